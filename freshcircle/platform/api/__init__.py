@@ -1,0 +1,69 @@
+"""The JSON API under /api/v1 (flask-smorest), its OpenAPI document and offline docs page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from flask import Blueprint, Flask, current_app, g, render_template, request, send_from_directory
+from flask_login import current_user
+from flask_smorest import Api
+
+from ..api_errors import handle_domain_error
+from ..extensions import csrf
+from ..services.errors import DomainError
+
+SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+
+
+def _blueprints():
+    from . import (
+        batches,
+        certifications,
+        files,
+        inputs,
+        places,
+        producers,
+        products,
+        shipments,
+        temperatures,
+        tests,
+        tokens,
+    )
+
+    return [
+        tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, tests.blp,
+        certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
+    ]
+
+
+def register_api(app: Flask, api: Api) -> None:
+    api.init_app(app)
+    for blp in _blueprints():
+        api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
+        csrf.exempt(blp)
+    app.register_error_handler(DomainError, handle_domain_error)
+
+    @app.before_request
+    def _csrf_for_cookie_clients():
+        """Bearer-token clients need no CSRF token; browser sessions calling the API do."""
+        if (
+            current_app.config.get("WTF_CSRF_ENABLED", True)
+            and request.path.startswith("/api/v1")
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and current_user.is_authenticated
+            and not g.get("authenticated_by_token")
+        ):
+            csrf.protect()
+
+    docs = Blueprint("api_docs", __name__, template_folder="../templates")
+
+    @docs.get("/api/docs")
+    def swagger_ui():
+        return render_template("api_docs.html")
+
+    @docs.get("/api/docs/assets/<path:filename>")
+    def swagger_assets(filename):
+        return send_from_directory(SWAGGER_DIR, filename, max_age=86400)
+
+    app.register_blueprint(docs)

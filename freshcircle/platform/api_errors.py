@@ -1,0 +1,70 @@
+"""Error responses: JSON for /api (messages in the requester's language), HTML pages elsewhere."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Api
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .services.errors import DomainError
+
+GENERIC_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Sign in, or send a valid bearer token."),
+    403: _l("You do not have permission to do this."),
+    404: _l("Not found."),
+    405: _l("This method is not allowed here."),
+    409: _l("This conflicts with the current state of the record."),
+    413: _l("The upload is too large."),
+    422: _l("Some fields are not valid."),
+    500: _l("Something went wrong on our side. Nothing was saved."),
+}
+
+
+def translate_messages(messages):
+    """Translate every message string in a nested marshmallow/webargs error structure."""
+    if isinstance(messages, dict):
+        return {key: translate_messages(value) for key, value in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [translate_messages(m) for m in messages]
+    if isinstance(messages, str):
+        return gettext(messages)  # marshmallow's own messages are in the catalog too
+    return str(messages) if messages is not None else None
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api")
+
+
+def error_response(code: int, message, errors=None):
+    if wants_json():
+        payload = {"code": code, "message": str(message)}
+        if errors:
+            payload["errors"] = translate_messages(errors)
+        return jsonify(payload), code
+    return render_template("error.html", code=code, message=str(message)), code
+
+
+class FreshCircleApi(Api):
+    """flask-smorest's Api, with error bodies that always carry a readable, translated message."""
+
+    def handle_http_exception(self, error: HTTPException):
+        code = error.code or 500
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")
+        message = data.get("message") or GENERIC_MESSAGES.get(code, error.name)
+        if isinstance(error, CSRFError):
+            message = _l("This form has expired or came from another site. Reload the page and "
+                         "try again.")
+        response, status = error_response(code, message, errors)
+        if wants_json():
+            for key, value in (data.get("headers") or {}).items():
+                response.headers[key] = value
+        return response, status
+
+
+def handle_domain_error(error: DomainError):
+    return error_response(error.status_code, error.message, error.errors)

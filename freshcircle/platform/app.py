@@ -1,0 +1,85 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import load_config
+from .extensions import api, babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parents[2] / "migrations")
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A secret key kept in the instance folder, so sessions survive a restart of `make run`."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Real transactions and savepoints on SQLite, and enforced foreign keys.
+
+    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; the SQLAlchemy
+    documentation's recipe takes it over.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. `test_config` overrides settings from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(app.instance_path, test_config))
+    if not (test_config or {}).get("SECRET_KEY") and not _env_secret():
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+
+    from . import auth, i18n, transactions
+
+    i18n.init_app(app, babel)
+    auth.init_app(app, login_manager)
+    transactions.init_app(app)
+
+    from .api import register_api
+
+    register_api(app, api)
+
+    from .pages import register_pages
+
+    register_pages(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _env_secret() -> bool:
+    import os
+
+    return bool(os.environ.get("SECRET_KEY"))

@@ -1,0 +1,57 @@
+"""All models, importable from one place (Alembic and the services import from here)."""
+
+from .base import Base, utcnow
+from .batches import Batch, BatchPhoto
+from .catalog import Product
+from .enums import (
+    BatchStatus,
+    CertificationKind,
+    InputKind,
+    MemberRole,
+    PlaceKind,
+    ProducerKind,
+    Role,
+    ShipmentStatus,
+    TemperatureClass,
+    TestMethod,
+    TestResult,
+    TransportMode,
+)
+from .farm_records import FarmInput, ResidueTest
+from .files import StoredFile
+from .places import Place
+from .producers import Certification, Producer
+from .shipments import Shipment, ShipmentLine, TemperatureReading
+from .users import ApiToken, Membership, User
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Batch",
+    "BatchPhoto",
+    "BatchStatus",
+    "Certification",
+    "CertificationKind",
+    "FarmInput",
+    "InputKind",
+    "MemberRole",
+    "Membership",
+    "Place",
+    "PlaceKind",
+    "Producer",
+    "ProducerKind",
+    "Product",
+    "ResidueTest",
+    "Role",
+    "Shipment",
+    "ShipmentLine",
+    "ShipmentStatus",
+    "StoredFile",
+    "TemperatureClass",
+    "TemperatureReading",
+    "TestMethod",
+    "TestResult",
+    "TransportMode",
+    "User",
+    "utcnow",
+]

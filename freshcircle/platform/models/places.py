@@ -1,0 +1,25 @@
+"""Places goods move between: farms, cold stores, hubs, buyer sites, wholesale markets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+from .enums import PlaceKind, enum_type
+
+
+class Place(Base):
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[PlaceKind] = mapped_column(enum_type(PlaceKind))
+    latitude: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    admin_code: Mapped[str | None] = mapped_column(String(6))
+    admin_name: Mapped[str | None] = mapped_column(String(32))
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id"))

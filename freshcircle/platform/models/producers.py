@@ -1,0 +1,57 @@
+"""Producers (family farms and cooperatives) and their certifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .enums import CertificationKind, ProducerKind, enum_type
+
+
+class Producer(Base):
+    __tablename__ = "producers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ProducerKind] = mapped_column(enum_type(ProducerKind))
+    name: Mapped[str] = mapped_column(String(100))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    # GB/T 2260 codes change over the years, so the name is stored with the code.
+    county_code: Mapped[str] = mapped_column(String(6), index=True)
+    county_name: Mapped[str] = mapped_column(String(32))
+    township: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    contact_phone: Mapped[str | None] = mapped_column(String(11))
+    is_sample: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(  # noqa: F821
+        back_populates="producer", cascade="all, delete-orphan"
+    )
+
+
+class Certification(Base):
+    __tablename__ = "certifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    kind: Mapped[CertificationKind] = mapped_column(enum_type(CertificationKind))
+    number: Mapped[str] = mapped_column(String(64))
+    issuer: Mapped[str] = mapped_column(String(100))
+    valid_from: Mapped[dt.date]
+    valid_to: Mapped[dt.date]
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    producer: Mapped[Producer] = relationship()
+    product: Mapped[Product | None] = relationship()  # noqa: F821
+
+    def is_expired(self, today: dt.date) -> bool:
+        return self.valid_to < today

@@ -1,0 +1,69 @@
+"""Shipments, their lines (batch and quantity) and temperature readings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .batches import Batch
+from .enums import ShipmentStatus, TemperatureClass, TransportMode, enum_type
+from .places import Place
+from .users import User
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    to_place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    carrier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    vehicle_plate: Mapped[str | None] = mapped_column(String(10))
+    mode: Mapped[TransportMode] = mapped_column(enum_type(TransportMode))
+    temp_class: Mapped[TemperatureClass] = mapped_column(enum_type(TemperatureClass))
+    set_point_c: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    planned_departure: Mapped[dt.datetime]
+    planned_arrival: Mapped[dt.datetime]
+    actual_departure: Mapped[dt.datetime | None]
+    actual_arrival: Mapped[dt.datetime | None]
+    status: Mapped[ShipmentStatus] = mapped_column(
+        enum_type(ShipmentStatus), default=ShipmentStatus.PLANNED, index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    from_place: Mapped[Place] = relationship(foreign_keys=[from_place_id])
+    to_place: Mapped[Place] = relationship(foreign_keys=[to_place_id])
+    carrier: Mapped[User | None] = relationship(foreign_keys=[carrier_id])
+    lines: Mapped[list[ShipmentLine]] = relationship(
+        back_populates="shipment", cascade="all, delete-orphan", order_by="ShipmentLine.id"
+    )
+
+
+class ShipmentLine(Base):
+    __tablename__ = "shipment_lines"
+    __table_args__ = (UniqueConstraint("shipment_id", "batch_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    quantity_g: Mapped[int] = mapped_column(BigInteger)
+
+    shipment: Mapped[Shipment] = relationship(back_populates="lines")
+    batch: Mapped[Batch] = relationship()
+
+
+class TemperatureReading(Base):
+    __tablename__ = "temperature_readings"
+    # Idempotent ingest: a logger that resends a reading for the same instant adds nothing.
+    __table_args__ = (UniqueConstraint("sensor_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    sensor_id: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime]
+    celsius: Mapped[Decimal] = mapped_column(Numeric(5, 2))

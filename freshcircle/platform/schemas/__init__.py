@@ -1,0 +1,1 @@
+"""marshmallow schemas for the API: input validation and output shape."""

@@ -1,0 +1,129 @@
+"""Shared fixtures: an app on a database built by the real migrations, one rolled-back
+transaction per test, and a client per role.
+
+SQLite (a temporary file) always; PostgreSQL when FRESHCIRCLE_TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import MetaData, text
+
+from freshcircle.platform import create_app
+from freshcircle.platform.extensions import db
+from freshcircle.platform.services import reference_data
+
+from . import factories
+
+TEST_DATABASE_URL = os.environ.get("FRESHCIRCLE_TEST_DATABASE_URL")
+
+
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session always picks the engine; tests need the given connection."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return self.bind if self.bind is not None else super().get_bind(mapper, clause, bind)
+
+
+def _reset_database(engine) -> None:
+    """Drop every table (a previous run's leftovers) so migrations start from empty."""
+    meta = MetaData()
+    meta.reflect(bind=engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        else:
+            meta.drop_all(conn)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        _reset_database(db.engine)
+        upgrade()
+        reference_data.load_products(db.session)
+        reference_data.load_places(db.session)
+        db.session.commit()
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request, app):
+    """Every test runs inside one outer transaction that is rolled back afterwards.
+
+    Requests and test code get their own sessions, bound to the same connection; their commits
+    release savepoints (join_transaction_mode="create_savepoint"), so nothing reaches the
+    database for good.
+    """
+    if "no_db_isolation" in request.keywords:
+        yield
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {
+            "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+            "class_": ConnectionBoundSession,
+        }
+    )
+    try:
+        yield
+    finally:
+        db.session = original  # each app context removed its own session on teardown
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def session(app):
+    """An app context and its session for arranging data and checking what was written."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def make(session):
+    return factories.Factory(session)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app):
+    """login(user) -> a test client signed in through the real sign-in page."""
+
+    def _login(user, password=factories.PASSWORD):
+        client = app.test_client()
+        response = client.post("/login", data={"phone": user.phone, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login

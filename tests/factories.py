@@ -1,0 +1,83 @@
+"""Test data factories: small, explicit, committed inside the test's outer transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sqlalchemy import select
+
+from freshcircle.platform.models import (
+    Batch,
+    FarmInput,
+    InputKind,
+    MemberRole,
+    Membership,
+    Place,
+    Producer,
+    ProducerKind,
+    Product,
+    Role,
+    User,
+)
+from freshcircle.platform.services.accounts import hash_password
+
+PASSWORD = "correct-horse-9"
+_phones = itertools.count(13800000001)
+_PASSWORD_HASH = None
+
+
+def _password_hash() -> str:
+    global _PASSWORD_HASH  # argon2 is slow on purpose; hash the shared test password once
+    if _PASSWORD_HASH is None:
+        _PASSWORD_HASH = hash_password(PASSWORD)
+    return _PASSWORD_HASH
+
+
+class Factory:
+    def __init__(self, session):
+        self.session = session
+
+    def _save(self, obj):
+        self.session.add(obj)
+        self.session.commit()
+        return obj
+
+    def user(self, role: Role = Role.FARMER, name: str = "测试用户", phone: str | None = None):
+        return self._save(
+            User(phone=phone or str(next(_phones)), name=name, role=role,
+                 password_hash=_password_hash())
+        )
+
+    def producer(self, *members: User, name: str = "测试合作社", county_code: str = "341222",
+                 kind: ProducerKind = ProducerKind.COOPERATIVE, manager: bool = True):
+        producer = Producer(kind=kind, name=name, county_code=county_code, county_name="太和县")
+        for member in members:
+            producer.memberships.append(
+                Membership(user=member, role=MemberRole.MANAGER if manager else MemberRole.MEMBER)
+            )
+        return self._save(producer)
+
+    def product(self, name_en: str = "Spinach") -> Product:
+        return self.session.scalar(select(Product).where(Product.name_en == name_en))
+
+    def place(self, name_en: str = "Taihe County") -> Place:
+        return self.session.scalar(select(Place).where(Place.name_en == name_en))
+
+    def batch(self, producer: Producer, *, plot: str = "东地块", harvest_date: dt.date | None = None,
+              quantity_g: int = 500_000, product: Product | None = None, lot_code: str | None = None,
+              **extra):
+        harvest_date = harvest_date or dt.date.today() - dt.timedelta(days=1)
+        lot_code = lot_code or f"T{next(_phones) % 10_000_000:07d}"
+        return self._save(
+            Batch(producer=producer, product=product or self.product(), plot=plot,
+                  harvest_date=harvest_date, quantity_g=quantity_g, lot_code=lot_code, **extra)
+        )
+
+    def farm_input(self, producer: Producer, *, plot: str = "东地块", applied_on: dt.date,
+                   interval_days: int = 7, product_name: str = "阿维菌素", **extra):
+        return self._save(
+            FarmInput(producer=producer, kind=InputKind.PESTICIDE, product_name=product_name,
+                      dose="30 mL/亩", plot=plot, applied_on=applied_on,
+                      pre_harvest_interval_days=interval_days, **extra)
+        )
