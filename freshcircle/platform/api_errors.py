@@ -7,6 +7,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .services.errors import DomainError
@@ -68,3 +69,29 @@ class FreshCircleApi(Api):
 
 def handle_domain_error(error: DomainError):
     return error_response(error.status_code, error.message, error.errors)
+
+
+def handle_integrity_error(error: IntegrityError):
+    """A unique or foreign-key constraint caught what the services did not (usually a race)."""
+    from .extensions import db  # extensions imports this module
+
+    db.session.rollback()
+    return error_response(
+        409, _l("Someone else changed this record at the same time. Reload and try again.")
+    )
+
+
+def handle_database_busy(error: OperationalError):
+    """SQLite answers 'database is locked' when two writers collide; ask the client to retry."""
+    from .extensions import db  # extensions imports this module
+
+    db.session.rollback()
+    if "locked" not in str(error.orig).lower():
+        raise error
+    return error_response(503, _l("The server is busy. Please try again in a moment."))
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(OperationalError, handle_database_busy)

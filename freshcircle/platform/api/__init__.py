@@ -9,9 +9,7 @@ from flask import Blueprint, Flask, current_app, g, render_template, request, se
 from flask_login import current_user
 from flask_smorest import Api
 
-from ..api_errors import handle_domain_error
 from ..extensions import csrf
-from ..services.errors import DomainError
 
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 
@@ -42,7 +40,6 @@ def register_api(app: Flask, api: Api) -> None:
     for blp in _blueprints():
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
         csrf.exempt(blp)
-    app.register_error_handler(DomainError, handle_domain_error)
 
     @app.before_request
     def _csrf_for_cookie_clients():

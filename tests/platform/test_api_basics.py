@@ -1,0 +1,69 @@
+"""The API's shared behaviour: OpenAPI document, offline docs, error bodies, CSRF, tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from freshcircle.platform.models import Role
+
+
+def test_openapi_document_lists_the_resources(client):
+    spec = client.get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    assert "/api/v1/batches" in paths
+    assert "/api/v1/batches/{batch_id}/status" in paths
+    summary = paths["/api/v1/batches"]["post"]["summary"]
+    assert summary.startswith("Register a batch")
+
+
+def test_docs_page_serves_its_own_assets(client):
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/api/docs/assets/swagger-ui-bundle.js" in html
+    assert "//cdn" not in html and "unpkg" not in html
+    with client.get("/api/docs/assets/swagger-ui-bundle.js") as asset:
+        assert asset.status_code == 200
+        assert b"SwaggerUIBundle" in asset.get_data()
+
+
+def test_unknown_api_path_is_json_in_chinese(client):
+    response = client.get("/api/v1/nothing-here", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.json["message"] == "未找到。"
+
+
+def test_unknown_page_is_html(client):
+    response = client.get("/nothing-here")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+
+
+def test_unknown_json_field_is_rejected_by_name(make, login):
+    farmer = make.user()
+    producer = make.producer(farmer)
+    body = {"producer_id": producer.id, "product_id": make.product().id, "plot": "A",
+            "harvest_date": dt.date.today().isoformat(), "quantity": "1", "qantity": "2"}
+    response = login(farmer).post("/api/v1/batches", json=body,
+                                  headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["qantity"] == ["Unknown field."]
+
+
+def test_browser_session_needs_csrf_token_for_api_writes(app, make, login, monkeypatch):
+    farmer = make.user()
+    producer = make.producer(farmer)
+    client = login(farmer)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    body = {"producer_id": producer.id, "product_id": make.product().id, "plot": "A",
+            "harvest_date": dt.date.today().isoformat(), "quantity": "1"}
+    response = client.post("/api/v1/batches", json=body)
+    assert response.status_code == 400
+    assert response.json["message"]
+
+
+def test_inspector_role_is_checked_per_endpoint(make, login):
+    carrier = make.user(Role.CARRIER)
+    assert login(carrier).get("/api/v1/batches").status_code == 403
