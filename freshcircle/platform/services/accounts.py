@@ -45,7 +45,9 @@ def create_user(session: Session, *, phone: str, name: str, password: str, role:
         raise InvalidInput(errors=errors)
     if session.scalar(select(User.id).where(User.phone == normalised)):
         raise InvalidInput.field("phone", _l("This mobile number is already registered."))
-    user = User(phone=normalised, name=name.strip(), password_hash=hash_password(password), role=role)
+    user = User(
+        phone=normalised, name=name.strip(), password_hash=hash_password(password), role=role
+    )
     session.add(user)
     session.flush()
     return user

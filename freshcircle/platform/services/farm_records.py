@@ -121,7 +121,9 @@ def inputs_query(actor: User, *, producer_id: int | None = None, plot: str | Non
 def plots_of(session: Session, producer_id: int) -> list[str]:
     """Plot names already used by a producer, for pickers."""
     names = set(session.scalars(select(Batch.plot).where(Batch.producer_id == producer_id)))
-    names |= set(session.scalars(select(FarmInput.plot).where(FarmInput.producer_id == producer_id)))
+    names |= set(
+        session.scalars(select(FarmInput.plot).where(FarmInput.producer_id == producer_id))
+    )
     return sorted(names)
 
 
@@ -159,7 +161,8 @@ def create_test(session: Session, actor: User, data: dict) -> ResidueTest:
     if batch is None:
         raise InvalidInput.field("batch_id", _l("No such batch."))
     _require_tester(session, actor, batch)
-    test = ResidueTest(batch=batch, created_by_id=actor.id, **_check_test(session, batch, data, False))
+    clean = _check_test(session, batch, data, partial=False)
+    test = ResidueTest(batch=batch, created_by_id=actor.id, **clean)
     session.add(test)
     session.flush()
     return test
@@ -204,7 +207,9 @@ CERT_FIELDS = ("kind", "number", "issuer", "valid_from", "valid_to", "product_id
 
 
 def _check_cert(session: Session, producer_id: int, data: dict, current=None) -> dict:
-    errors = {} if current else _required(data, "kind", "number", "issuer", "valid_from", "valid_to")
+    errors = (
+        {} if current else _required(data, "kind", "number", "issuer", "valid_from", "valid_to")
+    )
     valid_from = data.get("valid_from", getattr(current, "valid_from", None))
     valid_to = data.get("valid_to", getattr(current, "valid_to", None))
     if valid_from and valid_to and valid_to < valid_from:

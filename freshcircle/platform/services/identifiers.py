@@ -1,4 +1,4 @@
-"""Checks for Chinese identifiers: mobile numbers, unified social credit codes, plates, GB/T 2260."""
+"""Chinese identifiers: mobile numbers, unified social credit codes, vehicle plates, GB/T 2260."""
 
 from __future__ import annotations
 
@@ -63,9 +63,8 @@ def format_mobile(phone: str, masked: bool = False) -> str:
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(
-        CREDIT_CODE_CHARSET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
-    )
+    pairs = zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    total = sum(CREDIT_CODE_CHARSET.index(ch) * weight for ch, weight in pairs)
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
 

@@ -61,7 +61,9 @@ def _check(session: Session, data: dict, producer_id: int | None = None) -> dict
     if (data.get("latitude") is None) != (data.get("longitude") is None) and (
         "latitude" in data or "longitude" in data
     ):
-        errors.setdefault("longitude", []).append(_l("Give both latitude and longitude, or neither."))
+        errors.setdefault("longitude", []).append(
+            _l("Give both latitude and longitude, or neither.")
+        )
     if errors:
         raise InvalidInput(errors=errors)
     return clean
