@@ -30,7 +30,7 @@ class Producer(Base):
     is_sample: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    memberships: Mapped[list[Membership]] = relationship(  # noqa: F821
+    memberships: Mapped[list[Membership]] = relationship(
         back_populates="producer", cascade="all, delete-orphan"
     )
 
@@ -51,7 +51,7 @@ class Certification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     producer: Mapped[Producer] = relationship()
-    product: Mapped[Product | None] = relationship()  # noqa: F821
+    product: Mapped[Product | None] = relationship()
 
     def is_expired(self, today: dt.date) -> bool:
         return self.valid_to < today
