@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
+
+if TYPE_CHECKING:
+    from .producers import Producer
 from .enums import MemberRole, Role, enum_type
 
 
@@ -48,7 +52,7 @@ class Membership(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    producer: Mapped[Producer] = relationship(back_populates="memberships")  # noqa: F821
+    producer: Mapped[Producer] = relationship(back_populates="memberships")
 
 
 class ApiToken(Base):
