@@ -6,9 +6,11 @@ SQLite (a temporary file) always; PostgreSQL when FRESHCIRCLE_TEST_DATABASE_URL 
 
 from __future__ import annotations
 
+import contextvars
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData, text
@@ -27,6 +29,19 @@ class ConnectionBoundSession(FlaskSession):
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         return self.bind if self.bind is not None else super().get_bind(mapper, clause, bind)
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, `g` and session, as in
+    production.
+
+    Flask reuses an app context that is already pushed, and the `session` fixture keeps one
+    pushed for the whole test; without this, requests would share `g`, where Flask-Login caches
+    the user, and a request would run as whoever an earlier request signed in.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def _reset_database(engine) -> None:
@@ -59,6 +74,7 @@ def app(database_url, tmp_path_factory):
             "SERVER_NAME": "localhost",
         }
     )
+    app.test_client_class = FreshContextClient
     with app.app_context():
         _reset_database(db.engine)
         upgrade()
