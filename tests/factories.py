@@ -50,8 +50,9 @@ class Factory:
         )
 
     def producer(self, *members: User, name: str = "测试合作社", county_code: str = "341222",
-                 kind: ProducerKind = ProducerKind.COOPERATIVE, manager: bool = True):
-        producer = Producer(kind=kind, name=name, county_code=county_code, county_name="太和县")
+                 kind: ProducerKind = ProducerKind.COOPERATIVE, manager: bool = True, **extra):
+        producer = Producer(kind=kind, name=name, county_code=county_code, county_name="太和县",
+                            **extra)
         for member in members:
             producer.memberships.append(
                 Membership(user=member, role=MemberRole.MANAGER if manager else MemberRole.MEMBER)
@@ -64,9 +65,9 @@ class Factory:
     def place(self, name_en: str = "Taihe County") -> Place:
         return self.session.scalar(select(Place).where(Place.name_en == name_en))
 
-    def batch(self, producer: Producer, *, plot: str = "东地块", harvest_date: dt.date | None = None,
-              quantity_g: int = 500_000, product: Product | None = None, lot_code: str | None = None,
-              **extra):
+    def batch(self, producer: Producer, *, plot: str = "东地块",
+              harvest_date: dt.date | None = None, quantity_g: int = 500_000,
+              product: Product | None = None, lot_code: str | None = None, **extra):
         harvest_date = harvest_date or dt.date.today() - dt.timedelta(days=1)
         lot_code = lot_code or f"T{next(_phones) % 10_000_000:07d}"
         return self._save(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from marshmallow import fields, validate
 
 
@@ -32,8 +33,30 @@ def optional_text(max_length: int, **kwargs) -> fields.String:
     )
 
 
+class LazyMessagesMixin:
+    """Field errors from `lazy_gettext` messages, rendered in the request's language.
+
+    marshmallow formats (`{choices}`) and wraps in a list only `str` messages; a lazy string
+    would otherwise reach the client unformatted and not as a list.
+    """
+
+    def make_error(self, key: str, **kwargs) -> ma.ValidationError:
+        message = self.error_messages.get(key)
+        if isinstance(message, LazyString):
+            return ma.ValidationError(str(message).format(**kwargs))
+        return super().make_error(key, **kwargs)
+
+
+class EnumField(LazyMessagesMixin, fields.Enum):
+    pass
+
+
+class AwareDateTimeField(LazyMessagesMixin, fields.AwareDateTime):
+    pass
+
+
 def enum_field(enum_cls, **kwargs) -> fields.Enum:
-    return fields.Enum(
+    return EnumField(
         enum_cls,
         by_value=True,
         error_messages={"unknown": _l("Must be one of: {choices}.")},
@@ -43,7 +66,7 @@ def enum_field(enum_cls, **kwargs) -> fields.Enum:
 
 def aware_datetime(**kwargs) -> fields.AwareDateTime:
     """An ISO 8601 time that must carry its offset (e.g. +08:00); stored in UTC."""
-    return fields.AwareDateTime(
+    return AwareDateTimeField(
         error_messages={"naive": _l("Not a valid datetime: a time zone is required.")}, **kwargs
     )
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ..models import MemberRole, Membership, Producer, ProducerKind, Role, User
 from .access import PRODUCER_ROLES, require_manager, require_role
-from .errors import InvalidInput, NotFound
-from .identifiers import FUYANG_COUNTIES, is_valid_credit_code, normalise_mobile
+from .errors import Conflict, InvalidInput, NotFound
+from .identifiers import FUYANG_COUNTIES, format_mobile, is_valid_credit_code, normalise_mobile
 
 EDITABLE_FIELDS = (
     "kind", "name", "credit_code", "county_code", "township", "address",
@@ -109,7 +111,7 @@ def producers_query(
     if county_code:
         stmt = stmt.where(Producer.county_code == county_code)
     if q:
-        stmt = stmt.where(Producer.name.contains(q))
+        stmt = stmt.where(Producer.name.contains(q, autoescape=True))
     if mine:
         stmt = stmt.where(
             Producer.id.in_(select(Membership.producer_id).where(Membership.user_id == actor.id))
@@ -136,6 +138,52 @@ def add_member(
         membership = Membership(user=user, producer=producer, role=role)
         session.add(membership)
     else:
+        if membership.role == MemberRole.MANAGER and role != MemberRole.MANAGER:
+            managers = session.scalar(
+                select(func.count()).select_from(Membership).where(
+                    Membership.producer_id == producer.id, Membership.role == MemberRole.MANAGER
+                )
+            )
+            if managers <= 1:
+                raise Conflict(_l("A producer needs at least one manager; appoint another first."))
         membership.role = role
     session.flush()
     return membership
+
+
+@dataclass(frozen=True)
+class ProducerProfile:
+    """A producer as one reader sees it.
+
+    Members and staff see the contact phone; everyone else sees it masked (138****5678), as
+    on public pages. `my_role` is the reader's role in the producer, if they belong to it.
+    """
+
+    producer: Producer
+    my_role: MemberRole | None
+    contact_phone: str | None
+    contact_phone_masked: bool
+
+
+def profiles(session: Session, actor: User, producers: list[Producer]) -> list[ProducerProfile]:
+    """Reader-specific profiles of `producers`, with one query for the reader's memberships."""
+    ids = [p.id for p in producers]
+    roles = dict(
+        session.execute(
+            select(Membership.producer_id, Membership.role).where(
+                Membership.user_id == actor.id, Membership.producer_id.in_(ids)
+            )
+        ).all()
+    ) if ids else {}
+    result = []
+    for producer in producers:
+        insider = actor.is_staff or producer.id in roles
+        phone = producer.contact_phone
+        masked = bool(phone) and not insider
+        result.append(ProducerProfile(
+            producer=producer,
+            my_role=roles.get(producer.id),
+            contact_phone=format_mobile(phone, masked=True) if masked else phone,
+            contact_phone_masked=masked,
+        ))
+    return result
