@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def register_pages(app: Flask) -> None:
-    from . import auth, home
+    from . import admin, auth, batches, farm_records, files, home, inspector, producers
+    from .display import register_display
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(home.bp)
+    for module in (auth, home, producers, batches, farm_records, files, inspector, admin):
+        app.register_blueprint(module.bp)
+    register_display(app)

@@ -2,27 +2,34 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..services import accounts
+from .common import landing_url
 
 bp = Blueprint("auth", __name__)
 
 
+def _safe_next() -> str | None:
+    target = request.args.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and not target.startswith("/\\"):
+        return target
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next() or landing_url(current_user))
     error = None
     phone = ""
     if request.method == "POST":
-        phone = request.form.get("phone", "")
+        phone = request.form.get("phone", "").strip()
         user = accounts.authenticate(db.session, phone, request.form.get("password", ""))
         if user is not None:
             login_user(user, remember=True)
-            target = request.args.get("next") or ""
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("home.index")
-            return redirect(target)
+            return redirect(_safe_next() or landing_url(user))
         error = _("Wrong mobile number or password.")
     return render_template("login.html", error=error, phone=phone), 200 if error is None else 401
 

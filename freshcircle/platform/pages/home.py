@@ -1,16 +1,43 @@
-"""Landing page and language switch."""
+"""Start pages: each role lands on its own page; farmers on 我的批次. Language switch."""
+
+from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from ..extensions import db
+from ..services import batches as batch_service
+from ..services.producers import producers_query
+from .common import FARM_ROLES, actor, landing_url
+
 bp = Blueprint("home", __name__)
+PAGE_SIZE = 30
 
 
 @bp.get("/")
 def index():
-    if current_user.is_authenticated:
-        return render_template("home.html")
-    return redirect(url_for("auth.login"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    user = actor()
+    if user.role not in FARM_ROLES:
+        target = landing_url(user)
+        if target != url_for("home.index"):
+            return redirect(target)
+        return render_template("home/other.html")
+    return dashboard(user)
+
+
+def dashboard(user):
+    """我的批次: the batches of every producer the farmer belongs to, newest first."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(
+        batch_service.batches_query(user).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    more = len(rows) > PAGE_SIZE
+    batches = batch_service.attach_facts(db.session, list(rows[:PAGE_SIZE]))
+    has_producer = db.session.scalar(producers_query(user, mine=True).limit(1)) is not None
+    return render_template("home/dashboard.html", batches=batches, page=page, more=more,
+                           has_producer=has_producer)
 
 
 @bp.get("/lang/<code>")

@@ -8,10 +8,11 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, Role, User, utcnow
+from .access import require_role
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .identifiers import normalise_mobile
 
@@ -51,6 +52,12 @@ def create_user(session: Session, *, phone: str, name: str, password: str, role:
     session.add(user)
     session.flush()
     return user
+
+
+def users_query(actor: User) -> Select:
+    """Every account, newest first; for administrators only."""
+    require_role(actor, Role.ADMIN)
+    return select(User).order_by(User.id.desc())
 
 
 def authenticate(session: Session, phone: str, password: str) -> User | None:

@@ -277,3 +277,13 @@ def batches_query(
     if q:
         stmt = stmt.where(Batch.lot_code.contains(q.upper()) | Batch.variety.contains(q))
     return stmt
+
+
+def search_batches_query(actor: User, *, county_code: str | None = None, **filters) -> Select:
+    """`batches_query` plus a filter on the producer's county (the inspector's search)."""
+    stmt = batches_query(actor, **filters)
+    if county_code:
+        stmt = stmt.where(
+            Batch.producer_id.in_(select(Producer.id).where(Producer.county_code == county_code))
+        )
+    return stmt

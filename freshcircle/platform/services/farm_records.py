@@ -25,7 +25,7 @@ from ..models import (
 from .access import internal_filter, require_member, require_view_internal
 from .batches import today_in_china
 from .errors import InvalidInput, NotFound, PermissionDenied
-from .files import owned_file
+from .files import DOCUMENT_TYPES, owned_file, save_upload
 
 MAX_INTERVAL_DAYS = 365
 
@@ -166,6 +166,18 @@ def create_test(session: Session, actor: User, data: dict) -> ResidueTest:
     session.add(test)
     session.flush()
     return test
+
+
+def store_test_file(
+    session: Session, actor: User, batch: Batch, *, filename: str, data: bytes, max_bytes: int
+):
+    """Keep a test report (PDF or image) for a batch; whoever may record its tests may add it.
+
+    Inspectors are not members of the producer, so `files.store_file` would refuse them.
+    """
+    _require_tester(session, actor, batch)
+    return save_upload(session, actor, producer_id=batch.producer_id, filename=filename,
+                       data=data, allowed=DOCUMENT_TYPES, max_bytes=max_bytes, field="file")
 
 
 def update_test(session: Session, actor: User, test: ResidueTest, changes: dict) -> ResidueTest:

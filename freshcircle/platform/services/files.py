@@ -43,6 +43,22 @@ def store_file(
 ) -> StoredFile:
     """Keep an upload for a producer after checking its real type and size."""
     require_member(session, actor, producer_id)
+    return save_upload(session, actor, producer_id=producer_id, filename=filename, data=data,
+                       allowed=allowed, max_bytes=max_bytes, field=field)
+
+
+def save_upload(
+    session: Session,
+    actor: User,
+    *,
+    producer_id: int,
+    filename: str,
+    data: bytes,
+    allowed: set[str] = DOCUMENT_TYPES,
+    max_bytes: int,
+    field: str = "file",
+) -> StoredFile:
+    """Check and keep an upload. The caller has already checked that `actor` may add it."""
     if not data:
         raise InvalidInput.field(field, _l("The file is empty."))
     if len(data) > max_bytes:

@@ -1,0 +1,185 @@
+"""Batches: register one (with a photo, safe to resubmit), its page, and status changes."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import BatchStatus, Product, Role
+from ..services import batches as batch_service
+from ..services import farm_records
+from ..services import files as file_service
+from ..services.errors import Conflict, DomainError, InvalidInput
+from ..services.producers import producers_query
+from .common import (
+    FARM_ROLES,
+    actor,
+    form_page,
+    max_file_bytes,
+    product_label,
+    roles_required,
+    show_errors,
+)
+from .forms import BatchForm, StatusForm
+
+bp = Blueprint("batch_pages", __name__, url_prefix="/batches")
+
+CATEGORY_LABELS = {
+    "leafy_vegetable": _l("Leafy vegetables"),
+    "brassica": _l("Cabbages and broccoli"),
+    "allium": _l("Onions and garlic"),
+    "root_vegetable": _l("Root vegetables"),
+    "fruit_vegetable": _l("Fruiting vegetables"),
+    "fungus": _l("Mushrooms"),
+    "pome_fruit": _l("Apples and pears"),
+    "stone_fruit": _l("Stone fruit"),
+    "berry_fruit": _l("Grapes, berries and kiwi"),
+    "melon": _l("Melons"),
+    "animal_product": _l("Eggs"),
+    "meat": _l("Meat"),
+    "fish": _l("Fish"),
+}
+# Produce first, in the order a Fuyang farmer is most likely to look for it.
+CATEGORY_ORDER = list(CATEGORY_LABELS)
+
+# Status buttons a member sees, by target status, and those an inspector sees.
+MEMBER_ACTIONS = {
+    BatchStatus.LISTED: _l("List for sale"),
+    BatchStatus.REGISTERED: _l("Take off sale"),
+    BatchStatus.SOLD_OUT: _l("Mark sold out"),
+}
+STAFF_ACTIONS = {
+    BatchStatus.HELD: _l("Hold"),
+    BatchStatus.REGISTERED: _l("Release"),
+    BatchStatus.RECALLED: _l("Recall"),
+}
+
+
+def product_choices() -> dict:
+    """The catalog grouped by category for an <optgroup> select."""
+    products = db.session.scalars(select(Product)).all()
+
+    def category(p: Product) -> int:
+        order = CATEGORY_ORDER.index(p.category) if p.category in CATEGORY_ORDER else 99
+        return order
+
+    grouped: dict = {None: [("", _("Choose…"))]}
+    for _key, items in groupby(sorted(products, key=lambda p: (category(p), p.id)), key=category):
+        items = list(items)
+        name = CATEGORY_LABELS.get(items[0].category, items[0].category)
+        grouped[str(name)] = [(p.id, product_label(p)) for p in items]
+    return grouped
+
+
+def _batch_form() -> BatchForm | None:
+    """The form with its choices, or None when the user belongs to no producer yet."""
+    form = BatchForm()
+    producers = db.session.scalars(producers_query(actor(), mine=True)).all()
+    if not producers:
+        return None
+    form.producer_id.choices = [(p.id, p.name) for p in producers]
+    if form.producer_id.data is None:
+        form.producer_id.data = producers[0].id
+    form.product_id.choices = product_choices()
+    return form
+
+
+def _new_page(form: BatchForm, error: DomainError | None = None):
+    producer_id = form.producer_id.data or form.producer_id.choices[0][0]
+    plots = farm_records.plots_of(db.session, producer_id) if producer_id else []
+    if error is not None and form.photo.data:
+        form.photo.errors = [*form.photo.errors, _("Choose the photo again, please.")]
+    return form_page("batches/new.html", form, error, plots=plots)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def new():
+    form = _batch_form()
+    if form is None:
+        flash(_("Register your family farm or cooperative first."), "info")
+        return redirect(url_for("producer_pages.new"))
+    if not form.validate_on_submit():
+        return _new_page(form, None)
+    user = actor()
+    data = {name: getattr(form, name).data for name in (
+        "producer_id", "product_id", "variety", "plot", "harvest_date", "quantity", "unit",
+        "notes", "idempotency_key")}
+    data["grade"] = form.grade_value()
+    try:
+        batch, created = batch_service.create_batch(db.session, user, data)
+        upload = form.photo.data
+        if created and upload and upload.filename:
+            stored = file_service.store_file(
+                db.session, user, producer_id=batch.producer_id, filename=upload.filename,
+                data=upload.read(max_file_bytes() + 1), allowed=file_service.IMAGE_TYPES,
+                max_bytes=max_file_bytes(), field="photo",
+            )
+            batch_service.add_photo(db.session, user, batch, stored)
+    except DomainError as error:
+        if error.status_code == 403:
+            raise
+        return _new_page(form, error)
+    if created:
+        flash(_("Batch %(lot)s is registered.", lot=batch.lot_code), "success")
+    else:
+        flash(_("This batch was already registered (%(lot)s); nothing was added twice.",
+                lot=batch.lot_code), "info")
+    return redirect(url_for("batch_pages.detail", batch_id=batch.id))
+
+
+def detail_page(batch_id: int, status_form: StatusForm | None = None,
+                error: DomainError | None = None):
+    """The batch page; re-rendered with the refusal when a status change fails."""
+    user = actor()
+    batch = batch_service.get_batch(db.session, user, batch_id)
+    batch_service.attach_facts(db.session, [batch])
+    tests = db.session.scalars(farm_records.tests_query(user, batch_id=batch.id)).all()
+    member = user.role in (*FARM_ROLES, Role.ADMIN)
+    member_targets = batch_service.MEMBER_TRANSITIONS.get(batch.status, set()) if member else ()
+    staff_targets = (batch_service.STAFF_TRANSITIONS.get(batch.status, set())
+                     if user.is_staff else ())
+    form = status_form or StatusForm(formdata=None)
+    if isinstance(error, InvalidInput):
+        show_errors(form, error)
+    body = render_template(
+        "batches/detail.html",
+        batch=batch,
+        tests=tests,
+        form=form,
+        member_actions=[(s, MEMBER_ACTIONS[s]) for s in MEMBER_ACTIONS if s in member_targets],
+        staff_actions=[(s, STAFF_ACTIONS[s]) for s in STAFF_ACTIONS if s in staff_targets],
+        can_test=user.role in (*FARM_ROLES, Role.INSPECTOR, Role.ADMIN),
+        refusal=str(error.message) if isinstance(error, Conflict) else None,
+    )
+    return body, error.status_code if error is not None else 200
+
+
+@bp.get("/<int:batch_id>")
+@roles_required(*FARM_ROLES, Role.INSPECTOR, Role.ADMIN)
+def detail(batch_id: int):
+    return detail_page(batch_id)
+
+
+@bp.post("/<int:batch_id>/status")
+@roles_required(*FARM_ROLES, Role.INSPECTOR, Role.ADMIN)
+def change_status(batch_id: int):
+    form = StatusForm()
+    user = actor()
+    batch = batch_service.get_batch(db.session, user, batch_id)
+    if not form.validate_on_submit() or form.status.data not in set(BatchStatus):
+        return render_template("error.html", code=400,
+                               message=_("The request could not be understood.")), 400
+    try:
+        batch_service.change_status(db.session, user, batch, BatchStatus(form.status.data),
+                                    form.reason.data)
+    except (Conflict, InvalidInput) as error:
+        return detail_page(batch_id, form, error)
+    flash(_("Status is now: %(status)s.", status=batch_service.batch_status_label(batch.status)),
+          "success")
+    return redirect(url_for("batch_pages.detail", batch_id=batch.id))

@@ -1,0 +1,106 @@
+"""How pages show values: dates, weights in 斤 and kg, statuses, products, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.numbers import format_decimal
+from flask import Flask
+from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..models import (
+    BatchStatus,
+    InputKind,
+    MemberRole,
+    PlaceKind,
+    ProducerKind,
+    Role,
+    TestMethod,
+    TestResult,
+)
+from ..services.batches import batch_status_label
+from ..services.quantities import grams_to_jin, grams_to_kg
+from .common import FARM_ROLES, product_label
+from .forms import ROLE_LABELS
+
+STATUS_CLASSES = {
+    BatchStatus.REGISTERED: "badge",
+    BatchStatus.LISTED: "badge badge-ok",
+    BatchStatus.SOLD_OUT: "badge",
+    BatchStatus.HELD: "badge badge-warn",
+    BatchStatus.RECALLED: "badge badge-bad",
+}
+LABELS = {
+    ProducerKind.FAMILY_FARM: _l("Family farm"),
+    ProducerKind.COOPERATIVE: _l("Cooperative"),
+    MemberRole.MEMBER: _l("Member"),
+    MemberRole.MANAGER: _l("Manager"),
+    InputKind.PESTICIDE: _l("Pesticide"),
+    InputKind.FERTILISER: _l("Fertiliser"),
+    TestMethod.RAPID: _l("Rapid test"),
+    TestMethod.LAB: _l("Lab report"),
+    TestResult.PASS: _l("Pass"),
+    TestResult.FAIL: _l("Fail"),
+    PlaceKind.FARM: _l("Farm"),
+    PlaceKind.COLD_STORE: _l("Cold store"),
+    PlaceKind.HUB: _l("Logistics hub"),
+    PlaceKind.BUYER_SITE: _l("Buyer site"),
+    PlaceKind.WHOLESALE_MARKET: _l("Wholesale market"),
+    PlaceKind.CITY: _l("City"),
+}
+
+
+def long_date(value: dt.date | None) -> str:
+    """'2026年11月26日' in Chinese, 'November 26, 2026' in English."""
+    return format_date(value, "long") if value else ""
+
+
+def number(value) -> str:
+    return format_decimal(value, locale=str(get_locale()))
+
+
+def weight(grams: int) -> str:
+    """Both units, as farmers and buyers count: '120 斤（60 kg）'."""
+    jin, kg = number(grams_to_jin(grams)), number(grams_to_kg(grams))
+    if str(get_locale()) == "en":
+        return f"{jin} jin ({kg} kg)"
+    return f"{jin} 斤（{kg} kg）"
+
+
+def label(value) -> str:
+    if isinstance(value, BatchStatus):
+        return str(batch_status_label(value))
+    if isinstance(value, Role):
+        return str(ROLE_LABELS[value])
+    return str(LABELS.get(value, value))
+
+
+def nav_links() -> list[tuple[str, str, object]]:
+    """(endpoint, id, label) of the main pages for the signed-in user's role."""
+    if not current_user.is_authenticated:
+        return []
+    role = current_user.role
+    if role in FARM_ROLES:
+        return [("home.index", "nav-batches", _l("My batches")),
+                ("record_pages.inputs", "nav-inputs", _l("Inputs")),
+                ("producer_pages.mine", "nav-producers", _l("Producers"))]
+    if role == Role.INSPECTOR:
+        return [("inspector.batches", "nav-search", _l("Batch search"))]
+    if role == Role.ADMIN:
+        return [("admin.users", "nav-users", _l("Users")),
+                ("admin.producers", "nav-producers", _l("Producers")),
+                ("admin.places", "nav-places", _l("Places")),
+                ("inspector.batches", "nav-search", _l("Batch search"))]
+    return []
+
+
+def register_display(app: Flask) -> None:
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(weight, "weight")
+    app.add_template_filter(label, "label")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(product_label, "product_label")
+    app.add_template_global(nav_links, "nav_links")
+    app.add_template_global(STATUS_CLASSES, "STATUS_CLASSES")

@@ -1,0 +1,264 @@
+"""Page forms: parsing, CSRF and type coercion only. The rules themselves live in the services.
+
+Field names match the keys the services use in InvalidInput.errors, so a service message lands
+under the field it is about.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..models import InputKind, MemberRole, ProducerKind, Role, TestMethod, TestResult
+from ..services.batches import today_in_china
+from ..services.identifiers import FUYANG_COUNTIES
+
+# WTForms' own messages that our forms can produce, listed so they are extracted into the
+# catalogs; Form.Meta below looks them up there instead of in WTForms' bundled translations.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Not a valid date value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid integer value."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Choices cannot be None."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF tokens do not match."),
+)
+
+REQUIRED = _l("This field is required.")
+GRADE_OTHER = "other"
+
+
+def required():
+    return InputRequired(message=REQUIRED)
+
+
+def at_most(n: int):
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+class _BabelTranslations:
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+def _halfwidth(value: str) -> str:
+    """'１２０' typed on a Chinese keyboard -> '120'; '1,200' (thousands separator) -> '1200'."""
+    return unicodedata.normalize("NFKC", value or "").replace(",", "").replace(" ", "").strip()
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _BabelTranslations()
+
+
+class NumberField(DecimalField):
+    """A decimal typed on a phone: full-width digits and thousands separators are accepted."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([_halfwidth(v) for v in valuelist])
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        super().process_formdata([_halfwidth(v) for v in valuelist])
+
+
+def optional_int(value):
+    """Coerce a select's value; the empty placeholder stays None so InputRequired can name it."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+# --- producers --------------------------------------------------------------------------------
+
+
+class ProducerForm(Form):
+    kind = RadioField(
+        _l("Type"),
+        choices=[(ProducerKind.FAMILY_FARM.value, _l("Family farm")),
+                 (ProducerKind.COOPERATIVE.value, _l("Cooperative"))],
+        default=ProducerKind.FAMILY_FARM.value,
+        validators=[required()],
+    )
+    name = StringField(_l("Name"), validators=[required(), at_most(100)])
+    credit_code = StringField(
+        _l("Unified social credit code (optional)"),
+        validators=[Optional(), at_most(18)],
+        description=_l("18 characters, on the business licence."),
+    )
+    county_code = SelectField(
+        _l("County or district"),
+        choices=[("", _l("Choose…")), *FUYANG_COUNTIES.items()],
+        validators=[required()],
+    )
+    township = StringField(_l("Township (optional)"), validators=[at_most(64)])
+    address = StringField(_l("Address (optional)"), validators=[at_most(200)])
+    contact_phone = StringField(_l("Contact mobile (optional)"), validators=[at_most(20)])
+
+
+class MemberForm(Form):
+    phone = StringField(_l("Mobile number"), validators=[required(), at_most(20)],
+                        description=_l("The farmer must already have an account."))
+    role = RadioField(
+        _l("Role"),
+        choices=[(MemberRole.MEMBER.value, _l("Member")),
+                 (MemberRole.MANAGER.value, _l("Manager"))],
+        default=MemberRole.MEMBER.value,
+        validators=[required()],
+    )
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+class BatchForm(Form):
+    producer_id = SelectField(_l("Producer"), coerce=optional_int, validators=[required()])
+    product_id = SelectField(_l("Product"), coerce=optional_int, validators=[required()])
+    variety = StringField(_l("Variety (optional)"), validators=[at_most(64)])
+    plot = StringField(_l("Plot"), validators=[required(), at_most(64)],
+                       description=_l("The field it was harvested from, e.g. 东地块."))
+    harvest_date = DateField(_l("Harvest date"), default=today_in_china,
+                             validators=[required()])
+    quantity = NumberField(_l("Weight"), validators=[required()])
+    unit = RadioField(
+        _l("Unit"),
+        choices=[("jin", _l("jin (斤)")), ("kg", _l("kg"))],
+        default="jin",
+        validators=[required()],
+    )
+    grade = SelectField(
+        _l("Grade (optional)"),
+        choices=[("", _l("No grade")), ("特级", _l("Premium (特级)")),
+                 ("一级", _l("Grade 1 (一级)")), ("二级", _l("Grade 2 (二级)")),
+                 (GRADE_OTHER, _l("Other"))],
+        default="",
+    )
+    grade_other = StringField(_l("Other grade"), validators=[at_most(32)])
+    notes = TextAreaField(_l("Notes (optional)"), validators=[at_most(1000)])
+    photo = FileField(_l("Photo (optional)"))
+    idempotency_key = HiddenField(default=new_idempotency_key)
+
+    def grade_value(self) -> str:
+        if self.grade.data == GRADE_OTHER:
+            return (self.grade_other.data or "").strip()
+        return self.grade.data or ""
+
+
+class StatusForm(Form):
+    status = HiddenField(validators=[required()])
+    reason = TextAreaField(_l("Reason"), validators=[at_most(200)])
+
+
+# --- farm records -----------------------------------------------------------------------------
+
+
+class InputForm(Form):
+    producer_id = SelectField(_l("Producer"), coerce=optional_int, validators=[required()])
+    kind = RadioField(
+        _l("Type"),
+        choices=[(InputKind.PESTICIDE.value, _l("Pesticide")),
+                 (InputKind.FERTILISER.value, _l("Fertiliser"))],
+        default=InputKind.PESTICIDE.value,
+        validators=[required()],
+    )
+    product_name = StringField(_l("Product name"), validators=[required(), at_most(100)],
+                               description=_l("As printed on the package."))
+    active_ingredient = StringField(_l("Active ingredient (optional)"),
+                                    validators=[at_most(100)])
+    dose = StringField(_l("Dose"), validators=[required(), at_most(64)],
+                       description=_l("e.g. 30 mL/亩"))
+    plot = StringField(_l("Plot"), validators=[required(), at_most(64)])
+    applied_on = DateField(_l("Date applied"), default=today_in_china, validators=[required()])
+    pre_harvest_interval_days = WholeNumberField(
+        _l("Pre-harvest interval (days)"),
+        validators=[Optional()],
+        description=_l("安全间隔期 on the pesticide label. Required for pesticides."),
+    )
+    notes = TextAreaField(_l("Notes (optional)"), validators=[at_most(1000)])
+
+
+class ResidueTestForm(Form):
+    method = RadioField(
+        _l("Kind of test"),
+        choices=[(TestMethod.RAPID.value, _l("Rapid test")),
+                 (TestMethod.LAB.value, _l("Lab report"))],
+        default=TestMethod.RAPID.value,
+        validators=[required()],
+    )
+    result = RadioField(
+        _l("Result"),
+        choices=[(TestResult.PASS.value, _l("Pass")), (TestResult.FAIL.value, _l("Fail"))],
+        validators=[required()],
+    )
+    measured_values = TextAreaField(_l("Measured values (optional)"),
+                                    validators=[at_most(1000)],
+                                    description=_l("e.g. inhibition rate 12%"))
+    tester = StringField(_l("Tested by"), validators=[required(), at_most(100)])
+    tested_on = DateField(_l("Test date"), default=today_in_china, validators=[required()])
+    file = FileField(_l("Report or photo (optional)"),
+                     description=_l("PDF, JPEG, PNG or WebP."))
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+ROLE_LABELS = {
+    Role.FARMER: _l("Farmer"),
+    Role.COOP_ADMIN: _l("Cooperative admin"),
+    Role.BUYER: _l("Buyer"),
+    Role.CARRIER: _l("Carrier"),
+    Role.INSPECTOR: _l("Inspector"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+class UserForm(Form):
+    phone = StringField(_l("Mobile number"), validators=[required(), at_most(20)])
+    name = StringField(_l("Name"), validators=[required(), at_most(64)])
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+                       default=Role.FARMER.value, validators=[required()])
+    password = PasswordField(_l("Password"), validators=[required()],
+                             description=_l("At least 8 characters."))
+
+
+class BatchSearchForm(Form):
+    """GET filters on the inspector's batch search; no CSRF for a read."""
+
+    class Meta:
+        csrf = False
+
+    county = SelectField(_l("County or district"),
+                         choices=[("", _l("All")), *FUYANG_COUNTIES.items()], default="")
+    status = SelectField(_l("Status"), default="")
+    product = SelectField(_l("Product"), default="")
+    lot = StringField(_l("Lot code"), validators=[at_most(20)])

@@ -1,0 +1,86 @@
+"""Producers: register a family farm or cooperative, its page, its members."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..models import MemberRole, Membership, Role
+from ..services import access
+from ..services import batches as batch_service
+from ..services import producers as producer_service
+from ..services.errors import DomainError
+from .common import FARM_ROLES, actor, form_page, roles_required
+from .forms import MemberForm, ProducerForm
+
+bp = Blueprint("producer_pages", __name__, url_prefix="/producers")
+PRODUCER_FIELDS = ("kind", "name", "credit_code", "county_code", "township", "address",
+                   "contact_phone")
+
+
+@bp.get("/")
+@roles_required(*FARM_ROLES)
+def mine():
+    producers = db.session.scalars(producer_service.producers_query(actor(), mine=True)).all()
+    return render_template("producers/mine.html", producers=producers)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def new():
+    form = ProducerForm()
+    if not form.validate_on_submit():
+        return form_page("producers/new.html", form)
+    data = {name: getattr(form, name).data for name in PRODUCER_FIELDS}
+    try:
+        producer = producer_service.create_producer(db.session, actor(), data)
+    except DomainError as error:
+        return form_page("producers/new.html", form, error)
+    flash(_("%(name)s is registered.", name=producer.name), "success")
+    return redirect(url_for("producer_pages.detail", producer_id=producer.id))
+
+
+def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError | None = None):
+    user = actor()
+    producer = producer_service.get_producer(db.session, producer_id)
+    access.require_view_internal(db.session, user, producer.id)
+    membership = db.session.get(Membership, (user.id, producer.id))
+    is_manager = user.role == Role.ADMIN or (
+        membership is not None and membership.role == MemberRole.MANAGER
+    )
+    batches = batch_service.attach_facts(
+        db.session,
+        list(db.session.scalars(batch_service.batches_query(user, producer_id=producer.id)
+                                .limit(50))),
+    )
+    members = sorted(producer.memberships,
+                     key=lambda m: (m.role != MemberRole.MANAGER, m.user.name))
+    return form_page("producers/detail.html", member_form, error, producer=producer,
+                     members=members, is_manager=is_manager, batches=batches)
+
+
+@bp.get("/<int:producer_id>")
+@roles_required(*FARM_ROLES, Role.INSPECTOR, Role.ADMIN)
+def detail(producer_id: int):
+    return _producer_page(producer_id, MemberForm(formdata=None))
+
+
+@bp.post("/<int:producer_id>/members")
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def add_member(producer_id: int):
+    form = MemberForm()
+    if not form.validate_on_submit():
+        return _producer_page(producer_id, form)
+    producer = producer_service.get_producer(db.session, producer_id)
+    try:
+        membership = producer_service.add_member(
+            db.session, actor(), producer, form.phone.data, MemberRole(form.role.data)
+        )
+    except DomainError as error:
+        if error.status_code == 403:
+            raise  # the 403 page, with the service's reason
+        return _producer_page(producer_id, form, error)
+    flash(_("%(name)s is now a member of %(producer)s.", name=membership.user.name,
+            producer=producer.name), "success")
+    return redirect(url_for("producer_pages.detail", producer_id=producer.id))
