@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 
 from sqlalchemy import select
 
 from freshcircle.platform.models import (
     Batch,
+    Certification,
+    CertificationKind,
     FarmInput,
     InputKind,
     MemberRole,
@@ -17,7 +20,11 @@ from freshcircle.platform.models import (
     Producer,
     ProducerKind,
     Product,
+    ResidueTest,
     Role,
+    StoredFile,
+    TestMethod,
+    TestResult,
     User,
 )
 from freshcircle.platform.services.accounts import hash_password
@@ -81,4 +88,31 @@ class Factory:
             FarmInput(producer=producer, kind=InputKind.PESTICIDE, product_name=product_name,
                       dose="30 mL/亩", plot=plot, applied_on=applied_on,
                       pre_harvest_interval_days=interval_days, **extra)
+        )
+
+    def stored_file(self, producer: Producer | None, *, data: bytes = b"%PDF-1.4 test report",
+                    filename: str = "检测报告.pdf", content_type: str = "application/pdf"):
+        return self._save(
+            StoredFile(producer_id=producer.id if producer else None, filename=filename,
+                       content_type=content_type, size=len(data),
+                       sha256=hashlib.sha256(data).hexdigest(), data=data)
+        )
+
+    def residue_test(self, batch: Batch, *, created_by: User | None = None,
+                     result: TestResult = TestResult.PASS, tested_on: dt.date | None = None,
+                     **extra):
+        return self._save(
+            ResidueTest(batch=batch, method=TestMethod.RAPID, result=result, tester="自检",
+                        tested_on=tested_on or batch.harvest_date,
+                        created_by_id=created_by.id if created_by else None, **extra)
+        )
+
+    def certification(self, producer: Producer, *, valid_from: dt.date | None = None,
+                      valid_to: dt.date | None = None, number: str = "LB-18-1234567890",
+                      kind: CertificationKind = CertificationKind.GREEN_FOOD, **extra):
+        valid_from = valid_from or dt.date.today() - dt.timedelta(days=365)
+        return self._save(
+            Certification(producer=producer, kind=kind, number=number,
+                          issuer="中国绿色食品发展中心", valid_from=valid_from,
+                          valid_to=valid_to or valid_from + dt.timedelta(days=3 * 365), **extra)
         )

@@ -38,6 +38,11 @@ def _required(data: dict, *names: str) -> dict[str, list]:
     }
 
 
+def _not_blanked(data: dict, *names: str) -> dict[str, list]:
+    """For edits: required fields may be left out, but not sent empty."""
+    return _required(data, *(n for n in names if n in data))
+
+
 def _strip(data: dict, *names: str) -> dict:
     return {n: (data[n].strip() or None) if isinstance(data.get(n), str) else data.get(n)
             for n in names if n in data}
@@ -140,7 +145,9 @@ def _require_tester(session: Session, actor: User, batch: Batch) -> None:
 
 
 def _check_test(session: Session, batch: Batch, data: dict, partial: bool) -> dict:
-    errors = {} if partial else _required(data, "method", "result", "tester", "tested_on")
+    errors = (_not_blanked if partial else _required)(
+        data, "method", "result", "tester", "tested_on"
+    )
     tested_on = data.get("tested_on")
     if tested_on and tested_on > today_in_china():
         errors["tested_on"] = [_l("The test date cannot be in the future.")]
@@ -219,8 +226,8 @@ CERT_FIELDS = ("kind", "number", "issuer", "valid_from", "valid_to", "product_id
 
 
 def _check_cert(session: Session, producer_id: int, data: dict, current=None) -> dict:
-    errors = (
-        {} if current else _required(data, "kind", "number", "issuer", "valid_from", "valid_to")
+    errors = (_not_blanked if current else _required)(
+        data, "kind", "number", "issuer", "valid_from", "valid_to"
     )
     valid_from = data.get("valid_from", getattr(current, "valid_from", None))
     valid_to = data.get("valid_to", getattr(current, "valid_to", None))
