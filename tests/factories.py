@@ -17,6 +17,7 @@ from freshcircle.platform.models import (
     MemberRole,
     Membership,
     Place,
+    PlaceKind,
     Producer,
     ProducerKind,
     Product,
@@ -115,4 +116,15 @@ class Factory:
             Certification(producer=producer, kind=kind, number=number,
                           issuer="中国绿色食品发展中心", valid_from=valid_from,
                           valid_to=valid_to or valid_from + dt.timedelta(days=3 * 365), **extra)
+        )
+
+    def new_place(self, *, name_zh: str = "李家冷库", kind: PlaceKind = PlaceKind.COLD_STORE,
+                  producer: Producer | None = None, latitude: str = "33.16",
+                  longitude: str = "115.62", name_en: str | None = None):
+        from decimal import Decimal
+
+        return self._save(
+            Place(name_zh=name_zh, name_en=name_en or f"{name_zh} {next(_phones)}", kind=kind,
+                  latitude=Decimal(latitude), longitude=Decimal(longitude),
+                  producer_id=producer.id if producer else None)
         )
