@@ -25,7 +25,7 @@ from .common import (
     roles_required,
     show_errors,
 )
-from .forms import BatchForm, StatusForm
+from .forms import BatchForm, StatusForm, options
 
 bp = Blueprint("batch_pages", __name__, url_prefix="/batches")
 
@@ -60,20 +60,19 @@ STAFF_ACTIONS = {
 }
 
 
-def product_choices() -> dict:
-    """The catalog grouped by category for an <optgroup> select."""
+def product_choices() -> list:
+    """The catalog grouped by category, for a select with <optgroup>s."""
     products = db.session.scalars(select(Product)).all()
 
     def category(p: Product) -> int:
-        order = CATEGORY_ORDER.index(p.category) if p.category in CATEGORY_ORDER else 99
-        return order
+        return CATEGORY_ORDER.index(p.category) if p.category in CATEGORY_ORDER else 99
 
-    grouped: dict = {None: [("", _("Choose…"))]}
+    choices = options([("", _("Choose…"))])
     for _key, items in groupby(sorted(products, key=lambda p: (category(p), p.id)), key=category):
         items = list(items)
-        name = CATEGORY_LABELS.get(items[0].category, items[0].category)
-        grouped[str(name)] = [(p.id, product_label(p)) for p in items]
-    return grouped
+        group = str(CATEGORY_LABELS.get(items[0].category, items[0].category))
+        choices += options(((p.id, product_label(p)) for p in items), optgroup=group)
+    return choices
 
 
 def _batch_form() -> BatchForm | None:
@@ -82,7 +81,7 @@ def _batch_form() -> BatchForm | None:
     producers = db.session.scalars(producers_query(actor(), mine=True)).all()
     if not producers:
         return None
-    form.producer_id.choices = [(p.id, p.name) for p in producers]
+    form.producer_id.choices = options((p.id, p.name) for p in producers)
     if form.producer_id.data is None:
         form.producer_id.data = producers[0].id
     form.product_id.choices = product_choices()
@@ -90,7 +89,7 @@ def _batch_form() -> BatchForm | None:
 
 
 def _new_page(form: BatchForm, error: DomainError | None = None):
-    producer_id = form.producer_id.data or form.producer_id.choices[0][0]
+    producer_id = form.producer_id.data or form.producer_id.choices[0].value
     plots = farm_records.plots_of(db.session, producer_id) if producer_id else []
     if error is not None and form.photo.data:
         form.photo.errors = [*form.photo.errors, _("Choose the photo again, please.")]

@@ -6,7 +6,7 @@ import datetime as dt
 
 from babel.numbers import format_decimal
 from flask import Flask
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -57,6 +57,13 @@ def long_date(value: dt.date | None) -> str:
     return format_date(value, "long") if value else ""
 
 
+def long_datetime(value: dt.datetime | None) -> str:
+    """'2026年11月26日 14:40' in Asia/Shanghai time."""
+    if value is None:
+        return ""
+    return f"{format_date(value, 'long')} {format_datetime(value, 'HH:mm')}"
+
+
 def number(value) -> str:
     return format_decimal(value, locale=str(get_locale()))
 
@@ -64,9 +71,10 @@ def number(value) -> str:
 def weight(grams: int) -> str:
     """Both units, as farmers and buyers count: '120 斤（60 kg）'."""
     jin, kg = number(grams_to_jin(grams)), number(grams_to_kg(grams))
+    # No-break spaces keep each number with its unit on a narrow screen.
     if str(get_locale()) == "en":
-        return f"{jin} jin ({kg} kg)"
-    return f"{jin} 斤（{kg} kg）"
+        return f"{jin}\u00a0jin ({kg}\u00a0kg)"
+    return f"{jin}\u00a0斤（{kg}\u00a0kg）"
 
 
 def label(value) -> str:
@@ -98,6 +106,7 @@ def nav_links() -> list[tuple[str, str, object]]:
 
 def register_display(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(long_datetime, "long_datetime")
     app.add_template_filter(weight, "weight")
     app.add_template_filter(label, "label")
     app.add_template_filter(number, "number")

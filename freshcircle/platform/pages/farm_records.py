@@ -13,7 +13,7 @@ from ..services import farm_records
 from ..services.errors import DomainError
 from ..services.producers import producers_query
 from .common import FARM_ROLES, actor, form_page, max_file_bytes, roles_required
-from .forms import InputForm, ResidueTestForm
+from .forms import InputForm, ResidueTestForm, options
 
 bp = Blueprint("record_pages", __name__)
 INPUT_FIELDS = ("producer_id", "kind", "product_name", "active_ingredient", "dose", "plot",
@@ -28,7 +28,7 @@ def inputs():
 
 
 def _input_page(form: InputForm, error: DomainError | None = None):
-    producer_id = form.producer_id.data or form.producer_id.choices[0][0]
+    producer_id = form.producer_id.data or form.producer_id.choices[0].value
     plots = farm_records.plots_of(db.session, producer_id)
     return form_page("farm_records/input_new.html", form, error, plots=plots)
 
@@ -41,7 +41,7 @@ def new_input():
     if not producers:
         flash(_("Register your family farm or cooperative first."), "info")
         return redirect(url_for("producer_pages.new"))
-    form.producer_id.choices = [(p.id, p.name) for p in producers]
+    form.producer_id.choices = options((p.id, p.name) for p in producers)
     if form.producer_id.data is None:
         form.producer_id.data = producers[0].id
     if request.method == "GET" and request.args.get("plot"):

@@ -24,6 +24,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..models import InputKind, MemberRole, ProducerKind, Role, TestMethod, TestResult
@@ -88,6 +89,11 @@ class WholeNumberField(IntegerField):
         super().process_formdata([_halfwidth(v) for v in valuelist])
 
 
+def options(pairs, optgroup=None) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3 choices (tuples are deprecated there)."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+
+
 def optional_int(value):
     """Coerce a select's value; the empty placeholder stays None so InputRequired can name it."""
     if value in ("", None):
@@ -105,8 +111,8 @@ def new_idempotency_key() -> str:
 class ProducerForm(Form):
     kind = RadioField(
         _l("Type"),
-        choices=[(ProducerKind.FAMILY_FARM.value, _l("Family farm")),
-                 (ProducerKind.COOPERATIVE.value, _l("Cooperative"))],
+        choices=options([(ProducerKind.FAMILY_FARM.value, _l("Family farm")),
+                 (ProducerKind.COOPERATIVE.value, _l("Cooperative"))]),
         default=ProducerKind.FAMILY_FARM.value,
         validators=[required()],
     )
@@ -118,7 +124,7 @@ class ProducerForm(Form):
     )
     county_code = SelectField(
         _l("County or district"),
-        choices=[("", _l("Choose…")), *FUYANG_COUNTIES.items()],
+        choices=options([("", _l("Choose…")), *FUYANG_COUNTIES.items()]),
         validators=[required()],
     )
     township = StringField(_l("Township (optional)"), validators=[at_most(64)])
@@ -131,8 +137,8 @@ class MemberForm(Form):
                         description=_l("The farmer must already have an account."))
     role = RadioField(
         _l("Role"),
-        choices=[(MemberRole.MEMBER.value, _l("Member")),
-                 (MemberRole.MANAGER.value, _l("Manager"))],
+        choices=options([(MemberRole.MEMBER.value, _l("Member")),
+                 (MemberRole.MANAGER.value, _l("Manager"))]),
         default=MemberRole.MEMBER.value,
         validators=[required()],
     )
@@ -152,15 +158,15 @@ class BatchForm(Form):
     quantity = NumberField(_l("Weight"), validators=[required()])
     unit = RadioField(
         _l("Unit"),
-        choices=[("jin", _l("jin (斤)")), ("kg", _l("kg"))],
+        choices=options([("jin", _l("jin")), ("kg", _l("kg"))]),
         default="jin",
         validators=[required()],
     )
     grade = SelectField(
         _l("Grade (optional)"),
-        choices=[("", _l("No grade")), ("特级", _l("Premium (特级)")),
+        choices=options([("", _l("No grade")), ("特级", _l("Premium (特级)")),
                  ("一级", _l("Grade 1 (一级)")), ("二级", _l("Grade 2 (二级)")),
-                 (GRADE_OTHER, _l("Other"))],
+                 (GRADE_OTHER, _l("Other"))]),
         default="",
     )
     grade_other = StringField(_l("Other grade"), validators=[at_most(32)])
@@ -186,8 +192,8 @@ class InputForm(Form):
     producer_id = SelectField(_l("Producer"), coerce=optional_int, validators=[required()])
     kind = RadioField(
         _l("Type"),
-        choices=[(InputKind.PESTICIDE.value, _l("Pesticide")),
-                 (InputKind.FERTILISER.value, _l("Fertiliser"))],
+        choices=options([(InputKind.PESTICIDE.value, _l("Pesticide")),
+                 (InputKind.FERTILISER.value, _l("Fertiliser"))]),
         default=InputKind.PESTICIDE.value,
         validators=[required()],
     )
@@ -202,7 +208,8 @@ class InputForm(Form):
     pre_harvest_interval_days = WholeNumberField(
         _l("Pre-harvest interval (days)"),
         validators=[Optional()],
-        description=_l("安全间隔期 on the pesticide label. Required for pesticides."),
+        description=_l("The pre-harvest interval (安全间隔期) printed on the label. "
+                       "Required for pesticides."),
     )
     notes = TextAreaField(_l("Notes (optional)"), validators=[at_most(1000)])
 
@@ -210,14 +217,15 @@ class InputForm(Form):
 class ResidueTestForm(Form):
     method = RadioField(
         _l("Kind of test"),
-        choices=[(TestMethod.RAPID.value, _l("Rapid test")),
-                 (TestMethod.LAB.value, _l("Lab report"))],
+        choices=options([(TestMethod.RAPID.value, _l("Rapid test")),
+                 (TestMethod.LAB.value, _l("Lab report"))]),
         default=TestMethod.RAPID.value,
         validators=[required()],
     )
     result = RadioField(
         _l("Result"),
-        choices=[(TestResult.PASS.value, _l("Pass")), (TestResult.FAIL.value, _l("Fail"))],
+        choices=options([(TestResult.PASS.value, _l("Pass")),
+                         (TestResult.FAIL.value, _l("Fail"))]),
         validators=[required()],
     )
     measured_values = TextAreaField(_l("Measured values (optional)"),
@@ -244,8 +252,8 @@ ROLE_LABELS = {
 
 class UserForm(Form):
     phone = StringField(_l("Mobile number"), validators=[required(), at_most(20)])
-    name = StringField(_l("Name"), validators=[required(), at_most(64)])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+    name = StringField(_l("Full name"), validators=[required(), at_most(64)])
+    role = SelectField(_l("Role"), choices=options((r.value, lb) for r, lb in ROLE_LABELS.items()),
                        default=Role.FARMER.value, validators=[required()])
     password = PasswordField(_l("Password"), validators=[required()],
                              description=_l("At least 8 characters."))
@@ -258,7 +266,8 @@ class BatchSearchForm(Form):
         csrf = False
 
     county = SelectField(_l("County or district"),
-                         choices=[("", _l("All")), *FUYANG_COUNTIES.items()], default="")
+                         choices=options([("", _l("All")), *FUYANG_COUNTIES.items()]),
+                         default="")
     status = SelectField(_l("Status"), default="")
     product = SelectField(_l("Product"), default="")
     lot = StringField(_l("Lot code"), validators=[at_most(20)])

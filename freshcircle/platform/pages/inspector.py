@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import BatchStatus, Product, Role
 from ..services import batches as batch_service
 from .common import actor, product_label, roles_required
-from .forms import BatchSearchForm
+from .forms import BatchSearchForm, options
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
 PAGE_SIZE = 30
@@ -20,10 +20,13 @@ PAGE_SIZE = 30
 @roles_required(Role.INSPECTOR, Role.ADMIN)
 def batches():
     form = BatchSearchForm(formdata=request.args)
-    form.status.choices = [("", _("All")),
-                           *((s.value, batch_service.batch_status_label(s)) for s in BatchStatus)]
+    form.status.choices = options(
+        [("", _("All")), *((s.value, batch_service.batch_status_label(s)) for s in BatchStatus)]
+    )
     products = db.session.scalars(select(Product).order_by(Product.id)).all()
-    form.product.choices = [("", _("All")), *((str(p.id), product_label(p)) for p in products)]
+    form.product.choices = options(
+        [("", _("All")), *((str(p.id), product_label(p)) for p in products)]
+    )
     page = max(request.args.get("page", 1, type=int), 1)
     rows = []
     valid = form.validate()
