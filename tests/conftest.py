@@ -82,7 +82,11 @@ def app(database_url, tmp_path_factory):
         reference_data.load_places(db.session)
         db.session.commit()
         db.session.remove()
-    return app
+    yield app
+    with app.app_context():
+        # Close pooled connections now: left to the garbage collector, psycopg warns
+        # (ResourceWarning) and filterwarnings=error turns that into a failed session.
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

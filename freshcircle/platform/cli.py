@@ -1,12 +1,78 @@
-"""Command-line tasks: `flask --app freshcircle.platform:create_app <command>`."""
+"""Command-line tasks: `flask --app freshcircle.platform:create_app <command>`.
+
+The CLI, like a request, is a unit of work: it is the one other place that commits.
+"""
 
 from __future__ import annotations
 
+import time
+
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+
+from .extensions import db
+from .models import Role
+from .services import accounts, demo
+from .services.errors import DomainError
+
+
+def _fail(error: DomainError) -> click.ClickException:
+    details = "; ".join(
+        f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in error.errors.items()
+    )
+    return click.ClickException(f"{error.message}" + (f" ({details})" if details else ""))
+
+
+@click.command("seed-reference")
+@with_appcontext
+def seed_reference_command() -> None:
+    """Load the product catalog and the YRD places (no sample data)."""
+    products, places = demo.seed_reference(db.session)
+    db.session.commit()
+    click.echo(f"Reference data loaded: {products} new products, {places} new places.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Create the sample data set (示例数据) and print the demo sign-ins. Safe to re-run."""
+    started = time.perf_counter()
+    try:
+        result = demo.seed_demo(db.session, progress=click.echo)
+    except DomainError as error:
+        db.session.rollback()
+        raise _fail(error) from error
+    db.session.commit()
+    created = ", ".join(f"{n} {kind}" for kind, n in result.created.items() if n) or "nothing"
+    click.echo(f"Demo data ready in {time.perf_counter() - started:.1f} s (new: {created}).")
+    click.echo("")
+    click.echo("Demo sign-ins (sample data only; never use these on a real deployment):")
+    click.echo(demo.format_sign_ins(result.sign_ins))
+
+
+@click.command("create-user")
+@click.option("--phone", required=True, help="11-digit mainland mobile number.")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 8 characters; asked for when not given.")
+@with_appcontext
+def create_user_command(phone: str, name: str, role: str, password: str) -> None:
+    """Create an account, e.g. the first admin of a real deployment."""
+    try:
+        user = accounts.create_user(db.session, phone=phone, name=name, password=password,
+                                    role=Role(role))
+    except DomainError as error:
+        db.session.rollback()
+        raise _fail(error) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.name} ({user.phone}), id {user.id}.")
 
 
 def register_cli(app: Flask) -> None:
-    """TODO(helper): seed-demo, seed-catalog, create-user."""
+    for command in (seed_reference_command, seed_demo_command, create_user_command):
+        app.cli.add_command(command)
 
 
 def main() -> None:

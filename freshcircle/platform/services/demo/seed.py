@@ -1,0 +1,316 @@
+"""Write the demo plan through the services, so sample data passes the rules user input does.
+
+Idempotent: everything is looked up by a natural key first (phone, producer name, place
+name, a batch's idempotency key, a certification's number, the shipment that carries a
+batch), so a second run adds nothing. Only flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import (
+    Batch,
+    BatchStatus,
+    Certification,
+    MemberRole,
+    Membership,
+    Place,
+    Producer,
+    ProducerKind,
+    Product,
+    Shipment,
+    ShipmentLine,
+    TemperatureClass,
+    TemperatureReading,
+    TransportMode,
+    User,
+    utcnow,
+)
+from .. import batches as batch_service
+from .. import farm_records, producers, reference_data
+from ..accounts import hash_password
+from ..identifiers import (
+    CREDIT_CODE_CHARSET,
+    FUYANG_COUNTIES,
+    credit_code_check_char,
+    is_valid_plate,
+    normalise_mobile,
+)
+from . import content as c
+from .plan import HELD_REASON, BatchPlan, DemoPlan, ShipmentPlan, build_plan
+
+SET_POINT_C = Decimal("2.0")
+
+
+class DemoDataError(RuntimeError):
+    """The demo plan broke one of its own promises (a bug in the plan, not in user data)."""
+
+
+@dataclass
+class DemoResult:
+    created: Counter = field(default_factory=Counter)
+    sign_ins: tuple[c.SignIn, ...] = c.SIGN_INS
+
+
+def credit_code(spec: c.ProducerSpec) -> str | None:
+    """A well-formed, invented unified social credit code for a sample cooperative.
+
+    93 = farmers' specialised cooperative, then the county code, then nine characters taken
+    from a digest of the producer's key, then the GB 32100-2015 check character.
+    """
+    if spec.kind != ProducerKind.COOPERATIVE:
+        return None
+    digest = hashlib.sha256(spec.key.encode()).digest()
+    body = "MA2" + "".join(CREDIT_CODE_CHARSET[b % len(CREDIT_CODE_CHARSET)] for b in digest[:6])
+    first17 = "93" + spec.county_code + body
+    return first17 + credit_code_check_char(first17)
+
+
+class _Seeder:
+    def __init__(self, session: Session, plan: DemoPlan, say: Callable[[str], None]):
+        self.session = session
+        self.plan = plan
+        self.say = say
+        self.result = DemoResult()
+        self.users: dict[str, User] = {}
+        self.producers: dict[str, Producer] = {}
+        self.places: dict[str, Place] = {}
+        self.batches: dict[str, Batch] = {}
+        self._hash: str | None = None
+
+    # --- people and producers ------------------------------------------------------------
+
+    def _password_hash(self) -> str:
+        # argon2 is slow on purpose: every demo account shares one password, hashed once.
+        if self._hash is None:
+            self._hash = hash_password(c.DEMO_PASSWORD)
+        return self._hash
+
+    def user(self, person: c.Person) -> User:
+        if person.phone in self.users:
+            return self.users[person.phone]
+        user = self.session.scalar(select(User).where(User.phone == person.phone))
+        if user is None:
+            # The checks accounts.create_user makes, without hashing the same password again.
+            if normalise_mobile(person.phone) != person.phone:
+                raise DemoDataError(f"not a valid mainland mobile number: {person.phone}")
+            user = User(phone=person.phone, name=person.display_name, role=person.role,
+                        password_hash=self._password_hash())
+            self.session.add(user)
+            self.session.flush()
+            self.result.created["users"] += 1
+        self.users[person.phone] = user
+        return user
+
+    def people(self) -> None:
+        for sign_in in c.SIGN_INS:
+            self.user(sign_in.person)
+        for spec in c.PRODUCERS:
+            for person in (spec.manager, *spec.members):
+                self.user(person)
+        for buyer in c.BUYERS:
+            self.user(buyer.person)
+
+    def producer(self, spec: c.ProducerSpec, centres: dict[str, tuple[Decimal, Decimal]]):
+        manager = self.users[spec.manager.phone]
+        producer = self.session.scalar(select(Producer).where(Producer.name == spec.full_name))
+        if producer is None:
+            lat, lon = centres[spec.county_code]
+            dlat, dlon = self.plan.offsets[spec.key]
+            county = FUYANG_COUNTIES[spec.county_code]
+            producer = producers.create_producer(self.session, manager, {
+                "kind": spec.kind,
+                "name": spec.full_name,
+                "credit_code": credit_code(spec),
+                "county_code": spec.county_code,
+                "township": spec.township,
+                "address": f"安徽省阜阳市{county}{spec.township}{spec.village}村",
+                "latitude": lat + dlat,
+                "longitude": lon + dlon,
+                "contact_phone": manager.phone,
+            })
+            producer.is_sample = True
+            self.result.created["producers"] += 1
+        for person in spec.members:
+            member = self.users[person.phone]
+            if self.session.get(Membership, (member.id, producer.id)) is None:
+                producers.add_member(self.session, manager, producer, member.phone,
+                                     MemberRole.MEMBER)
+                self.result.created["memberships"] += 1
+        self.producers[spec.key] = producer
+
+    def county_centres(self) -> dict[str, tuple[Decimal, Decimal]]:
+        rows = self.session.scalars(select(Place).where(Place.admin_code.in_(FUYANG_COUNTIES)))
+        centres = {p.admin_code: (p.latitude, p.longitude) for p in rows}
+        missing = set(FUYANG_COUNTIES) - set(centres)
+        if missing:
+            raise DemoDataError(f"places.csv lacks county centres for {sorted(missing)}")
+        return centres
+
+    # --- places ----------------------------------------------------------------------------
+
+    def places_(self) -> None:
+        for spec in c.DEMO_PLACES:
+            place = self.session.scalar(select(Place).where(Place.name_en == spec.name_en))
+            if place is None:
+                place = Place(
+                    name_zh=spec.name_zh, name_en=spec.name_en, kind=spec.kind,
+                    latitude=Decimal(spec.latitude), longitude=Decimal(spec.longitude),
+                    admin_code=spec.admin_code, admin_name=spec.admin_name,
+                    producer_id=self.producers[spec.producer_key].id if spec.producer_key else None,
+                )
+                self.session.add(place)
+                self.result.created["places"] += 1
+        self.session.flush()
+        self.places = {p.name_en: p for p in self.session.scalars(select(Place))}
+
+    # --- batches and farm records ----------------------------------------------------------
+
+    def batch(self, plan: BatchPlan, products: dict[str, Product]) -> None:
+        producer = self.producers[plan.producer_key]
+        batch = self.session.scalar(
+            select(Batch).where(Batch.producer_id == producer.id,
+                                Batch.idempotency_key == plan.key)
+        )
+        if batch is not None:
+            self.batches[plan.key] = batch
+            return
+        actor = self.users[plan.registered_by.phone]
+        for record in plan.inputs:  # recorded when applied, before the harvest
+            farm_records.create_input(self.session, actor, {
+                "producer_id": producer.id, "kind": record.kind,
+                "product_name": record.product_name,
+                "active_ingredient": record.active_ingredient, "dose": record.dose,
+                "plot": plan.plot, "applied_on": record.applied_on,
+                "pre_harvest_interval_days": record.interval_days, "notes": c.SAMPLE_NOTE,
+            })
+            self.result.created["inputs"] += 1
+        batch, _ = batch_service.create_batch(self.session, actor, {
+            "producer_id": producer.id, "product_id": products[plan.product_en].id,
+            "variety": plan.variety, "plot": plan.plot, "harvest_date": plan.harvest_date,
+            "quantity": plan.quantity_kg, "unit": "kg", "grade": plan.grade,
+            "notes": plan.notes, "idempotency_key": plan.key,
+        })
+        self.result.created["batches"] += 1
+        inspector = self.users[c.INSPECTOR.phone]
+        for test in plan.tests:
+            farm_records.create_test(self.session, inspector if test.by_inspector else actor, {
+                "batch_id": batch.id, "method": test.method, "result": test.result,
+                "tester": test.tester, "tested_on": test.tested_on,
+                "measured_values": test.measured_values,
+            })
+            self.result.created["tests"] += 1
+        if plan.status in ("listed", "sold_out"):
+            batch_service.change_status(self.session, actor, batch, BatchStatus.LISTED)
+        if plan.status == "sold_out":
+            batch_service.change_status(self.session, actor, batch, BatchStatus.SOLD_OUT)
+        if plan.status == "held":
+            batch_service.change_status(self.session, inspector, batch, BatchStatus.HELD,
+                                        HELD_REASON)
+        self.batches[plan.key] = batch
+
+    def certifications(self) -> None:
+        products = {p.name_en: p for p in self.session.scalars(select(Product))}
+        for cert in self.plan.certifications:
+            producer = self.producers[cert.producer_key]
+            exists = self.session.scalar(select(Certification.id).where(
+                Certification.producer_id == producer.id, Certification.number == cert.number))
+            if exists:
+                continue
+            spec = next(s for s in c.PRODUCERS if s.key == cert.producer_key)
+            farm_records.create_certification(self.session, self.users[spec.manager.phone], {
+                "producer_id": producer.id, "kind": cert.kind, "number": cert.number,
+                "issuer": cert.issuer, "valid_from": cert.valid_from, "valid_to": cert.valid_to,
+                "product_id": products[cert.product_en].id, "notes": cert.notes,
+            })
+            self.result.created["certifications"] += 1
+
+    # --- shipments -------------------------------------------------------------------------
+
+    def shipment(self, plan: ShipmentPlan) -> None:
+        first = self.batches[plan.lines[0][0]]
+        if self.session.scalar(select(ShipmentLine.id).where(ShipmentLine.batch_id == first.id)):
+            return  # already shipped by an earlier run
+        if not is_valid_plate(plan.plate):
+            raise DemoDataError(f"bad plate {plan.plate}")
+        carrier = self.users[c.CARRIER.phone]
+        shipment = Shipment(
+            from_place=self.places[plan.from_en], to_place=self.places[plan.to_en],
+            carrier=carrier, vehicle_plate=plan.plate, mode=TransportMode.REEFER_TRUCK,
+            temp_class=TemperatureClass.CHILLED, set_point_c=SET_POINT_C,
+            planned_departure=plan.planned_departure, planned_arrival=plan.planned_arrival,
+            actual_departure=plan.actual_departure, actual_arrival=plan.actual_arrival,
+            status=plan.status, created_by_id=carrier.id,
+        )
+        for key, grams in plan.lines:
+            batch = self.batches[key]
+            if batch.status != BatchStatus.LISTED or grams > batch_service.remaining_grams(
+                self.session, batch
+            ):
+                raise DemoDataError(f"shipment {plan.key} cannot take {grams} g of {key}")
+            shipment.lines.append(ShipmentLine(batch=batch, quantity_g=grams))
+        self.session.add(shipment)
+        self.session.flush()
+        self.session.add_all(
+            TemperatureReading(shipment_id=shipment.id, sensor_id=plan.sensor_id,
+                               recorded_at=at, celsius=value)
+            for at, value in plan.readings
+        )
+        self.session.flush()
+        self.result.created["shipments"] += 1
+        self.result.created["temperature readings"] += len(plan.readings)
+
+
+def seed_reference(session: Session) -> tuple[int, int]:
+    """Load the product catalog and the YRD places; returns how many of each were new."""
+    return reference_data.load_products(session), reference_data.load_places(session)
+
+
+def seed_demo(
+    session: Session,
+    *,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Create (or complete) the demo data set: flushes, never commits.
+
+    `today` (Asia/Shanghai) and `now` (UTC) date the records; the content itself is the same
+    on every run. `progress` is called with one line per step.
+    """
+    today = today or batch_service.today_in_china()
+    plan = build_plan(today, now or utcnow())
+    say = progress or (lambda _line: None)
+    seeder = _Seeder(session, plan, say)
+    steps = 7
+
+    new_products, new_places = seed_reference(session)
+    say(f"[1/{steps}] catalog and places: {new_products} products, {new_places} places new")
+    seeder.people()
+    say(f"[2/{steps}] people: {seeder.result.created['users']} new accounts")
+    centres = seeder.county_centres()
+    for spec in c.PRODUCERS:
+        seeder.producer(spec, centres)
+    say(f"[3/{steps}] producers in all 8 counties: {seeder.result.created['producers']} new")
+    seeder.places_()
+    say(f"[4/{steps}] cold stores, hub and buyer sites: {seeder.result.created['places']} new")
+    products = {p.name_en: p for p in session.scalars(select(Product))}
+    for batch_plan in plan.batches:
+        seeder.batch(batch_plan, products)
+    say(f"[5/{steps}] batches with inputs and tests: {seeder.result.created['batches']} new")
+    seeder.certifications()
+    say(f"[6/{steps}] certifications: {seeder.result.created['certifications']} new")
+    for shipment_plan in plan.shipments:
+        seeder.shipment(shipment_plan)
+    say(f"[7/{steps}] reefer shipments: {seeder.result.created['shipments']} new, "
+        f"{seeder.result.created['temperature readings']} temperature readings")
+    return seeder.result
