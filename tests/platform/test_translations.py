@@ -89,7 +89,7 @@ def test_compiled_catalog_matches_the_po_file(zh_catalog):
     stale = [
         _msgid(message.id)
         for message in zh_catalog
-        if message.id and not message.fuzzy
+        if message.id and message.string and not message.fuzzy
         and (compiled.get(message.id, context=message.context) is None
              or compiled.get(message.id, context=message.context).string != message.string)
     ]
