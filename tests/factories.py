@@ -23,9 +23,14 @@ from freshcircle.platform.models import (
     Product,
     ResidueTest,
     Role,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
     StoredFile,
+    TemperatureClass,
     TestMethod,
     TestResult,
+    TransportMode,
     User,
 )
 from freshcircle.platform.services.accounts import hash_password
@@ -128,3 +133,21 @@ class Factory:
                   latitude=Decimal(latitude), longitude=Decimal(longitude),
                   producer_id=producer.id if producer else None)
         )
+
+    def shipment(self, *, created_by: User | None = None, carrier: User | None = None,
+                 lines=(), status: ShipmentStatus = ShipmentStatus.PLANNED,
+                 temp_class: TemperatureClass = TemperatureClass.CHILLED,
+                 from_place: Place | None = None, to_place: Place | None = None, **extra):
+        """A shipment from Taihe to Shanghai tomorrow; `lines` are (batch, grams) pairs."""
+        departure = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
+        shipment = Shipment(
+            from_place=from_place or self.place("Taihe County"),
+            to_place=to_place or self.place("Shanghai"),
+            created_by_id=created_by.id if created_by else None,
+            carrier_id=carrier.id if carrier else None, mode=TransportMode.REEFER_TRUCK,
+            temp_class=temp_class, planned_departure=departure,
+            planned_arrival=departure + dt.timedelta(hours=8), status=status, **extra,
+        )
+        for batch, grams in lines:
+            shipment.lines.append(ShipmentLine(batch=batch, quantity_g=grams))
+        return self._save(shipment)

@@ -67,7 +67,8 @@ def enum_field(enum_cls, **kwargs) -> fields.Enum:
 def aware_datetime(**kwargs) -> fields.AwareDateTime:
     """An ISO 8601 time that must carry its offset (e.g. +08:00); stored in UTC."""
     return AwareDateTimeField(
-        error_messages={"naive": _l("Not a valid datetime: a time zone is required.")}, **kwargs
+        error_messages={"invalid_awareness": _l("Not a valid datetime: a time zone is required.")},
+        **kwargs,
     )
 
 

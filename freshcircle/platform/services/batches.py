@@ -128,6 +128,21 @@ def create_batch(session: Session, actor: User, data: dict) -> tuple[Batch, bool
     return batch, True
 
 
+def lock_batch(session: Session, batch_id: int) -> Batch | None:
+    """The batch, its row locked until the transaction ends (FOR UPDATE; SQLite serialises
+    writers anyway).
+
+    Whoever changes what is committed from a batch (shipment lines, its quantity) takes this
+    lock before counting, so two requests cannot both see the same grams remaining.
+    """
+    return session.scalar(
+        select(Batch)
+        .where(Batch.id == batch_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def update_batch(session: Session, actor: User, batch: Batch, changes: dict) -> Batch:
     """Edit a batch's descriptive fields or quantity. The lot code never changes."""
     require_member(session, actor, batch.producer_id)
@@ -135,6 +150,8 @@ def update_batch(session: Session, actor: User, batch: Batch, changes: dict) -> 
         raise Conflict(_l("A held or recalled batch cannot be edited."))
     errors: dict[str, list] = {}
     if "quantity" in changes:
+        # Lock first, so a shipment line added meanwhile is counted (see lock_batch).
+        lock_batch(session, batch.id)
         grams = to_grams(changes["quantity"], changes.get("unit") or "kg")
         if grams is None:
             errors["quantity"] = [_l("Enter a weight above zero (whole grams).")]
