@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -175,3 +176,11 @@ def test_seed_demo_command_prints_the_sign_ins(app, session):
     for sign_in in SIGN_INS:
         assert sign_in.person.phone in result.output
     assert session.scalar(select(func.count()).select_from(Producer).where(Producer.is_sample))
+
+
+def test_readme_shows_the_sign_ins_the_command_prints():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    for sign_in in SIGN_INS:
+        row = (f"| {sign_in.person.role.value} | {sign_in.person.phone} | {DEMO_PASSWORD} "
+               f"| {sign_in.what_to_try} |")
+        assert row in readme

@@ -41,15 +41,15 @@ INSPECTOR = Person("13900000005", "陈静", Role.INSPECTOR)
 ADMIN = Person("13900000006", "周明", Role.ADMIN)
 
 SIGN_INS = (
-    SignIn(FARMER, "member of the Taihe toon co-op: register a batch; the spinach lot "
-                   "harvested 3 days after spraying shows 安全间隔期未满"),
-    SignIn(COOP_ADMIN, "manager of the same co-op: members, inputs, tests, certifications"),
-    SignIn(BUYER, "Shanghai buyer: browse the listed batches"),
-    SignIn(CARRIER, "reefer trucks 皖K…: shipments to Shanghai, Hangzhou and Nanjing "
-                    "with temperature logs (one excursion)"),
-    SignIn(INSPECTOR, "every county's records; a failed rapid test put a Jieshou celery lot "
-                      "on hold"),
-    SignIn(ADMIN, "everything, including users and tokens"),
+    SignIn(FARMER, "我的批次 of the Taihe toon co-op; the spinach lot harvested 3 days after "
+                   "spraying shows 安全间隔期未满; register a batch"),
+    SignIn(COOP_ADMIN, "manager of that co-op: members, inputs, residue tests, certifications"),
+    SignIn(BUYER, "Shanghai buyer (API): producers in all 8 counties, products, places"),
+    SignIn(CARRIER, "API /api/v1/shipments: reefer trucks 皖K… to Shanghai, Hangzhou, "
+                    "Nanjing, one trip with a temperature excursion"),
+    SignIn(INSPECTOR, "batch search across counties; a Jieshou celery lot held after a "
+                      "failed rapid test"),
+    SignIn(ADMIN, "users, producers and places"),
 )
 
 
