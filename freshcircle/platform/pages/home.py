@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..services import batches as batch_service
 from ..services.producers import producers_query
-from .common import FARM_ROLES, actor, landing_url
+from .common import FARM_ROLES, actor, for_batch_cards, landing_url
 
 bp = Blueprint("home", __name__)
 PAGE_SIZE = 30
@@ -31,7 +31,8 @@ def dashboard(user):
     """我的批次: the batches of every producer the farmer belongs to, newest first."""
     page = max(request.args.get("page", 1, type=int), 1)
     rows = db.session.scalars(
-        batch_service.batches_query(user).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+        for_batch_cards(batch_service.batches_query(user))
+        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     ).all()
     more = len(rows) > PAGE_SIZE
     batches = batch_service.attach_facts(db.session, list(rows[:PAGE_SIZE]))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import BatchStatus, Product, Role
 from ..services import batches as batch_service
-from .common import actor, product_label, roles_required
+from .common import actor, for_batch_cards, product_label, roles_required
 from .forms import BatchSearchForm, options
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
@@ -38,7 +38,9 @@ def batches():
             product_id=int(form.product.data) if form.product.data else None,
             q=(form.lot.data or "").strip() or None,
         )
-        rows = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+        rows = db.session.scalars(
+            for_batch_cards(stmt).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+        ).all()
     found = batch_service.attach_facts(db.session, list(rows[:PAGE_SIZE]))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("inspector/batches.html", form=form, batches=found, page=page,

@@ -11,7 +11,7 @@ from ..services import access
 from ..services import batches as batch_service
 from ..services import producers as producer_service
 from ..services.errors import DomainError
-from .common import FARM_ROLES, actor, form_page, roles_required
+from .common import FARM_ROLES, actor, for_batch_cards, form_page, roles_required
 from .forms import MemberForm, ProducerForm
 
 bp = Blueprint("producer_pages", __name__, url_prefix="/producers")
@@ -51,8 +51,9 @@ def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError
     )
     batches = batch_service.attach_facts(
         db.session,
-        list(db.session.scalars(batch_service.batches_query(user, producer_id=producer.id)
-                                .limit(50))),
+        list(db.session.scalars(
+            for_batch_cards(batch_service.batches_query(user, producer_id=producer.id)).limit(50)
+        )),
     )
     members = sorted(producer.memberships,
                      key=lambda m: (m.role != MemberRole.MANAGER, m.user.name))
