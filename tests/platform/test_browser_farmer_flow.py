@@ -143,6 +143,7 @@ def test_farmer_registers_a_batch_with_a_photo_on_a_phone(live_app):
             thumb.wait_for()
             assert page.wait_for_function(
                 "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+            assert thumb.evaluate("img => img.naturalWidth") <= 144  # a thumbnail, not the photo
             _no_sideways_scroll(page)
             page.screenshot(path=str(ARTIFACTS / "farmer-4-dashboard-with-batch.png"),
                             full_page=True)

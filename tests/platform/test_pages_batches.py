@@ -111,6 +111,26 @@ def test_register_batch_with_photo_in_jin(make, login, session):
     image = client.get(f"/files/{photo.file_id}")
     assert image.status_code == 200 and image.mimetype == "image/jpeg"
     assert image.data == TINY_JPEG
+    assert "immutable" in image.headers["Cache-Control"]
+    again = client.get(f"/files/{photo.file_id}", headers={"If-None-Match": image.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+
+
+def test_dashboard_shows_a_small_thumbnail_of_the_photo(make, login, session):
+    farmer = make.user()
+    producer = make.producer(farmer)
+    client = login(farmer)
+    client.post("/batches/new", content_type="multipart/form-data",
+                data=batch_form(producer, make.product(), photo=upload(TINY_JPEG, "a.jpg")))
+    file_id = session.scalar(select(BatchPhoto.file_id))
+
+    assert f'src="/files/{file_id}/thumb"' in client.get("/").get_data(as_text=True)
+    thumb = client.get(f"/files/{file_id}/thumb")
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    assert thumb.data.startswith(b"\xff\xd8\xff")
+    stranger = make.user()
+    make.producer(stranger, name="别家")
+    assert login(stranger).get(f"/files/{file_id}/thumb").status_code == 403
 
 
 def test_kilograms_full_width_digits_and_other_grade(make, login, session):

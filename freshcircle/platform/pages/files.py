@@ -12,21 +12,40 @@ from ..services import files as file_service
 from .common import actor
 
 bp = Blueprint("file_pages", __name__)
+THUMB_PX = 144  # a 72 px thumbnail on a 2x phone screen
+
+
+def _send(data: bytes | None, etag: str, content_type: str, filename: str) -> Response:
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(data, mimetype=content_type)
+        response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    response.set_etag(etag)
+    # A stored file never changes: a phone on a slow network fetches each one once.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/files/<int:file_id>")
 @login_required
 def show(file_id: int):
     stored = file_service.get_file(db.session, actor(), file_id)
-    etag = stored.sha256
+    if stored.sha256 in request.if_none_match:
+        return _send(None, stored.sha256, stored.content_type, stored.filename)
+    return _send(stored.data, stored.sha256, stored.content_type, stored.filename)
+
+
+@bp.get("/files/<int:file_id>/thumb")
+@login_required
+def thumb(file_id: int):
+    """A small JPEG for lists; the original when no thumbnail can be made."""
+    stored = file_service.get_file(db.session, actor(), file_id)
+    etag = f"{stored.sha256}-{THUMB_PX}"
     if etag in request.if_none_match:
-        response = Response(status=304)
-    else:
-        response = Response(stored.data, mimetype=stored.content_type)
-        name = quote(stored.filename)
-        response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
-    response.set_etag(etag)
-    # A file never changes once stored: phones on a slow network fetch each photo once.
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+        return _send(None, etag, "image/jpeg", stored.filename)
+    small = file_service.thumbnail(stored, THUMB_PX)
+    if small is None:
+        return _send(stored.data, stored.sha256, stored.content_type, stored.filename)
+    return _send(small, etag, "image/jpeg", stored.filename)

@@ -36,4 +36,17 @@
   document.querySelectorAll("input[type=file][data-downsize]").forEach(function (input) {
     input.addEventListener("change", function () { shrink(input); });
   });
+  // A second tap while a slow upload runs would send the form twice (the idempotency key
+  // makes that harmless, but the farmer should see that it is on its way).
+  function buttons(form) { return form.querySelectorAll("[type=submit]"); }
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      setTimeout(function () { buttons(form).forEach(function (b) { b.disabled = true; }); }, 0);
+    });
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-once] [type=submit]").forEach(function (b) {
+      b.disabled = false;
+    });
+  });
 })();
