@@ -273,6 +273,7 @@ def test_batch_page_explains_the_safety_interval(make, login):
     assert "安全间隔期未满" in page
     assert f"地块“北大棚”自{safe_from:%Y}年{safe_from.month}月{safe_from.day}日起才可采收" in page
     assert "阿维菌素乳油" in page and "安全间隔期 7 天" in page
+    assert "在安全间隔期内采收的批次不能上架销售" in page
 
 
 def test_listing_is_refused_while_the_interval_runs(make, login, session):
