@@ -194,6 +194,8 @@ PRODUCERS = (
     ),
 )
 
+PRODUCERS_BY_KEY = {spec.key: spec for spec in PRODUCERS}
+
 
 @dataclass(frozen=True)
 class PlaceSpec:

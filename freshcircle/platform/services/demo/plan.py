@@ -88,6 +88,7 @@ class CertPlan:
 @dataclass
 class ShipmentPlan:
     key: str
+    shipper: c.Person
     plate: str
     from_en: str
     to_en: str
@@ -126,15 +127,16 @@ STORIES = {
     ("jieshou-lvye", c.CABBAGE, 0): (1, "S4"),
     ("taihe-lvxiang", c.TOON, 0): (1, "S4"),
 }
-# Shipment key -> (plate, from, to, status); all reefer trucks, chilled at 2 °C.
+# Shipment key -> (shipper, plate, from, to, status); all reefer trucks, chilled at 2 °C.
+# A co-op ships its own lots from its cold store; the platform admin consolidates at the hub.
 ROUTES = {
-    "S1": ("皖K12345", c.TAIHE_STORE.name_en, "Shanghai Jiangqiao Wholesale Market",
+    "S1": (c.COOP_ADMIN, "皖K12345", c.TAIHE_STORE.name_en, "Shanghai Jiangqiao Wholesale Market",
            ShipmentStatus.DELIVERED),
-    "S2": ("皖K36820", c.YINGSHANG_STORE.name_en,
+    "S2": (c.PRODUCERS_BY_KEY["yingshang-hexiang"].manager, "皖K36820", c.YINGSHANG_STORE.name_en,
            "Nanjing Zhongcai Agricultural Products Wholesale Market", ShipmentStatus.DELIVERED),
-    "S3": ("皖K50917", c.HUB.name_en, "Hangzhou Agricultural Products Logistics Center",
+    "S3": (c.ADMIN, "皖K50917", c.HUB.name_en, "Hangzhou Agricultural Products Logistics Center",
            ShipmentStatus.IN_TRANSIT),
-    "S4": ("皖K72406", c.HUB.name_en,
+    "S4": (c.ADMIN, "皖K72406", c.HUB.name_en,
            "Shanghai Xijiao International Agricultural Products Trade Center",
            ShipmentStatus.PLANNED),
 }
@@ -277,9 +279,9 @@ def _shipments(rng: random.Random, today: dt.date, now: dt.datetime, batches) ->
         "S4": (_local(today + dt.timedelta(days=1), 20), dt.timedelta(hours=9, minutes=30)),
     }
     plans = []
-    for key, (plate, origin, destination, status) in ROUTES.items():
+    for key, (shipper, plate, origin, destination, status) in ROUTES.items():
         departure, duration = times[key]
-        plan = ShipmentPlan(key, plate, origin, destination, status,
+        plan = ShipmentPlan(key, shipper, plate, origin, destination, status,
                             departure.astimezone(dt.UTC), (departure + duration).astimezone(dt.UTC))
         for batch in by_story[key]:
             share = rng.uniform(0.6, 0.9)
