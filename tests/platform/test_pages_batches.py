@@ -238,9 +238,12 @@ def test_another_farmer_gets_403_on_batch_and_photo(make, login, session):
     assert page.status_code == 403
     assert "只有该生产主体的成员可以查看其记录" in text(page)
     assert other.get(f"/files/{file_id}").status_code == 403
-    forged = other.post("/batches/new", data=batch_form(producer, make.product()))
+    forged = other.post("/batches/new", data=batch_form(producer, make.product(), plot="秘密地块"))
     assert forged.status_code == 422  # not one of their producers: not a valid choice
     assert count(session, Batch) == 1
+    make.batch(producer, plot="东边的秘密地块")
+    leak = other.post("/batches/new", data=batch_form(producer, make.product()))
+    assert "东边的秘密地块" not in leak.get_data(as_text=True)  # no plot names of others
 
 
 def test_buyer_cannot_reach_farmer_pages(make, login):

@@ -25,7 +25,7 @@ from .common import (
     roles_required,
     show_errors,
 )
-from .forms import BatchForm, StatusForm, options
+from .forms import BatchForm, StatusForm, chosen_producer, options
 
 bp = Blueprint("batch_pages", __name__, url_prefix="/batches")
 
@@ -89,8 +89,7 @@ def _batch_form() -> BatchForm | None:
 
 
 def _new_page(form: BatchForm, error: DomainError | None = None):
-    producer_id = form.producer_id.data or form.producer_id.choices[0].value
-    plots = farm_records.plots_of(db.session, producer_id) if producer_id else []
+    plots = farm_records.plots_of(db.session, chosen_producer(form))
     if error is not None and form.photo.data:
         form.photo.errors = [*form.photo.errors, _("Choose the photo again, please.")]
     return form_page("batches/new.html", form, error, plots=plots)

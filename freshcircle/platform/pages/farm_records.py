@@ -13,7 +13,7 @@ from ..services import farm_records
 from ..services.errors import DomainError
 from ..services.producers import producers_query
 from .common import FARM_ROLES, actor, form_page, max_file_bytes, roles_required
-from .forms import InputForm, ResidueTestForm, options
+from .forms import InputForm, ResidueTestForm, chosen_producer, options
 
 bp = Blueprint("record_pages", __name__)
 INPUT_FIELDS = ("producer_id", "kind", "product_name", "active_ingredient", "dose", "plot",
@@ -28,8 +28,7 @@ def inputs():
 
 
 def _input_page(form: InputForm, error: DomainError | None = None):
-    producer_id = form.producer_id.data or form.producer_id.choices[0].value
-    plots = farm_records.plots_of(db.session, producer_id)
+    plots = farm_records.plots_of(db.session, chosen_producer(form))
     return form_page("farm_records/input_new.html", form, error, plots=plots)
 
 

@@ -101,6 +101,12 @@ def optional_int(value):
     return int(value)
 
 
+def chosen_producer(form) -> int:
+    """The producer picked in `form`, if it is one the user may pick; else the first offered."""
+    offered = [choice.value for choice in form.producer_id.choices]
+    return form.producer_id.data if form.producer_id.data in offered else offered[0]
+
+
 def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
