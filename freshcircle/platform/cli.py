@@ -5,16 +5,29 @@ The CLI, like a request, is a unit of work: it is the one other place that commi
 
 from __future__ import annotations
 
+import functools
 import time
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from .extensions import db
 from .models import Role
 from .services import accounts, demo
 from .services.errors import DomainError
+
+
+def _plain_english(command):
+    """Run outside any request: messages in English, without asking a request for a locale."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with force_locale("en"):
+            return command(*args, **kwargs)
+
+    return wrapper
 
 
 def _fail(error: DomainError) -> click.ClickException:
@@ -26,6 +39,7 @@ def _fail(error: DomainError) -> click.ClickException:
 
 @click.command("seed-reference")
 @with_appcontext
+@_plain_english
 def seed_reference_command() -> None:
     """Load the product catalog and the YRD places (no sample data)."""
     products, places = demo.seed_reference(db.session)
@@ -35,6 +49,7 @@ def seed_reference_command() -> None:
 
 @click.command("seed-demo")
 @with_appcontext
+@_plain_english
 def seed_demo_command() -> None:
     """Create the sample data set (示例数据) and print the demo sign-ins. Safe to re-run."""
     started = time.perf_counter()
@@ -58,6 +73,7 @@ def seed_demo_command() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="At least 8 characters; asked for when not given.")
 @with_appcontext
+@_plain_english
 def create_user_command(phone: str, name: str, role: str, password: str) -> None:
     """Create an account, e.g. the first admin of a real deployment."""
     try:
