@@ -115,3 +115,12 @@ def test_anonymous_cannot_list_tokens(client):
     response = client.get("/api/v1/tokens")
     assert response.status_code == 401
     assert client.get("/api/v1/tokens", headers=_bearer("fc_made-up")).status_code == 401
+
+
+def test_tokens_need_no_csrf_token_even_with_csrf_on(app, make, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    issued = _issue(client, make.user())
+    assert issued.status_code == 201
+    revoke = client.delete(f"/api/v1/tokens/{issued.json['id']}",
+                           headers=_bearer(issued.json["token"]))
+    assert revoke.status_code == 204
