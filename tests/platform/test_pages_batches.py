@@ -176,6 +176,7 @@ def test_bad_input_shows_each_message_under_its_field_and_writes_nothing(make, l
 
     assert response.status_code == 422
     assert field_errors(response, "plot") == ["此项为必填项。"]
+    assert field_errors(response, "photo") == ["请重新选择照片。"]
     assert count(session, Batch) == 0 and count(session, StoredFile) == 0
     # Plot is fixed; the service's own rules speak next.
     response = client.post("/batches/new", data=dict(data, plot="东地块"))

@@ -90,7 +90,8 @@ def _batch_form() -> BatchForm | None:
 
 def _new_page(form: BatchForm, error: DomainError | None = None):
     plots = farm_records.plots_of(db.session, chosen_producer(form))
-    if error is not None and form.photo.data:
+    if (error is not None or form.errors) and form.photo.data and form.photo.data.filename:
+        # A browser never refills a file input: say so, or the batch is saved without it.
         form.photo.errors = [*form.photo.errors, _("Choose the photo again, please.")]
     return form_page("batches/new.html", form, error, plots=plots)
 

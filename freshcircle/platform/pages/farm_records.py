@@ -84,7 +84,7 @@ def new_test(batch_id: int):
     except DomainError as error:
         if error.status_code == 403:
             raise
-        if form.file.data:
+        if form.file.data and form.file.data.filename:
             form.file.errors = [*form.file.errors, _("Choose the file again, please.")]
         return form_page("farm_records/test_new.html", form, error, batch=batch)
     flash(_("The test is recorded."), "success")
