@@ -59,6 +59,12 @@ def new_input():
     return redirect(url_for("record_pages.inputs"))
 
 
+def _test_page(form: ResidueTestForm, batch, error: DomainError | None = None):
+    if (error is not None or form.errors) and form.file.data and form.file.data.filename:
+        form.file.errors = [*form.file.errors, _("Choose the file again, please.")]
+    return form_page("farm_records/test_new.html", form, error, batch=batch)
+
+
 @bp.route("/batches/<int:batch_id>/tests/new", methods=["GET", "POST"])
 @roles_required(*FARM_ROLES, Role.INSPECTOR, Role.ADMIN)
 def new_test(batch_id: int):
@@ -68,7 +74,7 @@ def new_test(batch_id: int):
     if request.method == "GET":
         form.tester.data = current_user.name
     if not form.validate_on_submit():
-        return form_page("farm_records/test_new.html", form, batch=batch)
+        return _test_page(form, batch)
     data = {name: getattr(form, name).data
             for name in ("method", "result", "measured_values", "tester", "tested_on")}
     data["batch_id"] = batch.id
@@ -84,8 +90,6 @@ def new_test(batch_id: int):
     except DomainError as error:
         if error.status_code == 403:
             raise
-        if form.file.data and form.file.data.filename:
-            form.file.errors = [*form.file.errors, _("Choose the file again, please.")]
-        return form_page("farm_records/test_new.html", form, error, batch=batch)
+        return _test_page(form, batch, error)
     flash(_("The test is recorded."), "success")
     return redirect(url_for("batch_pages.detail", batch_id=batch.id))
