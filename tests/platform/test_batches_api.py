@@ -109,7 +109,8 @@ def test_farmer_cannot_touch_another_producers_batches(make, login):
     client = login(stranger)
 
     assert client.get(f"/api/v1/batches/{batch.id}").status_code == 403
-    assert client.post("/api/v1/batches", json=_payload(producer, make.product())).status_code == 403
+    response = client.post("/api/v1/batches", json=_payload(producer, make.product()))
+    assert response.status_code == 403
     assert client.get("/api/v1/batches").json == []
 
 
