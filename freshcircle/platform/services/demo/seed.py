@@ -30,13 +30,12 @@ from ...models import (
     ShipmentLine,
     ShipmentStatus,
     TemperatureClass,
-    TemperatureReading,
     TransportMode,
     User,
     utcnow,
 )
 from .. import batches as batch_service
-from .. import farm_records, producers, reference_data, shipments
+from .. import farm_records, places, producers, reference_data, shipments, temperatures
 from ..accounts import hash_password
 from ..identifiers import (
     CREDIT_CODE_CHARSET,
@@ -155,21 +154,22 @@ class _Seeder:
             raise DemoDataError(f"places.csv lacks county centres for {sorted(missing)}")
         return centres
 
-    # --- places ----------------------------------------------------------------------------
+    # --- places ------------------------------------------------------------------------
 
     def places_(self) -> None:
+        admin = self.users[c.ADMIN.phone]
         for spec in c.DEMO_PLACES:
-            place = self.session.scalar(select(Place).where(Place.name_en == spec.name_en))
-            if place is None:
-                place = Place(
-                    name_zh=spec.name_zh, name_en=spec.name_en, kind=spec.kind,
-                    latitude=Decimal(spec.latitude), longitude=Decimal(spec.longitude),
-                    admin_code=spec.admin_code, admin_name=spec.admin_name,
-                    producer_id=self.producers[spec.producer_key].id if spec.producer_key else None,
-                )
-                self.session.add(place)
-                self.result.created["places"] += 1
-        self.session.flush()
+            if self.session.scalar(select(Place.id).where(Place.name_en == spec.name_en)):
+                continue
+            # A co-op's manager adds its cold store; the admin adds the hub and buyer sites.
+            owner = c.PRODUCERS_BY_KEY[spec.producer_key] if spec.producer_key else None
+            places.create_place(self.session, self.users[owner.manager.phone] if owner else admin, {
+                "name_zh": spec.name_zh, "name_en": spec.name_en, "kind": spec.kind,
+                "latitude": Decimal(spec.latitude), "longitude": Decimal(spec.longitude),
+                "admin_code": spec.admin_code, "admin_name": spec.admin_name,
+                "producer_id": self.producers[owner.key].id if owner else None,
+            })
+            self.result.created["places"] += 1
         self.places = {p.name_en: p for p in self.session.scalars(select(Place))}
 
     # --- batches and farm records ----------------------------------------------------------
@@ -258,14 +258,13 @@ class _Seeder:
         if plan.actual_arrival:
             shipments.change_status(self.session, carrier, shipment, ShipmentStatus.DELIVERED,
                                     at=plan.actual_arrival)
-        self.session.add_all(
-            TemperatureReading(shipment_id=shipment.id, sensor_id=plan.sensor_id,
-                               recorded_at=at, celsius=value)
-            for at, value in plan.readings
-        )
-        self.session.flush()
+        if plan.readings:  # the truck's logger uploads as the carrier
+            ingest = temperatures.record_readings(self.session, carrier, shipment, [
+                {"sensor_id": plan.sensor_id, "recorded_at": at, "celsius": value}
+                for at, value in plan.readings
+            ])
+            self.result.created["temperature readings"] += ingest.inserted
         self.result.created["shipments"] += 1
-        self.result.created["temperature readings"] += len(plan.readings)
 
 
 def seed_reference(session: Session) -> tuple[int, int]:
