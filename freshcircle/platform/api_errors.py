@@ -33,7 +33,24 @@ def translate_messages(messages):
         return [translate_messages(m) for m in messages]
     if isinstance(messages, str):
         return gettext(messages)  # marshmallow's own messages are in the catalog too
-    return str(messages) if messages is not None else None
+    if messages is None or isinstance(messages, bool | int | float):
+        return messages
+    return str(messages)  # a lazy translation string
+
+
+WEBARGS_LOCATIONS = {"json", "query", "form", "files", "headers", "cookies", "path", "view_args"}
+
+
+def flatten_location(errors):
+    """webargs nests field errors under the request location ({"json": {...}}); services do not.
+
+    Clients get one shape, {"field": [messages]}, plus "location" when webargs named one.
+    """
+    if isinstance(errors, dict) and len(errors) == 1:
+        (location, inner), = errors.items()
+        if location in WEBARGS_LOCATIONS and isinstance(inner, dict):
+            return inner, location
+    return errors, None
 
 
 def wants_json() -> bool:
@@ -44,7 +61,10 @@ def error_response(code: int, message, errors=None):
     if wants_json():
         payload = {"code": code, "message": str(message)}
         if errors:
+            errors, location = flatten_location(errors)
             payload["errors"] = translate_messages(errors)
+            if location:
+                payload["location"] = location
         return jsonify(payload), code
     return render_template("error.html", code=code, message=str(message)), code
 

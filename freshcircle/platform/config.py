@@ -43,8 +43,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             },
             "security": [{"bearer": []}, {"session": []}],
         },
-        "PAGINATION_PAGE_SIZE": 20,
-        "PAGINATION_MAX_PAGE_SIZE": 100,
     }
     if overrides:
         config.update(overrides)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale
 
 from .services.identifiers import format_mobile
@@ -11,6 +11,8 @@ from .services.quantities import grams_to_jin, grams_to_kg
 
 def select_locale() -> str:
     languages = ("zh", "en")
+    if not has_request_context():  # CLI, workers: Chinese like the pages
+        return "zh"
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in languages:
         return chosen

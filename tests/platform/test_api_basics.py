@@ -49,7 +49,7 @@ def test_unknown_json_field_is_rejected_by_name(make, login):
     response = login(farmer).post("/api/v1/batches", json=body,
                                   headers={"Accept-Language": "en"})
     assert response.status_code == 422
-    assert response.json["errors"]["json"]["qantity"] == ["Unknown field."]
+    assert response.json["errors"]["qantity"] == ["Unknown field."]
 
 
 def test_browser_session_needs_csrf_token_for_api_writes(app, make, login, monkeypatch):

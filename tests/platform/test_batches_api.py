@@ -83,7 +83,7 @@ def test_bad_input_names_each_field_in_chinese_and_writes_nothing(make, login, s
     response = client.post("/api/v1/batches", json=body, headers={"Accept-Language": "zh-CN"})
 
     assert response.status_code == 422
-    errors = response.json["errors"]["json"]
+    errors = response.json["errors"]
     assert set(errors) >= {"unit", "harvest_date", "plot"}
     assert "缺少" in errors["plot"][0] or "必填" in errors["plot"][0]
     assert _count(session) == 0

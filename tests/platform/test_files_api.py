@@ -75,7 +75,8 @@ def test_missing_file_empty_file_and_too_large_are_named(app, make, login, sessi
     assert empty.status_code == 422 and "file" in empty.json["errors"]
     assert large.status_code == 422 and "file" in large.json["errors"]
     assert no_producer.status_code == 422
-    assert "producer_id" in no_producer.json["errors"]["form"]
+    assert "producer_id" in no_producer.json["errors"]
+    assert no_producer.json["location"] == "form"
     assert _count(session) == 0
 
 

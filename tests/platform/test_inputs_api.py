@@ -83,7 +83,7 @@ def test_schema_names_missing_fields(make, login, session):
     del body["dose"]
     response = login(farmer).post("/api/v1/inputs", json=body)
     assert response.status_code == 422
-    assert set(response.json["errors"]["json"]) == {"dose", "kind"}
+    assert set(response.json["errors"]) == {"dose", "kind"}
     assert _count(session) == 0
 
 

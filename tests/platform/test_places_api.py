@@ -99,7 +99,7 @@ def test_coordinates_code_and_name_are_checked(make, login, session):
     assert errors["name_en"] == ["Another place already has this name."]
     assert unknown.status_code == 422 and "admin_code" in unknown.json["errors"]
     assert nameless.status_code == 422 and "admin_name" in nameless.json["errors"]
-    assert typed.status_code == 422 and "latitude" in typed.json["errors"]["json"]
+    assert typed.status_code == 422 and "latitude" in typed.json["errors"]
     assert _count(session) == before
 
 

@@ -58,7 +58,7 @@ def test_schema_errors_name_unknown_and_missing_fields(make, login):
     response = login(make.user()).post("/api/v1/producers", json={"kind": "farm", "nme": "x"},
                                        headers={"Accept-Language": "en"})
     assert response.status_code == 422
-    errors = response.json["errors"]["json"]
+    errors = response.json["errors"]
     assert errors["nme"] == ["Unknown field."]
     assert errors["name"] == ["Missing data for required field."]
     assert errors["kind"][0].startswith("Must be one of:")

@@ -116,7 +116,7 @@ def test_times_need_a_time_zone(make, login, session):
     response = login(farmer).post("/api/v1/shipments", json=_plan(
         make, planned_departure="2026-12-01T08:00:00"), headers={"Accept-Language": "en"})
     assert response.status_code == 422
-    assert response.json["errors"]["json"]["planned_departure"] == [
+    assert response.json["errors"]["planned_departure"] == [
         "Not a valid datetime: a time zone is required."
     ]
     assert _counts(session) == (0, 0)

@@ -81,7 +81,7 @@ def test_one_bad_reading_names_its_index_and_nothing_is_written(make, client, se
                                **_token(client, carrier), "Accept-Language": "en"})
 
     assert response.status_code == 422
-    errors = response.json["errors"]["json"]["readings"]
+    errors = response.json["errors"]["readings"]
     assert errors["3"] == {"celsius": ["Between -60 and 80 °C."]}
     assert errors["1"] == {"recorded_at": ["Not a valid datetime: a time zone is required."]}
     assert errors["4"] == {"sensor_id": ["Missing data for required field."]}
@@ -110,7 +110,7 @@ def test_5000_readings_fit_in_one_request_but_not_5001(make, client, session):
     full = client.post(url, json={"readings": _readings(5000, start=start)}, headers=headers)
 
     assert too_many.status_code == 422
-    assert "readings" in too_many.json["errors"]["json"]
+    assert "readings" in too_many.json["errors"]
     assert full.status_code == 200
     assert full.json == {"received": 5000, "inserted": 5000, "duplicates": 0}
     assert _count(session) == 5000

@@ -79,7 +79,7 @@ def test_bad_input_is_named_and_nothing_written(make, login, session):
 
     assert future.status_code == 422 and "tested_on" in future.json["errors"]
     assert schema.status_code == 422
-    assert set(schema.json["errors"]["json"]) == {"result", "tester"}
+    assert set(schema.json["errors"]) == {"result", "tester"}
     assert missing.status_code == 422 and "batch_id" in missing.json["errors"]
     assert _count(session) == 0
 
@@ -130,4 +130,4 @@ def test_list_filters_by_batch_and_result(make, login):
     assert [t["batch_id"] for t in failed] == [second.id]
     bad = client.get("/api/v1/tests?result=maybe", headers={"Accept-Language": "en"})
     assert bad.status_code == 422
-    assert bad.json["errors"]["query"]["result"] == ["Must be one of: pass, fail."]
+    assert bad.json["errors"]["result"] == ["Must be one of: pass, fail."]

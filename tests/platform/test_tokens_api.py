@@ -68,7 +68,7 @@ def test_missing_fields_are_named(client):
     response = client.post("/api/v1/tokens", json={"phone": "13800000000"},
                            headers={"Accept-Language": "en"})
     assert response.status_code == 422
-    assert response.json["errors"]["json"]["password"] == ["Missing data for required field."]
+    assert response.json["errors"]["password"] == ["Missing data for required field."]
 
 
 def test_list_shows_only_my_tokens_and_never_the_secret(make, client, login):
