@@ -59,12 +59,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
 
-    from . import api_errors, auth, i18n, transactions
+    from . import api_errors, auth, i18n, static_assets, transactions
 
     i18n.init_app(app, babel)
     auth.init_app(app, login_manager)
     transactions.init_app(app)
     api_errors.register_error_handlers(app)
+    static_assets.init_app(app)
 
     from .api import register_api
 

@@ -28,6 +28,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Static URLs carry a content hash (static_assets.py), so they may be cached for a year;
+        # every other send_file in the app passes its own max_age.
+        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
         # flask-smorest / OpenAPI
         "API_TITLE": "FreshCircle API",
         "API_VERSION": "v1",

@@ -6,6 +6,7 @@ import hashlib
 import io
 
 from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
 from ..models import StoredFile, User
@@ -31,21 +32,10 @@ def sniff_type(data: bytes) -> str | None:
     return None
 
 
-def store_file(
-    session: Session,
-    actor: User,
-    *,
-    producer_id: int,
-    filename: str,
-    data: bytes,
-    allowed: set[str] = DOCUMENT_TYPES,
-    max_bytes: int,
-    field: str = "file",
-) -> StoredFile:
-    """Keep an upload for a producer after checking its real type and size."""
+def store_file(session: Session, actor: User, *, producer_id: int, **upload) -> StoredFile:
+    """Keep a member's upload for a producer; `upload` as for save_upload."""
     require_member(session, actor, producer_id)
-    return save_upload(session, actor, producer_id=producer_id, filename=filename, data=data,
-                       allowed=allowed, max_bytes=max_bytes, field=field)
+    return save_upload(session, actor, producer_id=producer_id, **upload)
 
 
 def save_upload(
@@ -107,14 +97,10 @@ def owned_file(session: Session, file_id: int | None, producer_id: int, field: s
 def thumbnail(stored: StoredFile, max_px: int) -> bytes | None:
     """A small JPEG of an image for lists on a slow network; None if it cannot be made.
 
-    Pillow comes with reportlab. JPEG `draft` decodes at a reduced scale, so a 1600 px photo
+    JPEG `draft` decodes at a reduced scale, so a 1600 px photo
     costs a few milliseconds.
     """
     if not stored.content_type.startswith("image/"):
-        return None
-    try:
-        from PIL import Image, ImageOps
-    except ImportError:  # pragma: no cover - reportlab depends on Pillow
         return None
     try:
         with Image.open(io.BytesIO(stored.data)) as image:
