@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not (test_config or {}).get("SECRET_KEY") and not _env_secret():
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
+    app.json.ensure_ascii = False  # API bodies carry Chinese as UTF-8, readable in any client
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -173,3 +173,26 @@ def test_only_inspector_can_recall_and_must_say_why(make, login):
                        json={"status": "recalled", "reason": "农残超标"})
     assert done.status_code == 200
     assert done.json["status"] == "recalled"
+
+
+def test_list_shows_safety_flag_and_stock_for_each_batch(make, login):
+    farmer = make.user()
+    producer = make.producer(farmer)
+    harvest = TODAY - dt.timedelta(days=2)
+    make.farm_input(producer, plot="西地块", applied_on=harvest - dt.timedelta(days=1))
+    make.batch(producer, plot="西地块", harvest_date=harvest, quantity_g=10_000)
+    make.batch(producer, plot="东地块", quantity_g=20_000)
+
+    rows = login(farmer).get("/api/v1/batches").json
+
+    by_plot = {row["plot"]: row for row in rows}
+    assert by_plot["西地块"]["safety"]["flag"] == "安全间隔期未满"
+    assert by_plot["东地块"]["safety"]["ok"] is True
+    assert by_plot["东地块"]["remaining_g"] == 20_000
+
+
+def test_chinese_is_sent_as_utf8_not_escaped(make, login):
+    farmer = make.user()
+    make.batch(make.producer(farmer, name="太和香椿合作社"))
+    body = login(farmer).get("/api/v1/batches").get_data(as_text=True)
+    assert "太和香椿合作社" in body

@@ -17,7 +17,7 @@ from ..schemas.batches import (
 )
 from ..services import batches, files
 from ..services.errors import InvalidInput
-from .common import SelectPage, actor, actor_with_role, read_upload
+from .common import Listing, SelectPage, actor, actor_with_role, read_upload
 
 blp = Blueprint("batches", __name__, url_prefix="/batches", description="Produce batches (lots)")
 READERS = (Role.FARMER, Role.COOP_ADMIN, Role.INSPECTOR, Role.ADMIN)
@@ -33,7 +33,8 @@ def list_batches(**filters):
     Farmers see their producers' batches; inspectors and admins see all; buyers and
     carriers see none (farm-internal records).
     """
-    return batches.batches_query(actor_with_role(*READERS), **filters)
+    stmt = batches.batches_query(actor_with_role(*READERS), **filters)
+    return Listing(stmt, lambda page: batches.attach_facts(db.session, page))
 
 
 @blp.post("")
