@@ -5,13 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import swagger_ui_bundle
-from flask import Blueprint, Flask, current_app, g, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    send_from_directory,
+)
 from flask_login import current_user
 from flask_smorest import Api
 
 from ..extensions import csrf
 
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+ANONYMOUS_ENDPOINTS = {"tokens.issue_token"}
 
 
 def _blueprints():
@@ -40,6 +50,21 @@ def register_api(app: Flask, api: Api) -> None:
     for blp in _blueprints():
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
         csrf.exempt(blp)
+
+    @app.before_request
+    def _who_is_asking():
+        """Every /api/v1 endpoint but token issuing needs a signed-in user or a bearer token.
+
+        Checked before the body is parsed, so an anonymous caller learns nothing from
+        validation messages.
+        """
+        if (
+            request.path.startswith("/api/v1")
+            and request.endpoint is not None  # unknown paths stay 404
+            and request.endpoint not in ANONYMOUS_ENDPOINTS
+            and not current_user.is_authenticated
+        ):
+            abort(401)
 
     @app.before_request
     def _csrf_for_cookie_clients():
