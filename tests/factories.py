@@ -28,6 +28,7 @@ from freshcircle.platform.models import (
     ShipmentStatus,
     StoredFile,
     TemperatureClass,
+    TemperatureReading,
     TestMethod,
     TestResult,
     TransportMode,
@@ -151,3 +152,12 @@ class Factory:
         for batch, grams in lines:
             shipment.lines.append(ShipmentLine(batch=batch, quantity_g=grams))
         return self._save(shipment)
+
+    def temperature_reading(self, shipment: Shipment, celsius: str, recorded_at: dt.datetime,
+                            sensor_id: str = "T-001"):
+        from decimal import Decimal
+
+        return self._save(
+            TemperatureReading(shipment_id=shipment.id, sensor_id=sensor_id,
+                               recorded_at=recorded_at, celsius=Decimal(celsius))
+        )

@@ -78,3 +78,57 @@ def batch_form(producer, product, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def cert_form(**overrides) -> dict:
+    """The add/edit certification form as a member fills it in (a current 绿色食品 certificate)."""
+    data = {
+        "kind": "green_food",
+        "number": "LB-18-24110056",
+        "issuer": "中国绿色食品发展中心",
+        "valid_from": (TODAY - dt.timedelta(days=365)).isoformat(),
+        "valid_to": (TODAY + dt.timedelta(days=2 * 365)).isoformat(),
+        "product_id": "",
+        "notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def edit_form(**overrides) -> dict:
+    """The batch edit form as the batch page fills it in for a 500 kg batch, then changed."""
+    data = {
+        "variety": "",
+        "plot": "东地块",
+        "harvest_date": YESTERDAY.isoformat(),
+        "quantity": "1000",
+        "unit": "jin",
+        "grade": "",
+        "grade_other": "",
+        "notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def element(response, element_id: str) -> str:
+    """The visible text of the element with this id."""
+    return text_of(element_html(response, element_id))
+
+
+def element_html(response, element_id: str) -> str:
+    """The markup of the element with this id (nested elements of its kind included)."""
+    body = response.get_data(as_text=True)
+    match = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"', body)
+    if match is None:
+        return ""
+    tag, depth = match.group(1), 0
+    for tag_match in re.finditer(rf"<(/?){tag}\b", body[match.start():]):
+        depth += -1 if tag_match.group(1) else 1
+        if depth == 0:
+            return body[match.start():match.start() + tag_match.start()]
+    return body[match.start():]
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()

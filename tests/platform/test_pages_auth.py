@@ -36,7 +36,7 @@ def test_phone_typed_with_spaces_signs_in(make, client):
 @pytest.mark.parametrize(
     ("role", "landing"),
     [(Role.FARMER, "/"), (Role.COOP_ADMIN, "/"), (Role.INSPECTOR, "/inspector/batches"),
-     (Role.ADMIN, "/admin/users"), (Role.BUYER, "/")],
+     (Role.ADMIN, "/admin/users"), (Role.CARRIER, "/carrier/shipments"), (Role.BUYER, "/")],
 )
 def test_each_role_lands_on_its_page(make, client, role, landing):
     user = make.user(role)

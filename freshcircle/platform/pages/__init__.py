@@ -6,9 +6,21 @@ from flask import Flask
 
 
 def register_pages(app: Flask) -> None:
-    from . import admin, auth, batches, farm_records, files, home, inspector, producers
+    from . import (
+        admin,
+        auth,
+        batches,
+        carrier,
+        certifications,
+        farm_records,
+        files,
+        home,
+        inspector,
+        producers,
+    )
     from .display import register_display
 
-    for module in (auth, home, producers, batches, farm_records, files, inspector, admin):
+    for module in (auth, home, producers, certifications, batches, farm_records, files,
+                   inspector, carrier, admin):
         app.register_blueprint(module.bp)
     register_display(app)

@@ -1,4 +1,4 @@
-"""Batches: register one (with a photo, safe to resubmit), its page, and status changes."""
+"""Batches: register one (with a photo, safe to resubmit), its page, edits, photos, status."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ..services import farm_records
 from ..services import files as file_service
 from ..services.errors import Conflict, DomainError, InvalidInput
 from ..services.producers import producers_query
+from ..services.quantities import grams_to_jin
 from .common import (
     FARM_ROLES,
     actor,
@@ -25,7 +26,7 @@ from .common import (
     roles_required,
     show_errors,
 )
-from .forms import BatchForm, StatusForm, chosen_producer, options
+from .forms import BatchDetailsForm, BatchForm, PhotoForm, StatusForm, chosen_producer, options
 
 bp = Blueprint("batch_pages", __name__, url_prefix="/batches")
 
@@ -132,9 +133,21 @@ def new():
     return redirect(url_for("batch_pages.detail", batch_id=batch.id))
 
 
+def edit_form(batch) -> BatchDetailsForm:
+    """The edit form filled in from the batch, its weight in 斤."""
+    form = BatchDetailsForm(formdata=None, obj=batch, quantity=grams_to_jin(batch.quantity_g),
+                            unit="jin")
+    form.show_grade(batch.grade)
+    return form
+
+
 def detail_page(batch_id: int, status_form: StatusForm | None = None,
-                error: DomainError | None = None):
-    """The batch page; re-rendered with the refusal when a status change fails."""
+                error: DomainError | None = None, *, edit: BatchDetailsForm | None = None,
+                photo: PhotoForm | None = None):
+    """The batch page; re-rendered with the refusal or the errors of the form that failed.
+
+    `edit` or `photo` is the form just submitted, when it was not the status form.
+    """
     user = actor()
     batch = batch_service.get_batch(db.session, user, batch_id)
     batch_service.attach_facts(db.session, [batch])
@@ -144,19 +157,33 @@ def detail_page(batch_id: int, status_form: StatusForm | None = None,
     staff_targets = (batch_service.STAFF_TRANSITIONS.get(batch.status, set())
                      if user.is_staff else ())
     form = status_form or StatusForm(formdata=None)
-    if isinstance(error, InvalidInput):
+    submitted = edit if edit is not None else photo
+    if submitted is not None and error is not None:
+        if isinstance(error, InvalidInput):
+            show_errors(submitted, error)
+        else:
+            submitted.form_errors.append(str(error.message))
+    elif isinstance(error, InvalidInput):
         show_errors(form, error)
     body = render_template(
         "batches/detail.html",
         batch=batch,
         tests=tests,
         form=form,
+        edit_form=edit if edit is not None else (edit_form(batch) if member else None),
+        photo_form=photo if photo is not None else PhotoForm(formdata=None),
+        member=member,
+        locked=batch.status in batch_service.LOCKED_STATUSES,
+        locked_message=batch_service.LOCKED_MESSAGE,
         member_actions=[(s, MEMBER_ACTIONS[s]) for s in MEMBER_ACTIONS if s in member_targets],
         staff_actions=[(s, STAFF_ACTIONS[s]) for s in STAFF_ACTIONS if s in staff_targets],
         can_test=user.role in (*FARM_ROLES, Role.INSPECTOR, Role.ADMIN),
-        refusal=str(error.message) if isinstance(error, Conflict) else None,
+        refusal=(str(error.message) if isinstance(error, Conflict) and submitted is None
+                 else None),
     )
-    return body, error.status_code if error is not None else 200
+    if error is not None:
+        return body, error.status_code
+    return body, 422 if submitted is not None and submitted.errors else 200
 
 
 @bp.get("/<int:batch_id>")
@@ -182,3 +209,49 @@ def change_status(batch_id: int):
     flash(_("Status is now: %(status)s.", status=batch_service.batch_status_label(batch.status)),
           "success")
     return redirect(url_for("batch_pages.detail", batch_id=batch.id))
+
+
+@bp.post("/<int:batch_id>/edit")
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def update(batch_id: int):
+    user = actor()
+    batch = batch_service.get_batch(db.session, user, batch_id)
+    form = BatchDetailsForm()
+    if not form.validate_on_submit():
+        return detail_page(batch_id, edit=form)
+    changes = {name: getattr(form, name).data
+               for name in ("variety", "plot", "harvest_date", "quantity", "unit", "notes")}
+    changes["grade"] = form.grade_value()
+    try:
+        batch_service.update_batch(db.session, user, batch, changes)
+    except DomainError as error:
+        if error.status_code == 403:
+            raise
+        db.session.rollback()  # show the batch as stored, not as the refused edit left it
+        return detail_page(batch_id, error=error, edit=form)
+    flash(_("Batch %(lot)s is updated.", lot=batch.lot_code), "success")
+    return redirect(url_for("batch_pages.detail", batch_id=batch.id))
+
+
+@bp.post("/<int:batch_id>/photos")
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def add_photo(batch_id: int):
+    user = actor()
+    batch = batch_service.get_batch(db.session, user, batch_id)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        return detail_page(batch_id, photo=form)
+    upload = form.photo.data
+    try:
+        stored = file_service.store_file(
+            db.session, user, producer_id=batch.producer_id, filename=upload.filename,
+            data=upload.read(max_file_bytes() + 1), allowed=file_service.IMAGE_TYPES,
+            max_bytes=max_file_bytes(), field="photo",
+        )
+        batch_service.add_photo(db.session, user, batch, stored)
+    except DomainError as error:
+        if error.status_code == 403:
+            raise
+        return detail_page(batch_id, error=error, photo=form)
+    flash(_("The photo is added."), "success")
+    return redirect(url_for("batch_pages.detail", batch_id=batch.id, _anchor="photos"))

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from ..models import Batch, Product, Role, User
+from ..models import Batch, Place, Product, Role, User
 from ..services.errors import DomainError, InvalidInput
 
 FARM_ROLES = (Role.FARMER, Role.COOP_ADMIN)
@@ -45,6 +45,8 @@ def landing_url(user: User) -> str:
         return url_for("inspector.batches")
     if user.role == Role.ADMIN:
         return url_for("admin.users")
+    if user.role == Role.CARRIER:
+        return url_for("carrier_pages.shipments")
     return url_for("home.index")
 
 
@@ -88,6 +90,10 @@ def for_batch_cards(stmt: Select) -> Select:
 
 def product_label(product: Product) -> str:
     return product.name_en if str(get_locale()) == "en" else product.name_zh
+
+
+def place_label(place: Place) -> str:
+    return place.name_en if str(get_locale()) == "en" else place.name_zh
 
 
 def max_file_bytes() -> int:

@@ -1,4 +1,4 @@
-"""How pages show values: dates, weights in 斤 and kg, statuses, products, roles."""
+"""How pages show values: dates, weights in 斤 and kg, °C, statuses, products, places, roles."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ from ..models import (
     PlaceKind,
     ProducerKind,
     Role,
+    ShipmentStatus,
     TestMethod,
     TestResult,
 )
 from ..services.batches import batch_status_label
 from ..services.quantities import grams_to_jin, grams_to_kg
-from .common import FARM_ROLES, product_label
-from .forms import ROLE_LABELS
+from ..services.shipments import status_label as shipment_status_label
+from .common import FARM_ROLES, place_label, product_label
+from .forms import CERTIFICATION_KINDS, ROLE_LABELS
 
 STATUS_CLASSES = {
     BatchStatus.REGISTERED: "badge",
@@ -31,6 +33,12 @@ STATUS_CLASSES = {
     BatchStatus.SOLD_OUT: "badge",
     BatchStatus.HELD: "badge badge-warn",
     BatchStatus.RECALLED: "badge badge-bad",
+}
+SHIPMENT_STATUS_CLASSES = {
+    ShipmentStatus.PLANNED: "badge",
+    ShipmentStatus.IN_TRANSIT: "badge badge-warn",
+    ShipmentStatus.DELIVERED: "badge badge-ok",
+    ShipmentStatus.CANCELLED: "badge",
 }
 LABELS = {
     ProducerKind.FAMILY_FARM: _l("Family farm"),
@@ -49,6 +57,7 @@ LABELS = {
     PlaceKind.BUYER_SITE: _l("Buyer site"),
     PlaceKind.WHOLESALE_MARKET: _l("Wholesale market"),
     PlaceKind.CITY: _l("City"),
+    **CERTIFICATION_KINDS,
 }
 
 
@@ -68,6 +77,11 @@ def number(value) -> str:
     return format_decimal(value, locale=str(get_locale()))
 
 
+def celsius(value) -> str:
+    """'3.8 °C' (a no-break space keeps the number with its unit)."""
+    return f"{number(value)}\u00a0°C"
+
+
 def weight(grams: int) -> str:
     """Both units, as farmers and buyers count: '120 斤（60 kg）'."""
     jin, kg = number(grams_to_jin(grams)), number(grams_to_kg(grams))
@@ -80,6 +94,8 @@ def weight(grams: int) -> str:
 def label(value) -> str:
     if isinstance(value, BatchStatus):
         return str(batch_status_label(value))
+    if isinstance(value, ShipmentStatus):
+        return str(shipment_status_label(value))
     if isinstance(value, Role):
         return str(ROLE_LABELS[value])
     return str(LABELS.get(value, value))
@@ -101,6 +117,8 @@ def nav_links() -> list[tuple[str, str, object]]:
                 ("admin.producers", "nav-producers", _l("Producers")),
                 ("admin.places", "nav-places", _l("Places")),
                 ("inspector.batches", "nav-search", _l("Batch search"))]
+    if role == Role.CARRIER:
+        return [("carrier_pages.shipments", "nav-shipments", _l("My shipments"))]
     return []
 
 
@@ -108,8 +126,11 @@ def register_display(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(long_datetime, "long_datetime")
     app.add_template_filter(weight, "weight")
+    app.add_template_filter(celsius, "celsius")
+    app.add_template_filter(place_label, "place_label")
     app.add_template_filter(label, "label")
     app.add_template_filter(number, "number")
     app.add_template_filter(product_label, "product_label")
     app.add_template_global(nav_links, "nav_links")
     app.add_template_global(STATUS_CLASSES, "STATUS_CLASSES")
+    app.add_template_global(SHIPMENT_STATUS_CLASSES, "SHIPMENT_STATUS_CLASSES")

@@ -12,7 +12,7 @@ import uuid
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     DecimalField,
@@ -27,7 +27,16 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..models import InputKind, MemberRole, ProducerKind, Role, TestMethod, TestResult
+from ..models import (
+    CertificationKind,
+    InputKind,
+    MemberRole,
+    ProducerKind,
+    Role,
+    ShipmentStatus,
+    TestMethod,
+    TestResult,
+)
 from ..services.batches import today_in_china
 from ..services.identifiers import FUYANG_COUNTIES
 
@@ -48,6 +57,7 @@ WTFORMS_MESSAGES = (
 
 REQUIRED = _l("This field is required.")
 GRADE_OTHER = "other"
+GRADES = {"特级": _l("Premium (特级)"), "一级": _l("Grade 1 (一级)"), "二级": _l("Grade 2 (二级)")}
 
 
 def required():
@@ -153,15 +163,16 @@ class MemberForm(Form):
 # --- batches ----------------------------------------------------------------------------------
 
 
-class BatchForm(Form):
-    producer_id = SelectField(_l("Producer"), coerce=optional_int, validators=[required()])
-    product_id = SelectField(_l("Product"), coerce=optional_int, validators=[required()])
+class BatchDetailsForm(Form):
+    """What a member writes about a batch and may correct later (never its lot code)."""
+
     variety = StringField(_l("Variety (optional)"), validators=[at_most(64)])
     plot = StringField(_l("Plot"), validators=[required(), at_most(64)],
                        description=_l("The field it was harvested from, e.g. 东地块."))
     harvest_date = DateField(_l("Harvest date"), default=today_in_china,
                              validators=[required()])
-    quantity = NumberField(_l("Weight"), validators=[required()])
+    # places=None: a stored weight is shown as 120 or 0.002, never as 120.00.
+    quantity = NumberField(_l("Weight"), places=None, validators=[required()])
     unit = RadioField(
         _l("Unit"),
         choices=options([("jin", _l("jin")), ("kg", _l("kg"))]),
@@ -170,20 +181,34 @@ class BatchForm(Form):
     )
     grade = SelectField(
         _l("Grade (optional)"),
-        choices=options([("", _l("No grade")), ("特级", _l("Premium (特级)")),
-                 ("一级", _l("Grade 1 (一级)")), ("二级", _l("Grade 2 (二级)")),
-                 (GRADE_OTHER, _l("Other"))]),
+        choices=options([("", _l("No grade")), *GRADES.items(), (GRADE_OTHER, _l("Other"))]),
         default="",
     )
     grade_other = StringField(_l("Other grade"), validators=[at_most(32)])
     notes = TextAreaField(_l("Notes (optional)"), validators=[at_most(1000)])
-    photo = FileField(_l("Photo (optional)"))
-    idempotency_key = HiddenField(default=new_idempotency_key)
 
     def grade_value(self) -> str:
         if self.grade.data == GRADE_OTHER:
             return (self.grade_other.data or "").strip()
         return self.grade.data or ""
+
+    def show_grade(self, grade: str | None) -> None:
+        """Set the grade select (and the 'other' box) from a stored grade."""
+        if grade and grade not in GRADES:
+            self.grade.data, self.grade_other.data = GRADE_OTHER, grade
+        else:
+            self.grade.data = grade or ""
+
+
+class BatchForm(BatchDetailsForm):
+    producer_id = SelectField(_l("Producer"), coerce=optional_int, validators=[required()])
+    product_id = SelectField(_l("Product"), coerce=optional_int, validators=[required()])
+    photo = FileField(_l("Photo (optional)"))
+    idempotency_key = HiddenField(default=new_idempotency_key)
+
+
+class PhotoForm(Form):
+    photo = FileField(_l("Add a photo"), validators=[FileRequired(message=_l("Choose a photo."))])
 
 
 class StatusForm(Form):
@@ -241,6 +266,45 @@ class ResidueTestForm(Form):
     tested_on = DateField(_l("Test date"), default=today_in_china, validators=[required()])
     file = FileField(_l("Report or photo (optional)"),
                      description=_l("PDF, JPEG, PNG or WebP."))
+
+
+CERTIFICATION_KINDS = {
+    CertificationKind.GREEN_FOOD: _l("Green Food"),
+    CertificationKind.ORGANIC: _l("Organic"),
+    CertificationKind.GEO_INDICATION: _l("Geographical indication"),
+    CertificationKind.OTHER: _l("Other"),
+}
+
+
+class CertificationForm(Form):
+    kind = SelectField(
+        _l("Type"),
+        choices=options([("", _l("Choose…")),
+                         *((k.value, label) for k, label in CERTIFICATION_KINDS.items())]),
+        validators=[required()],
+    )
+    number = StringField(_l("Certificate number"), validators=[required(), at_most(64)])
+    issuer = StringField(_l("Issued by"), validators=[required(), at_most(100)],
+                         description=_l("e.g. 中国绿色食品发展中心"))
+    valid_from = DateField(_l("Valid from"), validators=[required()])
+    valid_to = DateField(_l("Valid until"), validators=[required()])
+    product_id = SelectField(_l("Product (optional)"), coerce=optional_int,
+                             description=_l("Leave empty if it covers the whole farm."))
+    file = FileField(_l("Scan or photo of the certificate (optional)"),
+                     description=_l("PDF, JPEG, PNG or WebP."))
+    notes = TextAreaField(_l("Notes (optional)"), validators=[at_most(2000)])
+
+
+# --- shipments --------------------------------------------------------------------------------
+
+
+class ShipmentStatusForm(Form):
+    status = HiddenField(validators=[required()])
+
+    def target(self) -> ShipmentStatus | None:
+        """The status asked for, if it is one."""
+        valid = self.status.data in set(ShipmentStatus)
+        return ShipmentStatus(self.status.data) if valid else None
 
 
 # --- staff ------------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import MemberRole, Membership, Role
-from ..services import access
+from ..models import Certification, MemberRole, Membership, Role
+from ..services import access, farm_records
 from ..services import batches as batch_service
 from ..services import producers as producer_service
 from ..services.errors import DomainError
@@ -57,8 +58,17 @@ def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError
     )
     members = sorted(producer.memberships,
                      key=lambda m: (m.role != MemberRole.MANAGER, m.user.name))
+    certifications = db.session.scalars(
+        farm_records.certifications_query(user, producer_id=producer.id)
+        .options(selectinload(Certification.product))
+    ).all()
+    can_write = user.role == Role.ADMIN or (
+        membership is not None and user.role in FARM_ROLES
+    )
     return form_page("producers/detail.html", member_form, error, producer=producer,
-                     members=members, is_manager=is_manager, batches=batches)
+                     members=members, is_manager=is_manager, batches=batches,
+                     certifications=certifications, can_write=can_write,
+                     today=batch_service.today_in_china())
 
 
 @bp.get("/<int:producer_id>")

@@ -34,6 +34,9 @@ CHINA = ZoneInfo("Asia/Shanghai")
 # GS1 AI (10) allows up to 20 characters of the GS1 82-character set; ours are a readable subset.
 LOT_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{0,19}$")
 EDITABLE_FIELDS = ("variety", "plot", "grade", "notes", "harvest_date")
+# A held or recalled batch is in an inspector's hands: its record stays as it was.
+LOCKED_STATUSES = (BatchStatus.RECALLED, BatchStatus.HELD)
+LOCKED_MESSAGE = _l("A held or recalled batch cannot be edited.")
 
 # Who may move a batch from one status to another: producer members, or staff only.
 MEMBER_TRANSITIONS = {
@@ -146,8 +149,8 @@ def lock_batch(session: Session, batch_id: int) -> Batch | None:
 def update_batch(session: Session, actor: User, batch: Batch, changes: dict) -> Batch:
     """Edit a batch's descriptive fields or quantity. The lot code never changes."""
     require_member(session, actor, batch.producer_id)
-    if batch.status in (BatchStatus.RECALLED, BatchStatus.HELD):
-        raise Conflict(_l("A held or recalled batch cannot be edited."))
+    if batch.status in LOCKED_STATUSES:
+        raise Conflict(LOCKED_MESSAGE)
     errors: dict[str, list] = {}
     if "quantity" in changes:
         # Lock first, so a shipment line added meanwhile is counted (see lock_batch).

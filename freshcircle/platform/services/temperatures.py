@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -108,3 +109,33 @@ def readings_query(
     if until:
         stmt = stmt.where(TemperatureReading.recorded_at < until)
     return stmt
+
+
+@dataclass(frozen=True)
+class ReadingSummary:
+    """What a driver or shipper checks at a glance: how many readings, the range, the last."""
+
+    count: int
+    lowest_c: Decimal | None
+    highest_c: Decimal | None
+    last_at: dt.datetime | None
+
+
+NO_READINGS = ReadingSummary(0, None, None, None)
+
+
+def summaries(
+    session: Session, actor: User, shipments: list[Shipment]
+) -> dict[int, ReadingSummary]:
+    """Count, lowest and highest °C and last reading time of each shipment, in one query."""
+    for shipment in shipments:
+        require_view(session, actor, shipment)
+    reading = TemperatureReading
+    rows = session.execute(
+        select(reading.shipment_id, func.count(reading.id), func.min(reading.celsius),
+               func.max(reading.celsius), func.max(reading.recorded_at))
+        .where(reading.shipment_id.in_([s.id for s in shipments]))
+        .group_by(reading.shipment_id)
+    )
+    found = {row[0]: ReadingSummary(*row[1:]) for row in rows}
+    return {s.id: found.get(s.id, NO_READINGS) for s in shipments}

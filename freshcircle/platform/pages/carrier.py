@@ -1,0 +1,78 @@
+"""我的运单: a carrier's shipments, with their loads and temperatures; depart and deliver."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import Role, ShipmentStatus
+from ..services import shipments as shipment_service
+from ..services import temperatures
+from ..services.errors import Conflict, DomainError, InvalidInput
+from .common import actor, place_label, roles_required
+from .forms import ShipmentStatusForm
+
+bp = Blueprint("carrier_pages", __name__, url_prefix="/carrier")
+PAGE_SIZE = 20
+# The buttons a carrier sees, by the status they lead to (cancelling is the shipper's).
+ACTIONS = {
+    ShipmentStatus.IN_TRANSIT: _l("Depart"),
+    ShipmentStatus.DELIVERED: _l("Mark delivered"),
+}
+
+
+def actions_for(shipment) -> list:
+    allowed = shipment_service.TRANSITIONS.get(shipment.status, set())
+    return [(status, text) for status, text in ACTIONS.items() if status in allowed]
+
+
+def list_page(refusal: tuple[int, DomainError] | None = None):
+    """The carrier's shipments, latest planned departure first; with a refused action's reason."""
+    user = actor()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(
+        shipment_service.shipments_query(user, carrier_id=user.id)
+        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    shown = list(rows[:PAGE_SIZE])
+    body = render_template(
+        "carrier/shipments.html",
+        shipments=shown,
+        readings=temperatures.summaries(db.session, user, shown),
+        actions={s.id: actions_for(s) for s in shown},
+        refused_id=refusal[0] if refusal else None,
+        refusal=str(refusal[1].message) if refusal else None,
+        page=page,
+        more=len(rows) > PAGE_SIZE,
+    )
+    return body, refusal[1].status_code if refusal else 200
+
+
+@bp.get("/shipments")
+@roles_required(Role.CARRIER)
+def shipments():
+    return list_page()
+
+
+@bp.post("/shipments/<int:shipment_id>/status")
+@roles_required(Role.CARRIER)
+def change_status(shipment_id: int):
+    user = actor()
+    shipment = shipment_service.get_shipment(db.session, user, shipment_id)
+    form = ShipmentStatusForm()
+    target = form.target() if form.validate_on_submit() else None
+    if target not in ACTIONS:
+        return render_template("error.html", code=400,
+                               message=_("The request could not be understood.")), 400
+    try:
+        shipment_service.change_status(db.session, user, shipment, target)
+    except (Conflict, InvalidInput) as error:
+        return list_page((shipment_id, error))
+    route = f"{place_label(shipment.from_place)} → {place_label(shipment.to_place)}"
+    if target == ShipmentStatus.IN_TRANSIT:
+        flash(_("Departed: %(route)s.", route=route), "success")
+    else:
+        flash(_("Delivered: %(route)s.", route=route), "success")
+    return redirect(url_for("carrier_pages.shipments", _anchor=f"shipment-{shipment.id}"))
