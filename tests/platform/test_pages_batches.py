@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from PIL import Image
 from sqlalchemy import select
 
 from freshcircle.platform.models import Batch, BatchPhoto, BatchStatus, Role, StoredFile
@@ -317,3 +319,20 @@ def test_farmer_cannot_hold_a_batch(make, login, session):
     assert response.status_code == 403
     session.refresh(batch)
     assert batch.status == BatchStatus.REGISTERED
+
+
+def test_batch_page_shows_a_scaled_preview_linking_the_full_photo(make, login, session):
+    big = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (40, 120, 60)).save(big, "JPEG")
+    farmer = make.user()
+    producer = make.producer(farmer)
+    client = login(farmer)
+    client.post("/batches/new", content_type="multipart/form-data",
+                data=batch_form(producer, make.product(), photo=upload(big.getvalue(), "b.jpg")))
+    batch_id, file_id = session.execute(select(BatchPhoto.batch_id, BatchPhoto.file_id)).one()
+
+    page = client.get(f"/batches/{batch_id}").get_data(as_text=True)
+    assert f'src="/files/{file_id}/preview"' in page
+    assert f'href="/files/{file_id}"' in page
+    with Image.open(io.BytesIO(client.get(f"/files/{file_id}/preview").data)) as preview:
+        assert max(preview.size) == 480

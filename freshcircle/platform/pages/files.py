@@ -13,6 +13,7 @@ from .common import actor
 
 bp = Blueprint("file_pages", __name__)
 THUMB_PX = 144  # a 72 px thumbnail on a 2x phone screen
+PREVIEW_PX = 480  # a photo in the batch page's two-column grid on a 2x-3x phone screen
 
 
 def _send(data: bytes | None, etag: str, content_type: str, filename: str) -> Response:
@@ -41,11 +42,22 @@ def show(file_id: int):
 @login_required
 def thumb(file_id: int):
     """A small JPEG for lists; the original when no thumbnail can be made."""
+    return _scaled(file_id, THUMB_PX)
+
+
+@bp.get("/files/<int:file_id>/preview")
+@login_required
+def preview(file_id: int):
+    """A medium JPEG for the batch page; the full photo opens on tap."""
+    return _scaled(file_id, PREVIEW_PX)
+
+
+def _scaled(file_id: int, max_px: int) -> Response:
     stored = file_service.get_file(db.session, actor(), file_id)
-    etag = f"{stored.sha256}-{THUMB_PX}"
+    etag = f"{stored.sha256}-{max_px}"
     if etag in request.if_none_match:
         return _send(None, etag, "image/jpeg", stored.filename)
-    small = file_service.thumbnail(stored, THUMB_PX)
+    small = file_service.thumbnail(stored, max_px)
     if small is None:
         return _send(stored.data, stored.sha256, stored.content_type, stored.filename)
     return _send(small, etag, "image/jpeg", stored.filename)
