@@ -273,8 +273,8 @@ def parse_digital_link(uri: str) -> DigitalLink:
         except UnicodeDecodeError:
             raise DigitalLinkError("bad_characters", f"{name} is not valid UTF-8") from None
     attributes, extras = _parse_query(parts.query)
-    qualifiers = [values.get(ai) for ai in QUALIFIERS]
-    return DigitalLink(parts.netloc, values["01"], *qualifiers, attributes, extras)
+    cpv, lot, serial = (values.get(ai) for ai in QUALIFIERS)
+    return DigitalLink(parts.netloc, values["01"], cpv, lot, serial, attributes, extras)
 
 
 def _parse_query(query: str) -> tuple[dict[str, str], dict[str, str]]:

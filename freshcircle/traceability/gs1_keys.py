@@ -160,12 +160,12 @@ class GtinScheme:
     @property
     def max_producer(self) -> int:
         """The largest producer number this scheme can hold."""
-        return 10 ** (12 - len(self.company_prefix) - self.product_digits) - 1
+        return int(10 ** (12 - len(self.company_prefix) - self.product_digits)) - 1
 
     @property
     def max_product(self) -> int:
         """The largest product number per producer."""
-        return 10**self.product_digits - 1
+        return int(10**self.product_digits) - 1
 
     def gtin_for(self, producer: int, product: int, *, indicator: int = 0) -> str:
         """The GTIN-13 (or GTIN-14 with an indicator) of a producer's product."""

@@ -146,7 +146,7 @@ def test_round_trip_with_reserved_characters(lot, encoded):
     assert parsed.to_uri() == uri
 
 
-@settings(database=None, max_examples=300)
+@settings(database=None, deadline=None, max_examples=300)
 @given(
     cpv=st.none() | qualifier_text,
     lot=st.none() | qualifier_text,
@@ -174,7 +174,7 @@ def test_build_parse_build_is_identical(cpv, lot, serial, expiry, grams, link_ty
     assert parsed.net_weight_kg == (None if grams is None else Decimal(grams) / 1000)
 
 
-@settings(database=None, max_examples=200)
+@settings(database=None, deadline=None, max_examples=200)
 @given(lot=qualifier_text, serial=qualifier_text)
 def test_biip_reads_our_uris_the_same_way(lot, serial):
     uri = make_link("fc.example.cn", "9520123456788", lot=lot, serial=serial).to_uri()
@@ -494,7 +494,7 @@ def test_biip_is_lenient_where_we_are_strict():
     assert rejection(f"{BASE}?10=L1").code == "lot_in_query"
 
 
-@settings(database=None, max_examples=500)
+@settings(database=None, deadline=None, max_examples=500)
 @given(st.text(max_size=120))
 def test_arbitrary_text_either_parses_or_raises_digital_link_error(text):
     for uri in (text, BASE + text, f"{BASE}/10/L1?" + text):
@@ -504,7 +504,7 @@ def test_arbitrary_text_either_parses_or_raises_digital_link_error(text):
             assert err.code and str(err)
 
 
-@settings(database=None, max_examples=500)
+@settings(database=None, deadline=None, max_examples=500)
 @given(st.data())
 def test_mutated_valid_uris_never_raise_anything_else(data):
     uri = f"{BASE}/22/V%2F1/10/ABC%26%2B123/21/S1?17=250322&7007=250301250302&3103=001250&422=156"

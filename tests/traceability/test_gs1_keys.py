@@ -114,13 +114,13 @@ def test_known_sscc_from_the_gs1_general_specifications():
     assert validate_sscc("106141411234567897") == "106141411234567897"
 
 
-@settings(database=None)
+@settings(database=None, deadline=None)
 @given(digits)
 def test_check_digit_agrees_with_biip(payload):
     assert check_digit(payload) == str(gs1_standard_check_digit(payload))
 
 
-@settings(database=None)
+@settings(database=None, deadline=None)
 @given(
     st.sampled_from([7, 11, 12, 13, 17]).flatmap(
         lambda n: st.text("0123456789", min_size=n, max_size=n)
