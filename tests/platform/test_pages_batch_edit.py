@@ -160,7 +160,7 @@ def test_member_adds_a_photo_to_an_existing_batch(make, login, session):
     assert photo.file.producer_id == batch.producer_id and photo.file.content_type == "image/jpeg"
     shown = client.get(response.location)
     assert "照片已上传" in text(shown)
-    assert f'src="/files/{photo.file_id}"' in shown.get_data(as_text=True)
+    assert f'src="/files/{photo.file_id}/preview"' in shown.get_data(as_text=True)
 
 
 def test_no_photo_or_a_pdf_is_refused_and_nothing_is_stored(make, login, session):
