@@ -51,13 +51,18 @@ class LotOrigin:
 
 @dataclass(frozen=True)
 class TraceNode:
-    """A node reached by a trace: ``path`` runs from the start node to this one."""
+    """A node reached by a trace: ``path`` runs from the start node to this one.
+
+    ``via`` is the kind of the edge that reached it (``origin`` for a farm) and ``edge`` that
+    edge record itself (quantity, event id), None for a farm.
+    """
 
     node: str
     kind: str
     depth: int
     path: tuple[str, ...]
     via: str
+    edge: LotEdge | None = None
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,8 @@ class LotGraph:
 
     def __init__(self, edges: Iterable[LotEdge | tuple[Any, ...]] = (),
                  origins: Iterable[LotOrigin | tuple[str, str]] = ()):
-        self._out: dict[str, dict[str, str]] = {}
-        self._in: dict[str, dict[str, str]] = {}
+        self._out: dict[str, dict[str, LotEdge]] = {}
+        self._in: dict[str, dict[str, LotEdge]] = {}
         self._kind: dict[str, str] = {}
         self._origins: dict[str, set[str]] = {}
         self._farms: set[str] = set()
@@ -119,8 +124,8 @@ class LotGraph:
         """Add one edge (a repeated source/target pair keeps its first kind)."""
         if edge.kind not in TRANSFORMATIONS | PACKING | DELIVERIES:
             raise ValueError(f"unknown edge kind {edge.kind!r}")
-        self._out.setdefault(edge.source, {}).setdefault(edge.target, edge.kind)
-        self._in.setdefault(edge.target, {}).setdefault(edge.source, edge.kind)
+        self._out.setdefault(edge.source, {}).setdefault(edge.target, edge)
+        self._in.setdefault(edge.target, {}).setdefault(edge.source, edge)
         self._kind.setdefault(edge.source, LOT)
         target_kind = PARTY if edge.kind in DELIVERIES else (
             CONTAINER if edge.kind in PACKING else LOT)
@@ -140,30 +145,32 @@ class LotGraph:
     def _walk(self, start: str, direction: str, max_depth: int | None) -> Trace:
         adjacency = self._out if direction == "forward" else self._in
         parent: dict[str, str | None] = {start: None}
-        found: list[tuple[str, str, int, str]] = []
+        found: list[tuple[int, str, LotEdge | None]] = []
         queue = deque([(start, 0)])
         while queue:
             node, depth = queue.popleft()
             if max_depth is not None and depth >= max_depth:
                 continue
-            neighbours = sorted(adjacency.get(node, {}).items())
+            neighbours: list[tuple[str, LotEdge | None]] = sorted(
+                adjacency.get(node, {}).items())
             if direction == "backward":
-                neighbours = [(n, k) for n, k in neighbours if k not in DELIVERIES]
-                neighbours += [(farm, "origin") for farm in sorted(self._origins.get(node, ()))]
-            for neighbour, via in neighbours:
+                neighbours = [(n, e) for n, e in neighbours if e and e.kind not in DELIVERIES]
+                neighbours += [(farm, None) for farm in sorted(self._origins.get(node, ()))]
+            for neighbour, edge in neighbours:
                 if neighbour in parent:
                     continue
                 parent[neighbour] = node
-                kind = FARM if via == "origin" else self._kind.get(neighbour, LOT)
-                found.append((neighbour, kind, depth + 1, via))
-                if kind not in (PARTY, FARM):
+                found.append((depth + 1, neighbour, edge))
+                if edge is not None and self._kind.get(neighbour, LOT) != PARTY:
                     queue.append((neighbour, depth + 1))
         nodes = []
-        for node, kind, depth, via in sorted(found, key=lambda f: (f[2], f[0])):
+        for depth, node, edge in sorted(found, key=lambda f: (f[0], f[1])):
             path = [node]
             while (up := parent[path[-1]]) is not None:
                 path.append(up)
-            nodes.append(TraceNode(node, kind, depth, tuple(reversed(path)), via))
+            kind = FARM if edge is None else self._kind.get(node, LOT)
+            nodes.append(TraceNode(node, kind, depth, tuple(reversed(path)),
+                                   "origin" if edge is None else edge.kind, edge))
         return Trace(start, direction, tuple(nodes))
 
     def forward(self, lot: str, max_depth: int | None = None) -> Trace:

@@ -66,6 +66,7 @@ def test_two_lots_merged_into_one():
     assert backward.farms == ["farm-A", "farm-B", "farm-B2"]
     assert [n.depth for n in backward.nodes] == [1, 1, 2, 2, 2]
     assert _summary(graph.forward("A")) == [("M", "lot", 1, ("A", "M"), "merge")]
+    assert graph.forward("A").nodes[0].edge.quantity == 30
     assert graph.forward("B").lots == ["M"]
 
 
@@ -78,6 +79,7 @@ def test_chain_of_five_levels_with_depth_limit():
     backward = graph.backward("L5")
     assert backward.lots == ["L4", "L3", "L2", "L1", "L0"]
     assert backward.nodes[-1] == TraceNode("farm", "farm", 6, (*reversed(lots), "farm"), "origin")
+    assert backward.nodes[0].edge == LotEdge("L4", "L5", "repack")
     assert graph.forward("L0", max_depth=2).lots == ["L1", "L2"]
 
 
@@ -139,6 +141,7 @@ def test_graph_from_epcis_events():
     backward = graph.backward(packs[1])
     assert backward.lots == [lot]
     assert backward.farms == [CONFIG.location(FARM_GLN)]
+    assert backward.nodes[0].edge.event_id == events[1]["eventID"]
 
 
 # --- tamper-evident chain ---------------------------------------------------------------------
