@@ -1,9 +1,8 @@
 """EPCIS 2.0 JSON-LD events from plain dataclasses.
 
 Build the five event types with the dataclasses of ``epcis_model`` (re-exported here) and turn
-them into JSON-LD with
-:func:`build_event` (one event, ``eventID`` = its EPCIS event hash) or :func:`build_document`
-(an ``EPCISDocument``). Quantities are Digital Link lot classes
+them into JSON-LD with :func:`build_event` (one event, ``eventID`` = its EPCIS event hash) or
+:func:`build_document` (an ``EPCISDocument``). Quantities are Digital Link lot classes
 (``https://{domain}/01/{gtin}/10/{lot}``) in kilograms (``KGM``); times carry ``+08:00``.
 ILMD (lot master data: harvest date, field, plot, variety...) goes on ADD ObjectEvents and on
 TransformationEvent outputs only, as the standard allows.
