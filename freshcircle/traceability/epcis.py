@@ -159,8 +159,9 @@ def event_payload(event: Event, config: EpcisConfig = DEFAULT_CONFIG) -> dict[st
     ilmd = getattr(event, "ilmd", None)
     if ilmd and isinstance(event, ObjectEvent) and event.action != ADD:
         raise ValueError("ilmd is only allowed on ADD ObjectEvents and TransformationEvents")
-    out = {"type": type(event).__name__, "eventTime": _time(event.event_time, config),
-           "eventTimeZoneOffset": config.time_zone_offset}
+    out: dict[str, Any] = {"type": type(event).__name__,
+                           "eventTime": _time(event.event_time, config),
+                           "eventTimeZoneOffset": config.time_zone_offset}
     out.update(_what(event, config))
     if event.biz_step:
         out["bizStep"] = config.biz_step(event.biz_step)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
+from jsonschema import Draft7Validator  # type: ignore[import-untyped,unused-ignore]
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped,unused-ignore]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 

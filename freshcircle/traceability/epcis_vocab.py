@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 EPCIS_CONTEXT_URL = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -26,7 +27,7 @@ STANDARD_PREFIXES = {
 SCHEMA_PACKAGE_DIR = "epcis_schema"
 
 
-def schema_resource(relative_path: str) -> Any:
+def schema_resource(relative_path: str) -> Traversable:
     """Return the Traversable for a file under the bundled ``epcis_schema`` directory."""
     root = resources.files("freshcircle.traceability").joinpath(SCHEMA_PACKAGE_DIR)
     for part in relative_path.split("/"):
@@ -41,7 +42,8 @@ def _load_json(relative_path: str) -> str:
 
 def load_schema_file(relative_path: str) -> dict[str, Any]:
     """Parse one bundled schema or example file (a fresh copy each call; the text is cached)."""
-    return json.loads(_load_json(relative_path))
+    parsed: dict[str, Any] = json.loads(_load_json(relative_path))
+    return parsed
 
 
 def _enum(file_name: str, definition: str) -> frozenset[str]:
