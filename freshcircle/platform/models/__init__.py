@@ -7,6 +7,7 @@ from .enums import (
     BatchStatus,
     CertificationKind,
     InputKind,
+    LabelRunStatus,
     MemberRole,
     PlaceKind,
     ProducerKind,
@@ -22,6 +23,7 @@ from .files import StoredFile
 from .places import Place
 from .producers import Certification, Producer
 from .shipments import Shipment, ShipmentLine, TemperatureReading
+from .traceability import EpcisEventRecord, LabelRun, ScanEvent, TradeItem
 from .users import ApiToken, Membership, User
 
 __all__ = [
@@ -32,8 +34,11 @@ __all__ = [
     "BatchStatus",
     "Certification",
     "CertificationKind",
+    "EpcisEventRecord",
     "FarmInput",
     "InputKind",
+    "LabelRun",
+    "LabelRunStatus",
     "MemberRole",
     "Membership",
     "Place",
@@ -43,6 +48,7 @@ __all__ = [
     "Product",
     "ResidueTest",
     "Role",
+    "ScanEvent",
     "Shipment",
     "ShipmentLine",
     "ShipmentStatus",
@@ -51,6 +57,7 @@ __all__ = [
     "TemperatureReading",
     "TestMethod",
     "TestResult",
+    "TradeItem",
     "TransportMode",
     "User",
     "utcnow",

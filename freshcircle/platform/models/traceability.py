@@ -1,0 +1,104 @@
+"""Traceability records: GTINs per producer product, label runs, scans and EPCIS events.
+
+The codes, signatures, labels and events themselves are made by the pure library
+`freshcircle.traceability`; these tables remember what was issued and what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .batches import Batch
+from .enums import LabelRunStatus, enum_type
+from .files import StoredFile
+
+
+class TradeItem(Base):
+    """The GTIN a producer's product carries (assigned from the platform's GS1 company prefix)."""
+
+    __tablename__ = "trade_items"
+    __table_args__ = (UniqueConstraint("producer_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    gtin: Mapped[str] = mapped_column(String(14), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LabelRun(Base):
+    """One print job: `count` packs of a batch, serials first_serial .. first_serial+count-1."""
+
+    __tablename__ = "label_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    trade_item_id: Mapped[int] = mapped_column(ForeignKey("trade_items.id"))
+    layout: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int]
+    first_serial: Mapped[int] = mapped_column(BigInteger)
+    key_id: Mapped[str] = mapped_column(String(8))
+    status: Mapped[LabelRunStatus] = mapped_column(
+        enum_type(LabelRunStatus), default=LabelRunStatus.QUEUED
+    )
+    progress: Mapped[int] = mapped_column(default=0)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+
+    batch: Mapped[Batch] = relationship()
+    trade_item: Mapped[TradeItem] = relationship()
+    file: Mapped[StoredFile | None] = relationship()
+
+
+class ScanEvent(Base):
+    """A consumer's scan of a code; the history flags copied codes.
+
+    Append-only rows with no counters to update, so concurrent scans never wait on each other.
+    `network` is a hash of the client's /24 (IPv4) or /48 (IPv6) network, never the address.
+    """
+
+    __tablename__ = "scan_events"
+    __table_args__ = (Index("ix_scan_events_gtin_serial_time", "gtin", "serial", "scanned_at"),)
+
+    # BIGINT on PostgreSQL (many scans); SQLite only autoincrements a plain INTEGER key.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    gtin: Mapped[str] = mapped_column(String(14))
+    lot: Mapped[str | None] = mapped_column(String(20))
+    serial: Mapped[str | None] = mapped_column(String(20))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    verdict: Mapped[str] = mapped_column(String(24))
+    network: Mapped[str | None] = mapped_column(String(16))
+    scanned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EpcisEventRecord(Base):
+    """A captured or platform-generated EPCIS 2.0 event, chained per lot for tamper evidence.
+
+    `event_id` is the EPCIS event hash, so capturing the same event twice stores it once.
+    `link` = sha256(previous_link + event hash) (freshcircle.traceability.event_chain).
+    """
+
+    __tablename__ = "epcis_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(120), unique=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    event_time: Mapped[dt.datetime] = mapped_column(index=True)
+    biz_step: Mapped[str | None] = mapped_column(String(160), index=True)
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
+    lot_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    previous_link: Mapped[str] = mapped_column(String(64))
+    link: Mapped[str] = mapped_column(String(64))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
