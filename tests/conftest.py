@@ -72,6 +72,8 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
+            # A fixed test key, so tests never write a key file into the instance folder.
+            "SIGNING_KEYS": "t1=dGVzdC1zaWduaW5nLWtleS0zMi1ieXRlcy1sb25nISE",
         }
     )
     app.test_client_class = FreshContextClient

@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     transactions.init_app(app)
     api_errors.register_error_handlers(app)
     static_assets.init_app(app)
+    app.extensions["trace_settings"] = _trace_settings(app)
 
     from .api import register_api
 
@@ -80,6 +81,22 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _trace_settings(app: Flask):
+    from freshcircle.traceability.gs1_keys import GtinScheme
+
+    from .services.trace_codes import TraceSettings, load_keyring
+
+    return TraceSettings(
+        domain=app.config["TRACE_DOMAIN"],
+        gtin_scheme=GtinScheme(company_prefix=app.config["GS1_COMPANY_PREFIX"], product_digits=2),
+        keyring=load_keyring(
+            app.instance_path,
+            app.config.get("SIGNING_KEYS"),
+            app.config.get("SIGNING_KEY_CURRENT"),
+        ),
+    )
 
 
 def _env_secret() -> bool:

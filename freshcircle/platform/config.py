@@ -31,6 +31,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Static URLs carry a content hash (static_assets.py), so they may be cached for a year;
         # every other send_file in the app passes its own max_age.
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+        # Traceability: codes point at https://TRACE_DOMAIN/01/...; GTINs come from the GS1
+        # company prefix (952... is reserved for demonstrations); signing keys as
+        # "kid=base64url,kid2=..." (unset: one key generated into the instance folder).
+        "TRACE_DOMAIN": env.get("FRESHCIRCLE_TRACE_DOMAIN", "id.freshcircle.example"),
+        "GS1_COMPANY_PREFIX": env.get("FRESHCIRCLE_GS1_PREFIX", "952000"),
+        "SIGNING_KEYS": env.get("FRESHCIRCLE_SIGNING_KEYS"),
+        "SIGNING_KEY_CURRENT": env.get("FRESHCIRCLE_SIGNING_KEY_CURRENT"),
         # flask-smorest / OpenAPI
         "API_TITLE": "FreshCircle API",
         "API_VERSION": "v1",

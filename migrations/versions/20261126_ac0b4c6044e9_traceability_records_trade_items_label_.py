@@ -66,6 +66,7 @@ def upgrade():
     sa.Column('layout', sa.String(length=16), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('first_serial', sa.BigInteger(), nullable=False),
+    sa.Column('net_weight_g', sa.BigInteger(), nullable=True),
     sa.Column('key_id', sa.String(length=8), nullable=False),
     sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='labelrunstatus', native_enum=False, length=24), nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),

@@ -41,6 +41,8 @@ class LabelRun(Base):
     layout: Mapped[str] = mapped_column(String(16))
     count: Mapped[int]
     first_serial: Mapped[int] = mapped_column(BigInteger)
+    # Net weight of one pack (AI 3103 on the label); a lot is packed in packs of one size per run.
+    net_weight_g: Mapped[int | None] = mapped_column(BigInteger)
     key_id: Mapped[str] = mapped_column(String(8))
     status: Mapped[LabelRunStatus] = mapped_column(
         enum_type(LabelRunStatus), default=LabelRunStatus.QUEUED
