@@ -1,0 +1,297 @@
+"""Trace labels: a QR code and the pack's facts, printed on A4 sheets or thermal rolls.
+
+`render_label_sheet()` streams any number of labels (100,000 in bench/labels.py) into one
+PDF with bounded memory: labels are taken from the iterable one at a time and each page is
+written as soon as it is full (see pdfstream.py). Text is drawn in the packaged CJK font,
+embedded as a subset; each QR symbol is one vector path (see qr.py).
+
+The text of a label that does not depend on the URI or the serial (product, producer, lot,
+date, weight) is laid out once per run and reused while it repeats, which it does for every
+pack of a batch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
+
+from . import qr
+from .pdffont import ELLIPSIS, load_font
+from .pdfstream import PDFStreamWriter
+
+MM = 72 / 25.4
+THERMAL_DOT = 25.4 / 203 * MM  # one dot of a 203 dpi thermal printer, in points
+LINE_GAP = 1.22  # baseline-to-baseline distance as a multiple of the font size
+_STATIC_CACHE_SIZE = 512
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Label:
+    """What one printed label shows. `uri` is what its QR code encodes."""
+
+    uri: str
+    product_zh: str
+    product_en: str | None = None
+    producer: str
+    lot: str
+    harvest_date: date
+    net_weight_kg: Decimal | str
+    serial: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.uri:
+            raise ValueError("a label needs the URI its QR code encodes")
+        for name in ("product_zh", "product_en", "producer", "lot", "serial"):
+            value = getattr(self, name)
+            if value is not None:  # one line each: newlines and tabs would print as boxes
+                object.__setattr__(self, name, " ".join(str(value).split()))
+        for name in ("product_zh", "producer", "lot"):
+            if not getattr(self, name):
+                raise ValueError(f"a label needs {name.replace('_', ' ')}")
+        if not isinstance(self.harvest_date, date):
+            raise ValueError(f"harvest date {self.harvest_date!r} is not a date")
+        try:
+            weight = Decimal(self.net_weight_kg)
+        except (InvalidOperation, TypeError, ValueError):
+            raise ValueError(f"net weight {self.net_weight_kg!r} is not a number") from None
+        if not weight.is_finite() or weight < 0:
+            raise ValueError(f"net weight {self.net_weight_kg!r} must be zero or more kg")
+        object.__setattr__(self, "net_weight_kg", weight)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelLayout:
+    """Where labels sit on a page and how a label is laid out. Lengths in points."""
+
+    name: str
+    page_width: float
+    page_height: float
+    label_width: float
+    label_height: float
+    columns: int
+    rows: int
+    left: float  # page edge to the first column
+    top: float  # page edge to the first row
+    padding: float  # label edge to text, and to the QR box at its left
+    qr_box: float  # side of the square holding the symbol and its quiet zone
+    title_size: float
+    english_size: float
+    body_size: float
+    min_size: float
+    snap_to_dots: bool  # thermal rolls: whole printer dots per module
+
+    @property
+    def per_page(self) -> int:
+        return self.columns * self.rows
+
+    @property
+    def text_left(self) -> float:
+        return self.padding + self.qr_box + 0.6 * MM
+
+    @property
+    def text_width(self) -> float:
+        return self.label_width - self.text_left - self.padding
+
+
+def _layout(name: str, page: tuple[float, float], label: tuple[float, float], grid: tuple[int, int],
+            origin: tuple[float, float], padding: float, qr_box: float,
+            sizes: tuple[float, float, float, float], snap: bool) -> LabelLayout:
+    return LabelLayout(name, page[0] * MM, page[1] * MM, label[0] * MM, label[1] * MM,
+                       grid[0], grid[1], origin[0] * MM, origin[1] * MM, padding * MM,
+                       qr_box * MM, *sizes, snap)
+
+
+LAYOUTS: dict[str, LabelLayout] = {
+    layout.name: layout
+    for layout in (
+        # 3 x 8 labels of 70 x 37 mm fill A4 edge to edge (0.5 mm left top and bottom).
+        # The QR sits 2.5 mm in so its modules stay clear of a laser printer's ~4.2 mm
+        # unprintable margin on the left column and the top and bottom rows.
+        _layout("a4-24", (210, 297), (70, 37), (3, 8), (0, 0.5), 2.5, 32.0,
+                (13.0, 7.5, 8.0, 6.5), False),
+        # 4 x 10 labels of 48.5 x 25.4 mm: 8 mm side and 21.5 mm top margins.
+        _layout("a4-40", (210, 297), (48.5, 25.4), (4, 10), (8, 21.5), 1.2, 23.0,
+                (9.0, 5.5, 6.0, 5.0), False),
+        # Rolls: the QR box leaves the text column room for a 19-character lot.
+        _layout("roll-60x40", (60, 40), (60, 40), (1, 1), (0, 0), 2.0, 27.0,
+                (12.0, 7.0, 8.0, 6.0), True),
+        _layout("roll-50x30", (50, 30), (50, 30), (1, 1), (0, 0), 1.5, 23.0,
+                (9.5, 5.5, 6.5, 5.0), True),
+    )
+}
+
+
+def render_label_sheet(
+    labels: Iterable[Label],
+    layout: str,
+    out: BinaryIO,
+    progress: Callable[[int], None] | None = None,
+    *,
+    progress_every: int = 100,
+) -> int:
+    """Write a PDF of `labels` in `layout` (a key of LAYOUTS) to `out`; return the count.
+
+    `labels` is consumed lazily; `out` only needs `write()`. `progress(n)` is called after
+    every `progress_every` labels and once at the end with the total. Raises ValueError for
+    an unknown layout or no labels (before anything is written).
+    """
+    try:
+        spec = LAYOUTS[layout]
+    except KeyError:
+        raise ValueError(f"unknown label layout {layout!r}; use one of {sorted(LAYOUTS)}") from None
+    if progress_every < 1:
+        raise ValueError("progress_every must be at least 1")
+    iterator = iter(labels)
+    first = next(iterator, None)
+    if first is None:
+        raise ValueError("no labels to print")
+
+    writer = PDFStreamWriter(out, title=f"FreshCircle labels ({layout})")
+    painter = _LabelPainter(spec, writer)
+    page: list[str] = ["0 g 0 G"]
+    count = 0
+    label: Label | None = first
+    while label is not None:
+        slot = count % spec.per_page
+        column, row = slot % spec.columns, slot // spec.columns
+        x = spec.left + column * spec.label_width
+        y = spec.page_height - spec.top - (row + 1) * spec.label_height
+        page.append(painter.paint(label, x, y))
+        count += 1
+        if slot == spec.per_page - 1:
+            writer.add_page(spec.page_width, spec.page_height, "\n".join(page))
+            page = ["0 g 0 G"]
+        if progress is not None and count % progress_every == 0:
+            progress(count)
+        label = next(iterator, None)
+    if len(page) > 1:
+        writer.add_page(spec.page_width, spec.page_height, "\n".join(page))
+    writer.close()
+    if progress is not None and count % progress_every:
+        progress(count)
+    return count
+
+
+def format_weight(kg: Decimal) -> str:
+    """`Decimal('5.000')` -> '5', `Decimal('2.50')` -> '2.5' (kilograms, no exponent)."""
+    return format(kg.normalize(), "f")
+
+
+class _LabelPainter:
+    """Turns a label into content-stream operators in its own coordinates."""
+
+    def __init__(self, spec: LabelLayout, writer: PDFStreamWriter) -> None:
+        self.spec = spec
+        self.writer = writer
+        self.font = load_font()
+        self._static: dict[tuple[object, ...], tuple[str, float, float]] = {}
+
+    def paint(self, label: Label, x: float, y: float) -> str:
+        spec = self.spec
+        key = (label.product_zh, label.product_en, label.producer, label.lot,
+               label.harvest_date, label.net_weight_kg, bool(label.serial))
+        static = self._static.get(key)
+        if static is None:
+            if len(self._static) >= _STATIC_CACHE_SIZE:
+                self._static.clear()
+            static = self._static[key] = self._static_text(label)
+        text, serial_top, serial_size = static
+        parts = [f"q 1 0 0 1 {x:.3f} {y:.3f} cm", text]
+        if label.serial:
+            line = self._fit(f"编号 {label.serial}", serial_size)
+            parts.append(self._show(line, serial_top, spec.english_size))
+        parts.append(self._symbol(label.uri))
+        parts.append("Q")
+        return "\n".join(parts)
+
+    def _static_text(self, label: Label) -> tuple[str, float, float]:
+        """Operators for the text all packs of a batch share; top and size of the serial line.
+
+        Each line takes a box LINE_GAP × its nominal size high; the block is centred
+        vertically. The layouts leave room for every line (test_labels.py checks).
+        """
+        spec, font = self.spec, self.font
+        lines: list[tuple[tuple[str, float], float]] = []  # ((text, size), nominal size)
+        # The product name shrinks no smaller than the body text, then is cut.
+        title = self.font.fit(label.product_zh, spec.text_width, spec.title_size, spec.body_size)
+        lines.append((title, spec.title_size))
+        english = label.product_en
+        if english and font.string_width(english, spec.min_size) <= spec.text_width:
+            lines.append((self._fit(english, spec.english_size), spec.english_size))
+        lines.extend((line, spec.body_size) for line in self._producer_lines(label.producer))
+        facts = [
+            self._fit_fact("批号", label.lot),
+            self._fit_fact("采收", label.harvest_date.isoformat()),
+            self._fit_fact("净重", f"{format_weight(Decimal(label.net_weight_kg))} kg"),
+        ]
+        size = min(s for _, s in facts)  # one size for the three facts: they read as a table
+        lines.extend(((text, size), spec.body_size) for text, _ in facts)
+
+        height = sum(nominal for _, nominal in lines) * LINE_GAP
+        if label.serial:
+            height += spec.english_size * LINE_GAP
+        top = min(spec.label_height - spec.padding, (spec.label_height + height) / 2)
+        ops = []
+        for index, (line, nominal) in enumerate(lines):
+            if index == 0:  # the product name, filled and stroked: a bolder face
+                ops.append(f"q 2 Tr {line[1] * 0.03:.3f} w")
+                ops.append(self._show(line, top, nominal))
+                ops.append("Q")
+            else:
+                ops.append(self._show(line, top, nominal))
+            top -= nominal * LINE_GAP
+        return "\n".join(ops), top, min(size, spec.english_size)
+
+    def _producer_lines(self, producer: str) -> list[tuple[str, float]]:
+        """The producer on one line, or wrapped onto two at the body size."""
+        spec, font = self.spec, self.font
+        text = f"生产者 {producer}"
+        if font.string_width(text, spec.body_size) <= spec.text_width:
+            return [(text, spec.body_size)]
+        budget = spec.text_width * 1000 / spec.body_size
+        used, cut = 0.0, 0
+        for cut, char in enumerate(text):  # noqa: B007 (cut is read after the loop)
+            used += font.advance(char)
+            if used > budget:
+                break
+        space = text.rfind(" ", 4, cut)  # keep a Latin word whole where one can
+        if space > 4 and cut - space < 12:
+            cut = space + 1
+        return [(text[:cut], spec.body_size), self._fit(text[cut:].strip(), spec.body_size)]
+
+    def _fit_fact(self, name: str, value: str) -> tuple[str, float]:
+        """"批号 value", or the value alone where both do not fit: a code is better whole."""
+        line = self._fit(f"{name} {value}", self.spec.body_size)
+        if line[0].endswith(ELLIPSIS):
+            line = self._fit(value, self.spec.body_size)
+        return line
+
+    def _fit(self, text: str, size: float) -> tuple[str, float]:
+        return self.font.fit(text, self.spec.text_width, size, self.spec.min_size)
+
+    def _show(self, line: tuple[str, float], top: float, nominal: float) -> str:
+        """A fitted line in the box below `top` of a line of size `nominal`."""
+        baseline = top - nominal * (LINE_GAP - 0.25)
+        return self.writer.show_text(line[0], self.spec.text_left, baseline, line[1])
+
+    def _symbol(self, uri: str) -> str:
+        spec = self.spec
+        matrix = qr.encode(uri)
+        module = qr.module_size(spec.qr_box, matrix)
+        if spec.snap_to_dots:
+            # Whole printer dots per module print every module the same width, unless that
+            # shrinks the symbol by more than a tenth.
+            snapped = math.floor(module / THERMAL_DOT + 1e-9) * THERMAL_DOT
+            if snapped >= 0.9 * module:
+                module = snapped
+        side = module * matrix.size
+        x = spec.padding + (spec.qr_box - side) / 2
+        y = (spec.label_height - side) / 2
+        if spec.snap_to_dots:
+            x = round(x / THERMAL_DOT) * THERMAL_DOT
+            y = round(y / THERMAL_DOT) * THERMAL_DOT
+        return qr.path_operators(matrix, x, y, module)
