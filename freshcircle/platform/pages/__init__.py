@@ -17,10 +17,11 @@ def register_pages(app: Flask) -> None:
         home,
         inspector,
         producers,
+        trace,
     )
     from .display import register_display
 
     for module in (auth, home, producers, certifications, batches, farm_records, files,
-                   inspector, carrier, admin):
+                   inspector, carrier, admin, trace):
         app.register_blueprint(module.bp)
     register_display(app)

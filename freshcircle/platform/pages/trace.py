@@ -1,0 +1,280 @@
+"""The consumer scan page and GS1 resolver, served at the Digital Link path itself.
+
+`https://{TRACE_DOMAIN}/01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}]?...` is what the QR
+holds; a plain GET answers with the page (the default link). `linkType` picks another link
+(302 with the query passed on), `linkType=linkset` or `Accept: application/linkset+json` lists
+them (RFC 9264), a malformed URI is a 400 (DOMAIN.md section 2). No sign-in; every page view
+appends one scan row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote, urlencode
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
+
+from ..extensions import db
+from ..services import consumer_story, scans
+from ..services.consumer_story import CodeState, Resolution
+from .trace_chart import cold_chain_svg
+
+bp = Blueprint("trace", __name__)
+
+LINKSET_TYPE = "application/linkset+json"
+GS1_VOC = "https://gs1.org/voc/"
+LANGUAGES = ("zh", "en")
+HREFLANG = {"zh": "zh-CN", "en": "en"}
+LINK_TITLES = {
+    "gs1:traceability": _l("Traceability: where and how this was grown and shipped"),
+    "gs1:pip": _l("Product information"),
+    "gs1:certificationInfo": _l("Certifications"),
+    "gs1:epcis": _l("EPCIS events for this lot"),
+}
+ALLOW = "GET, HEAD, OPTIONS"
+BIZ_STEPS = {
+    "harvesting": _l("Harvested"),
+    "cooling": _l("Cooled"),
+    "inspecting": _l("Inspected"),
+    "packing": _l("Packed"),
+    "commissioning": _l("Labelled"),
+    "storing": _l("Stored"),
+    "loading": _l("Loaded"),
+    "shipping": _l("Shipped"),
+    "receiving": _l("Received"),
+    "retail_selling": _l("On sale"),
+    "holding": _l("Held"),
+    "recalling": _l("Recalled"),
+}
+
+
+def event_step(event) -> str:
+    """A readable name for an EPCIS event's business step (CBV URI or bare word)."""
+    step = (event.biz_step or "").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    step = step.removeprefix("BizStep-")
+    return str(BIZ_STEPS.get(step, step or event.event_type))
+
+
+@bp.after_request
+def _cors(response):
+    """Any site or app may read resolver answers (GS1 resolvers are public and CORS-open)."""
+    if request.path.startswith(("/01/", "/.well-known/gs1resolver")):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = ALLOW
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
+        response.headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Language"
+        response.vary.add("Accept")
+        response.vary.add("Accept-Language")
+    return response
+
+
+def _raw_path() -> str:
+    """The path as the client sent it, still percent-encoded (werkzeug decodes PATH_INFO)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        return raw.split("?", 1)[0]
+    return quote(request.path, safe="/")
+
+
+def _scanned_uri() -> str:
+    query = request.query_string.decode("latin-1")
+    domain = current_app.config["TRACE_DOMAIN"]
+    return f"https://{domain}{_raw_path()}" + (f"?{query}" if query else "")
+
+
+def _wants_linkset() -> bool:
+    if request.args.get("linkType") == "linkset":
+        return True
+    best = request.accept_mimetypes.best_match([LINKSET_TYPE, "application/json", "text/html"])
+    return best == LINKSET_TYPE and request.accept_mimetypes[LINKSET_TYPE] > 0
+
+
+def _link_language() -> str:
+    """?lang, then the language chosen with the switch, then Accept-Language; Chinese first."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "zh"
+
+
+def _passthrough(extra: dict[str, str] | None = None) -> str:
+    """The scanned query without `linkType` (and `lang` when a language is added)."""
+    pairs = [p for p in request.query_string.decode("latin-1").split("&") if p]
+    skip = {"linkType", *(extra or {})}
+    kept = [p for p in pairs if p.partition("=")[0] not in skip]
+    if extra:
+        kept.append(urlencode(extra))
+    return "?" + "&".join(kept) if kept else ""
+
+
+def _links(resolution: Resolution) -> dict[str, str]:
+    """linkType -> target path for this code (what the resolver has; others are 404)."""
+    link = resolution.link
+    path = _raw_path()
+    links = {"gs1:traceability": path}
+    if resolution.product is not None:
+        links["gs1:pip"] = f"/01/{link.gtin}"
+    if resolution.shows_story:
+        links["gs1:certificationInfo"] = path + "#certifications"
+        links["gs1:epcis"] = "/api/v1/epcis/events?" + urlencode(
+            {"lot": link.lot, "gtin": link.gtin}
+        )
+    return links
+
+
+def _target(href: str, language: str, *, passthrough: bool = True) -> str:
+    """`href` with the scanned query passed on, and lang=en when English was negotiated."""
+    base, _, fragment = href.partition("#")
+    extra = {"lang": language} if language != "zh" and "lang" not in request.args else None
+    if "?" in base:  # the EPCIS query URL carries its own parameters
+        query = _passthrough(extra)[1:] if passthrough else ""
+        base = base + ("&" + query if query else "")
+    elif passthrough:
+        base += _passthrough(extra)
+    return base + (f"#{fragment}" if fragment else "")
+
+
+def _linkset(resolution: Resolution):
+    root = request.host_url.rstrip("/")
+    entry: dict[str, object] = {"anchor": resolution.link.to_uri()}
+    links = _links(resolution)
+    for link_type, href in links.items():
+        targets = []
+        for language in LANGUAGES:
+            with force_locale(language):
+                title = str(LINK_TITLES[link_type])
+            targets.append({
+                "href": root + _target(href, language, passthrough=False),
+                "title": title,
+                "type": "application/json" if link_type == "gs1:epcis" else "text/html",
+                "hreflang": [HREFLANG[language]],
+            })
+        entry[GS1_VOC + link_type.split(":", 1)[1]] = targets
+    entry[GS1_VOC + "defaultLink"] = entry[GS1_VOC + "traceability"]
+    response = make_response(jsonify({"linkset": [entry]}))
+    response.content_type = LINKSET_TYPE
+    return response
+
+
+def _bad_link(error: DigitalLinkError):
+    if _wants_linkset():
+        response = jsonify({"code": 400, "error": error.code, "message": str(error)})
+        return response, 400
+    message = _("This code is not a valid GS1 Digital Link: %(reason)s", reason=str(error))
+    return render_template("trace/bad_link.html", message=message, reason=error.code), 400
+
+
+def _log_scan(resolution: Resolution, now: dt.datetime) -> None:
+    link = resolution.link
+    network = scans.network_hash(request.remote_addr, current_app.config["SECRET_KEY"])
+    scans.record_scan(
+        db.session, gtin=link.gtin, lot=(link.lot or "")[:20] or None,
+        serial=(link.serial or "")[:20] or None,
+        batch_id=resolution.batch.id if resolution.batch is not None else None,
+        verdict=resolution.state.value, network=network, now=now,
+    )
+
+
+@bp.route("/01/<path:keys>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+def resolve(keys: str):
+    """A scanned code: the page, another link (linkType), or the linkset."""
+    if request.method == "OPTIONS":
+        response = make_response("", 204)
+        response.headers["Allow"] = ALLOW
+        return response
+    try:
+        link: DigitalLink = parse_digital_link(_scanned_uri())
+    except DigitalLinkError as error:
+        return _bad_link(error)
+    settings = current_app.extensions["trace_settings"]
+    resolution = consumer_story.resolve_code(db.session, settings, link)
+    if _wants_linkset():
+        return _linkset(resolution)
+    link_type = request.args.get("linkType")
+    if link_type:
+        href = _links(resolution).get(link_type)
+        if href is None:
+            message = _("This code has no link of the type %(type)s.", type=link_type)
+            return render_template("error.html", code=404, message=message), 404
+        return redirect(_target(href, _link_language()), 302)
+    return _page(resolution)
+
+
+def _page(resolution: Resolution):
+    now = dt.datetime.now(dt.UTC)
+    is_view = request.method == "GET"
+    if is_view:
+        _log_scan(resolution, now)
+    story = suspicion = chart_svgs = None
+    if resolution.shows_story:
+        config = current_app.config
+        story = consumer_story.batch_story(
+            db.session, resolution.batch, resolution.product, resolution.link.gtin,
+            today=consumer_story.today_in_china(now),
+            excursion_tolerance=dt.timedelta(
+                minutes=float(config.get("COLD_CHAIN_EXCURSION_MINUTES", 15))
+            ),
+        )
+        chart_svgs = {
+            leg.shipment.id: cold_chain_svg(
+                leg.cold_chain, readings_label=_("Temperature"),
+                band_label=_("Allowed range"), excursion_label=_("Outside the range"),
+            )
+            for leg in story.legs
+        }
+        if resolution.state is CodeState.GENUINE:
+            suspicion = scans.copy_suspicion(
+                db.session, resolution.link.gtin, resolution.link.serial, now,
+                scans.CopyRule.from_config(config),
+            )
+    status = 404 if resolution.state is CodeState.UNKNOWN else 200
+    html = render_template(
+        "trace/scan.html", resolution=resolution, state=resolution.state.value,
+        link=resolution.link, product=resolution.product, story=story, suspicion=suspicion,
+        charts=chart_svgs or {}, event_step=event_step,
+    )
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"  # every view is a scan to count
+    response.headers["Content-Language"] = "en" if str(get_locale()) == "en" else "zh-CN"
+    response.headers["Link"] = (
+        f'<{_raw_path()}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
+    )
+    return response
+
+
+@bp.route("/.well-known/gs1resolver", methods=["GET", "OPTIONS"],
+          provide_automatic_options=False)
+def resolver_description():
+    """The resolver description file (GS1-Conformant Resolver standard)."""
+    if request.method == "OPTIONS":
+        response = make_response("", 204)
+        response.headers["Allow"] = ALLOW
+        return response
+    domain = current_app.config["TRACE_DOMAIN"]
+    return jsonify({
+        "name": "FreshCircle 鲜链圈",
+        "resolverRoot": f"https://{domain}",
+        "supportedPrimaryKeys": ["01"],
+        "supportedQualifiers": ["22", "10", "21"],
+        "linkTypeDefaultCanBeLinkset": False,
+        "supportedLinkType": [
+            {"namespace": GS1_VOC, "prefix": "gs1:", "profile": GS1_VOC + "?show=linktypes"}
+        ],
+        "linkTypes": sorted(["gs1:traceability", "gs1:pip", "gs1:certificationInfo",
+                             "gs1:epcis", "linkset"]),
+        "supportedLanguages": [HREFLANG[language] for language in LANGUAGES],
+        "defaultLanguage": "zh-CN",
+    })

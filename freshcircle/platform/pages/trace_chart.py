@@ -1,0 +1,65 @@
+"""The cold-chain chart on the consumer page: an inline SVG drawn by pygal on the server.
+
+No script and no web font: the SVG scales to the card's width (360 px phones included) and
+the page stays one request. The allowed band is drawn as two dashed lines, readings as a line,
+and readings outside the band as red dots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pygal
+from markupsafe import Markup, escape
+from pygal.style import Style
+
+from ..services.batches import CHINA
+from ..services.consumer_story import ColdChain
+
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#333",
+    foreground_strong="#222",
+    foreground_subtle="#ddd",
+    colors=("#1f7a3a", "#2b6cb0", "#2b6cb0", "#c53030"),
+    font_family="system-ui, 'PingFang SC', 'Noto Sans CJK SC', sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=13,
+    value_font_size=12,
+    tooltip_font_size=12,
+    stroke_opacity=1,
+)
+
+
+def cold_chain_svg(chain: ColdChain, *, readings_label: str, band_label: str,
+                   excursion_label: str) -> Markup | None:
+    """The chart as inline SVG markup, or None when there is nothing to draw."""
+    if not chain.readings:
+        return None
+    low, high = (float(v) for v in chain.band)
+    first, last = chain.readings[0][0], chain.readings[-1][0]
+    short = last - first < dt.timedelta(hours=20)
+    x_format = "%H:%M" if short else "%m-%d"
+    chart = pygal.DateTimeLine(
+        width=360, height=240, style=STYLE, js=(), disable_xml_declaration=True,
+        show_dots=False, stroke_style={"width": 2}, legend_at_bottom=True, legend_box_size=12,
+        truncate_legend=-1, truncate_label=-1, x_label_rotation=0, show_minor_x_labels=False,
+        x_labels_major_count=4,
+        margin=6, spacing=8, explicit_size=False, dynamic_print_values=False,
+        x_value_formatter=lambda d: d.astimezone(CHINA).strftime(x_format),
+        value_formatter=lambda v: f"{v:.1f} °C",
+        range=(min(low, float(chain.lowest_c)) - 1, max(high, float(chain.highest_c)) + 1),
+    )
+    chart.add(readings_label, [(at, float(c)) for at, c, _ in chain.readings])
+    dashed = {"width": 1.5, "dasharray": "6, 4"}
+    chart.add(band_label, [(first, high), (last, high)], stroke_style=dashed)
+    chart.add(None, [(first, low), (last, low)], stroke_style=dashed, show_in_legend=False)
+    outside = [(at, float(c)) for at, c, _ in chain.readings if float(c) > high or float(c) < low]
+    if outside:
+        chart.add(excursion_label, outside, stroke=False, show_dots=True, dots_size=3)
+    svg = chart.render(is_unicode=True).replace(
+        "<title>Pygal</title>", f"<title>{escape(readings_label)}</title>", 1
+    )
+    return Markup(svg)
