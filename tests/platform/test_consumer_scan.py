@@ -57,7 +57,7 @@ def test_genuine_pack_shows_the_whole_story_in_chinese(app, make, session, clien
     assert "LB-18-0000000001" in page and "已过期" in page
     assert "太和县 → 上海市" in page
     assert "<svg" in page and "<script src" not in page
-    assert "超出允许范围" in page  # the excursion is listed
+    assert "温度过高" in page and "超出允许范围" in page  # the excursion, listed and charted
     assert "3 天" in page
 
 

@@ -10,6 +10,7 @@ appends one scan row.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -29,6 +30,7 @@ from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError,
 
 from ..extensions import db
 from ..services import consumer_story, scans
+from ..services.batches import CHINA
 from ..services.consumer_story import CodeState, Resolution
 from .trace_chart import cold_chain_svg
 
@@ -213,6 +215,24 @@ def resolve(keys: str):
     return _page(resolution)
 
 
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # "harvest", "leg" or "event"
+    item: object = None
+
+
+def _timeline(story) -> list[TimelineEntry]:
+    """Harvest, shipments and recorded EPCIS events in one list, oldest first."""
+    harvest = dt.datetime.combine(story.batch.harvest_date, dt.time(), CHINA)
+    entries = [TimelineEntry(harvest, "harvest")]
+    entries += [TimelineEntry(leg.departed or leg.shipment.planned_departure, "leg", leg)
+                for leg in story.legs]
+    entries += [TimelineEntry(event.event_time, "event", event) for event in story.events
+                if not (event.biz_step or "").endswith("harvesting")]
+    return sorted(entries, key=lambda entry: entry.at)
+
+
 def _page(resolution: Resolution):
     now = dt.datetime.now(dt.UTC)
     is_view = request.method == "GET"
@@ -241,10 +261,11 @@ def _page(resolution: Resolution):
                 scans.CopyRule.from_config(config),
             )
     status = 404 if resolution.state is CodeState.UNKNOWN else 200
+    timeline = _timeline(story) if story else []
     html = render_template(
         "trace/scan.html", resolution=resolution, state=resolution.state.value,
         link=resolution.link, product=resolution.product, story=story, suspicion=suspicion,
-        charts=chart_svgs or {}, event_step=event_step,
+        charts=chart_svgs or {}, event_step=event_step, timeline=timeline,
     )
     response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"  # every view is a scan to count

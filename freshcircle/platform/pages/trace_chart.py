@@ -22,7 +22,7 @@ STYLE = Style(
     foreground="#333",
     foreground_strong="#222",
     foreground_subtle="#ddd",
-    colors=("#1f7a3a", "#2b6cb0", "#2b6cb0", "#c53030"),
+    colors=("#1f7a3a", "#d97706", "#d97706", "#c53030"),
     font_family="system-ui, 'PingFang SC', 'Noto Sans CJK SC', sans-serif",
     label_font_size=13,
     major_label_font_size=13,
@@ -44,7 +44,8 @@ def cold_chain_svg(chain: ColdChain, *, readings_label: str, band_label: str,
     x_format = "%H:%M" if short else "%m-%d"
     chart = pygal.DateTimeLine(
         width=360, height=240, style=STYLE, js=(), disable_xml_declaration=True,
-        show_dots=False, stroke_style={"width": 2}, legend_at_bottom=True, legend_box_size=12,
+        show_dots=False, stroke_style={"width": 2.5}, show_y_guides=False,
+        legend_at_bottom=True, legend_box_size=12,
         truncate_legend=-1, truncate_label=-1, x_label_rotation=0, show_minor_x_labels=False,
         x_labels_major_count=4,
         margin=6, spacing=8, explicit_size=False, dynamic_print_values=False,
@@ -53,7 +54,7 @@ def cold_chain_svg(chain: ColdChain, *, readings_label: str, band_label: str,
         range=(min(low, float(chain.lowest_c)) - 1, max(high, float(chain.highest_c)) + 1),
     )
     chart.add(readings_label, [(at, float(c)) for at, c, _ in chain.readings])
-    dashed = {"width": 1.5, "dasharray": "6, 4"}
+    dashed = {"width": 2, "dasharray": "8, 4"}
     chart.add(band_label, [(first, high), (last, high)], stroke_style=dashed)
     chart.add(None, [(first, low), (last, low)], stroke_style=dashed, show_in_legend=False)
     outside = [(at, float(c)) for at, c, _ in chain.readings if float(c) > high or float(c) < low]
