@@ -80,6 +80,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
+
+    from .label_jobs import recover_interrupted_runs
+
+    recover_interrupted_runs(app)
     return app
 
 

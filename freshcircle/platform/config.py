@@ -38,6 +38,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "GS1_COMPANY_PREFIX": env.get("FRESHCIRCLE_GS1_PREFIX", "952000"),
         "SIGNING_KEYS": env.get("FRESHCIRCLE_SIGNING_KEYS"),
         "SIGNING_KEY_CURRENT": env.get("FRESHCIRCLE_SIGNING_KEY_CURRENT"),
+        # Label runs up to LABEL_SYNC_MAX labels render inside the request; larger ones in a
+        # background thread that commits its progress every LABEL_PROGRESS_EVERY labels.
+        # LABEL_JOBS_SYNC (tests) renders those at once too, in the request's session.
+        "LABEL_SYNC_MAX": int(env.get("FRESHCIRCLE_LABEL_SYNC_MAX", "1000")),
+        "LABEL_PROGRESS_EVERY": 500,
+        "LABEL_JOBS_SYNC": False,
         # flask-smorest / OpenAPI
         "API_TITLE": "FreshCircle API",
         "API_VERSION": "v1",

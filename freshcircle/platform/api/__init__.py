@@ -30,6 +30,7 @@ def _blueprints():
         certifications,
         files,
         inputs,
+        labels,
         places,
         producers,
         products,
@@ -42,6 +43,7 @@ def _blueprints():
     return [
         tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, tests.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
+        labels.blp,
     ]
 
 

@@ -16,12 +16,14 @@ def register_pages(app: Flask) -> None:
         files,
         home,
         inspector,
+        labels,
         producers,
         trace,
     )
     from .display import register_display
 
     for module in (auth, home, producers, certifications, batches, farm_records, files,
-                   inspector, carrier, admin, trace):
+                   inspector, carrier, admin, labels, trace):
         app.register_blueprint(module.bp)
     register_display(app)
+    labels.register_label_display(app)

@@ -143,11 +143,14 @@ def edit_form(batch) -> BatchDetailsForm:
 
 def detail_page(batch_id: int, status_form: StatusForm | None = None,
                 error: DomainError | None = None, *, edit: BatchDetailsForm | None = None,
-                photo: PhotoForm | None = None):
+                photo: PhotoForm | None = None, print_form=None):
     """The batch page; re-rendered with the refusal or the errors of the form that failed.
 
-    `edit` or `photo` is the form just submitted, when it was not the status form.
+    `edit`, `photo` or `print_form` (pages/labels.py) is the form just submitted, when it was
+    not the status form.
     """
+    from .labels import print_context
+
     user = actor()
     batch = batch_service.get_batch(db.session, user, batch_id)
     batch_service.attach_facts(db.session, [batch])
@@ -157,7 +160,7 @@ def detail_page(batch_id: int, status_form: StatusForm | None = None,
     staff_targets = (batch_service.STAFF_TRANSITIONS.get(batch.status, set())
                      if user.is_staff else ())
     form = status_form or StatusForm(formdata=None)
-    submitted = edit if edit is not None else photo
+    submitted = next((f for f in (edit, photo, print_form) if f is not None), None)
     if submitted is not None and error is not None:
         if isinstance(error, InvalidInput):
             show_errors(submitted, error)
@@ -178,6 +181,7 @@ def detail_page(batch_id: int, status_form: StatusForm | None = None,
         member_actions=[(s, MEMBER_ACTIONS[s]) for s in MEMBER_ACTIONS if s in member_targets],
         staff_actions=[(s, STAFF_ACTIONS[s]) for s in STAFF_ACTIONS if s in staff_targets],
         can_test=user.role in (*FARM_ROLES, Role.INSPECTOR, Role.ADMIN),
+        printing=print_context(batch, user, print_form),
         refusal=(str(error.message) if isinstance(error, Conflict) and submitted is None
                  else None),
     )
