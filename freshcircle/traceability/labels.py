@@ -286,7 +286,7 @@ class _LabelPainter:
             # Whole printer dots per module print every module the same width, unless that
             # shrinks the symbol by more than a tenth.
             snapped = math.floor(module / THERMAL_DOT + 1e-9) * THERMAL_DOT
-            if snapped >= 0.9 * module:
+            if snapped >= 0.9 * module and snapped * matrix.size >= qr.MIN_SYMBOL_PT:
                 module = snapped
         side = module * matrix.size
         x = spec.padding + (spec.qr_box - side) / 2
