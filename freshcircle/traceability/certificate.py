@@ -146,9 +146,10 @@ def _draw(canvas: Canvas, data: CertificateData) -> None:
         _text(canvas, line, margin + 17, y, 9, inner - 17)
     y -= 18
     _text(canvas, "承诺依据：", margin, y, 9, inner)
+    chosen = data.basis if isinstance(data.basis, tuple) else (data.basis,)
     for basis in Basis:
         y -= 14
-        _checkbox(canvas, margin + 3, y, checked=basis in data.basis)
+        _checkbox(canvas, margin + 3, y, checked=basis in chosen)
         _text(canvas, basis.value, margin + 17, y, 9, inner - 17)
 
     # The trace QR with its caption at the bottom right, the signature at the bottom left.
