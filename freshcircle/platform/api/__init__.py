@@ -28,6 +28,7 @@ def _blueprints():
     from . import (
         batches,
         certifications,
+        epcis,
         files,
         inputs,
         labels,
@@ -43,7 +44,7 @@ def _blueprints():
     return [
         tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, tests.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
-        labels.blp,
+        labels.blp, epcis.blp,
     ]
 
 

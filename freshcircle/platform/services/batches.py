@@ -25,6 +25,7 @@ from ..models import (
     StoredFile,
     User,
 )
+from . import epcis_events
 from .access import internal_filter, require_member, require_view_internal
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .quantities import to_grams
@@ -128,6 +129,7 @@ def create_batch(session: Session, actor: User, data: dict) -> tuple[Batch, bool
     )
     session.add(batch)
     session.flush()
+    epcis_events.record_batch_registered(session, batch, actor)
     return batch, True
 
 
@@ -209,6 +211,7 @@ def change_status(
     batch.status = new_status
     batch.status_reason = (reason or "").strip() or None
     session.flush()
+    epcis_events.record_batch_status(session, batch, actor)
     return batch
 
 

@@ -23,6 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import epcis_events
 from .access import require_role
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .identifiers import is_valid_plate
@@ -227,6 +228,7 @@ def change_status(
         shipment.actual_arrival = at
     shipment.status = new_status
     session.flush()
+    epcis_events.record_shipment_status(session, shipment, actor)
     return shipment
 
 

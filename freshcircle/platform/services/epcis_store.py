@@ -1,0 +1,343 @@
+"""EPCIS events: capture (validated, idempotent by event hash), storage chained per lot, query.
+
+Every stored event keeps its JSON body with the ``@context`` of the document it came in, so
+the CURIE prefixes needed to recompute its hash travel with it (``@context`` is not hashed).
+Records are chained per lot, keyed by (GTIN, lot code): ``previous_link`` is the lot's last
+link (or ``GENESIS``) and ``link = sha256(previous_link + event hash)``
+(``freshcircle.traceability.event_chain``). Appending takes a lock per lot first: the batch
+row (SELECT ... FOR UPDATE) when the lot is ours, else a PostgreSQL advisory lock on the key;
+SQLite serialises writers anyway. So two captures cannot fork a chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_, false, or_, select, text, true
+from sqlalchemy.orm import Session
+
+from freshcircle.traceability.digital_link import DigitalLinkError, parse_digital_link
+from freshcircle.traceability.epcis import EpcisConfig, build_document
+from freshcircle.traceability.epcis_hash import context_prefixes, event_hash
+from freshcircle.traceability.epcis_identifiers import canonical_identifier
+from freshcircle.traceability.epcis_validation import validate_document
+from freshcircle.traceability.epcis_vocab import BIZ_STEPS
+from freshcircle.traceability.event_chain import GENESIS, link_hash
+
+from ..models import (
+    Batch,
+    EpcisEventRecord,
+    Membership,
+    Role,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    TradeItem,
+    User,
+)
+from .access import PRODUCER_ROLES, member_producer_ids, require_role
+from .errors import InvalidInput, PermissionDenied
+
+CAPTURE_ROLES = (*PRODUCER_ROLES, Role.CARRIER, Role.INSPECTOR, Role.ADMIN)
+QUERY_ROLES = CAPTURE_ROLES
+# Where an event names its objects, most specific first: a transformation's outputs are the
+# lot it makes, so its chain is the output lot's.
+_CLASS_FIELDS = ("outputQuantityList", "quantityList", "childQuantityList", "inputQuantityList")
+_EPC_FIELDS = ("outputEPCList", "epcList", "childEPCs", "parentID", "inputEPCList")
+_GTIN_LOT = re.compile(r"/01/(\d{14})(?:/10/([^/?#]+))?")
+_CBV_STEP_FORMS = ("https://ref.gs1.org/cbv/BizStep-", "urn:epcglobal:cbv:bizstep:")
+
+
+@dataclass(frozen=True)
+class LotKey:
+    gtin: str | None
+    lot: str | None
+
+
+@dataclass
+class CaptureResult:
+    """What a capture did: ``event_ids`` (hashes) of every event in document order."""
+
+    captured: int = 0
+    duplicates: int = 0
+    event_ids: list[str] = field(default_factory=list)
+
+
+def short_biz_step(value: str | None) -> str | None:
+    """CBV steps in any of their forms as the bare name; other URIs as they are."""
+    if not value:
+        return None
+    for prefix in _CBV_STEP_FORMS:
+        if value.startswith(prefix) and value[len(prefix):] in BIZ_STEPS:
+            return value[len(prefix):]
+    return value[:160]
+
+
+def _gtin_lot(identifier: str) -> LotKey | None:
+    """GTIN and lot of a Digital Link or EPC URN; the strict parser first, then tolerantly."""
+    try:
+        link = parse_digital_link(identifier)
+        return LotKey(link.gtin.zfill(14), link.lot)
+    except DigitalLinkError:
+        pass
+    match = _GTIN_LOT.search(urlsplit(canonical_identifier(identifier)).path)
+    if match is None:
+        return None
+    lot = unquote(match.group(2)) if match.group(2) else None
+    return LotKey(match.group(1), lot if lot and len(lot) <= 20 else None)
+
+
+def lots_of(event: Mapping[str, Any]) -> list[LotKey]:
+    """Every (GTIN, lot) an event names, most specific field first, without repeats."""
+    found: list[LotKey] = []
+    identifiers: list[str] = []
+    for name in _CLASS_FIELDS:
+        identifiers += [q.get("epcClass") for q in event.get(name) or [] if isinstance(q, dict)]
+        if name == "quantityList":
+            identifiers += list(event.get("epcList") or [])
+    for name in _EPC_FIELDS:
+        value = event.get(name) or []
+        identifiers += [value] if isinstance(value, str) else list(value)
+    for identifier in identifiers:
+        key = _gtin_lot(identifier) if isinstance(identifier, str) else None
+        if key is not None and key not in found:
+            found.append(key)
+    return found
+
+
+def chain_key(keys: list[LotKey]) -> LotKey:
+    """The lot whose chain an event joins: the first one with a lot code, else the first GTIN."""
+    return next((k for k in keys if k.lot), keys[0] if keys else LotKey(None, None))
+
+
+def _event_time(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.UTC)
+
+
+def _match(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+def _lock_chain(session: Session, key: LotKey, batch_id: int | None) -> None:
+    if batch_id is not None:
+        session.scalar(select(Batch.id).where(Batch.id == batch_id).with_for_update())
+    elif session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(f"epcis:{key.gtin}:{key.lot}".encode()).digest()
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                        {"k": int.from_bytes(digest[:8], "big", signed=True)})
+
+
+def last_link(session: Session, key: LotKey) -> str:
+    link = session.scalar(
+        select(EpcisEventRecord.link)
+        .where(_match(EpcisEventRecord.gtin, key.gtin), _match(EpcisEventRecord.lot_code, key.lot))
+        .order_by(EpcisEventRecord.id.desc())
+        .limit(1)
+    )
+    return link or GENESIS
+
+
+def _batch_for(session: Session, key: LotKey) -> Batch | None:
+    if not key.gtin or not key.lot:
+        return None
+    return session.scalar(
+        select(Batch).join(TradeItem, TradeItem.producer_id == Batch.producer_id)
+        .where(TradeItem.gtin == key.gtin, Batch.lot_code == key.lot)
+    )
+
+
+def store_event(session: Session, event: Mapping[str, Any], context: Any,
+                recorded_by: User | None) -> tuple[str, bool]:
+    """Store one (valid) event unless its hash is already stored; returns (hash, stored).
+
+    The stored body carries ``eventID`` = the hash and the document's ``@context``.
+    """
+    prefixes = context_prefixes(context)
+    hash_id = event_hash(event, prefixes)
+    body = {"@context": context, **{k: v for k, v in event.items() if k != "@context"},
+            "eventID": hash_id}
+    key = chain_key(lots_of(event))
+    batch = _batch_for(session, key)
+    _lock_chain(session, key, batch.id if batch else None)
+    if session.scalar(select(EpcisEventRecord.id).where(EpcisEventRecord.event_id == hash_id)):
+        return hash_id, False
+    previous = last_link(session, key)
+    session.add(EpcisEventRecord(
+        event_id=hash_id, event_type=str(event.get("type"))[:32],
+        event_time=_event_time(event["eventTime"]), biz_step=short_biz_step(event.get("bizStep")),
+        gtin=key.gtin, lot_code=key.lot, batch_id=batch.id if batch else None,
+        body=json.dumps(body, ensure_ascii=False, sort_keys=True), previous_link=previous,
+        link=link_hash(previous, hash_id), recorded_by_id=recorded_by.id if recorded_by else None,
+    ))
+    session.flush()
+    return hash_id, True
+
+
+def _carried_batches(actor: User):
+    return (select(ShipmentLine.batch_id).join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .where(Shipment.carrier_id == actor.id, Shipment.status != ShipmentStatus.CANCELLED))
+
+
+def _may_write(session: Session, actor: User, key: LotKey, mine: set[int]) -> bool:
+    """Staff: anything. Producer members: their producers' GTINs. Carriers: lots they carry.
+
+    A GTIN the platform did not issue is nobody's here, so any capturer may record it.
+    """
+    if actor.is_staff or key.gtin is None:
+        return True
+    owner = session.scalar(select(TradeItem.producer_id).where(TradeItem.gtin == key.gtin))
+    if owner is None:
+        return True
+    if actor.role in PRODUCER_ROLES:
+        return owner in mine
+    if actor.role == Role.CARRIER and key.lot:
+        batch = _batch_for(session, key)
+        return batch is not None and bool(session.scalar(
+            _carried_batches(actor).where(ShipmentLine.batch_id == batch.id).limit(1)))
+    return False
+
+
+def _check_document(document: Any) -> list[dict]:
+    if not isinstance(document, dict):
+        raise InvalidInput(_l("Send an EPCISDocument as a JSON object."),
+                           errors={"document": [_l("Send an EPCISDocument as a JSON object.")]})
+    report = validate_document(document)
+    events = (document.get("epcisBody") or {}).get("eventList") if not report.document_errors \
+        else None
+    if report.ok and not events:
+        report.document_errors.append("$.epcisBody.eventList: no events to capture")
+    if not report.ok:
+        errors: dict[str, Any] = {}
+        if report.event_errors:
+            errors["events"] = {str(i): m for i, m in sorted(report.event_errors.items())}
+        if report.document_errors:
+            errors["document"] = report.document_errors
+        raise InvalidInput(_l("The EPCIS document does not match the EPCIS 2.0 schema; "
+                              "nothing was captured."), errors=errors)
+    return events
+
+
+def capture(session: Session, actor: User, document: Any) -> CaptureResult:
+    """Validate an EPCISDocument against the official schema and store its events.
+
+    All or nothing: any invalid event (422) or any event about a lot the actor may not write
+    (403) stores none of them; both list the offending events by their index. Events already
+    stored (same event hash) count as duplicates.
+    """
+    require_role(actor, *CAPTURE_ROLES)
+    events = _check_document(document)
+    mine = member_producer_ids(session, actor) if actor.role in PRODUCER_ROLES else set()
+    refused = {str(index): [_l("You may not record events about this lot.")]
+               for index, event in enumerate(events)
+               if not all(_may_write(session, actor, key, mine) for key in lots_of(event))}
+    if refused:
+        raise PermissionDenied(_l("Some events are about lots you may not record events for; "
+                                  "nothing was captured."), errors={"events": refused})
+    result = CaptureResult()
+    for event in events:
+        hash_id, stored = store_event(session, event, document.get("@context"), actor)
+        result.event_ids.append(hash_id)
+        if stored:
+            result.captured += 1
+        else:
+            result.duplicates += 1
+    return result
+
+
+def visible_filter(actor: User) -> ColumnElement[bool]:
+    """Events the actor may read: staff all; members their producers' lots and GTINs;
+    carriers the lots on shipments they carry; everyone what they recorded themselves."""
+    if actor.is_staff:
+        return true()
+    record = EpcisEventRecord
+    clauses = [record.recorded_by_id == actor.id]
+    if actor.role in PRODUCER_ROLES:
+        producers = select(Membership.producer_id).where(Membership.user_id == actor.id)
+        clauses.append(record.batch_id.in_(
+            select(Batch.id).where(Batch.producer_id.in_(producers))))
+        clauses.append(and_(record.batch_id.is_(None), record.gtin.in_(
+            select(TradeItem.gtin).where(TradeItem.producer_id.in_(producers)))))
+    elif actor.role == Role.CARRIER:
+        clauses.append(record.batch_id.in_(_carried_batches(actor)))
+    else:
+        return false()
+    return or_(*clauses)
+
+
+def _merged_context(config: EpcisConfig, bodies: list[dict]) -> list[Any]:
+    """One document ``@context``: the platform's plus every inline prefix the events used.
+
+    An event whose prefixes clash with another's keeps its own ``@context``.
+    """
+    prefixes: dict[str, str] = dict(context_prefixes(config.context))
+    for body in bodies:
+        own = context_prefixes(body.get("@context"))
+        if all(prefixes.get(k, v) == v for k, v in own.items()):
+            prefixes.update(own)
+            body.pop("@context", None)
+    return [config.context[0], prefixes]
+
+
+def query_events(session: Session, actor: User, config: EpcisConfig, *, lot: str | None = None,
+                 gtin: str | None = None, date_from: dt.datetime | None = None,
+                 date_to: dt.datetime | None = None, biz_step: str | None = None,
+                 limit: int = 100, page: int = 1) -> dict[str, Any]:
+    """An EPCISDocument of the events the actor may see that match, oldest first.
+
+    Events the actor may not see are left out silently, so a query cannot tell another
+    producer's lot from one that does not exist.
+    """
+    require_role(actor, *QUERY_ROLES)
+    record = EpcisEventRecord
+    stmt = select(record.body).where(visible_filter(actor))
+    if lot:
+        stmt = stmt.where(record.lot_code == lot)
+    if gtin:
+        stmt = stmt.where(record.gtin == gtin.zfill(14))
+    if date_from:
+        stmt = stmt.where(record.event_time >= date_from)
+    if date_to:
+        stmt = stmt.where(record.event_time <= date_to)
+    if biz_step:
+        if biz_step in config.custom_biz_steps:
+            biz_step = config.biz_step(biz_step)  # harvesting -> https://{domain}/voc/...
+        stmt = stmt.where(record.biz_step == short_biz_step(biz_step))
+    stmt = stmt.order_by(record.event_time, record.id).limit(limit).offset((page - 1) * limit)
+    bodies = [json.loads(body) for body in session.scalars(stmt)]
+    document = build_document(bodies, config)
+    document["@context"] = _merged_context(config, bodies)
+    return document
+
+
+def chains(session: Session, lot: str | None = None) -> dict[LotKey, list[EpcisEventRecord]]:
+    """Stored records grouped per chain (GTIN, lot), each in the order they were appended."""
+    stmt = select(EpcisEventRecord).order_by(EpcisEventRecord.id)
+    if lot:
+        stmt = stmt.where(EpcisEventRecord.lot_code == lot)
+    grouped: dict[LotKey, list[EpcisEventRecord]] = {}
+    for row in session.scalars(stmt):
+        grouped.setdefault(LotKey(row.gtin, row.lot_code), []).append(row)
+    return grouped
+
+
+def chain_input(rows: list[EpcisEventRecord]) -> list[dict[str, Any]]:
+    """Records as ``event_chain.verify_chain`` reads them (a body that is not JSON counts
+    as modified content)."""
+    out = []
+    for row in rows:
+        try:
+            event = json.loads(row.body)
+        except ValueError:
+            event = {"unreadable": row.body}
+        out.append({"event": event if isinstance(event, dict) else {"unreadable": row.body},
+                    "event_hash": row.event_id, "previous_link": row.previous_link,
+                    "link": row.link})
+    return out
