@@ -15,7 +15,7 @@ from flask_babel import force_locale
 
 from .extensions import db
 from .models import Role
-from .services import accounts, demo
+from .services import accounts, demo, epcis_store
 from .services.errors import DomainError
 
 
@@ -86,8 +86,35 @@ def create_user_command(phone: str, name: str, role: str, password: str) -> None
     click.echo(f"Created {user.role.value} {user.name} ({user.phone}), id {user.id}.")
 
 
+@click.command("verify-chain")
+@click.option("--lot", default=None, help="Check only this lot code.")
+@with_appcontext
+@_plain_english
+def verify_chain_command(lot: str | None) -> None:
+    """Check the EPCIS event hash chain of every lot (or one); exit code 1 on any problem."""
+    from freshcircle.traceability.event_chain import verify_chain
+
+    chains = epcis_store.chains(db.session, lot)
+    failed = False
+    for key, rows in chains.items():
+        name = f"lot {key.lot or '(none)'} (GTIN {key.gtin or 'none'})"
+        problems = verify_chain(epcis_store.chain_input(rows))
+        if not problems:
+            click.echo(f"OK {name}: {len(rows)} events")
+        for problem in problems:
+            failed = True
+            row = f" (record {rows[problem.index].id})" if problem.index < len(rows) else ""
+            click.echo(f"PROBLEM {name}: event {problem.index}{row}: {problem.kind}: "
+                       f"{problem.reason}")
+    if not chains:
+        click.echo(f"No events recorded{f' for lot {lot}' if lot else ''}.")
+    if failed:
+        raise SystemExit(1)
+
+
 def register_cli(app: Flask) -> None:
-    for command in (seed_reference_command, seed_demo_command, create_user_command):
+    for command in (seed_reference_command, seed_demo_command, create_user_command,
+                    verify_chain_command):
         app.cli.add_command(command)
 
 
