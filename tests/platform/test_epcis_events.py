@@ -57,7 +57,8 @@ def test_departure_and_delivery_record_shipping_and_receiving(app, make, login, 
     url = f"/api/v1/shipments/{shipment.id}/status"
     left = dt.datetime.now(CST).replace(microsecond=0) - dt.timedelta(hours=2)
 
-    assert driver.post(url, json={"status": "in_transit", "at": left.isoformat()}).status_code == 200
+    departed = driver.post(url, json={"status": "in_transit", "at": left.isoformat()})
+    assert departed.status_code == 200
     assert driver.post(url, json={"status": "delivered"}).status_code == 200
 
     events = events_of(login(farmer), lot=batch.lot_code)
