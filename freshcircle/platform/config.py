@@ -38,6 +38,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "GS1_COMPANY_PREFIX": env.get("FRESHCIRCLE_GS1_PREFIX", "952000"),
         "SIGNING_KEYS": env.get("FRESHCIRCLE_SIGNING_KEYS"),
         "SIGNING_KEY_CURRENT": env.get("FRESHCIRCLE_SIGNING_KEY_CURRENT"),
+        # Consumer scans: a serial scanned at least SCAN_COPY_MIN_SCANS times from at least
+        # SCAN_COPY_MIN_NETWORKS networks (/24 or /48) within the window looks copied.
+        "SCAN_COPY_WINDOW_HOURS": float(env.get("FRESHCIRCLE_SCAN_COPY_WINDOW_HOURS", "24")),
+        "SCAN_COPY_MIN_SCANS": int(env.get("FRESHCIRCLE_SCAN_COPY_MIN_SCANS", "5")),
+        "SCAN_COPY_MIN_NETWORKS": int(env.get("FRESHCIRCLE_SCAN_COPY_MIN_NETWORKS", "3")),
+        # Cold chain on the scan page: outside the product's band longer than this is an excursion.
+        "COLD_CHAIN_EXCURSION_MINUTES": int(env.get("FRESHCIRCLE_EXCURSION_MINUTES", "15")),
         # Label runs up to LABEL_SYNC_MAX labels render inside the request; larger ones in a
         # background thread that commits its progress every LABEL_PROGRESS_EVERY labels.
         # LABEL_JOBS_SYNC (tests) renders those at once too, in the request's session.

@@ -204,3 +204,71 @@ def test_every_page_view_logs_one_scan(app, make, session, client):
     assert verdicts[-2:] == ["genuine", "forged"]
     assert all(network is None or len(network) == 16
                for network in session.scalars(select(ScanEvent.network)))
+
+
+def test_signed_code_for_an_unknown_lot_is_not_issued(app, make, session, client):
+    from freshcircle.traceability.digital_link import make_link
+    from freshcircle.traceability.signing import sign
+
+    batch = _batch(make)
+    gtin = lot_code_uri(app, session, batch).split("/01/")[1][:14]
+    settings = app.extensions["trace_settings"]
+    other = sign(make_link(settings.domain, gtin, lot="NOSUCHLOT", serial="0"), settings.keyring)
+
+    page = client.get(path_of(other.to_uri())).get_data(as_text=True)
+
+    assert "此码非鲜链圈签发" in page and PRODUCER not in page
+
+
+def test_genuine_page_takes_a_fixed_handful_of_queries(app, make, session, client):
+    from sqlalchemy import event
+
+    from freshcircle.platform.extensions import db
+
+    batch = _batch(make)
+    for _ in range(3):
+        shipment = make.shipment(lines=[(batch, 1000)])
+        make.temperature_reading(shipment, "3", dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+        make.residue_test(batch)
+    uri = printed_codes(app, session, batch)[0]
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path_of(uri)).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert 5 <= len(statements) <= 12, statements
+
+
+def test_copy_rule_comes_from_the_config(app):
+    rule = scans.CopyRule.from_config({**app.config, "SCAN_COPY_MIN_SCANS": 9})
+
+    assert rule.min_scans == 9 and rule.min_networks == 3
+    assert rule.window == dt.timedelta(hours=24)
+
+
+def test_excursion_needs_more_than_the_tolerance():
+    from decimal import Decimal
+
+    from freshcircle.platform.services.consumer_story import excursions
+
+    start = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+
+    def series(*values):
+        return [(start + dt.timedelta(minutes=10 * i), Decimal(v), "T1")
+                for i, v in enumerate(values)]
+
+    tolerance = dt.timedelta(minutes=15)
+    assert excursions(series("3", "9", "3"), Decimal("0"), Decimal("5"), tolerance) == []
+    (warm,) = excursions(series("3", "9", "9.5", "3"), Decimal("0"), Decimal("5"), tolerance)
+    assert warm.too_warm and warm.minutes == 20 and warm.extreme_c == Decimal("9.5")
+    (cold,) = excursions(series("3", "-2", "-1", "-1", "3"), Decimal("0"), Decimal("5"),
+                         tolerance)
+    assert not cold.too_warm and cold.extreme_c == Decimal("-2")

@@ -150,3 +150,25 @@ def test_head_and_options_with_cors(client, code, session):
     assert options.headers["Access-Control-Allow-Origin"] == "*"
     assert "HEAD" in options.headers["Access-Control-Allow-Methods"]
     assert session.scalar(select(func.count(ScanEvent.id))) == before
+
+
+def test_product_information_link_opens_the_product_page(client, code):
+    location = client.get(code + "&linkType=gs1:pip").headers["Location"]
+
+    response = client.get(location)
+
+    assert response.status_code == 200 and "李庄蔬菜合作社" not in response.get_data(as_text=True)
+
+
+def test_variant_paths_resolve_too(client, code):
+    gtin = _gtin(code)
+
+    assert client.get(f"/01/{gtin}/22/A1").status_code == 200
+    assert "此码非鲜链圈签发" in client.get(f"/01/{gtin}/22/A1/10/L1").get_data(as_text=True)
+
+
+def test_unknown_gtin_is_404_with_a_page(client):
+    response = client.get("/01/09520000099992")  # a valid GTIN FreshCircle never assigned
+
+    assert response.status_code == 404
+    assert "鲜链圈未分配过此商品条码" in response.get_data(as_text=True)
