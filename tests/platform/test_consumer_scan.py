@@ -272,3 +272,23 @@ def test_excursion_needs_more_than_the_tolerance():
     (cold,) = excursions(series("3", "-2", "-1", "-1", "3"), Decimal("0"), Decimal("5"),
                          tolerance)
     assert not cold.too_warm and cold.extreme_c == Decimal("-2")
+
+
+def test_chart_draws_each_logger_the_band_and_points_outside(app):
+    from decimal import Decimal
+
+    from freshcircle.platform.pages.trace_chart import cold_chain_svg
+    from freshcircle.platform.services.consumer_story import ColdChain
+
+    start = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
+    readings = [(start + dt.timedelta(minutes=5 * i), Decimal("9" if i == 3 else "2"),
+                 "T-1" if i % 2 else "T-2") for i in range(8)]
+    chain = ColdChain(readings, 8, Decimal("2"), Decimal("9"), (Decimal("0"), Decimal("5")), [])
+
+    with app.test_request_context():
+        svg = str(cold_chain_svg(chain, readings_label="温度", band_label="允许范围",
+                                 excursion_label="超出允许范围"))
+
+    assert svg.startswith("<svg") and 'viewBox="0 0 360 240"' in svg
+    assert "温度 T-1" in svg and "温度 T-2" in svg and "允许范围" in svg
+    assert "超出允许范围" in svg and "<script src" not in svg

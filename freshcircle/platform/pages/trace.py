@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import (
     Blueprint,
@@ -87,7 +87,11 @@ def _raw_path() -> str:
     """The path as the client sent it, still percent-encoded (werkzeug decodes PATH_INFO)."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     if raw:
-        return raw.split("?", 1)[0]
+        # urlsplit drops an absolute-form request line's scheme and host (and a "//host"
+        # prefix), so redirects built from this path always stay on this site.
+        path = urlsplit(raw).path
+        if path.startswith("/01/"):
+            return path
     return quote(request.path, safe="/")
 
 

@@ -16,13 +16,12 @@ from pygal.style import Style
 from ..services.batches import CHINA
 from ..services.consumer_story import ColdChain
 
-STYLE = Style(
+STYLE_OPTIONS = dict(
     background="white",
     plot_background="white",
     foreground="#333",
     foreground_strong="#222",
     foreground_subtle="#ddd",
-    colors=("#1f7a3a", "#d97706", "#d97706", "#c53030"),
     font_family="system-ui, 'PingFang SC', 'Noto Sans CJK SC', sans-serif",
     label_font_size=13,
     major_label_font_size=13,
@@ -31,6 +30,8 @@ STYLE = Style(
     tooltip_font_size=12,
     stroke_opacity=1,
 )
+SENSOR_COLORS = ("#1f7a3a", "#2b6cb0", "#6b46c1", "#0f766e", "#4a5568")
+BAND_COLOR, OUTSIDE_COLOR = "#d97706", "#c53030"
 
 
 def cold_chain_svg(chain: ColdChain, *, readings_label: str, band_label: str,
@@ -42,8 +43,13 @@ def cold_chain_svg(chain: ColdChain, *, readings_label: str, band_label: str,
     first, last = chain.readings[0][0], chain.readings[-1][0]
     short = last - first < dt.timedelta(hours=20)
     x_format = "%H:%M" if short else "%m-%d"
+    sensors: dict[str, list] = {}
+    for at, celsius, sensor in chain.readings:
+        sensors.setdefault(sensor, []).append((at, float(celsius)))
+    colors = [SENSOR_COLORS[i % len(SENSOR_COLORS)] for i in range(len(sensors))]
+    style = Style(**STYLE_OPTIONS, colors=(*colors, BAND_COLOR, BAND_COLOR, OUTSIDE_COLOR))
     chart = pygal.DateTimeLine(
-        width=360, height=240, style=STYLE, js=(), disable_xml_declaration=True,
+        width=360, height=240, style=style, js=(), disable_xml_declaration=True,
         show_dots=False, stroke_style={"width": 2.5}, show_y_guides=False,
         legend_at_bottom=True, legend_box_size=12,
         truncate_legend=-1, truncate_label=-1, x_label_rotation=0, show_minor_x_labels=False,
@@ -53,7 +59,8 @@ def cold_chain_svg(chain: ColdChain, *, readings_label: str, band_label: str,
         value_formatter=lambda v: f"{v:.1f} °C",
         range=(min(low, float(chain.lowest_c)) - 1, max(high, float(chain.highest_c)) + 1),
     )
-    chart.add(readings_label, [(at, float(c)) for at, c, _ in chain.readings])
+    for sensor, points in sensors.items():  # one line per logger, never zig-zag between two
+        chart.add(readings_label if len(sensors) == 1 else f"{readings_label} {sensor}", points)
     dashed = {"width": 2, "dasharray": "8, 4"}
     chart.add(band_label, [(first, high), (last, high)], stroke_style=dashed)
     chart.add(None, [(first, low), (last, low)], stroke_style=dashed, show_in_legend=False)
