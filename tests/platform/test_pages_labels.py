@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -11,7 +12,8 @@ from freshcircle.platform.models import BatchStatus, LabelRun, Role
 from ..traceability.pdf_helpers import page_count, require_poppler
 from .page_helpers import count, element, element_html, field_errors, input_value
 
-FORM = {"layout": "a4-40", "count": "40", "net_weight": "2", "unit": "kg"}
+FORM = {"labels-layout": "a4-40", "labels-count": "40", "labels-net_weight": "2",
+        "labels-unit": "kg"}
 
 
 @pytest.fixture
@@ -32,9 +34,15 @@ def test_batch_page_offers_the_print_form_in_chinese(login, farmer, batch):
     assert "打印标签" in section and "打印合格证" in section
     assert "A4 纸：每张 24 个标签，每个 70 × 37 毫米" in section
     assert "热敏打印机卷纸：60 × 40 毫米标签" in section
-    assert input_value(response, "count") == "24"
+    assert input_value(response, "labels-count") == "24"
     assert 'inputmode="numeric"' in element_html(response, "label-form")
-    assert "斤" in element(response, "unit")
+    assert "斤" in element(response, "labels-unit")
+
+
+def test_batch_page_ids_stay_unique_with_the_print_form(login, farmer, batch):
+    body = login(farmer).get(f"/batches/{batch.id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', body)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 def test_small_run_goes_to_its_page_with_the_download(login, farmer, batch, session):
@@ -62,11 +70,12 @@ def test_big_run_page_refreshes_while_printing(app, login, farmer, batch, sessio
                         lambda session, run: run_ids.append(run.id))
     client = login(farmer)
 
-    response = client.post(f"/batches/{batch.id}/labels", data={**FORM, "count": "500"})
+    response = client.post(f"/batches/{batch.id}/labels", data={**FORM, "labels-count": "500"})
 
     page = client.get(response.headers["Location"])
     body = page.get_data(as_text=True)
-    assert run_ids and '<meta http-equiv="refresh" content="2">' in body
+    assert run_ids
+    assert f'<meta http-equiv="refresh" content="2; url=/label-runs/{run_ids[0]}">' in body
     assert "0 / 500" in element(page, "run-progress") or 'max="500"' in body
     assert "等待开始" in element(page, "run-status")
     assert "download-labels" not in body
@@ -74,10 +83,10 @@ def test_big_run_page_refreshes_while_printing(app, login, farmer, batch, sessio
 
 def test_form_errors_show_under_the_fields(login, farmer, batch, session):
     response = login(farmer).post(f"/batches/{batch.id}/labels",
-                                  data={**FORM, "count": "0", "net_weight": ""})
+                                  data={**FORM, "labels-count": "0", "labels-net_weight": ""})
 
     assert response.status_code == 422
-    assert field_errors(response, "count") and field_errors(response, "net_weight")
+    assert field_errors(response, "labels-count") and field_errors(response, "labels-net_weight")
     assert count(session, LabelRun) == 0
 
 

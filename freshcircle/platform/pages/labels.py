@@ -27,6 +27,7 @@ LAYOUT_CHOICES = (
     ("roll-50x30", _l("Thermal printer roll: 50 × 30 mm labels")),
 )
 LAYOUT_NAMES = dict(LAYOUT_CHOICES)
+PREFIX = "labels"
 RUN_STATUS_LABELS = {
     LabelRunStatus.QUEUED: _l("waiting to start"),
     LabelRunStatus.RUNNING: _l("printing"),
@@ -42,6 +43,8 @@ RUN_STATUS_CLASSES = {
 
 
 class LabelRunForm(Form):
+    """Fields carry the prefix "labels-" (PREFIX): the batch page's edit form has a `unit` too."""
+
     layout = RadioField(_l("Label paper"), choices=options(LAYOUT_CHOICES), default="a4-24",
                         validators=[required()])
     count = WholeNumberField(
@@ -72,7 +75,7 @@ def print_context(batch, user, form: LabelRunForm | None = None) -> dict:
         "can_print": can_print,
         "can_certify": can_certify,
         "refusal": label_runs.printable_refusal(db.session, batch),
-        "form": form or LabelRunForm(formdata=None),
+        "form": form or LabelRunForm(formdata=None, prefix=PREFIX),
         "runs": label_runs.runs_of_batch(db.session, batch)[:10],
     }
 
@@ -84,7 +87,7 @@ def start(batch_id: int):
 
     user = actor()
     batch = batch_service.get_batch(db.session, user, batch_id)
-    form = LabelRunForm()
+    form = LabelRunForm(prefix=PREFIX)
     if not form.validate_on_submit():
         return detail_page(batch_id, print_form=form)
     try:

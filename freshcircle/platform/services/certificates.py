@@ -44,7 +44,7 @@ def certificate_data(session: Session, batch: Batch, settings: TraceSettings) ->
         raise Conflict(_l("Add a contact phone to the producer before printing a certificate."))
     item = trade_item_for(session, settings, batch.producer_id, batch.product_id)
     return CertificateData(
-        product_name=batch.product.name_zh + (f"（{batch.variety}）" if batch.variety else ""),
+        product_name=" · ".join(filter(None, (batch.product.name_zh, batch.variety))),
         quantity_kg=grams_to_kg(batch.quantity_g),
         origin=f"{PROVINCE_CITY}{producer.county_name}{producer.township or ''}",
         issue_date=today_in_china(),
