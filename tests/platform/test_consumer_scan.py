@@ -136,7 +136,7 @@ def test_held_batch_shows_the_hold_banner(app, make, session, client):
 
     page = client.get(path_of(uri)).get_data(as_text=True)
 
-    assert 'id="recall"' in page and "暂停销售" in page and "待复检" in page
+    assert 'id="recall"' in page and "暂停销售" in page and "原因：待复检" in page
 
 
 def test_many_scans_from_several_networks_warn_of_a_copy(app, make, session, client):
@@ -152,7 +152,7 @@ def test_many_scans_from_several_networks_warn_of_a_copy(app, make, session, cli
 
     page = client.get(path_of(uri)).get_data(as_text=True)
 
-    assert 'id="copied"' in page and "可能被复制" in page
+    assert 'id="copied"' in page and "可能被复制" in page and "最近 24 小时" in page
     other = client.get(path_of(printed_codes(app, session, batch)[0])).get_data(as_text=True)
     assert 'id="copied"' not in other
 

@@ -45,6 +45,7 @@ class CopySuspicion:
     scans: int
     networks: int
     since: dt.datetime
+    hours: int
 
 
 def network_hash(address: str | None, salt: str) -> str | None:
@@ -86,5 +87,6 @@ def copy_suspicion(session: Session, gtin: str, serial: str, now: dt.datetime,
                ScanEvent.scanned_at >= since, ScanEvent.scanned_at <= now)
     ).one()
     if scans >= rule.min_scans and networks >= rule.min_networks:
-        return CopySuspicion(scans=scans, networks=networks, since=since)
+        return CopySuspicion(scans=scans, networks=networks, since=since,
+                             hours=round(rule.window.total_seconds() / 3600))
     return None
