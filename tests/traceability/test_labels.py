@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from freshcircle.traceability import labels as labels_module
 from freshcircle.traceability.labels import LAYOUTS, LINE_GAP, Label, render_label_sheet
 
 from .pdf_helpers import (
@@ -48,9 +49,9 @@ def _label(i: int, **changes) -> Label:
     return Label(**fields)
 
 
-def _render(labels, layout: str) -> bytes:
+def _render(labels, layout: str, **options) -> bytes:
     out = io.BytesIO()
-    render_label_sheet(labels, layout, out)
+    render_label_sheet(labels, layout, out, **options)
     return out.getvalue()
 
 
@@ -169,23 +170,51 @@ def test_english_name_only_where_it_fits():
     assert "beefsteak" not in extracted
 
 
-def test_labels_are_consumed_lazily_and_pages_written_as_they_fill():
-    written = bytearray()
+class _Sink:  # write() only: no seek, no tell, as an HTTP response or a pipe
+    def __init__(self) -> None:
+        self.written = bytearray()
 
-    class Sink:  # write() only: no seek, no tell, as an HTTP response or a pipe
-        def write(self, data: bytes) -> int:
-            written.extend(data)
-            return len(data)
+    def write(self, data: bytes) -> int:
+        self.written.extend(data)
+        return len(data)
+
+    @property
+    def pages(self) -> int:
+        return self.written.count(b"/Type /Page /Parent")
+
+
+def test_labels_are_consumed_lazily_and_pages_written_as_they_fill():
+    sink = _Sink()
 
     def labels():
         for i in range(24 * 3):
             if i == 24 * 2:  # two full pages are out before the third page's first label
-                assert written.count(b"/Type /Page /Parent") == 2
+                assert sink.pages == 2
             yield _label(i)
 
-    assert render_label_sheet(labels(), "a4-24", Sink()) == 72
-    assert written.count(b"/Type /Page /Parent") == 3
-    assert written.endswith(b"%%EOF\n")
+    assert render_label_sheet(labels(), "a4-24", sink, workers=1) == 72
+    assert sink.pages == 3
+    assert sink.written.endswith(b"%%EOF\n")
+
+
+@pytest.mark.parametrize("workers", [None, 2])
+def test_a_pool_reads_a_bounded_number_of_labels_ahead(workers):
+    """100,000 labels must not sit in memory: with worker processes the renderer reads at
+    most a few chunks per worker ahead of the pages it has written."""
+    sink = _Sink()
+    bound = max(labels_module.PARALLEL_THRESHOLD + 1,
+                4 * labels_module._CHUNKS_PER_WORKER * labels_module._CHUNK)
+    most_ahead = 0
+
+    def labels():
+        nonlocal most_ahead
+        for i in range(1200):
+            most_ahead = max(most_ahead, i - sink.pages * 40)
+            yield _label(i)
+
+    assert render_label_sheet(labels(), "a4-40", sink, workers=workers) == 1200
+    assert sink.pages == 30
+    assert 0 < most_ahead <= bound
 
 
 def test_progress_is_reported_every_n_labels_and_at_the_end():
@@ -232,3 +261,61 @@ def test_characters_outside_the_font_still_extract():
     require_poppler()
     pdf = _render([_label(0, producer="𠀋家庄合作社")], "a4-24")
     assert "𠀋家庄合作社" in text(pdf).replace("\n", "")
+
+
+@pytest.mark.parametrize(("layout", "count"), [("a4-40", 250), ("roll-50x30", 70)])
+def test_worker_processes_print_the_same_bytes_and_progress(layout, count):
+    """Serial, two workers and the automatic choice: one PDF, byte for byte."""
+    outputs, progress = [], []
+    for workers in (1, 2, None):
+        seen: list[int] = []
+        outputs.append(_render((_label(i) for i in range(count)), layout,
+                               workers=workers, progress=seen.append, progress_every=30))
+        progress.append(seen)
+    assert outputs[0] == outputs[1] == outputs[2]
+    expected = [*range(30, count + 1, 30)] + ([count] if count % 30 else [])
+    assert progress == [expected] * 3
+
+
+def test_labels_printed_by_worker_processes_decode_in_order():
+    require_poppler()
+    count = 80
+    labels = [_label(i) for i in range(count)]
+    pdf = _render(labels, "a4-40", workers=2)
+    pages = rasterise(pdf, dpi=300)
+    spec = LAYOUTS["a4-40"]
+    decoded = [
+        decode_qr(crop_points(pages[page], 300, x, y, spec.label_width, spec.label_height))
+        for page, x, y in _slots("a4-40", count)
+    ]
+    assert decoded == [[label.uri] for label in labels]
+
+
+def test_an_error_in_a_worker_reaches_the_caller_and_the_pool_shuts_down():
+    too_long = _label(5, uri=_uri(5, "x" * 900))  # modules under 0.25 mm in any box here
+    labels = [_label(i) for i in range(5)] + [too_long] + [_label(i) for i in range(6, 300)]
+    with pytest.raises(ValueError, match="shorten the URI"):
+        _render(labels, "a4-40", workers=2)
+
+
+def test_a_broken_pool_falls_back_to_this_process(monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class BrokenPool:
+        shut_down = False
+
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("a worker died")
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            BrokenPool.shut_down = True
+
+    monkeypatch.setattr(labels_module, "_pool", lambda workers: BrokenPool())
+    labels = [_label(i) for i in range(100)]
+    assert _render(labels, "a4-40", workers=2) == _render(labels, "a4-40", workers=1)
+    assert BrokenPool.shut_down
+
+
+def test_workers_must_be_at_least_one():
+    with pytest.raises(ValueError, match="workers"):
+        _render([_label(0)], "a4-24", workers=0)

@@ -1,4 +1,5 @@
-"""QR symbols: identical to the qrcode package's, and readable by an independent decoder."""
+"""QR symbols: qrcode's matrix with a fixed mask, read back by an independent decoder,
+drawn with the quiet zone and size a printed trace label needs."""
 
 from __future__ import annotations
 
@@ -35,27 +36,72 @@ def _uris(count: int, shortest: int, longest: int, seed: int) -> list[str]:
     return uris
 
 
-@pytest.mark.parametrize("mask", range(8))
-def test_matrix_is_bit_for_bit_the_qrcode_package_matrix(mask):
+def _format_bits(matrix: qr.QRMatrix) -> int:
+    """The 15 format-information bits as a reader takes them: row 8, left to right, skipping
+    the timing column (bits 14 down to 7), then column 8 upwards from row 7 (bits 6 to 0)."""
+    cells = [(8, c) for c in (0, 1, 2, 3, 4, 5, 7, 8)] + [(r, 8) for r in (7, 5, 4, 3, 2, 1, 0)]
+    value = 0
+    for row, col in cells:
+        value = (value << 1) | matrix.is_dark(row, col)
+    return value
+
+
+def _decoded_symbol(matrix: qr.QRMatrix, module_px: int = 4):
+    """The matrix as a bitmap with a 4-module quiet zone, read by zxing-cpp."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    side = (matrix.size + 2 * qr.QUIET_ZONE_MODULES) * module_px
+    image = Image.new("L", (side, side), 255)
+    for row, col, length in qr.dark_runs(matrix):
+        x = (col + qr.QUIET_ZONE_MODULES) * module_px
+        y = (row + qr.QUIET_ZONE_MODULES) * module_px
+        image.paste(0, (x, y, x + length * module_px, y + module_px))
+    return zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+
+
+def test_symbols_read_back_as_their_text_at_error_correction_m():
     # Lengths across versions 1 to 40, with bytes outside ASCII (Chinese is UTF-8 encoded).
-    texts = ["a", URI, "阜阳 颍上县 FY341226", "x" * 2331]
-    texts += _uris(30, 20, 1500, seed=mask)
+    texts = ["a", URI, "阜阳 颍上县 FY341226", "x" * 2331, *_uris(12, 20, 1500, seed=7)]
     for text in texts:
-        ours = qr.encode(text, mask_pattern=mask)
-        reference = qr.encode_with_qrcode(text, mask_pattern=mask)
-        assert ours == reference, (len(text), ours.version)
+        matrix = qr.encode(text)
+        (result,) = _decoded_symbol(matrix)
+        assert result.text == text, (len(text), matrix.version)
+        assert result.ec_level == "M"
+
+
+@pytest.mark.parametrize("mask", [*range(8), None])
+def test_the_symbol_carries_the_mask_it_reports(mask):
+    matrix = qr.encode(URI, mask_pattern=mask)
+    expected = qr.MASK_PATTERN if mask == qr.MASK_PATTERN else matrix.mask_pattern
+    if mask is not None:
+        assert matrix.mask_pattern == mask
+    format_info = qr.util.BCH_type_info((qr.ERROR_CORRECTION << 3) | expected)
+    assert _format_bits(matrix) == format_info
+    (result,) = _decoded_symbol(matrix)
+    assert result.text == URI
 
 
 def test_default_is_error_correction_m_with_the_fixed_mask():
     matrix = qr.encode(URI)
-    assert matrix.mask_pattern == qr.MASK_PATTERN
-    assert matrix == qr.encode_with_qrcode(URI, mask_pattern=qr.MASK_PATTERN)
+    assert matrix.mask_pattern == qr.MASK_PATTERN == 2
     assert qr.ERROR_CORRECTION == qr.constants.ERROR_CORRECT_M
+    format_info = qr.util.BCH_type_info((qr.constants.ERROR_CORRECT_M << 3) | 2)
+    assert _format_bits(matrix) == format_info
 
 
 def test_automatic_mask_is_the_qrcode_package_choice():
-    matrix = qr.encode(URI, mask_pattern=None)
-    assert matrix == qr.encode_with_qrcode(URI)
+    code = qr.qrcode.QRCode(error_correction=qr.ERROR_CORRECTION)
+    code.add_data(qr.util.QRData(URI.encode(), mode=qr.util.MODE_8BIT_BYTE))
+    code.best_fit()
+    assert qr.encode(URI, mask_pattern=None).mask_pattern == code.best_mask_pattern()
+
+
+def test_the_version_chosen_once_per_length_is_the_one_qrcode_fits():
+    """encode() caches the version by payload length; qrcode's make(fit=True) searches each
+    time. Same symbols, also where UTF-8 makes bytes outnumber characters."""
+    for text in ["a", "阜阳" * 5, "阜阳" * 6, URI, "x" * 14, "x" * 15, *_uris(8, 40, 900, 3)]:
+        assert qr.encode(text) == qr.encode_with_qrcode(text, mask_pattern=qr.MASK_PATTERN)
 
 
 def test_smallest_version_that_fits_and_a_clear_error_beyond_version_40():
@@ -64,6 +110,13 @@ def test_smallest_version_that_fits_and_a_clear_error_beyond_version_40():
     assert qr.encode("x" * 2331).version == 40
     with pytest.raises(ValueError, match="do not fit"):
         qr.encode("x" * 2332)
+    with pytest.raises(ValueError, match="do not fit"):
+        qr.encode("阜" * 778)  # 2,334 bytes
+
+
+def test_a_mask_pattern_outside_0_to_7_is_refused():
+    with pytest.raises(ValueError):
+        qr.encode(URI, mask_pattern=8)
 
 
 def test_dark_runs_cover_exactly_the_dark_modules():
