@@ -4,14 +4,19 @@ and who may record and read events about which lots."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from freshcircle.platform.extensions import db
 from freshcircle.platform.models import EpcisEventRecord, Role
 from freshcircle.traceability.epcis_hash import document_event_hashes
 from freshcircle.traceability.epcis_validation import validate_document
+from freshcircle.traceability.event_chain import GENESIS
 
+from ..factories import Factory
 from .epcis_helpers import CST, EXAMPLES, events_of, example, gtin_of, lot_document
 
 
@@ -153,3 +158,80 @@ def test_buyer_is_refused_and_anonymous_must_sign_in(make, login, client):
     assert buyer.get("/api/v1/epcis/events").status_code == 403
     assert client.post("/api/v1/epcis/capture", json=document).status_code == 401
     assert client.get("/api/v1/epcis/events").status_code == 401
+
+
+@pytest.mark.no_db_isolation
+def test_two_captures_for_one_lot_extend_its_chain_without_forking(app, login):
+    """Real concurrency (PostgreSQL): two captures for one lot wait on its batch row.
+
+    A third connection holds the batch row's lock until both requests wait for it; without
+    the lock in services.epcis_store both would read the same last link and fork the chain.
+    """
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("row locks (SELECT ... FOR UPDATE) are exercised on PostgreSQL only")
+        make = Factory(db.session)  # outside the rollback: these rows are really committed
+        farmer = make.user()
+        batch = make.batch(make.producer(farmer))
+        documents = [lot_document(app, db.session, batch, (step,)) for step in
+                     ("packing", "storing")]
+        ids = {"user": farmer.id, "producer": batch.producer_id, "batch": batch.id,
+               "lot": batch.lot_code}
+        db.session.remove()
+        try:
+            _race_to_capture(login(farmer), login(farmer), documents, ids)
+        finally:
+            _delete_committed_rows(ids)
+
+
+def _race_to_capture(first, second, documents, ids):
+    statuses, failures = [], []
+
+    def capture(client, document):
+        try:
+            statuses.append(client.post("/api/v1/epcis/capture", json=document).status_code)
+        except Exception as error:  # reported below, in the test's thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=capture, args=pair)
+               for pair in zip((first, second), documents, strict=True)]
+    with db.engine.connect() as holder:
+        lock = holder.begin()
+        holder.execute(text("SELECT id FROM batches WHERE id = :id FOR UPDATE"),
+                       {"id": ids["batch"]})
+        for thread in threads:
+            thread.start()
+        _wait_for_lock_waiters(2)
+        lock.rollback()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not failures, failures
+    assert statuses == [201, 201]
+    with db.engine.connect() as conn:
+        links = conn.execute(text("SELECT previous_link, link FROM epcis_events "
+                                  "WHERE lot_code = :lot ORDER BY id"), {"lot": ids["lot"]}).all()
+    assert len(links) == 2
+    assert links[0].previous_link == GENESIS and links[1].previous_link == links[0].link
+
+
+def _wait_for_lock_waiters(count: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    with db.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
+            conn.rollback()
+            if waiting >= count:
+                return
+            time.sleep(0.05)
+
+
+def _delete_committed_rows(ids) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM epcis_events WHERE batch_id = :batch"), ids)
+        conn.execute(text("DELETE FROM trade_items WHERE producer_id = :producer"), ids)
+        conn.execute(text("DELETE FROM batches WHERE id = :batch"), ids)
+        conn.execute(text("DELETE FROM memberships WHERE user_id = :user"), ids)
+        conn.execute(text("DELETE FROM producers WHERE id = :producer"), ids)
+        conn.execute(text("DELETE FROM users WHERE id = :user"), ids)
