@@ -108,6 +108,11 @@ def test_query_by_lot_gtin_date_and_step(app, session, farm, login):
     assert len(events_of(client, to="2026-11-01")) == 2
     assert len(events_of(client, **{"from": "2026-11-01T10:30:00+08:00"})) == 1
     assert events_of(client, lot="NO-SUCH-LOT") == []
+    first = client.get("/api/v1/epcis/events", query_string={"lot": batch.lot_code, "limit": 2})
+    assert len(first.json["epcisBody"]["eventList"]) == 2
+    following = first.headers["Link"].split(">")[0].lstrip("<")
+    (last,) = client.get(following).json["epcisBody"]["eventList"]
+    assert last["bizStep"] == "shipping" and "Link" not in client.get(following).headers
     document = client.get("/api/v1/epcis/events", query_string={"lot": batch.lot_code}).json
     assert validate_document(document).ok, validate_document(document).messages()
 

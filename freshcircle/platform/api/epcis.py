@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, json, request
+from flask import Response, current_app, json, request, url_for
 from flask_smorest import Blueprint
 
 from ..extensions import db
@@ -36,10 +36,15 @@ def capture(document):
 def query_events(**filters):
     """Events by lot, GTIN, date range (`from`, `to`) and business step, oldest first.
 
+    `limit` events a page (`page` from 1); a full page carries a `Link: <...>; rel="next"`.
     Only events the caller may see are listed: staff all, producer members their own lots,
     carriers the lots they carry; others' lots look the same as unknown ones.
     """
     config = epcis_events.epcis_config(current_app.extensions["trace_settings"])
     document = epcis_store.query_events(db.session, actor(), config, **filters)
     mimetype = request.accept_mimetypes.best_match(MEDIA_TYPES) or MEDIA_TYPES[0]
-    return Response(json.dumps(document), mimetype=mimetype)
+    response = Response(json.dumps(document), mimetype=mimetype)
+    if len(document["epcisBody"]["eventList"]) == filters["limit"]:  # a full page: maybe more
+        following = url_for(".query_events", **{**request.args, "page": filters["page"] + 1})
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response

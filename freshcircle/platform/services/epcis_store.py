@@ -7,6 +7,10 @@ link (or ``GENESIS``) and ``link = sha256(previous_link + event hash)``
 (``freshcircle.traceability.event_chain``). Appending takes a lock per lot first: the batch
 row (SELECT ... FOR UPDATE) when the lot is ours, else a PostgreSQL advisory lock on the key;
 SQLite serialises writers anyway. So two captures cannot fork a chain.
+
+A record has one lot: a captured event naming several lots joins the chain of the first one
+(`chain_key`) and is found by that lot only; the platform's own shipment events are recorded
+one per lot for that reason.
 """
 
 from __future__ import annotations
