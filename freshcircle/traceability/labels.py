@@ -155,7 +155,8 @@ def render_label_sheet(
 ) -> int:
     """Write a PDF of `labels` in `layout` (a key of LAYOUTS) to `out`; return the count.
 
-    `labels` is consumed lazily; `out` only needs `write()`. `progress(n)` is called after
+    `labels` is consumed lazily (read ahead a bounded number, see `workers`); `out` only
+    needs `write()`. `progress(n)` is called after
     every `progress_every` labels and once at the end with the total. Raises ValueError for
     an unknown layout or no labels (before anything is written).
 
