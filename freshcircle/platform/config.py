@@ -51,6 +51,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LABEL_SYNC_MAX": int(env.get("FRESHCIRCLE_LABEL_SYNC_MAX", "1000")),
         "LABEL_PROGRESS_EVERY": 500,
         "LABEL_JOBS_SYNC": False,
+        # QR encoding processes for a background run (None: one per CPU for long runs, see
+        # traceability.labels); runs inside a request always encode in the web process.
+        "LABEL_JOB_WORKERS": None,
         # flask-smorest / OpenAPI
         "API_TITLE": "FreshCircle API",
         "API_VERSION": "v1",

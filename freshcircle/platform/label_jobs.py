@@ -84,7 +84,8 @@ def _job(app: Flask, run_id: int) -> None:
                 return
             label_runs.render_run(session, run, app.extensions["trace_settings"],
                                   progress_every=app.config["LABEL_PROGRESS_EVERY"],
-                                  on_progress=session.commit)
+                                  on_progress=session.commit,
+                                  workers=app.config["LABEL_JOB_WORKERS"])
             session.commit()
         except Exception:
             log.exception("label run %s failed", run_id)

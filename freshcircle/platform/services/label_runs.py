@@ -96,12 +96,16 @@ def run_labels(settings: TraceSettings, run: LabelRun):
 
 def render_run(session: Session, run: LabelRun, settings: TraceSettings, *,
                progress_every: int = 500,
-               on_progress: Callable[[], None] | None = None) -> LabelRun:
+               on_progress: Callable[[], None] | None = None,
+               workers: int | None = 1) -> LabelRun:
     """Render the run's PDF into a StoredFile of the batch's producer; mark it done.
 
     `run.progress` is set every `progress_every` labels, then `on_progress()` is called (the
     background job commits there). On failure the run is marked failed with a short error
     and the exception is not raised: the run's status is the outcome.
+
+    `workers` as for render_label_sheet: 1 (the default) encodes in this process, which is
+    what a request should do; the background job passes None to let a long run use a pool.
     """
     run.status = LabelRunStatus.RUNNING
     run.progress = 0
@@ -118,7 +122,7 @@ def render_run(session: Session, run: LabelRun, settings: TraceSettings, *,
     try:
         with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
             count = render_label_sheet(run_labels(settings, run), run.layout, out, progress,
-                                       progress_every=progress_every)
+                                       progress_every=progress_every, workers=workers)
             out.seek(0)
             data = out.read()
     except Exception as error:  # any failure becomes the run's status
