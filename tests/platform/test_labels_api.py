@@ -182,3 +182,21 @@ def test_certificate_names_the_producer_and_its_qr_is_the_signed_lot_code(
 def test_inspectors_may_print_a_certificate(make, login, batch):
     response = login(make.user(Role.INSPECTOR)).get(f"/api/v1/batches/{batch.id}/certificate")
     assert response.status_code == 200
+
+
+def test_runs_inside_a_request_never_start_worker_processes(login, batch, farmer, monkeypatch):
+    """A request encodes in the web process: only the background job may use a pool."""
+    from freshcircle.platform.services import label_runs
+    from freshcircle.traceability import labels
+
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("workers"))
+        return labels.render_label_sheet(*args, **kwargs)
+
+    monkeypatch.setattr(label_runs, "render_label_sheet", spy)
+    response = login(farmer).post(f"/api/v1/batches/{batch.id}/labels",
+                                  json={**LABELS, "count": 400})
+    assert response.status_code == 201
+    assert calls == [1]
