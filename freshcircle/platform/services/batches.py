@@ -154,6 +154,7 @@ def update_batch(session: Session, actor: User, batch: Batch, changes: dict) -> 
     if batch.status in LOCKED_STATUSES:
         raise Conflict(LOCKED_MESSAGE)
     errors: dict[str, list] = {}
+    grams = None
     if "quantity" in changes:
         # Lock first, so a shipment line added meanwhile is counted (see lock_batch).
         lock_batch(session, batch.id)
@@ -162,14 +163,14 @@ def update_batch(session: Session, actor: User, batch: Batch, changes: dict) -> 
             errors["quantity"] = [_l("Enter a weight above zero (whole grams).")]
         elif grams < committed_grams(session, batch):
             errors["quantity"] = [_l("Less than what is already on shipments.")]
-        else:
-            batch.quantity_g = grams
     if changes.get("harvest_date") and changes["harvest_date"] > today_in_china():
         errors["harvest_date"] = [_l("The harvest date cannot be in the future.")]
     if "plot" in changes and not (changes["plot"] or "").strip():
         errors["plot"] = [_l("This field is required.")]
     if errors:
         raise InvalidInput(errors=errors)
+    if grams is not None:  # nothing changes until every field has passed
+        batch.quantity_g = grams
     for key in EDITABLE_FIELDS:
         if key in changes:
             value = changes[key]
