@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 import pytest
 from sqlalchemy import func, select, text
@@ -18,6 +17,7 @@ from freshcircle.traceability.event_chain import GENESIS
 
 from ..factories import Factory
 from .epcis_helpers import CST, EXAMPLES, events_of, example, gtin_of, lot_document
+from .pg_helpers import wait_for_lock_waiters
 
 
 def _count(session) -> int:
@@ -206,7 +206,7 @@ def _race_to_capture(first, second, documents, ids):
                        {"id": ids["batch"]})
         for thread in threads:
             thread.start()
-        _wait_for_lock_waiters(2)
+        wait_for_lock_waiters(2)
         lock.rollback()
     for thread in threads:
         thread.join(timeout=30)
@@ -218,18 +218,6 @@ def _race_to_capture(first, second, documents, ids):
     assert len(links) == 2
     assert links[0].previous_link == GENESIS and links[1].previous_link == links[0].link
 
-
-def _wait_for_lock_waiters(count: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    with db.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
-            conn.rollback()
-            if waiting >= count:
-                return
-            time.sleep(0.05)
 
 
 def _delete_committed_rows(ids) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-import time
 
 import pytest
 from sqlalchemy import func, select, text
@@ -21,6 +20,7 @@ from freshcircle.platform.models import (
 )
 
 from ..factories import Factory
+from .pg_helpers import wait_for_lock_waiters
 
 CST = dt.timezone(dt.timedelta(hours=8))
 DEPART = (dt.datetime.now(CST) + dt.timedelta(days=1)).replace(microsecond=0)
@@ -374,7 +374,7 @@ def _race_for_the_last_units(first, second, ids):
                        {"id": ids["batch"]})
         for thread in threads:
             thread.start()
-        _wait_for_lock_waiters(2)
+        wait_for_lock_waiters(2)
         lock.rollback()
     for thread in threads:
         thread.join(timeout=30)
@@ -385,19 +385,6 @@ def _race_for_the_last_units(first, second, ids):
                                    "WHERE batch_id = :id"), {"id": ids["batch"]})
     assert shipped == 6_000
 
-
-def _wait_for_lock_waiters(count: int, timeout: float = 10.0) -> None:
-    """Wait until `count` sessions wait for a lock (or give up; the assertions then fail)."""
-    deadline = time.monotonic() + timeout
-    with db.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
-            conn.rollback()
-            if waiting >= count:
-                return
-            time.sleep(0.05)
 
 
 def _delete_committed_rows(ids) -> None:
