@@ -92,13 +92,12 @@ def create_user_command(phone: str, name: str, role: str, password: str) -> None
 @_plain_english
 def verify_chain_command(lot: str | None) -> None:
     """Check the EPCIS event hash chain of every lot (or one); exit code 1 on any problem."""
-    from freshcircle.traceability.event_chain import verify_chain
-
     chains = epcis_store.chains(db.session, lot)
     failed = False
-    for key, rows in chains.items():
+    for key, stored in chains.items():
+        rows = stored.records
         name = f"lot {key.lot or '(none)'} (GTIN {key.gtin or 'none'})"
-        problems = verify_chain(epcis_store.chain_input(rows))
+        problems = epcis_store.chain_problems(stored)
         if not problems:
             click.echo(f"OK {name}: {len(rows)} events")
         for problem in problems:

@@ -20,10 +20,19 @@ from .enums import (
 )
 from .farm_records import FarmInput, ResidueTest
 from .files import StoredFile
+from .genealogy import LotLink, lot_node
+from .notices import Notice
 from .places import Place
 from .producers import Certification, Producer
 from .shipments import Shipment, ShipmentLine, TemperatureReading
-from .traceability import EpcisEventRecord, LabelRun, ScanEvent, TradeItem
+from .traceability import (
+    EpcisChainHead,
+    EpcisEventLot,
+    EpcisEventRecord,
+    LabelRun,
+    ScanEvent,
+    TradeItem,
+)
 from .users import ApiToken, Membership, User
 
 __all__ = [
@@ -34,12 +43,16 @@ __all__ = [
     "BatchStatus",
     "Certification",
     "CertificationKind",
+    "EpcisChainHead",
+    "EpcisEventLot",
     "EpcisEventRecord",
     "FarmInput",
     "InputKind",
     "LabelRun",
     "LabelRunStatus",
+    "LotLink",
     "MemberRole",
+    "Notice",
     "Membership",
     "Place",
     "PlaceKind",
@@ -60,5 +73,6 @@ __all__ = [
     "TradeItem",
     "TransportMode",
     "User",
+    "lot_node",
     "utcnow",
 ]

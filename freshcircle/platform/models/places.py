@@ -23,3 +23,5 @@ class Place(Base):
     admin_code: Mapped[str | None] = mapped_column(String(6))
     admin_name: Mapped[str | None] = mapped_column(String(32))
     producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id"))
+    # A buyer site's buyer: who a delivery here reaches, and whom a recall must tell.
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

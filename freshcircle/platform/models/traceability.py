@@ -53,6 +53,8 @@ class LabelRun(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
+    # Moved on by the job as it works; a running job whose heartbeat stopped has died.
+    heartbeat_at: Mapped[dt.datetime | None]
 
     batch: Mapped[Batch] = relationship()
     trade_item: Mapped[TradeItem] = relationship()
@@ -104,3 +106,39 @@ class EpcisEventRecord(Base):
     link: Mapped[str] = mapped_column(String(64))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EpcisEventLot(Base):
+    """Every lot an event names, so an event about several lots (a merge, a mixed pallet, a
+    shipment) is found under each of them, not only under the lot whose chain it joined.
+
+    `role` is where the lot appears: object, input, output, child or parent.
+    """
+
+    __tablename__ = "epcis_event_lots"
+    __table_args__ = (Index("ix_epcis_event_lots_lot_gtin", "lot_code", "gtin"),)
+
+    # An index of its event: it goes when the event goes.
+    event_record_id: Mapped[int] = mapped_column(
+        ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    gtin: Mapped[str] = mapped_column(String(14), primary_key=True)
+    lot_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+
+
+class EpcisChainHead(Base):
+    """The newest link of each chain and how many events it holds.
+
+    A chain's rows alone cannot show that its newest events were deleted (what is left still
+    links up); the head, written in the same transaction as every append, can.
+    `chain` is `{gtin}/{lot}` with `-` for a missing part (a unique key NULLs cannot make).
+    """
+
+    __tablename__ = "epcis_chain_heads"
+
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)
+    link: Mapped[str] = mapped_column(String(64))
+    length: Mapped[int]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

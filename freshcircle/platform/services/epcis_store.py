@@ -8,9 +8,12 @@ link (or ``GENESIS``) and ``link = sha256(previous_link + event hash)``
 row (SELECT ... FOR UPDATE) when the lot is ours, else a PostgreSQL advisory lock on the key;
 SQLite serialises writers anyway. So two captures cannot fork a chain.
 
-A record has one lot: a captured event naming several lots joins the chain of the first one
-(`chain_key`) and is found by that lot only; the platform's own shipment events are recorded
-one per lot for that reason.
+A record joins one chain: an event naming several lots joins the chain of the most specific
+one (`chain_key`), and `epcis_event_lots` indexes it under every lot it names (with the role:
+input, output, object, child, parent), so a query by lot finds a merge from each of its inputs.
+Each chain's newest link and length are kept in `epcis_chain_heads`, written with every append,
+so deleting a chain's newest events shows. Genealogy edges the event implies go to `lot_links`
+(`services.lot_links`).
 """
 
 from __future__ import annotations
@@ -18,26 +21,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, false, or_, select, text, true
 from sqlalchemy.orm import Session
 
-from freshcircle.traceability.digital_link import DigitalLinkError, parse_digital_link
 from freshcircle.traceability.epcis import EpcisConfig, build_document
 from freshcircle.traceability.epcis_hash import context_prefixes, event_hash
-from freshcircle.traceability.epcis_identifiers import canonical_identifier
 from freshcircle.traceability.epcis_validation import validate_document
 from freshcircle.traceability.epcis_vocab import BIZ_STEPS
-from freshcircle.traceability.event_chain import GENESIS, link_hash
+from freshcircle.traceability.event_chain import GENESIS, ChainProblem, link_hash, verify_chain
 
 from ..models import (
     Batch,
+    EpcisChainHead,
+    EpcisEventLot,
     EpcisEventRecord,
     Membership,
     Role,
@@ -48,22 +49,13 @@ from ..models import (
     User,
 )
 from .access import PRODUCER_ROLES, member_producer_ids, require_role
+from .epcis_lots import LotKey, chain_key, chain_name, lot_roles, lots_of
 from .errors import InvalidInput, PermissionDenied
+from .lot_links import record_event_edges
 
 CAPTURE_ROLES = (*PRODUCER_ROLES, Role.CARRIER, Role.INSPECTOR, Role.ADMIN)
 QUERY_ROLES = CAPTURE_ROLES
-# Where an event names its objects, most specific first: a transformation's outputs are the
-# lot it makes, so its chain is the output lot's.
-_CLASS_FIELDS = ("outputQuantityList", "quantityList", "childQuantityList", "inputQuantityList")
-_EPC_FIELDS = ("outputEPCList", "epcList", "childEPCs", "parentID", "inputEPCList")
-_GTIN_LOT = re.compile(r"/01/(\d{14})(?:/10/([^/?#]+))?")
 _CBV_STEP_FORMS = ("https://ref.gs1.org/cbv/BizStep-", "urn:epcglobal:cbv:bizstep:")
-
-
-@dataclass(frozen=True)
-class LotKey:
-    gtin: str | None
-    lot: str | None
 
 
 @dataclass
@@ -85,43 +77,6 @@ def short_biz_step(value: str | None) -> str | None:
     return value[:160]
 
 
-def _gtin_lot(identifier: str) -> LotKey | None:
-    """GTIN and lot of a Digital Link or EPC URN; the strict parser first, then tolerantly."""
-    try:
-        link = parse_digital_link(identifier)
-        return LotKey(link.gtin.zfill(14), link.lot)
-    except DigitalLinkError:
-        pass
-    match = _GTIN_LOT.search(urlsplit(canonical_identifier(identifier)).path)
-    if match is None:
-        return None
-    lot = unquote(match.group(2)) if match.group(2) else None
-    return LotKey(match.group(1), lot if lot and len(lot) <= 20 else None)
-
-
-def lots_of(event: Mapping[str, Any]) -> list[LotKey]:
-    """Every (GTIN, lot) an event names, most specific field first, without repeats."""
-    found: list[LotKey] = []
-    identifiers: list[str] = []
-    for name in _CLASS_FIELDS:
-        identifiers += [q.get("epcClass") for q in event.get(name) or [] if isinstance(q, dict)]
-        if name == "quantityList":
-            identifiers += list(event.get("epcList") or [])
-    for name in _EPC_FIELDS:
-        value = event.get(name) or []
-        identifiers += [value] if isinstance(value, str) else list(value)
-    for identifier in identifiers:
-        key = _gtin_lot(identifier) if isinstance(identifier, str) else None
-        if key is not None and key not in found:
-            found.append(key)
-    return found
-
-
-def chain_key(keys: list[LotKey]) -> LotKey:
-    """The lot whose chain an event joins: the first one with a lot code, else the first GTIN."""
-    return next((k for k in keys if k.lot), keys[0] if keys else LotKey(None, None))
-
-
 def _event_time(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.UTC)
 
@@ -140,13 +95,26 @@ def _lock_chain(session: Session, key: LotKey, batch_id: int | None) -> None:
 
 
 def last_link(session: Session, key: LotKey) -> str:
-    link = session.scalar(
-        select(EpcisEventRecord.link)
-        .where(_match(EpcisEventRecord.gtin, key.gtin), _match(EpcisEventRecord.lot_code, key.lot))
-        .order_by(EpcisEventRecord.id.desc())
-        .limit(1)
-    )
-    return link or GENESIS
+    head = session.get(EpcisChainHead, chain_name(key))
+    return head.link if head else GENESIS
+
+
+def _advance_head(session: Session, key: LotKey, link: str) -> None:
+    head = session.get(EpcisChainHead, chain_name(key))
+    if head is None:
+        session.add(EpcisChainHead(chain=chain_name(key), link=link, length=1))
+    else:
+        head.link, head.length = link, head.length + 1
+
+
+def _index_lots(session: Session, record: EpcisEventRecord, roles: dict[LotKey, str],
+                chain_batch: Batch | None, chain: LotKey) -> None:
+    for key, role in roles.items():
+        if not key.gtin or not key.lot:
+            continue
+        batch = chain_batch if key == chain else _batch_for(session, key)
+        session.add(EpcisEventLot(event_record_id=record.id, gtin=key.gtin, lot_code=key.lot,
+                                  role=role, batch_id=batch.id if batch else None))
 
 
 def _batch_for(session: Session, key: LotKey) -> Batch | None:
@@ -168,19 +136,25 @@ def store_event(session: Session, event: Mapping[str, Any], context: Any,
     hash_id = event_hash(event, prefixes)
     body = {"@context": context, **{k: v for k, v in event.items() if k != "@context"},
             "eventID": hash_id}
-    key = chain_key(lots_of(event))
+    roles = lot_roles(event)
+    key = chain_key(list(roles))
     batch = _batch_for(session, key)
     _lock_chain(session, key, batch.id if batch else None)
     if session.scalar(select(EpcisEventRecord.id).where(EpcisEventRecord.event_id == hash_id)):
         return hash_id, False
     previous = last_link(session, key)
-    session.add(EpcisEventRecord(
+    record = EpcisEventRecord(
         event_id=hash_id, event_type=str(event.get("type"))[:32],
         event_time=_event_time(event["eventTime"]), biz_step=short_biz_step(event.get("bizStep")),
         gtin=key.gtin, lot_code=key.lot, batch_id=batch.id if batch else None,
         body=json.dumps(body, ensure_ascii=False, sort_keys=True), previous_link=previous,
         link=link_hash(previous, hash_id), recorded_by_id=recorded_by.id if recorded_by else None,
-    ))
+    )
+    session.add(record)
+    _advance_head(session, key, record.link)
+    session.flush()
+    _index_lots(session, record, roles, batch, key)
+    record_event_edges(session, body, hash_id, lambda k: _batch_for(session, k))
     session.flush()
     return hash_id, True
 
@@ -321,15 +295,48 @@ def query_events(session: Session, actor: User, config: EpcisConfig, *, lot: str
     return document
 
 
-def chains(session: Session, lot: str | None = None) -> dict[LotKey, list[EpcisEventRecord]]:
-    """Stored records grouped per chain (GTIN, lot), each in the order they were appended."""
+@dataclass
+class StoredChain:
+    """One chain's records in the order they were appended, and its recorded head (None for
+    a chain stored before heads were kept... or whose head row was removed)."""
+
+    records: list[EpcisEventRecord] = field(default_factory=list)
+    head: EpcisChainHead | None = None
+
+
+def _key_of_chain(name: str) -> LotKey:
+    gtin, _, lot = name.partition("/")
+    return LotKey(None if gtin == "-" else gtin, None if lot == "-" else lot)
+
+
+def chains(session: Session, lot: str | None = None) -> dict[LotKey, StoredChain]:
+    """Stored chains (GTIN, lot) with their heads; a head whose records are all gone is a
+    chain with no records, so deleting a whole chain shows too."""
     stmt = select(EpcisEventRecord).order_by(EpcisEventRecord.id)
+    heads = select(EpcisChainHead)
     if lot:
         stmt = stmt.where(EpcisEventRecord.lot_code == lot)
-    grouped: dict[LotKey, list[EpcisEventRecord]] = {}
+        heads = heads.where(EpcisChainHead.chain.like(f"%/{lot}"))
+    grouped: dict[LotKey, StoredChain] = {}
     for row in session.scalars(stmt):
-        grouped.setdefault(LotKey(row.gtin, row.lot_code), []).append(row)
+        grouped.setdefault(LotKey(row.gtin, row.lot_code), StoredChain()).records.append(row)
+    for head in session.scalars(heads):
+        grouped.setdefault(_key_of_chain(head.chain), StoredChain()).head = head
     return grouped
+
+
+def chain_problems(stored: StoredChain) -> list[ChainProblem]:
+    """Tampering in one chain: its links (``verify_chain``) and its length against its head."""
+    head = stored.head
+    problems = verify_chain(chain_input(stored.records), head=head.link if head else None)
+    if head is None and stored.records:
+        problems.append(ChainProblem(len(stored.records), "deleted",
+                                     "the chain's recorded head is missing"))
+    elif head is not None and not problems and head.length != len(stored.records):
+        problems.append(ChainProblem(len(stored.records), "deleted",
+                                     f"the head records {head.length} events, "
+                                     f"{len(stored.records)} are stored"))
+    return problems
 
 
 def chain_input(rows: list[EpcisEventRecord]) -> list[dict[str, Any]]:

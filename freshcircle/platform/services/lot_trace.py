@@ -1,0 +1,161 @@
+"""Forward and backward trace of a lot through splits, merges, pallets and shipments.
+
+The reachable part of the lot graph comes out of `lot_links` with one recursive query (the
+same SQL on SQLite and PostgreSQL, bounded by MAX_DEPTH, indexed on source and target), is
+loaded into the pure `freshcircle.traceability.genealogy.LotGraph` for the walk order and the
+path to each node, and is then joined to what the platform knows: the batches behind the lots,
+the shipments that carried any of them (from `shipment_lines`, the record of truth for the
+platform's own deliveries) with their destinations and buyers, and the farms they came from.
+Consignees that only captured events name (another system's deliveries) are listed by URI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, joinedload
+
+from freshcircle.traceability.genealogy import LotEdge, LotGraph, TraceNode
+
+from ..models import (
+    Batch,
+    LotLink,
+    Place,
+    Role,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    TradeItem,
+    User,
+)
+from ..models import lot_node as make_lot_node
+from .access import require_role
+from .epcis_lots import gtin_lot
+
+MAX_DEPTH = 30
+# (next node, the edge's end already reached, extra condition): a backward trace does not go
+# from a consignee back to what it received from others.
+_STEP = {
+    "forward": ("l.target", "l.source", "TRUE"),
+    "backward": ("l.source", "l.target", "l.kind <> 'shipment'"),
+}
+
+
+@dataclass(frozen=True)
+class TracedLot:
+    node: TraceNode
+    gtin: str | None
+    lot: str | None
+    batch: Batch | None
+
+
+@dataclass(frozen=True)
+class ShipmentHit:
+    shipment: Shipment
+    batch: Batch
+    quantity_g: int
+    buyer: User | None
+
+
+@dataclass
+class TraceResult:
+    """What a trace reached. ``lots`` excludes the start lot; ``batches`` includes it."""
+
+    start: Batch
+    direction: str
+    lots: list[TracedLot] = field(default_factory=list)
+    containers: list[TraceNode] = field(default_factory=list)
+    consignees: list[TraceNode] = field(default_factory=list)
+    shipments: list[ShipmentHit] = field(default_factory=list)
+
+    @property
+    def batches(self) -> list[Batch]:
+        return [self.start, *(t.batch for t in self.lots if t.batch is not None)]
+
+    @property
+    def buyers(self) -> list[User]:
+        seen: dict[int, User] = {}
+        for hit in self.shipments:
+            if hit.buyer is not None:
+                seen.setdefault(hit.buyer.id, hit.buyer)
+        return list(seen.values())
+
+    @property
+    def farms(self) -> list[Batch]:
+        """One batch per producer and plot reached (backward trace: where it was grown)."""
+        seen: dict[tuple[int, str], Batch] = {}
+        for batch in self.batches:
+            seen.setdefault((batch.producer_id, batch.plot), batch)
+        return list(seen.values())
+
+
+def start_node(session: Session, batch: Batch) -> str | None:
+    gtin = session.scalar(select(TradeItem.gtin).where(
+        TradeItem.producer_id == batch.producer_id, TradeItem.product_id == batch.product_id))
+    return make_lot_node(gtin, batch.lot_code) if gtin else None
+
+
+def reachable_edges(session: Session, node: str, direction: str) -> list[LotLink]:
+    """Every `lot_links` row on a path from ``node`` in ``direction`` (one recursive query)."""
+    nxt, here, condition = _STEP[direction]
+    sql = text(
+        "WITH RECURSIVE reach(node, depth) AS ("
+        " SELECT CAST(:start AS VARCHAR(200)), 0"
+        f" UNION SELECT {nxt}, r.depth + 1 FROM lot_links l JOIN reach r ON {here} = r.node"
+        f"  WHERE {condition} AND r.depth < :max_depth)"
+        f" SELECT DISTINCT l.id FROM lot_links l JOIN reach r ON {here} = r.node"
+        f" WHERE {condition}"
+    )
+    ids = [row[0] for row in session.execute(sql, {"start": node, "max_depth": MAX_DEPTH})]
+    if not ids:
+        return []
+    return list(session.scalars(select(LotLink).where(LotLink.id.in_(ids))))
+
+
+def _shipments(session: Session, batch_ids: list[int]) -> list[ShipmentHit]:
+    rows = session.execute(
+        select(ShipmentLine, Shipment, Place)
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .join(Place, Place.id == Shipment.to_place_id)
+        .where(ShipmentLine.batch_id.in_(batch_ids), Shipment.status != ShipmentStatus.CANCELLED)
+        .options(joinedload(ShipmentLine.batch))
+        .order_by(Shipment.planned_departure, Shipment.id)
+    ).all()
+    buyer_ids = {place.buyer_id for _, _, place in rows if place.buyer_id}
+    buyers = {u.id: u for u in session.scalars(select(User).where(User.id.in_(buyer_ids)))}
+    return [ShipmentHit(shipment, line.batch, line.quantity_g, buyers.get(place.buyer_id))
+            for line, shipment, place in rows]
+
+
+def trace_lot(session: Session, actor: User, batch: Batch, direction: str) -> TraceResult:
+    """Forward (where it went) or backward (what it came from) trace of one of our lots."""
+    require_role(actor, Role.INSPECTOR, Role.ADMIN)
+    if direction not in _STEP:
+        raise ValueError(direction)
+    result = TraceResult(start=batch, direction=direction)
+    node = start_node(session, batch)
+    links = reachable_edges(session, node, direction) if node else []
+    graph = LotGraph(LotEdge(link.source, link.target, link.kind, link.quantity_g, link.event_id)
+                     for link in links)
+    batch_of = {link.source: link.source_batch_id for link in links if link.source_batch_id}
+    batch_of |= {link.target: link.target_batch_id for link in links if link.target_batch_id}
+    loaded = {b.id: b for b in session.scalars(
+        select(Batch).where(Batch.id.in_(set(batch_of.values())))
+        .options(joinedload(Batch.producer), joinedload(Batch.product)))}
+    walk = (graph.forward(node) if direction == "forward" else graph.backward(node)) if node \
+        else None
+    for traced in walk.nodes if walk else ():
+        if traced.kind == "lot":
+            key = gtin_lot(traced.node)
+            result.lots.append(TracedLot(traced, key.gtin if key else None,
+                                         key.lot if key else None,
+                                         loaded.get(batch_of.get(traced.node, 0))))
+        elif traced.kind == "container":
+            result.containers.append(traced)
+        elif traced.kind == "party":
+            result.consignees.append(traced)
+    if direction == "forward":
+        result.shipments = _shipments(session, [b.id for b in result.batches])
+    return result
+
