@@ -9,8 +9,10 @@ export FLASK_APP := freshcircle.platform:create_app
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 TRANSLATIONS := freshcircle/platform/translations
 SYSTEM_PACKAGES := chromium fonts-wqy-microhei poppler-utils
+# Load generator for bench/scan.py only; CI does not need it.
+BENCH_PACKAGES := wrk
 
-.PHONY: help install system-deps run test lint translations compile-translations clean
+.PHONY: help install system-deps bench-deps run test lint translations compile-translations clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -35,6 +37,21 @@ system-deps: ## Debian packages for the browser and PDF tests (installs them whe
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	else \
 	  echo "missing system packages:$$missing"; \
+	  echo "install them as root: apt-get update && apt-get install -y$$missing"; \
+	fi
+
+bench-deps: ## Debian packages the benchmarks use (wrk for bench/scan.py; installs them when run as root)
+	@missing=""; \
+	for pkg in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'install ok installed' \
+	    || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	  echo "bench packages present: $(BENCH_PACKAGES)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	else \
+	  echo "missing bench packages:$$missing"; \
 	  echo "install them as root: apt-get update && apt-get install -y$$missing"; \
 	fi
 

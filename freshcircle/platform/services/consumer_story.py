@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from freshcircle.traceability.digital_link import DigitalLink
@@ -65,26 +65,28 @@ class Resolution:
 
 
 def resolve_code(session: Session, settings: TraceSettings, link: DigitalLink) -> Resolution:
-    """The state of a scanned code and what it may reveal (one or two queries)."""
+    """The state of a scanned code and what it may reveal (one query).
+
+    The trade item, its product and the batch the lot names (with its producer) come back
+    in one round trip, since every scan pays for it; the batch is only handed on once the
+    signature has been checked.
+    """
+    lot_batch = and_(Batch.producer_id == TradeItem.producer_id,
+                     Batch.product_id == TradeItem.product_id, Batch.lot_code == link.lot)
     row = session.execute(
-        select(TradeItem, Product).join(Product, Product.id == TradeItem.product_id)
+        select(TradeItem, Product, Batch).join(Product, Product.id == TradeItem.product_id)
+        .outerjoin(Batch, lot_batch if link.lot is not None else false())
+        .options(joinedload(Batch.producer))
         .where(TradeItem.gtin == link.gtin)
     ).first()
     if row is None:
         return Resolution(CodeState.UNKNOWN, link)
-    item, product = row
+    _item, product, batch = row
     if link.lot is None and link.serial is None:
         return Resolution(CodeState.PRODUCT, link, product)
     verdict = verify(link, settings.keyring)
     if not verdict.genuine:
         return Resolution(CodeState.FORGED, link, product, signature_reason=verdict.reason)
-    batch = None
-    if link.lot is not None:
-        batch = session.scalar(
-            select(Batch).options(joinedload(Batch.producer))
-            .where(Batch.producer_id == item.producer_id, Batch.lot_code == link.lot,
-                   Batch.product_id == item.product_id)
-        )
     if batch is None or (link.serial is not None and not was_issued(batch, link.serial)):
         # Fall back to the GTIN: the product, never the batch the signature names.
         return Resolution(CodeState.NOT_ISSUED, link, product, signature_reason="not_issued")

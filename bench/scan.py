@@ -1,0 +1,291 @@
+"""The consumer scan page under gunicorn on PostgreSQL, against a Flask hello-world app.
+
+    .venv/bin/python bench/scan.py [--seconds 15] [--connections 32] [--workers 4]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1/freshcircle_bench_scan]
+
+- Drops and recreates the database named in --database-url, runs the Alembic migrations,
+  seeds the demo data (`seed_demo`), prints a label run of 24 labels for the demo batch with
+  the most cold-chain readings (one that may be labelled: not held, recalled or harvested
+  inside a pre-harvest interval) and takes its first signed serial URI.
+- Starts gunicorn on `freshcircle.platform:create_app()` and on `bench/hello_app.py` with the
+  same settings, each on a free port on 127.0.0.1, checks that both answer 200 (and that the
+  scan page shows the genuine verdict and the cold-chain chart), then loads each with
+  `wrk -t2 -c32 -d15s --latency` after a short warm-up. Every scan page view appends a
+  ScanEvent row, as it does in production: one serial scanned over and over is also the
+  worst case for the copied-code rule, whose query counts that serial's recent scans.
+- Gunicorn settings (for the 2-core machine this runs on, shared with wrk and PostgreSQL):
+  `gthread` workers, because wrk keeps its 32 connections alive and a sync worker closes
+  every connection after one response (so each request would pay a TCP handshake); 2 worker
+  processes, one per core, because Python threads share one GIL and more processes than
+  cores only add context switches; 8 threads each, so a thread waiting on PostgreSQL leaves
+  the core to another request. The hello-world app gets exactly the same settings.
+
+Needs wrk (`make bench-deps`) and a PostgreSQL server (`make`'s README section). The load
+average is printed at the start and the end: the rates are per wall-clock second on a shared
+machine. Goals: at least half the hello-world throughput, p99 under 50 ms at 32 connections.
+Prints as it goes; the last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GENUINE_ZH = "正品验证通过"  # the genuine verdict as the page shows it in Chinese
+LABELS = 24
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+def recreate_database(url: str) -> None:
+    """DROP and CREATE the database named in `url`, through the server's `postgres` database."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = parsed.database
+    admin = parsed.set(drivername="postgresql", database="postgres")
+    conninfo = admin.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(env: dict[str, str]) -> str:
+    """Migrate, seed, print a label run; the path and query of its first serial's URI."""
+    os.environ.update(env)
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from freshcircle.platform import create_app
+    from freshcircle.platform.extensions import db
+    from freshcircle.platform.models import (
+        Batch,
+        Role,
+        ShipmentLine,
+        TemperatureReading,
+        User,
+    )
+    from freshcircle.platform.services import demo, label_runs, trace_codes
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        demo.seed_demo(db.session)
+        db.session.commit()
+        readings = (
+            select(ShipmentLine.batch_id, func.count(TemperatureReading.id).label("n"))
+            .join(TemperatureReading,
+                  TemperatureReading.shipment_id == ShipmentLine.shipment_id)
+            .group_by(ShipmentLine.batch_id).order_by(func.count(TemperatureReading.id).desc())
+        )
+        admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
+        settings = app.extensions["trace_settings"]
+        for batch_id, count in db.session.execute(readings).all():  # noqa: B007 (printed below)
+            batch = db.session.get(Batch, batch_id)
+            if label_runs.printable_refusal(db.session, batch) is None:
+                break
+        else:
+            raise SystemExit("no demo batch with cold-chain readings may be labelled")
+        run = label_runs.start_label_run(db.session, admin, batch, layout="a4-24",
+                                         count=LABELS, net_weight="0.5", unit="kg",
+                                         settings=settings)
+        label_runs.render_run(db.session, run, settings)
+        db.session.commit()
+        uri = next(trace_codes.run_uris(settings, run))
+        print(f"batch {batch.lot_code} ({batch.product.name_zh}), {count} temperature "
+              f"readings on its shipments; label run of {run.count}: {run.status.value}",
+              flush=True)
+        db.engine.dispose()
+    path = uri.split("://", 1)[1]
+    return path[path.index("/"):]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(app: str, port: int, args, env: dict[str, str], log) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+               "--worker-class", args.worker_class, "--threads", str(args.threads),
+               "--keep-alive", "5", "--log-level", "warning", "--pythonpath", str(ROOT / "bench"),
+               app]
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> tuple[int, str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({process.returncode}) before answering {url}")
+        try:
+            return fetch(url)
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"no answer from {url} within {timeout:.0f} s")
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def run_wrk(url: str, args, seconds: float) -> dict:
+    """wrk's requests/s, latency percentiles (ms) and error counts for one run."""
+    result = subprocess.run(
+        ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds:g}s",
+         "--latency", "--timeout", "5s", url],
+        check=True, capture_output=True, text=True,
+    )
+    out = result.stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+               "requests": int(re.search(r"(\d+) requests in", out).group(1))}
+    for percent in ("50", "90", "99"):
+        figures[f"p{percent}_ms"] = _ms(re.search(rf"^\s+{percent}%\s+(\S+)", out, re.M).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    figures["non_2xx"] = int(non_2xx.group(1)) if non_2xx else 0
+    errors = re.search(r"Socket errors: (.*)", out)
+    figures["socket_errors"] = errors.group(1) if errors else ""
+    return figures
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """SIGTERM to the gunicorn master's process group (master and workers), then SIGKILL."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url",
+                        default="postgresql+psycopg://postgres@127.0.0.1/freshcircle_bench_scan",
+                        help="dropped and recreated")
+    parser.add_argument("--seconds", type=float, default=15.0, help="wrk duration per app")
+    parser.add_argument("--warmup", type=float, default=3.0, help="wrk warm-up per app")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: make bench-deps")
+
+    load_start = load()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; gunicorn "
+          f"{args.workers} x {args.worker_class} ({args.threads} threads); wrk "
+          f"-t{args.wrk_threads} -c{args.connections} {args.seconds:g} s; at start: {load_start}",
+          flush=True)
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    env = {"DATABASE_URL": args.database_url, "SECRET_KEY": secrets.token_hex(32),
+           "FRESHCIRCLE_SIGNING_KEYS": f"b1={key}"}
+    started = time.perf_counter()
+    recreate_database(args.database_url)
+    path = prepare(env)
+    print(f"database ready in {time.perf_counter() - started:.1f} s; scanning {path}", flush=True)
+
+    results: dict[str, dict] = {}
+    servers: list[subprocess.Popen] = []
+    with tempfile.TemporaryFile("w+") as log:
+        try:
+            apps = {"scan": ("freshcircle.platform:create_app()", path),
+                    "hello": ("hello_app:app", "/")}
+            urls = {}
+            for name, (target, url_path) in apps.items():
+                port = free_port()
+                servers.append(start_gunicorn(target, port, args, env, log))
+                urls[name] = f"http://127.0.0.1:{port}{url_path}"
+                status, body = wait_ready(urls[name], servers[-1])
+                if status != 200:
+                    raise SystemExit(f"{name}: {urls[name]} answered {status}")
+                if name == "scan" and (GENUINE_ZH not in body or "<svg" not in body):
+                    raise SystemExit("the scan page does not show the genuine verdict and chart")
+                print(f"{name}: 200 from {urls[name]} ({len(body)} bytes)", flush=True)
+            for name in ("scan", "hello"):
+                run_wrk(urls[name], args, args.warmup)
+                figures = run_wrk(urls[name], args, args.seconds)
+                results[name] = figures
+                socket_errors = figures["socket_errors"]
+                print(f"{name:5}: {figures['rps']:8.0f} requests/s, p50 {figures['p50_ms']:.1f} "
+                      f"ms, p90 {figures['p90_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms "
+                      f"({figures['requests']} requests, {figures['non_2xx']} not 2xx"
+                      f"{', socket errors ' + socket_errors if socket_errors else ''})",
+                      flush=True)
+        except BaseException:
+            log.seek(0)
+            print(log.read()[-4000:], file=sys.stderr)
+            raise
+        finally:
+            for server in servers:
+                stop(server)
+
+    scan, hello = results["scan"], results["hello"]
+    ratio = scan["rps"] / hello["rps"]
+    errors = scan["non_2xx"] + hello["non_2xx"]
+    goals = ratio >= 0.5 and scan["p99_ms"] < 50 and errors == 0
+    load_end = load()
+    print(f"ratio: {ratio:.2f} of the hello-world rate", flush=True)
+    print(f"at end: {load_end}", flush=True)
+    print(f"goals (>= 0.5 of hello-world, p99 < 50 ms at {args.connections} connections, "
+          f"no errors): {'met' if goals else 'NOT met'}", flush=True)
+    print(json.dumps({
+        "bench": "scan",
+        "scan_rps": round(scan["rps"]),
+        "hello_rps": round(hello["rps"]),
+        "ratio": round(ratio, 2),
+        "p99_ms": round(scan["p99_ms"], 1),
+        "p50_ms": round(scan["p50_ms"], 1),
+        "hello_p99_ms": round(hello["p99_ms"], 1),
+        "scan_requests": scan["requests"],
+        "non_2xx": errors,
+        "connections": args.connections,
+        "workers": args.workers,
+        "worker_class": args.worker_class,
+        "threads": args.threads,
+        "seconds": args.seconds,
+        "goals_met": goals,
+        "load_start": load_start,
+        "load_end": load_end,
+    }))
+
+
+if __name__ == "__main__":
+    main()
