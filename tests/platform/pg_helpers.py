@@ -1,4 +1,4 @@
-"""Helpers for the PostgreSQL-only tests that race real, committed transactions."""
+"""Helpers for the tests that commit real transactions (PostgreSQL races, background jobs)."""
 
 from __future__ import annotations
 
@@ -21,3 +21,18 @@ def wait_for_lock_waiters(count: int, timeout: float = 10.0) -> None:
             if waiting >= count:
                 return
             time.sleep(0.05)
+
+
+def delete_trace_records(conn, batch_id: int) -> None:
+    """Remove a committed batch's traceability rows (events, their lot index, genealogy
+    links, chain heads left without events) so the batch itself can be deleted, and leave
+    no chain head behind that verify-chain would rightly report as truncated."""
+    params = {"batch": batch_id}
+    conn.execute(text("DELETE FROM lot_links WHERE source_batch_id = :batch "
+                      "OR target_batch_id = :batch"), params)
+    conn.execute(text("DELETE FROM epcis_events WHERE batch_id = :batch OR id IN ("
+                      "SELECT event_record_id FROM epcis_event_lots WHERE batch_id = :batch)"),
+                 params)
+    conn.execute(text("DELETE FROM epcis_chain_heads WHERE NOT EXISTS (SELECT 1 FROM "
+                      "epcis_events e WHERE COALESCE(e.gtin, '-') || '/' || "
+                      "COALESCE(e.lot_code, '-') = epcis_chain_heads.chain)"))

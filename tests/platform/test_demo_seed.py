@@ -32,6 +32,7 @@ from freshcircle.platform.models import (
 )
 from freshcircle.platform.models import TestResult as Outcome
 from freshcircle.platform.services import batches as batch_service
+from freshcircle.platform.services import lot_trace
 from freshcircle.platform.services.demo import DEMO_PASSWORD, SIGN_INS, seed_demo
 from freshcircle.platform.services.demo.plan import build_plan
 from freshcircle.platform.services.errors import Conflict
@@ -162,6 +163,20 @@ def test_shipments_never_exceed_a_batch_and_log_a_chilled_trip(session, seeded):
     assert excursions == 1
 
 
+def test_demo_has_a_split_a_merge_and_a_shipment_to_a_buyer_site(session, seeded, app):
+    inspector = session.scalar(select(User).where(User.phone == "13900000005"))
+    merged = session.scalar(select(Batch).where(Batch.notes.startswith("合并自")))
+    split = session.scalars(select(Batch).where(Batch.notes.startswith("拆分自"))).all()
+    assert merged is not None and len(split) == 2
+    with app.test_request_context():
+        backward = lot_trace.trace_lot(session, inspector, merged, "backward")
+        assert len(backward.lots) == 2 and len(backward.farms) == 2
+        shipped = session.scalar(select(ShipmentLine).join(Shipment).join(
+            Place, Place.id == Shipment.to_place_id).where(Place.buyer_id.is_not(None)))
+        forward = lot_trace.trace_lot(session, inspector, shipped.batch, "forward")
+    assert [b.phone for b in forward.buyers] == ["13900000003"]
+
+
 def test_plan_is_deterministic():
     today = dt.date(2026, 3, 15)
     now = dt.datetime(2026, 3, 15, 6, 0, tzinfo=dt.UTC)
@@ -172,7 +187,7 @@ def test_seed_demo_command_prints_the_sign_ins(app, session):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
 
     assert result.exit_code == 0, result.output
-    assert "[7/7]" in result.output
+    assert "[8/8]" in result.output
     for sign_in in SIGN_INS:
         assert sign_in.person.phone in result.output
     assert session.scalar(select(func.count()).select_from(Producer).where(Producer.is_sample))

@@ -17,7 +17,7 @@ from freshcircle.traceability.event_chain import GENESIS
 
 from ..factories import Factory
 from .epcis_helpers import CST, EXAMPLES, events_of, example, gtin_of, lot_document
-from .pg_helpers import wait_for_lock_waiters
+from .pg_helpers import delete_trace_records, wait_for_lock_waiters
 
 
 def _count(session) -> int:
@@ -222,7 +222,7 @@ def _race_to_capture(first, second, documents, ids):
 
 def _delete_committed_rows(ids) -> None:
     with db.engine.begin() as conn:
-        conn.execute(text("DELETE FROM epcis_events WHERE batch_id = :batch"), ids)
+        delete_trace_records(conn, ids["batch"])
         conn.execute(text("DELETE FROM trade_items WHERE producer_id = :producer"), ids)
         conn.execute(text("DELETE FROM batches WHERE id = :batch"), ids)
         conn.execute(text("DELETE FROM memberships WHERE user_id = :user"), ids)

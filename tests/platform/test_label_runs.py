@@ -18,6 +18,7 @@ from freshcircle.traceability.signing import verify
 
 from ..factories import Factory
 from ..traceability.pdf_helpers import decode_qr, page_count, rasterise, require_poppler
+from .pg_helpers import delete_trace_records
 
 
 def _start(app, session, user, batch, **overrides):
@@ -172,6 +173,7 @@ def _delete_committed_rows(app, ids) -> None:
         items = [row[0] for row in conn.execute(
             text("SELECT DISTINCT trade_item_id FROM label_runs WHERE batch_id = :batch"), ids)]
         conn.execute(text("DELETE FROM label_runs WHERE batch_id = :batch"), ids)
+        delete_trace_records(conn, ids["batch"])
         for file_id in files:
             conn.execute(text("DELETE FROM stored_files WHERE id = :id"), {"id": file_id})
         for item_id in items:

@@ -20,7 +20,7 @@ from freshcircle.platform.models import (
 )
 
 from ..factories import Factory
-from .pg_helpers import wait_for_lock_waiters
+from .pg_helpers import delete_trace_records, wait_for_lock_waiters
 
 CST = dt.timezone(dt.timedelta(hours=8))
 DEPART = (dt.datetime.now(CST) + dt.timedelta(days=1)).replace(microsecond=0)
@@ -393,7 +393,10 @@ def _delete_committed_rows(ids) -> None:
         conn.execute(text("DELETE FROM shipment_lines WHERE shipment_id = ANY(:shipments) "
                           "OR batch_id = :batch"), params)
         conn.execute(text("DELETE FROM shipments WHERE id = ANY(:shipments)"), params)
+        delete_trace_records(conn, ids["batch"])
         conn.execute(text("DELETE FROM batches WHERE id = :batch"), params)
         conn.execute(text("DELETE FROM memberships WHERE user_id = :id"), {"id": ids["user"]})
+        conn.execute(text("DELETE FROM trade_items WHERE producer_id = :id"),
+                     {"id": ids["producer"]})
         conn.execute(text("DELETE FROM producers WHERE id = :id"), {"id": ids["producer"]})
         conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": ids["user"]})

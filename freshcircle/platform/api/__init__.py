@@ -30,8 +30,10 @@ def _blueprints():
         certifications,
         epcis,
         files,
+        genealogy,
         inputs,
         labels,
+        notices,
         places,
         producers,
         products,
@@ -44,7 +46,8 @@ def _blueprints():
     return [
         tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, tests.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
-        labels.blp, epcis.blp,
+        labels.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
+        notices.blp,
     ]
 
 

@@ -15,7 +15,7 @@ from ..schemas.batches import (
     BatchStatusChangeSchema,
     BatchUpdateSchema,
 )
-from ..services import batches, files
+from ..services import batches, files, recalls
 from ..services.errors import InvalidInput
 from .common import Listing, SelectPage, actor, actor_with_role, read_upload
 
@@ -72,10 +72,16 @@ def update_batch(changes, batch_id):
 @blp.response(200, BatchSchema)
 @blp.alt_response(409, description="Transition not allowed, e.g. 安全间隔期未满")
 def change_status(data, batch_id):
-    """Move a batch to another status (list, unlist, sold out; hold or recall by inspectors)."""
+    """Move a batch to another status (list, unlist, sold out; hold or recall by inspectors).
+
+    A hold or recall reaches every lot made from this one (splits, merges) and sends a notice
+    to every buyer, carrier and producer member concerned; `GET .../trace` lists them."""
     user = actor()
     batch = batches.get_batch(db.session, user, batch_id)
-    batches.change_status(db.session, user, batch, data["status"], data.get("reason"))
+    if data["status"] in recalls.RESTRICTIONS:
+        recalls.restrict(db.session, user, batch, data["status"], data.get("reason"))
+    else:
+        batches.change_status(db.session, user, batch, data["status"], data.get("reason"))
     return batches.attach_facts(db.session, [batch])[0]
 
 

@@ -20,7 +20,7 @@ from .enums import (
 )
 from .farm_records import FarmInput, ResidueTest
 from .files import StoredFile
-from .genealogy import LotLink, lot_node
+from .genealogy import LotLink, lot_node, parse_lot_node
 from .notices import Notice
 from .places import Place
 from .producers import Certification, Producer
@@ -52,8 +52,8 @@ __all__ = [
     "LabelRunStatus",
     "LotLink",
     "MemberRole",
-    "Notice",
     "Membership",
+    "Notice",
     "Place",
     "PlaceKind",
     "Producer",
@@ -74,5 +74,6 @@ __all__ = [
     "TransportMode",
     "User",
     "lot_node",
+    "parse_lot_node",
     "utcnow",
 ]

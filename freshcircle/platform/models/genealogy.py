@@ -25,6 +25,14 @@ def lot_node(gtin: str, lot: str) -> str:
     return f"01/{gtin}/10/{lot}"
 
 
+def parse_lot_node(node: str) -> tuple[str, str] | None:
+    """(GTIN, lot) of a lot node; None for a pallet or consignee."""
+    parts = node.split("/", 3)
+    if len(parts) == 4 and parts[0] == "01" and parts[2] == "10":
+        return parts[1], parts[3]
+    return None
+
+
 class LotLink(Base):
     __tablename__ = "lot_links"
 

@@ -17,10 +17,10 @@ class Notice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
-    # Stored in the language the notice was written in (Chinese: the users are in China);
-    # the facts it names (lot codes, places) read the same in both.
+    # The facts as JSON (lots, quantities, shipments, places in both languages, the reason);
+    # the inbox words them in the reader's language from the catalogs when it shows them.
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None]

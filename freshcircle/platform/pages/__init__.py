@@ -17,13 +17,15 @@ def register_pages(app: Flask) -> None:
         home,
         inspector,
         labels,
+        lots,
+        notices,
         producers,
         trace,
     )
     from .display import register_display
 
     for module in (auth, home, producers, certifications, batches, farm_records, files,
-                   inspector, carrier, admin, labels, trace):
+                   inspector, carrier, admin, labels, trace, notices, lots):
         app.register_blueprint(module.bp)
     register_display(app)
     labels.register_label_display(app)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import BatchStatus, Product, Role
 from ..services import batches as batch_service
-from ..services import farm_records
+from ..services import farm_records, recalls
 from ..services import files as file_service
 from ..services.errors import Conflict, DomainError, InvalidInput
 from ..services.producers import producers_query
@@ -205,13 +205,20 @@ def change_status(batch_id: int):
     if not form.validate_on_submit() or form.status.data not in set(BatchStatus):
         return render_template("error.html", code=400,
                                message=_("The request could not be understood.")), 400
+    status = BatchStatus(form.status.data)
     try:
-        batch_service.change_status(db.session, user, batch, BatchStatus(form.status.data),
-                                    form.reason.data)
+        if status in recalls.RESTRICTIONS:
+            effects = recalls.restrict(db.session, user, batch, status, form.reason.data)
+        else:
+            batch_service.change_status(db.session, user, batch, status, form.reason.data)
     except (Conflict, InvalidInput) as error:
         return detail_page(batch_id, form, error)
     flash(_("Status is now: %(status)s.", status=batch_service.batch_status_label(batch.status)),
           "success")
+    if status in recalls.RESTRICTIONS:
+        flash(_("%(lots)d more lots made from it got the same status; %(people)d people were "
+                "notified.", lots=len(effects.cascaded), people=len(effects.notified)), "success")
+        return redirect(url_for("inspector.trace", batch_id=batch.id))
     return redirect(url_for("batch_pages.detail", batch_id=batch.id))
 
 

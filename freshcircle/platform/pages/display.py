@@ -58,6 +58,13 @@ LABELS = {
     PlaceKind.WHOLESALE_MARKET: _l("Wholesale market"),
     PlaceKind.CITY: _l("City"),
     **CERTIFICATION_KINDS,
+    # How a lot reached another in a trace (freshcircle.traceability.genealogy edge kinds).
+    "split": _l("split"),
+    "merge": _l("merged"),
+    "repack": _l("repacked"),
+    "transformation": _l("processed"),
+    "aggregation": _l("palletised"),
+    "shipment": _l("shipped"),
 }
 
 
@@ -102,24 +109,27 @@ def label(value) -> str:
 
 
 def nav_links() -> list[tuple[str, str, object]]:
-    """(endpoint, id, label) of the main pages for the signed-in user's role."""
+    """(endpoint, id, label) of the main pages for the signed-in user's role; everyone who
+    is signed in has an inbox (recall notices reach buyers, carriers and producers)."""
     if not current_user.is_authenticated:
         return []
     role = current_user.role
+    links: list[tuple[str, str, object]] = []
     if role in FARM_ROLES:
-        return [("home.index", "nav-batches", _l("My batches")),
-                ("record_pages.inputs", "nav-inputs", _l("Inputs")),
-                ("producer_pages.mine", "nav-producers", _l("Producers"))]
-    if role == Role.INSPECTOR:
-        return [("inspector.batches", "nav-search", _l("Batch search"))]
-    if role == Role.ADMIN:
-        return [("admin.users", "nav-users", _l("Users")),
-                ("admin.producers", "nav-producers", _l("Producers")),
-                ("admin.places", "nav-places", _l("Places")),
-                ("inspector.batches", "nav-search", _l("Batch search"))]
-    if role == Role.CARRIER:
-        return [("carrier_pages.shipments", "nav-shipments", _l("My shipments"))]
-    return []
+        links = [("home.index", "nav-batches", _l("My batches")),
+                 ("record_pages.inputs", "nav-inputs", _l("Inputs")),
+                 ("producer_pages.mine", "nav-producers", _l("Producers"))]
+    elif role == Role.INSPECTOR:
+        links = [("inspector.batches", "nav-search", _l("Batch search")),
+                 ("inspector.export", "nav-records", _l("Recall records"))]
+    elif role == Role.ADMIN:
+        links = [("admin.users", "nav-users", _l("Users")),
+                 ("admin.producers", "nav-producers", _l("Producers")),
+                 ("admin.places", "nav-places", _l("Places")),
+                 ("inspector.batches", "nav-search", _l("Batch search"))]
+    elif role == Role.CARRIER:
+        links = [("carrier_pages.shipments", "nav-shipments", _l("My shipments"))]
+    return [*links, ("notice_pages.inbox", "nav-notices", _l("Notices"))]
 
 
 def register_display(app: Flask) -> None:

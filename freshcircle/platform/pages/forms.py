@@ -21,11 +21,13 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import (
     CertificationKind,
@@ -341,3 +343,46 @@ class BatchSearchForm(Form):
     status = SelectField(_l("Status"), default="")
     product = SelectField(_l("Product"), default="")
     lot = StringField(_l("Lot code"), validators=[at_most(20)])
+
+
+class RecordsExportForm(Form):
+    """GET form of the recall spreadsheet: a lot code, or a date range; CSV or Excel."""
+
+    class Meta:
+        csrf = False
+
+    lot = StringField(_l("Lot code"), validators=[Optional(), at_most(20)],
+                      description=_l("Everything about this lot, the lots it came from and "
+                                     "the lots made from it."))
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    format = RadioField(_l("Format"), choices=options([("xlsx", "Excel (XLSX)"), ("csv", "CSV")]),
+                        default="xlsx")
+
+
+# --- lot genealogy ----------------------------------------------------------------------------
+
+SPLIT_PARTS = 4
+
+
+class SplitForm(Form):
+    """Up to four new lots from one; empty boxes are left out."""
+
+    part1 = NumberField(_l("New lot 1"), places=None, validators=[Optional()])
+    part2 = NumberField(_l("New lot 2"), places=None, validators=[Optional()])
+    part3 = NumberField(_l("New lot 3"), places=None, validators=[Optional()])
+    part4 = NumberField(_l("New lot 4"), places=None, validators=[Optional()])
+    unit = RadioField(_l("Unit"), choices=options([("jin", _l("jin")), ("kg", _l("kg"))]),
+                      default="jin", validators=[required()])
+
+    def parts(self) -> list[dict]:
+        return [{"quantity": f.data, "unit": self.unit.data}
+                for f in (self.part1, self.part2, self.part3, self.part4) if f.data is not None]
+
+
+class MergeForm(Form):
+    """The other lots to merge with this one, whole."""
+
+    others = SelectMultipleField(_l("Merge with"), coerce=int,
+                                 widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())

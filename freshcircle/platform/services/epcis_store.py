@@ -239,8 +239,10 @@ def visible_filter(actor: User) -> ColumnElement[bool]:
     clauses = [record.recorded_by_id == actor.id]
     if actor.role in PRODUCER_ROLES:
         producers = select(Membership.producer_id).where(Membership.user_id == actor.id)
-        clauses.append(record.batch_id.in_(
-            select(Batch.id).where(Batch.producer_id.in_(producers))))
+        own_batches = select(Batch.id).where(Batch.producer_id.in_(producers))
+        clauses.append(record.batch_id.in_(own_batches))
+        clauses.append(record.id.in_(select(EpcisEventLot.event_record_id)
+                                     .where(EpcisEventLot.batch_id.in_(own_batches))))
         clauses.append(and_(record.batch_id.is_(None), record.gtin.in_(
             select(TradeItem.gtin).where(TradeItem.producer_id.in_(producers)))))
     elif actor.role == Role.CARRIER:
@@ -276,10 +278,14 @@ def query_events(session: Session, actor: User, config: EpcisConfig, *, lot: str
     require_role(actor, *QUERY_ROLES)
     record = EpcisEventRecord
     stmt = select(record.body).where(visible_filter(actor))
-    if lot:
-        stmt = stmt.where(record.lot_code == lot)
-    if gtin:
-        stmt = stmt.where(record.gtin == gtin.zfill(14))
+    if lot:  # through the index, so an event naming several lots is found under each
+        named = select(EpcisEventLot.event_record_id).where(EpcisEventLot.lot_code == lot)
+        if gtin:
+            named = named.where(EpcisEventLot.gtin == gtin.zfill(14))
+        stmt = stmt.where(record.id.in_(named))
+    elif gtin:
+        stmt = stmt.where(or_(record.gtin == gtin.zfill(14), record.id.in_(
+            select(EpcisEventLot.event_record_id).where(EpcisEventLot.gtin == gtin.zfill(14)))))
     if date_from:
         stmt = stmt.where(record.event_time >= date_from)
     if date_to:

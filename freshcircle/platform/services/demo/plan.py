@@ -130,7 +130,8 @@ STORIES = {
 # Shipment key -> (shipper, plate, from, to, status); all reefer trucks, chilled at 2 °C.
 # A co-op ships its own lots from its cold store; the platform admin consolidates at the hub.
 ROUTES = {
-    "S1": (c.COOP_ADMIN, "皖K12345", c.TAIHE_STORE.name_en, "Shanghai Jiangqiao Wholesale Market",
+    # To the demo buyer's own site: recalling a lot on it reaches 13900000003's inbox.
+    "S1": (c.COOP_ADMIN, "皖K12345", c.TAIHE_STORE.name_en, c.BUYERS[0].site.name_en,
            ShipmentStatus.DELIVERED),
     "S2": (c.PRODUCERS_BY_KEY["yingshang-hexiang"].manager, "皖K36820", c.YINGSHANG_STORE.name_en,
            "Nanjing Zhongcai Agricultural Products Wholesale Market", ShipmentStatus.DELIVERED),

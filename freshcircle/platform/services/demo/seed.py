@@ -21,6 +21,7 @@ from ...models import (
     Batch,
     BatchStatus,
     Certification,
+    LotLink,
     MemberRole,
     Membership,
     Place,
@@ -35,7 +36,15 @@ from ...models import (
     utcnow,
 )
 from .. import batches as batch_service
-from .. import farm_records, places, producers, reference_data, shipments, temperatures
+from .. import (
+    farm_records,
+    places,
+    producers,
+    reference_data,
+    shipments,
+    temperatures,
+    transformations,
+)
 from ..accounts import hash_password
 from ..identifiers import (
     CREDIT_CODE_CHARSET,
@@ -171,6 +180,38 @@ class _Seeder:
             })
             self.result.created["places"] += 1
         self.places = {p.name_en: p for p in self.session.scalars(select(Place))}
+        for buyer in c.BUYERS:  # a delivery to a buyer's site reaches that buyer (recalls)
+            site = self.places[buyer.site.name_en]
+            if site.buyer_id is None:
+                site.buyer_id = self.users[buyer.person.phone].id
+
+    # --- lot genealogy -----------------------------------------------------------------------
+
+    def genealogy(self, plans: list[BatchPlan]) -> None:
+        """One split and one merge, so the inspector's trace has a family to show: the first
+        two plain batches of one producer and product still on the farm are merged, and the
+        next plain batch is split into two lots."""
+        plain = [p for p in plans if not p.story and p.status in ("registered", "listed")]
+        by_crop: dict[tuple[str, str], list[BatchPlan]] = {}
+        for plan in plain:
+            by_crop.setdefault((plan.producer_key, plan.product_en), []).append(plan)
+        pair = next((group[:2] for group in by_crop.values() if len(group) >= 2), None)
+        if pair is None:
+            return
+        split_plan = next(p for p in plain if p not in pair)
+        family = [split_plan, *pair]
+        first, second, third = (self.batches[plan.key] for plan in family)
+        if self.session.scalar(select(LotLink.id).where(
+                LotLink.source_batch_id.in_([first.id, second.id, third.id])).limit(1)):
+            return  # made by an earlier run
+        left_kg = Decimal(batch_service.remaining_grams(self.session, first)) / 1000
+        parts = transformations.split_batch(
+            self.session, self.users[split_plan.registered_by.phone], first, [
+                {"quantity": (left_kg / 2).quantize(Decimal(1)), "unit": "kg"},
+                {"quantity": (left_kg / 4).quantize(Decimal(1)), "unit": "kg"}])
+        transformations.merge_batches(self.session, self.users[pair[0].registered_by.phone],
+                                      [{"batch_id": second.id}, {"batch_id": third.id}])
+        self.result.created["lots split or merged"] += len(parts) + 1
 
     # --- batches and farm records ----------------------------------------------------------
 
@@ -288,7 +329,7 @@ def seed_demo(
     plan = build_plan(today, now or utcnow())
     say = progress or (lambda _line: None)
     seeder = _Seeder(session, plan, say)
-    steps = 7
+    steps = 8
 
     new_products, new_places = seed_reference(session)
     say(f"[1/{steps}] catalog and places: {new_products} products, {new_places} places new")
@@ -310,4 +351,7 @@ def seed_demo(
         seeder.shipment(shipment_plan)
     say(f"[7/{steps}] reefer shipments: {seeder.result.created['shipments']} new, "
         f"{seeder.result.created['temperature readings']} temperature readings")
+    seeder.genealogy(plan.batches)
+    say(f"[8/{steps}] lot genealogy (a split and a merge): "
+        f"{seeder.result.created['lots split or merged']} new lots")
     return seeder.result

@@ -1,0 +1,34 @@
+"""通知: every signed-in user's inbox (hold and recall notices, later order notices)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from ..extensions import db
+from ..services import notices
+from .common import actor
+from .forms import Form
+
+bp = Blueprint("notice_pages", __name__, url_prefix="/notices")
+
+
+@bp.get("")
+@login_required
+def inbox():
+    user = actor()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = notices.inbox(db.session, user, notices.PAGE_SIZE + 1,
+                         (page - 1) * notices.PAGE_SIZE)
+    return render_template("notices/inbox.html", notices=rows[:notices.PAGE_SIZE], page=page,
+                           more=len(rows) > notices.PAGE_SIZE,
+                           unread=notices.unread_count(db.session, user), form=Form())
+
+
+@bp.post("/read")
+@login_required
+def mark_read():
+    form = Form()
+    if form.validate_on_submit():
+        notices.mark_read(db.session, actor())
+    return redirect(url_for("notice_pages.inbox"))
