@@ -4,13 +4,22 @@ inspector's forward and backward trace through them to shipments, buyers and far
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from freshcircle.platform.models import Batch, BatchStatus, EpcisEventRecord, LotLink, Role
+from freshcircle.traceability.epcis import (
+    OBSERVE,
+    EpcisConfig,
+    ObjectEvent,
+    Party,
+    Quantity,
+    build_document,
+)
 from freshcircle.traceability.epcis_validation import validate_document
 
-from .epcis_helpers import events_of
+from .epcis_helpers import CST, events_of, gtin_of, settings
 from .genealogy_helpers import family, merge, split
 
 
@@ -111,6 +120,9 @@ def test_merge_keeps_the_earliest_harvest_date_and_every_input_quantity(make, lo
 def test_forward_trace_reaches_split_and_merged_lots_shipments_and_buyers(make, login, session):
     fam = family(make, login, session)
     inspector = login(fam.inspector)
+    departed = login(fam.carrier).post(f"/api/v1/shipments/{fam.shipment.id}/status",
+                                       json={"status": "in_transit"})
+    assert departed.status_code == 200, departed.json
 
     response = inspector.get(f"/api/v1/batches/{fam.root.id}/trace")
 
@@ -123,6 +135,8 @@ def test_forward_trace_reaches_split_and_merged_lots_shipments_and_buyers(make, 
     assert hit["lot"] == fam.a.lot_code and hit["quantity_kg"] == "10"
     assert hit["buyer"]["name"] == "王买家"
     assert trace["buyers"] == [{"id": fam.buyer.id, "name": "王买家"}]
+    # the shipping event's edge to our own site is that shipment, not another consignee
+    assert trace["consignees"] == []
     assert next(lot for lot in trace["lots"] if lot["lot"] == fam.merged.lot_code)["path"][-2] \
         .endswith(fam.b.lot_code)
 
@@ -148,3 +162,21 @@ def test_only_inspectors_and_admins_trace(make, login, session):
     assert login(fam.buyer).get(f"/api/v1/batches/{fam.root.id}/trace").status_code == 403
     admin = make.user(Role.ADMIN)
     assert login(admin).get(f"/api/v1/batches/{fam.root.id}/trace").status_code == 200
+
+
+def test_a_captured_delivery_to_another_system_shows_as_a_consignee(app, make, login, session):
+    fam = family(make, login, session)
+    config = EpcisConfig(domain=settings(app).domain)
+    event = ObjectEvent(
+        event_time=dt.datetime(2026, 11, 20, 9, 0, tzinfo=CST), action=OBSERVE,
+        biz_step="shipping", quantities=(Quantity(gtin_of(app, session, fam.merged),
+                                                  fam.merged.lot_code, Decimal(5)),),
+        destinations=(Party("https://market.example/gln/6901234000017", "location"),))
+    captured = login(fam.farmer).post("/api/v1/epcis/capture",
+                                      json=build_document([event], config))
+    assert captured.status_code == 201, captured.json
+
+    trace = login(fam.inspector).get(f"/api/v1/batches/{fam.root.id}/trace").json
+
+    assert [c["node"] for c in trace["consignees"]] == [
+        "https://market.example/gln/6901234000017"]

@@ -216,8 +216,10 @@ def change_status(batch_id: int):
     flash(_("Status is now: %(status)s.", status=batch_service.batch_status_label(batch.status)),
           "success")
     if status in recalls.RESTRICTIONS:
-        flash(_("%(lots)d more lots made from it got the same status; %(people)d people were "
-                "notified.", lots=len(effects.cascaded), people=len(effects.notified)), "success")
+        if effects.cascaded:
+            flash(_("%(lots)d more lots made from it got the same status.",
+                    lots=len(effects.cascaded)), "success")
+        flash(_("%(people)d people were notified.", people=len(effects.notified)), "success")
         return redirect(url_for("inspector.trace", batch_id=batch.id))
     return redirect(url_for("batch_pages.detail", batch_id=batch.id))
 

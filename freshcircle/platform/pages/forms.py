@@ -354,8 +354,8 @@ class RecordsExportForm(Form):
     lot = StringField(_l("Lot code"), validators=[Optional(), at_most(20)],
                       description=_l("Everything about this lot, the lots it came from and "
                                      "the lots made from it."))
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("Start date"), validators=[Optional()])
+    date_to = DateField(_l("End date"), validators=[Optional()])
     format = RadioField(_l("Format"), choices=options([("xlsx", "Excel (XLSX)"), ("csv", "CSV")]),
                         default="xlsx")
 

@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..models import lot_node as make_lot_node
 from .access import require_role
+from .epcis_events import epcis_config, trace_settings
 
 MAX_DEPTH = 30
 # (next node, the edge's end already reached, extra condition): a backward trace does not go
@@ -155,6 +156,8 @@ def trace_lot(session: Session, actor: User, batch: Batch, direction: str) -> Tr
     loaded = {b.id: b for b in session.scalars(
         select(Batch).where(Batch.id.in_(set(batch_of.values())))
         .options(joinedload(Batch.producer), joinedload(Batch.product)))}
+    settings = trace_settings()
+    own_places = epcis_config(settings).local_id("place", "") if settings else "\0"
     walk = (graph.forward(node) if direction == "forward" else graph.backward(node)) if node \
         else None
     for traced in walk.nodes if walk else ():
@@ -164,8 +167,8 @@ def trace_lot(session: Session, actor: User, batch: Batch, direction: str) -> Tr
                                          loaded.get(batch_of.get(traced.node, 0))))
         elif traced.kind == "container":
             result.containers.append(traced)
-        elif traced.kind == "party":
-            result.consignees.append(traced)
+        elif traced.kind == "party" and not traced.node.startswith(own_places):
+            result.consignees.append(traced)  # ours are in `shipments`, from the lines
     if direction == "forward":
         result.shipments = _shipments(session, [b.id for b in result.batches])
     return result
