@@ -44,11 +44,15 @@ SIGN_INS = (
     SignIn(FARMER, "我的批次 of the Taihe toon co-op; the spinach lot harvested 3 days after "
                    "spraying shows 安全间隔期未满; register a batch"),
     SignIn(COOP_ADMIN, "manager of that co-op: members, inputs, residue tests, certifications"),
-    SignIn(BUYER, "Shanghai buyer (API): producers in all 8 counties, products, places"),
+    SignIn(BUYER, "Shanghai buyer: 通知 (inbox) gets the recall notice when the inspector "
+                  "recalls a lot delivered to the buyer's site; the API for producers, products, "
+                  "places"),
     SignIn(CARRIER, "API /api/v1/shipments: reefer trucks 皖K… to Shanghai, Hangzhou, "
                     "Nanjing, one trip with a temperature excursion"),
     SignIn(INSPECTOR, "batch search across counties; a Jieshou celery lot held after a "
-                      "failed rapid test"),
+                      "failed rapid test; 正向与逆向追溯 from any batch page (a merged 临泉 chili "
+                      "lot has two inputs); recall a toon lot shipped to the Shanghai buyer and "
+                      "see who was told; 召回记录 exports the FSMA 204 spreadsheet"),
     SignIn(ADMIN, "users, producers and places"),
 )
 
