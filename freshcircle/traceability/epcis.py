@@ -5,7 +5,10 @@ them into JSON-LD with :func:`build_event` (one event, ``eventID`` = its EPCIS e
 :func:`build_document` (an ``EPCISDocument``). Quantities are Digital Link lot classes
 (``https://{domain}/01/{gtin}/10/{lot}``) in kilograms (``KGM``); times carry ``+08:00``.
 ILMD (lot master data: harvest date, field, plot, variety...) goes on ADD ObjectEvents and on
-TransformationEvent outputs only, as the standard allows.
+TransformationEvent outputs only, as the standard allows. Anything else the standard has no field
+for (a label run's serial range, a test method) goes in ``extensions``: user extension properties
+named in the platform vocabulary (``fc:firstSerial``), which the schema allows on every event and
+the event hash includes.
 """
 
 from __future__ import annotations
@@ -118,6 +121,26 @@ def _ilmd(data: LotMasterData, config: EpcisConfig) -> dict[str, Any]:
             for key, value in pairs.items() if value not in (None, "")}
 
 
+def _extension_value(value: Any, config: EpcisConfig) -> Any:
+    if isinstance(value, Mapping):
+        return _extensions(value, config)
+    if isinstance(value, list | tuple):
+        return [_extension_value(item, config) for item in value]
+    if isinstance(value, datetime):
+        return _time(value, config)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return _number(value)
+    return value
+
+
+def _extensions(data: Mapping[str, Any], config: EpcisConfig) -> dict[str, Any]:
+    """User extension properties: bare keys go into the platform vocabulary (``fc:key``)."""
+    return {config.ilmd_key(key): _extension_value(value, config)
+            for key, value in data.items() if value not in (None, "")}
+
+
 def _put(out: dict[str, Any], key: str, items: Iterable[Any]) -> None:
     items = list(items)
     if items:
@@ -154,8 +177,15 @@ def _what(event: Event, config: EpcisConfig) -> dict[str, Any]:
     return out
 
 
-def event_payload(event: Event, config: EpcisConfig = DEFAULT_CONFIG) -> dict[str, Any]:
-    """The JSON-LD object of one event, without ``eventID``."""
+def event_payload(event: Event, config: EpcisConfig = DEFAULT_CONFIG, *,
+                  extensions: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON-LD object of one event, without ``eventID``.
+
+    ``extensions`` become user extension properties at the end of the event: a bare key goes
+    into the platform vocabulary (``firstSerial`` -> ``fc:firstSerial``), a key with a prefix
+    is kept as it is; nested mappings are extension elements with children, dates and times
+    are written as elsewhere in the event. Empty values are left out.
+    """
     ilmd = getattr(event, "ilmd", None)
     if ilmd and isinstance(event, ObjectEvent) and event.action != ADD:
         raise ValueError("ilmd is only allowed on ADD ObjectEvents and TransformationEvents")
@@ -180,12 +210,15 @@ def event_payload(event: Event, config: EpcisConfig = DEFAULT_CONFIG) -> dict[st
     _put(out, "sensorElementList", (_sensor_element(e, config) for e in event.sensor_elements))
     if ilmd:
         out["ilmd"] = _ilmd(ilmd, config)
+    if extensions:
+        out.update(_extensions(extensions, config))
     return out
 
 
-def build_event(event: Event, config: EpcisConfig = DEFAULT_CONFIG) -> dict[str, Any]:
+def build_event(event: Event, config: EpcisConfig = DEFAULT_CONFIG, *,
+                extensions: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The JSON-LD object of one event with ``eventID`` set to its EPCIS event hash."""
-    payload = event_payload(event, config)
+    payload = event_payload(event, config, extensions=extensions)
     return {"eventID": event_hash(payload, config.prefixes), **payload}
 
 

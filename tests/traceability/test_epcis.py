@@ -315,3 +315,27 @@ def test_ilmd_lot_master_data_and_quantity_are_optional():
     built = build_event(event, CONFIG)
     assert built["quantityList"] == [{"epcClass": f"https://id.freshcircle.test/01/{GTIN}"}]
     assert validate_event(built) == []
+
+
+def test_extensions_are_namespaced_schema_valid_and_part_of_the_event_hash():
+    event = ObjectEvent(event_time=T0, action=ADD, biz_step="commissioning", disposition="active",
+                        quantities=(Quantity(GTIN, LOT, 24, uom=None),
+                                    Quantity(GTIN, LOT, Decimal("12.000"))))
+    extensions = {"firstSerial": "0", "lastSerial": "Q", "packNetWeightKg": Decimal("0.500"),
+                  "packedOn": T0.date(), "fc:review": {"note": "人工复核", "empty": None},
+                  "unset": None}
+    built = build_event(event, CONFIG, extensions=extensions)
+    assert validate_event(built) == []
+    assert validate_document(build_document([built], CONFIG, creation_date=T0)).ok
+    assert built["quantityList"] == [
+        {"epcClass": f"https://id.freshcircle.test/01/{GTIN}/10/{LOT}", "quantity": 24},
+        {"epcClass": f"https://id.freshcircle.test/01/{GTIN}/10/{LOT}", "quantity": 12,
+         "uom": "KGM"}]
+    assert (built["fc:firstSerial"], built["fc:lastSerial"]) == ("0", "Q")
+    assert built["fc:packNetWeightKg"] == 0.5 and built["fc:packedOn"] == "2025-03-08"
+    assert built["fc:review"] == {"fc:note": "人工复核"} and "fc:unset" not in built
+    without = build_event(event, CONFIG)
+    other_range = build_event(event, CONFIG, extensions={**extensions, "lastSerial": "R"})
+    assert len({built["eventID"], without["eventID"], other_range["eventID"]}) == 3
+    assert event_hash(event_payload(event, CONFIG, extensions=extensions),
+                      CONFIG.prefixes) == built["eventID"]

@@ -22,6 +22,7 @@ from ..models import (
     TestResult,
     User,
 )
+from . import epcis_events
 from .access import internal_filter, require_member, require_view_internal
 from .batches import today_in_china
 from .errors import InvalidInput, NotFound, PermissionDenied
@@ -172,6 +173,7 @@ def create_test(session: Session, actor: User, data: dict) -> ResidueTest:
     test = ResidueTest(batch=batch, created_by_id=actor.id, **clean)
     session.add(test)
     session.flush()
+    epcis_events.record_residue_test(session, test, actor)
     return test
 
 

@@ -21,6 +21,7 @@ from freshcircle.traceability.labels import LAYOUTS, Label, render_label_sheet
 from freshcircle.traceability.signing import encode_serial
 
 from ..models import Batch, LabelRun, LabelRunStatus, StoredFile, User
+from . import epcis_events
 from .access import require_member, require_view_internal
 from .batches import LOCKED_STATUSES
 from .errors import Conflict, InvalidInput, NotFound
@@ -80,6 +81,7 @@ def start_label_run(session: Session, actor: User, batch: Batch, *, layout: str,
                    status=LabelRunStatus.QUEUED, progress=0, created_by_id=actor.id)
     session.add(run)
     session.flush()
+    epcis_events.record_label_run(session, run, actor, settings)
     return run
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Batch, BatchStatus, Role, Shipment, ShipmentLine, ShipmentStatus, User
+from . import epcis_events
 from .access import PRODUCER_ROLES, is_member
 from .batches import lock_batch, remaining_grams
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -71,7 +72,9 @@ def add_line(session: Session, actor: User, shipment: Shipment, data: dict) -> S
     lock_shipment(session, shipment)
     require_shipper(session, actor, shipment)
     _require_planned(shipment)
-    return _add_line(session, actor, shipment, data)
+    line = _add_line(session, actor, shipment, data)
+    epcis_events.record_lines_loaded(session, shipment, [line], actor)
+    return line
 
 
 def add_lines(session: Session, actor: User, shipment: Shipment, lines: list[dict]) -> None:
@@ -83,12 +86,14 @@ def add_lines(session: Session, actor: User, shipment: Shipment, lines: list[dic
     ids = sorted({line.get("batch_id") or 0 for line in lines})
     session.scalars(select(Batch.id).where(Batch.id.in_(ids)).order_by(Batch.id)
                     .with_for_update()).all()
+    added = []
     for index, data in enumerate(lines):
         try:
-            _add_line(session, actor, shipment, data)
+            added.append(_add_line(session, actor, shipment, data))
         except (InvalidInput, Conflict) as error:
             detail = error.errors or {"batch_id": [error.message]}
             raise type(error)(error.message, errors={"lines": {str(index): detail}}) from error
+    epcis_events.record_lines_loaded(session, shipment, added, actor)  # once all are valid
 
 
 def remove_line(session: Session, actor: User, shipment: Shipment, line_id: int) -> None:

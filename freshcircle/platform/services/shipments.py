@@ -229,6 +229,7 @@ def change_status(
     shipment.status = new_status
     session.flush()
     epcis_events.record_shipment_status(session, shipment, actor)
+    epcis_events.record_stored(session, shipment, actor)
     return shipment
 
 
