@@ -51,6 +51,7 @@ def test_rendered_run_is_stored_for_the_producer_with_every_serial(app, make, se
                           on_progress=lambda: seen.append(run.progress))
 
     assert run.status == LabelRunStatus.DONE and run.progress == 3
+    assert run.heartbeat_at is not None  # moved on while it rendered
     assert seen == [0, 2, 3]
     assert run.file.producer_id == batch.producer_id
     assert run.file.content_type == "application/pdf"
@@ -119,6 +120,20 @@ def test_runs_left_behind_by_a_dead_process_are_failed(app, make, session):
     assert label_runs.fail_interrupted_runs(session) == 1
     assert (old.status, old.error) == (LabelRunStatus.FAILED, label_runs.INTERRUPTED)
     assert fresh.status == LabelRunStatus.QUEUED
+
+
+def test_a_running_run_is_failed_once_its_heartbeat_stops(app, make, session):
+    farmer = make.user()
+    batch = make.batch(make.producer(farmer))
+    alive, dead = _start(app, session, farmer, batch), _start(app, session, farmer, batch)
+    now = dt.datetime.now(dt.UTC)
+    for run, beat in ((alive, now - dt.timedelta(seconds=20)),
+                      (dead, now - label_runs.HEARTBEAT_STALE - dt.timedelta(seconds=1))):
+        run.status, run.heartbeat_at = LabelRunStatus.RUNNING, beat
+    session.flush()
+
+    assert label_runs.fail_interrupted_runs(session, now) == 1
+    assert dead.status == LabelRunStatus.FAILED and alive.status == LabelRunStatus.RUNNING
 
 
 @pytest.mark.no_db_isolation

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from freshcircle.traceability.labels import LAYOUTS, Label, render_label_sheet
@@ -31,8 +31,11 @@ from .trace_codes import TraceSettings, reserve_serials, run_uris, trade_item_fo
 
 MAX_LABELS = 100_000
 LAYOUT_NAMES = tuple(LAYOUTS)
-# A run still queued or running after this long was left behind by a process that died.
+# A run still queued after this long was left behind by a process that died.
 STALE_AFTER = dt.timedelta(minutes=30)
+# A running job moves `heartbeat_at` on with every progress step (every few hundred labels,
+# well under a second apart); one silent for this long belongs to a process that died.
+HEARTBEAT_STALE = dt.timedelta(minutes=5)
 INTERRUPTED = "interrupted before it finished; print again"
 
 
@@ -111,12 +114,14 @@ def render_run(session: Session, run: LabelRun, settings: TraceSettings, *,
     """
     run.status = LabelRunStatus.RUNNING
     run.progress = 0
+    run.heartbeat_at = _now()
     session.flush()
     if on_progress is not None:
         on_progress()
 
     def progress(done: int) -> None:
         run.progress = done
+        run.heartbeat_at = _now()
         session.flush()
         if on_progress is not None:
             on_progress()
@@ -188,11 +193,20 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def is_stale(run: LabelRun, now: dt.datetime | None = None) -> bool:
+    """A queued run never started within STALE_AFTER, or a running one silent for
+    HEARTBEAT_STALE: the process working on it has died."""
+    now = now or _now()
+    if run.status == LabelRunStatus.QUEUED:
+        return now - _aware(run.created_at) >= STALE_AFTER
+    if run.status == LabelRunStatus.RUNNING:
+        return now - _aware(run.heartbeat_at or run.created_at) >= HEARTBEAT_STALE
+    return False
+
+
 def fail_if_stale(session: Session, run: LabelRun, now: dt.datetime | None = None) -> bool:
-    """Mark a run failed when it has been queued or running for longer than STALE_AFTER."""
-    if run.status not in (LabelRunStatus.QUEUED, LabelRunStatus.RUNNING):
-        return False
-    if (now or _now()) - _aware(run.created_at) < STALE_AFTER:
+    """Mark a run failed when its process has died (see `is_stale`)."""
+    if not is_stale(run, now):
         return False
     run.status = LabelRunStatus.FAILED
     run.error = INTERRUPTED
@@ -206,6 +220,6 @@ def fail_interrupted_runs(session: Session, now: dt.datetime | None = None) -> i
     now = now or _now()
     runs = session.scalars(select(LabelRun).where(
         LabelRun.status.in_((LabelRunStatus.QUEUED, LabelRunStatus.RUNNING)),
-        LabelRun.created_at < now - STALE_AFTER,
+        func.coalesce(LabelRun.heartbeat_at, LabelRun.created_at) < now - HEARTBEAT_STALE,
     ))
     return sum(fail_if_stale(session, run, now) for run in runs)
