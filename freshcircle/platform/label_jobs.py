@@ -117,8 +117,9 @@ def wait_for_jobs(timeout: float = 60) -> None:
 def recover_interrupted_runs(app: Flask) -> int:
     """At start-up: runs a dead process left queued or running are marked failed.
 
-    Only runs older than services.label_runs.STALE_AFTER, so a run another live worker
-    process is rendering right now is left alone. Does nothing before the migrations ran.
+    Only runs that are stale (services.label_runs.is_stale: queued past STALE_AFTER, or
+    running with no heartbeat for HEARTBEAT_STALE), so a run another live worker process is
+    rendering right now is left alone. Does nothing before the migrations ran.
     """
     with app.app_context():
         try:
