@@ -71,9 +71,10 @@ run: install ## migrate, seed the demo data and serve on http://127.0.0.1:$(PORT
 test: install ## run the whole suite (PostgreSQL too when FRESHCIRCLE_TEST_DATABASE_URL is set)
 	$(PY) -m pytest
 
-lint: install ## ruff and the import-linter layer contract
+lint: install ## ruff, the import-linter layer contract and mypy --strict on the pure libraries
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy --strict freshcircle/traceability freshcircle/logistics
 
 clean: ## remove the virtualenv and the local database
 	rm -rf $(VENV) instance *.egg-info

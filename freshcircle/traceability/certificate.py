@@ -79,8 +79,9 @@ class CertificateData:
 def render_certificate(data: CertificateData, out: BinaryIO | None = None) -> bytes:
     """The certificate as a one-page PDF; also written to `out` when given."""
     buffer = io.BytesIO()
-    canvas = Canvas(
-        buffer, pagesize=A6, pageCompression=1, invariant=1, initialFontName=reportlab_font()
+    canvas = Canvas(  # types-reportlab types initialFontName as a number; it is a font name
+        buffer, pagesize=A6, pageCompression=1, invariant=1,
+        initialFontName=reportlab_font(),  # type: ignore[arg-type]
     )
     canvas.setTitle(f"{TITLE} {data.product_name}")
     canvas.setAuthor(data.producer)

@@ -47,12 +47,12 @@ class CJKFont:
 
     def advance(self, char: str) -> float:
         """Advance width of one character in 1/1000 em."""
-        return self._widths.get(ord(char), self.missing_width)
+        return float(self._widths.get(ord(char), self.missing_width))
 
     def string_width(self, text: str, size: float) -> float:
         """Width of `text` in points at `size` points (no kerning: glyphs are placed as is)."""
         widths, missing = self._widths, self.missing_width
-        return sum(widths.get(ord(c), missing) for c in text) * size / 1000.0
+        return float(sum(widths.get(ord(c), missing) for c in text) * size / 1000.0)
 
     def fit(self, text: str, max_width: float, size: float, min_size: float) -> tuple[str, float]:
         """(text, size) that fits `max_width` points: `size` if it fits, else a smaller size

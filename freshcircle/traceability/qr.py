@@ -193,7 +193,7 @@ def _version_for(length: int, min_version: int) -> int:
     code = qrcode.QRCode(version=None, error_correction=ERROR_CORRECTION)
     code.add_data(util.QRData(bytes(length), mode=_BYTE_MODE, check_data=False))
     try:
-        return code.best_fit(start=min_version)
+        return int(code.best_fit(start=min_version))
     except (exceptions.DataOverflowError, ValueError):  # qrcode 8 may also say "version 41"
         raise ValueError(
             f"{length} bytes do not fit a QR code (version 40, error correction M)"
