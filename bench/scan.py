@@ -1,18 +1,21 @@
 """The consumer scan page under gunicorn on PostgreSQL, against a Flask hello-world app.
 
-    .venv/bin/python bench/scan.py [--seconds 15] [--connections 32] [--workers 4]
+    .venv/bin/python bench/scan.py [--seconds 15] [--connections 32] [--workers 2]
+        [--serials 2000]
         [--database-url postgresql+psycopg://postgres@127.0.0.1/freshcircle_bench_scan]
 
 - Drops and recreates the database named in --database-url, runs the Alembic migrations,
-  seeds the demo data (`seed_demo`), prints a label run of 24 labels for the demo batch with
-  the most cold-chain readings (one that may be labelled: not held, recalled or harvested
-  inside a pre-harvest interval) and takes its first signed serial URI.
+  seeds the demo data (`seed_demo`), prints a label run of `--serials` labels (2,000 packs by
+  default) for the demo batch with the most cold-chain readings (one that may be labelled: not
+  held, recalled or harvested inside a pre-harvest interval) and takes their signed serial URIs.
 - Starts gunicorn on `freshcircle.platform:create_app()` and on `bench/hello_app.py` with the
   same settings, each on a free port on 127.0.0.1, checks that both answer 200 (and that the
   scan page shows the genuine verdict and the cold-chain chart), then loads each with
-  `wrk -t2 -c32 -d15s --latency` after a short warm-up. Every scan page view appends a
-  ScanEvent row, as it does in production: one serial scanned over and over is also the
-  worst case for the copied-code rule, whose query counts that serial's recent scans.
+  `wrk -t2 -c32 -d15s --latency` after a short warm-up. Consumers scan different packs, so
+  wrk requests a random one of the run's serial paths each time (a Lua script written to a
+  temporary file, `wrk -s`); every view appends a ScanEvent row, as in production, and the
+  copied-code rule sees a few scans per serial. `--serials 1` scans one serial over and over
+  instead: thousands of scans of one code, the worst case for the copied-code query.
 - Gunicorn settings (for the 2-core machine this runs on, shared with wrk and PostgreSQL):
   `gthread` workers, because wrk keeps its 32 connections alive and a sync worker closes
   every connection after one response (so each request would pay a TCP handshake); 2 worker
@@ -46,7 +49,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GENUINE_ZH = "正品验证通过"  # the genuine verdict as the page shows it in Chinese
-LABELS = 24
+WRK_SCRIPT = """\
+-- Each request asks for a random one of the label run's signed serial paths.
+paths = {
+%s
+}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + id)
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
 
 
 def load() -> str:
@@ -68,8 +87,8 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def prepare(env: dict[str, str]) -> str:
-    """Migrate, seed, print a label run; the path and query of its first serial's URI."""
+def prepare(env: dict[str, str], labels: int) -> list[str]:
+    """Migrate, seed, print a label run; the path and query of each serial's URI."""
     os.environ.update(env)
     from flask_migrate import upgrade
     from sqlalchemy import func, select
@@ -105,17 +124,27 @@ def prepare(env: dict[str, str]) -> str:
         else:
             raise SystemExit("no demo batch with cold-chain readings may be labelled")
         run = label_runs.start_label_run(db.session, admin, batch, layout="a4-24",
-                                         count=LABELS, net_weight="0.5", unit="kg",
+                                         count=labels, net_weight="0.5", unit="kg",
                                          settings=settings)
         label_runs.render_run(db.session, run, settings)
         db.session.commit()
-        uri = next(trace_codes.run_uris(settings, run))
+        uris = list(trace_codes.run_uris(settings, run))
         print(f"batch {batch.lot_code} ({batch.product.name_zh}), {count} temperature "
               f"readings on its shipments; label run of {run.count}: {run.status.value}",
               flush=True)
         db.engine.dispose()
-    path = uri.split("://", 1)[1]
-    return path[path.index("/"):]
+    paths = []
+    for uri in uris:
+        path = uri.split("://", 1)[1]
+        paths.append(path[path.index("/"):])
+    return paths
+
+
+def write_wrk_script(paths: list[str], directory: str) -> str:
+    """A wrk Lua script that requests a random one of `paths` each time."""
+    script = Path(directory) / "scan_paths.lua"
+    script.write_text(WRK_SCRIPT % ",\n".join(f"  {json.dumps(p)}" for p in paths))
+    return str(script)
 
 
 def free_port() -> int:
@@ -162,11 +191,11 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def run_wrk(url: str, args, seconds: float) -> dict:
+def run_wrk(url: str, args, seconds: float, script: str | None = None) -> dict:
     """wrk's requests/s, latency percentiles (ms) and error counts for one run."""
     result = subprocess.run(
         ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds:g}s",
-         "--latency", "--timeout", "5s", url],
+         "--latency", "--timeout", "5s", *(["-s", script] if script else []), url],
         check=True, capture_output=True, text=True,
     )
     out = result.stdout
@@ -205,6 +234,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--serials", type=int, default=2000,
+                        help="packs in the label run; wrk scans a random one each request")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: make bench-deps")
@@ -219,12 +250,17 @@ def main() -> None:
            "FRESHCIRCLE_SIGNING_KEYS": f"b1={key}"}
     started = time.perf_counter()
     recreate_database(args.database_url)
-    path = prepare(env)
-    print(f"database ready in {time.perf_counter() - started:.1f} s; scanning {path}", flush=True)
+    paths = prepare(env, args.serials)
+    path = paths[0]
+    print(f"database ready in {time.perf_counter() - started:.1f} s; scanning "
+          f"{'a random one of ' + str(len(paths)) + ' serials, e.g. ' if len(paths) > 1 else ''}"
+          f"{path}", flush=True)
 
     results: dict[str, dict] = {}
     servers: list[subprocess.Popen] = []
-    with tempfile.TemporaryFile("w+") as log:
+    with tempfile.TemporaryFile("w+") as log, tempfile.TemporaryDirectory() as scratch:
+        scripts = {"scan": write_wrk_script(paths, scratch) if len(paths) > 1 else None,
+                   "hello": None}
         try:
             apps = {"scan": ("freshcircle.platform:create_app()", path),
                     "hello": ("hello_app:app", "/")}
@@ -240,8 +276,8 @@ def main() -> None:
                     raise SystemExit("the scan page does not show the genuine verdict and chart")
                 print(f"{name}: 200 from {urls[name]} ({len(body)} bytes)", flush=True)
             for name in ("scan", "hello"):
-                run_wrk(urls[name], args, args.warmup)
-                figures = run_wrk(urls[name], args, args.seconds)
+                run_wrk(urls[name], args, args.warmup, scripts[name])
+                figures = run_wrk(urls[name], args, args.seconds, scripts[name])
                 results[name] = figures
                 socket_errors = figures["socket_errors"]
                 print(f"{name:5}: {figures['rps']:8.0f} requests/s, p50 {figures['p50_ms']:.1f} "
@@ -281,6 +317,7 @@ def main() -> None:
         "worker_class": args.worker_class,
         "threads": args.threads,
         "seconds": args.seconds,
+        "serials": len(paths),
         "goals_met": goals,
         "load_start": load_start,
         "load_end": load_end,

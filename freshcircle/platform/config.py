@@ -43,6 +43,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SCAN_COPY_WINDOW_HOURS": float(env.get("FRESHCIRCLE_SCAN_COPY_WINDOW_HOURS", "24")),
         "SCAN_COPY_MIN_SCANS": int(env.get("FRESHCIRCLE_SCAN_COPY_MIN_SCANS", "5")),
         "SCAN_COPY_MIN_NETWORKS": int(env.get("FRESHCIRCLE_SCAN_COPY_MIN_NETWORKS", "3")),
+        # The scan page reuses a batch's rendered story for this many seconds (0: never); the
+        # verdict, recall/hold banner and copied-code warning are always current (see
+        # services/consumer_story.py for what may be this old).
+        "SCAN_STORY_CACHE_SECONDS": float(env.get("FRESHCIRCLE_SCAN_STORY_CACHE_SECONDS", "30")),
         # Cold chain on the scan page: outside the product's band longer than this is an excursion.
         "COLD_CHAIN_EXCURSION_MINUTES": int(env.get("FRESHCIRCLE_EXCURSION_MINUTES", "15")),
         # Label runs up to LABEL_SYNC_MAX labels render inside the request; larger ones in a

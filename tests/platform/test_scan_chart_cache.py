@@ -1,4 +1,5 @@
-"""The scan page's chart cache never hides a change: the next view shows what was added."""
+"""The scan page's chart cache never hides a change: the view after the story cache's TTL
+shows what was added (a recall or hold shows on the very next view)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ def _shipped_batch(make, readings: int = 6):
     return batch, shipment, start
 
 
-def test_new_readings_after_a_cached_view_show_on_the_next_view(app, make, session, client):
+def test_new_readings_after_a_cached_view_show_once_the_story_expires(app, make, session, client,
+                                                                     monkeypatch):
+    from freshcircle.platform.pages.trace import story_cache
+
+    now = [1000.0]
+    monkeypatch.setattr(story_cache(app), "clock", lambda: now[0])
     batch, shipment, start = _shipped_batch(make)
     path = path_of(printed_codes(app, session, batch)[0])
     first = client.get(path).get_data(as_text=True)
@@ -31,6 +37,8 @@ def test_new_readings_after_a_cached_view_show_on_the_next_view(app, make, sessi
         make.temperature_reading(shipment, "9" if minute < 100 else "0",
                                  start + dt.timedelta(minutes=minute))
     session.commit()
+    assert client.get(path).get_data(as_text=True) == first  # the story is still cached
+    now[0] += app.config["SCAN_STORY_CACHE_SECONDS"]
     second = client.get(path).get_data(as_text=True)
 
     assert "温度读数 11 条" in second and "温度过高" in second

@@ -5,12 +5,21 @@ holds; a plain GET answers with the page (the default link). `linkType` picks an
 (302 with the query passed on), `linkType=linkset` or `Accept: application/linkset+json` lists
 them (RFC 9264), a malformed URI is a 400 (DOMAIN.md section 2). No sign-in; every page view
 appends one scan row.
+
+The batch's story (everything below the verdict) is rendered once per batch, GTIN, language
+and China date, and kept for SCAN_STORY_CACHE_SECONDS in a small per-process cache: most scans
+of a popular batch then cost the resolve query, the scan row and the copied-code query. The
+verdict, the recall or hold banner and the copied-code warning are worked out on every view,
+and the batch's status, status reason and `updated_at` (loaded by the resolve query anyway)
+are part of the cache key, so a hold, a recall or an edit of the batch shows on the next view.
+services/consumer_story.py says what may be up to that many seconds old, and why that is fine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import (
@@ -25,13 +34,15 @@ from flask import (
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
 
 from ..extensions import db
+from ..models import BatchStatus
 from ..services import consumer_story, scans
 from ..services.batches import CHINA
-from ..services.consumer_story import CodeState, Resolution
+from ..services.consumer_story import CodeState, Resolution, StoryCache
 from .trace_chart import cold_chain_svg
 
 bp = Blueprint("trace", __name__)
@@ -47,6 +58,8 @@ LINK_TITLES = {
     "gs1:epcis": _l("EPCIS events for this lot"),
 }
 ALLOW = "GET, HEAD, OPTIONS"
+STORY_CACHE_SIZE = 128  # rendered stories of about 30 KB: a few MB per process at most
+SERIAL_SLOT = "<!--serial-slot-->"  # where trace/_story.html leaves room for the pack serial
 BIZ_STEPS = {
     "harvesting": _l("Harvested"),
     "cooling": _l("Cooled"),
@@ -237,39 +250,77 @@ def _timeline(story) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at)
 
 
+class StoryHtml(NamedTuple):
+    """A rendered story, split where the page puts the pack's serial."""
+
+    head: Markup
+    tail: Markup
+
+
+def story_cache(app=None) -> StoryCache:
+    """This app's cache of rendered stories in this process (tests clear it or move its clock)."""
+    extensions = (app or current_app).extensions
+    cache = extensions.get("scan_story_cache")
+    if cache is None:
+        cache = extensions.setdefault("scan_story_cache", StoryCache(STORY_CACHE_SIZE))
+    return cache
+
+
+def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
+    """The batch's story as HTML: from the cache, or gathered (seven queries) and rendered."""
+    config = current_app.config
+    batch, gtin = resolution.batch, resolution.link.gtin
+    today = consumer_story.today_in_china(now)
+    tolerance = dt.timedelta(minutes=float(config.get("COLD_CHAIN_EXCURSION_MINUTES", 15)))
+    # Everything the verdict and banner depend on is in the key (status, status_reason,
+    # updated_at), and everything the fragment depends on but the key does not hold may be
+    # up to `ttl` seconds old (services/consumer_story.py lists it).
+    key = (batch.id, batch.status, batch.status_reason, batch.updated_at, gtin,
+           str(get_locale()), today, tolerance)
+    ttl = float(config.get("SCAN_STORY_CACHE_SECONDS", 30))
+    cache = story_cache()
+    fragment = cache.get(key, ttl)
+    if fragment is not None:
+        return fragment
+    story = consumer_story.batch_story(db.session, batch, resolution.product, gtin,
+                                       today=today, excursion_tolerance=tolerance)
+    charts = {
+        leg.shipment.id: cold_chain_svg(
+            leg.cold_chain, readings_label=_("Temperature"),
+            band_label=_("Allowed range"), excursion_label=_("Outside the range"),
+        )
+        for leg in story.legs
+    }
+    html = render_template("trace/_story.html", story=story, product=resolution.product,
+                           charts=charts, event_step=event_step, timeline=_timeline(story))
+    head, slot, tail = html.partition(SERIAL_SLOT)
+    assert slot, "trace/_story.html has no serial slot"
+    fragment = StoryHtml(Markup(head), Markup(tail))
+    cache.put(key, fragment, ttl)
+    return fragment
+
+
 def _page(resolution: Resolution):
     now = dt.datetime.now(dt.UTC)
     is_view = request.method == "GET"
     if is_view:
         _log_scan(resolution, now)
-    story = suspicion = chart_svgs = None
+    story = suspicion = warning = warning_reason = None
     if resolution.shows_story:
-        config = current_app.config
-        story = consumer_story.batch_story(
-            db.session, resolution.batch, resolution.product, resolution.link.gtin,
-            today=consumer_story.today_in_china(now),
-            excursion_tolerance=dt.timedelta(
-                minutes=float(config.get("COLD_CHAIN_EXCURSION_MINUTES", 15))
-            ),
-        )
-        chart_svgs = {
-            leg.shipment.id: cold_chain_svg(
-                leg.cold_chain, readings_label=_("Temperature"),
-                band_label=_("Allowed range"), excursion_label=_("Outside the range"),
-            )
-            for leg in story.legs
-        }
+        batch = resolution.batch  # as the resolve query just loaded it: never cached
+        if batch.status in (BatchStatus.HELD, BatchStatus.RECALLED):
+            warning, warning_reason = batch.status.value, batch.status_reason
+        story = _story_html(resolution, now)
         if resolution.state is CodeState.GENUINE:
             suspicion = scans.copy_suspicion(
                 db.session, resolution.link.gtin, resolution.link.serial, now,
-                scans.CopyRule.from_config(config),
+                scans.CopyRule.from_config(current_app.config),
             )
     status = 404 if resolution.state is CodeState.UNKNOWN else 200
-    timeline = _timeline(story) if story else []
     html = render_template(
         "trace/scan.html", resolution=resolution, state=resolution.state.value,
         link=resolution.link, product=resolution.product, story=story, suspicion=suspicion,
-        charts=chart_svgs or {}, event_step=event_step, timeline=timeline,
+        warning=warning, warning_reason=warning_reason,
     )
     response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"  # every view is a scan to count

@@ -4,12 +4,29 @@
 story of a batch in a handful of queries. Only a correctly signed code reaches a batch: a
 forged, unsigned or never-issued code gets the verdict (and at most the GTIN's product),
 so nobody can walk lot codes to read other producers' records.
+
+`StoryCache` lets the scan page reuse a batch's rendered story for a few seconds
+(SCAN_STORY_CACHE_SECONDS, 30 by default; 0 turns it off), because a popular batch is scanned
+far more often than its records change. What may be up to that many seconds old: new
+temperature readings and excursions, new residue tests, certifications, farm inputs, EPCIS
+events, a shipment's status and times, and the producer's or product's names. Those are the
+batch's history, written by farmers, carriers and testers minutes or hours after the fact;
+a consumer who sees them half a minute later loses nothing. What is never stale: the verdict
+on the code (signature, issued serial), the recall or hold banner and its reason, and the
+copied-code warning all come from the request's own queries, and the cache key holds the
+batch's status, status reason and `updated_at`, so a hold, a recall or an edit of the batch
+is a new key and shows on the very next view. The safety decision about a batch is its hold
+or recall; that is always current.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -67,21 +84,22 @@ class Resolution:
 def resolve_code(session: Session, settings: TraceSettings, link: DigitalLink) -> Resolution:
     """The state of a scanned code and what it may reveal (one query).
 
-    The trade item, its product and the batch the lot names (with its producer) come back
-    in one round trip, since every scan pays for it; the batch is only handed on once the
-    signature has been checked.
+    The trade item's product and the batch the lot names come back in one round trip, since
+    every scan pays for it; the batch is only handed on once the signature has been checked.
+    Its producer is not loaded here: only the story needs it, and the scan page mostly takes
+    the story from its cache.
     """
     lot_batch = and_(Batch.producer_id == TradeItem.producer_id,
                      Batch.product_id == TradeItem.product_id, Batch.lot_code == link.lot)
     row = session.execute(
-        select(TradeItem, Product, Batch).join(Product, Product.id == TradeItem.product_id)
+        select(Product, Batch).select_from(TradeItem)
+        .join(Product, Product.id == TradeItem.product_id)
         .outerjoin(Batch, lot_batch if link.lot is not None else false())
-        .options(joinedload(Batch.producer))
         .where(TradeItem.gtin == link.gtin)
     ).first()
     if row is None:
         return Resolution(CodeState.UNKNOWN, link)
-    _item, product, batch = row
+    product, batch = row
     if link.lot is None and link.serial is None:
         return Resolution(CodeState.PRODUCT, link, product)
     verdict = verify(link, settings.keyring)
@@ -282,6 +300,52 @@ def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, 
         warning=warning,
         warning_reason=batch.status_reason if warning else None,
     )
+
+
+class StoryCache:
+    """A small thread-safe LRU whose entries also expire `ttl` seconds after they were stored.
+
+    One per app and process (gunicorn's threads share it; its processes do not). Bounded by
+    `maxsize` entries, least recently used out first. `clock` is for tests, which move time
+    forward instead of sleeping.
+    """
+
+    def __init__(self, maxsize: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.maxsize = maxsize
+        self.clock = clock
+        self._entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, ttl: float):
+        """The value stored under `key` less than `ttl` seconds ago, else None."""
+        if ttl <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            stored_at, value = entry
+            if self.clock() - stored_at >= ttl:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value, ttl: float) -> None:
+        if ttl <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (self.clock(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def today_in_china(now: dt.datetime | None = None) -> dt.date:
