@@ -18,6 +18,7 @@ services/consumer_story.py says what may be up to that many seconds old, and why
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import quote, urlencode, urlsplit
@@ -72,14 +73,31 @@ BIZ_STEPS = {
     "receiving": _l("Received"),
     "retail_selling": _l("On sale"),
     "holding": _l("Held"),
-    "recalling": _l("Recalled"),
+    "repackaging": _l("Repacked into a new lot"),
+}
+# CBV has no recalling step and one inspecting step for pass and fail: the disposition says.
+BY_DISPOSITION = {
+    ("holding", "recalled"): _l("Recalled"),
+    ("inspecting", "non_conformant"): _l("Inspected: not conformant"),
 }
 
 
+def _last_word(value: str | None) -> str:
+    word = (value or "").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return word.removeprefix("BizStep-").removeprefix("Disp-")
+
+
 def event_step(event) -> str:
-    """A readable name for an EPCIS event's business step (CBV URI or bare word)."""
-    step = (event.biz_step or "").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    step = step.removeprefix("BizStep-")
+    """A readable name for an EPCIS event's business step (CBV URI or bare word), told apart
+    by its disposition where the step alone is ambiguous (a recall, a failed inspection)."""
+    step = _last_word(event.biz_step)
+    if any(key[0] == step for key in BY_DISPOSITION):
+        try:
+            disposition = _last_word(json.loads(event.body).get("disposition"))
+        except (ValueError, AttributeError):
+            disposition = ""
+        if (step, disposition) in BY_DISPOSITION:
+            return str(BY_DISPOSITION[(step, disposition)])
     return str(BIZ_STEPS.get(step, step or event.event_type))
 
 
