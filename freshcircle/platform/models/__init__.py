@@ -6,11 +6,15 @@ from .catalog import Product
 from .enums import (
     BatchStatus,
     CertificationKind,
+    DisputeStatus,
     InputKind,
     LabelRunStatus,
+    ListingStatus,
     MemberRole,
+    OrderStatus,
     PlaceKind,
     ProducerKind,
+    QuoteStatus,
     Role,
     ShipmentStatus,
     TemperatureClass,
@@ -21,7 +25,16 @@ from .enums import (
 from .farm_records import FarmInput, ResidueTest
 from .files import StoredFile
 from .genealogy import LotLink, lot_node, parse_lot_node
+from .marketplace import (
+    BuyerProfile,
+    ContractPrice,
+    CutoffNotice,
+    Listing,
+    ListingTerm,
+    ListingTier,
+)
 from .notices import Notice
+from .orders import CartLine, Dispute, Order, OrderLine, Quote, QuoteRequest, Rating
 from .places import Place
 from .producers import Certification, Producer
 from .shipments import Shipment, ShipmentLine, TemperatureReading
@@ -41,8 +54,14 @@ __all__ = [
     "Batch",
     "BatchPhoto",
     "BatchStatus",
+    "BuyerProfile",
+    "CartLine",
     "Certification",
     "CertificationKind",
+    "ContractPrice",
+    "CutoffNotice",
+    "Dispute",
+    "DisputeStatus",
     "EpcisChainHead",
     "EpcisEventLot",
     "EpcisEventRecord",
@@ -50,15 +69,26 @@ __all__ = [
     "InputKind",
     "LabelRun",
     "LabelRunStatus",
+    "Listing",
+    "ListingStatus",
+    "ListingTerm",
+    "ListingTier",
     "LotLink",
     "MemberRole",
     "Membership",
     "Notice",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
     "Place",
     "PlaceKind",
     "Producer",
     "ProducerKind",
     "Product",
+    "Quote",
+    "QuoteRequest",
+    "QuoteStatus",
+    "Rating",
     "ResidueTest",
     "Role",
     "ScanEvent",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Numeric, String
@@ -25,3 +26,6 @@ class Place(Base):
     producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id"))
     # A buyer site's buyer: who a delivery here reaches, and whom a recall must tell.
     buyer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # When a buyer site takes deliveries (China time); None: any time.
+    receiving_from: Mapped[dt.time | None]
+    receiving_to: Mapped[dt.time | None]

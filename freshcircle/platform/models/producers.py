@@ -33,6 +33,12 @@ class Producer(Base):
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     contact_phone: Mapped[str | None] = mapped_column(String(11))
     is_sample: Mapped[bool] = mapped_column(default=False)
+    # Orders placed after this time (China) go to the next dispatch day; dispatch days are
+    # ISO weekdays, "1234567" every day.
+    order_cutoff: Mapped[dt.time] = mapped_column(default=dt.time(16, 0),
+                                                  server_default="16:00:00")
+    dispatch_weekdays: Mapped[str] = mapped_column(String(7), default="1234567",
+                                                   server_default="1234567")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

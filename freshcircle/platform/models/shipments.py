@@ -52,6 +52,9 @@ class ShipmentLine(Base):
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
     quantity_g: Mapped[int] = mapped_column(BigInteger)
+    # Set when the line carries an order's goods: those grams were already set aside by the
+    # listing they were sold from, so the batch's stock counts them there, not twice.
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"), index=True)
 
     shipment: Mapped[Shipment] = relationship(back_populates="lines")
     batch: Mapped[Batch] = relationship()

@@ -25,7 +25,7 @@ from ..models import (
     StoredFile,
     User,
 )
-from . import epcis_events, lot_links
+from . import epcis_events, listing_stock, lot_links
 from .access import internal_filter, require_member, require_view_internal
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .quantities import to_grams
@@ -227,17 +227,21 @@ def batch_status_label(status: BatchStatus):
 
 
 def committed_by_batch(session: Session, batch_ids: list[int]) -> dict[int, int]:
-    """Grams of each batch no longer free: on shipments that are not cancelled, or gone into
-    other lots (split, merged, repacked)."""
+    """Grams of each batch no longer free: on shipments that are not cancelled, gone into
+    other lots (split, merged, repacked), or set aside by a marketplace listing (order
+    shipments are counted in their listing)."""
     rows = session.execute(
         select(ShipmentLine.batch_id, func.sum(ShipmentLine.quantity_g))
         .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(ShipmentLine.batch_id.in_(batch_ids), Shipment.status != ShipmentStatus.CANCELLED)
+        .where(ShipmentLine.batch_id.in_(batch_ids), Shipment.status != ShipmentStatus.CANCELLED,
+               ShipmentLine.order_line_id.is_(None))
         .group_by(ShipmentLine.batch_id)
     )
     committed = {batch_id: int(total) for batch_id, total in rows}
-    for batch_id, grams in lot_links.transformed_by_batch(session, batch_ids).items():
-        committed[batch_id] = committed.get(batch_id, 0) + grams
+    for more in (lot_links.transformed_by_batch(session, batch_ids),
+                 listing_stock.committed_by_listings(session, batch_ids)):
+        for batch_id, grams in more.items():
+            committed[batch_id] = committed.get(batch_id, 0) + grams
     return committed
 
 
