@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -41,7 +41,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A transaction that reads and then writes cannot wait for another writer under a
+        # deferred BEGIN: SQLite fails it at once ("database is locked") instead of letting
+        # the busy timeout queue it. So requests that change things (and work outside a
+        # request: jobs, commands, concurrent tests) take the write lock up front and queue;
+        # page and API reads stay deferred and run side by side.
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
