@@ -34,6 +34,7 @@ def _blueprints():
         inputs,
         labels,
         notices,
+        orders,
         places,
         producers,
         products,
@@ -47,7 +48,7 @@ def _blueprints():
         tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, tests.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
         labels.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
-        notices.blp,
+        notices.blp, orders.blp,
     ]
 
 
