@@ -109,3 +109,36 @@ def test_recall_from_the_batch_page_shows_the_effects(make, login, session):
     assert fam.merged.lot_code in text_of(element_html(response, "forward"))
     inbox = text(login(fam.buyer).get("/notices"))
     assert f"召回：批次 {fam.root.lot_code}" in inbox and "上海鲜达配送中心" in inbox
+
+
+def test_recall_reaches_buyers_who_ordered_the_lot_and_closes_its_listing(make, login,
+                                                                          session):
+    import datetime as dt
+
+    from freshcircle.platform.models import ListingStatus
+    from freshcircle.platform.services import orders
+    from freshcircle.platform.services.batches import CHINA
+
+    from .market_helpers import market
+
+    m = market(make, session)
+    orders.checkout(session, m.buyer, m.site.id, [
+        {"listing_id": m.listing.id, "quantity": "100", "unit": "jin"}],
+        dt.datetime(2026, 11, 26, 10, 0, tzinfo=CHINA))
+    session.commit()
+    inspector = login(make.user(Role.INSPECTOR))
+
+    assert _restrict(inspector, m.listing.batch, "recalled").status_code == 200
+
+    session.refresh(m.listing)
+    assert m.listing.status == ListingStatus.CLOSED
+    trace = inspector.get(f"/api/v1/batches/{m.listing.batch_id}/trace").json
+    assert [(o["lot"], o["quantity_kg"]) for o in trace["orders"]] == [
+        (m.listing.batch.lot_code, "50")]
+    assert trace["buyers"] == [{"id": m.buyer.id, "name": m.buyer.name}]
+    (notice,) = login(m.buyer).get("/api/v1/notices").json
+    assert notice["facts"]["orders"][0]["grams"] == 50_000
+    inbox = text(login(m.buyer).get("/notices"))
+    assert "与您有关的订单" in inbox or "Your orders with these lots" in inbox
+    page = text(inspector.get(f"/inspector/batches/{m.listing.batch_id}/trace"))
+    assert m.buyer.name in page

@@ -14,6 +14,7 @@ from ..models import (
     BatchStatus,
     InputKind,
     MemberRole,
+    OrderStatus,
     PlaceKind,
     ProducerKind,
     Role,
@@ -22,6 +23,7 @@ from ..models import (
     TestResult,
 )
 from ..services.batches import batch_status_label
+from ..services.orders import order_status_label
 from ..services.quantities import grams_to_jin, grams_to_kg
 from ..services.shipments import status_label as shipment_status_label
 from .common import FARM_ROLES, place_label, product_label
@@ -103,6 +105,8 @@ def label(value) -> str:
         return str(batch_status_label(value))
     if isinstance(value, ShipmentStatus):
         return str(shipment_status_label(value))
+    if isinstance(value, OrderStatus):
+        return str(order_status_label(value))
     if isinstance(value, Role):
         return str(ROLE_LABELS[value])
     return str(LABELS.get(value, value))

@@ -72,6 +72,15 @@ class ShipmentHitSchema(ma.Schema):
     carrier_id = fields.Function(lambda h: h.shipment.carrier_id)
 
 
+class OrderHitSchema(ma.Schema):
+    order_id = fields.Function(lambda h: h.order.id)
+    status = fields.Function(lambda h: h.order.status.value)
+    lot = fields.Function(lambda h: h.batch.lot_code)
+    quantity_kg = fields.Function(lambda h: str(grams_to_kg(h.quantity_g)))
+    site = fields.Function(lambda h: h.order.site.name_zh)
+    buyer = fields.Function(lambda h: {"id": h.buyer.id, "name": h.buyer.name})
+
+
 class FarmSchema(ma.Schema):
     producer_id = fields.Integer()
     producer = fields.Function(lambda b: b.producer.name)
@@ -88,6 +97,7 @@ class TraceSchema(ma.Schema):
     containers = fields.List(fields.Nested(NodeSchema))
     consignees = fields.List(fields.Nested(NodeSchema))
     shipments = fields.List(fields.Nested(ShipmentHitSchema))
+    orders = fields.List(fields.Nested(OrderHitSchema))
     buyers = fields.Function(lambda t: [{"id": u.id, "name": u.name} for u in t.buyers])
     farms = fields.List(fields.Nested(FarmSchema))
 

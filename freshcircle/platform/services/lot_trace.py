@@ -5,7 +5,8 @@ same SQL on SQLite and PostgreSQL, bounded by MAX_DEPTH, indexed on source and t
 loaded into the pure `freshcircle.traceability.genealogy.LotGraph` for the walk order and the
 path to each node, and is then joined to what the platform knows: the batches behind the lots,
 the shipments that carried any of them (from `shipment_lines`, the record of truth for the
-platform's own deliveries) with their destinations and buyers, and the farms they came from.
+platform's own deliveries) with their destinations and buyers, the marketplace orders for any
+of them, and the farms they came from.
 Consignees that only captured events name (another system's deliveries) are listed by URI.
 """
 
@@ -21,6 +22,9 @@ from freshcircle.traceability.genealogy import LotEdge, LotGraph, TraceNode
 from ..models import (
     Batch,
     LotLink,
+    Order,
+    OrderLine,
+    OrderStatus,
     Place,
     Role,
     Shipment,
@@ -59,6 +63,16 @@ class ShipmentHit:
     buyer: User | None
 
 
+@dataclass(frozen=True)
+class OrderHit:
+    """A marketplace order line for one of the traced lots (not cancelled)."""
+
+    order: Order
+    batch: Batch
+    quantity_g: int
+    buyer: User
+
+
 @dataclass
 class TraceResult:
     """What a trace reached. ``lots`` excludes the start lot; ``batches`` includes it."""
@@ -70,6 +84,7 @@ class TraceResult:
     containers: list[TraceNode] = field(default_factory=list)
     consignees: list[TraceNode] = field(default_factory=list)
     shipments: list[ShipmentHit] = field(default_factory=list)
+    orders: list[OrderHit] = field(default_factory=list)
 
     @property
     def batches(self) -> list[Batch]:
@@ -77,8 +92,9 @@ class TraceResult:
 
     @property
     def buyers(self) -> list[User]:
+        """Buyers who received any of the lots (shipments to their sites) or ordered them."""
         seen: dict[int, User] = {}
-        for hit in self.shipments:
+        for hit in [*self.shipments, *self.orders]:
             if hit.buyer is not None:
                 seen.setdefault(hit.buyer.id, hit.buyer)
         return list(seen.values())
@@ -141,6 +157,17 @@ def _shipments(session: Session, batch_ids: list[int]) -> list[ShipmentHit]:
             for line, shipment, place in rows]
 
 
+def _orders(session: Session, batch_ids: list[int]) -> list[OrderHit]:
+    rows = session.execute(
+        select(OrderLine, Order)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.batch_id.in_(batch_ids), Order.status != OrderStatus.CANCELLED)
+        .options(joinedload(OrderLine.batch), joinedload(Order.buyer), joinedload(Order.site))
+        .order_by(Order.dispatch_date, Order.id)
+    ).all()
+    return [OrderHit(order, line.batch, line.quantity_g, order.buyer) for line, order in rows]
+
+
 def trace_lot(session: Session, actor: User, batch: Batch, direction: str) -> TraceResult:
     """Forward (where it went) or backward (what it came from) trace of one of our lots."""
     require_role(actor, Role.INSPECTOR, Role.ADMIN)
@@ -171,5 +198,6 @@ def trace_lot(session: Session, actor: User, batch: Batch, direction: str) -> Tr
             result.consignees.append(traced)  # ours are in `shipments`, from the lines
     if direction == "forward":
         result.shipments = _shipments(session, [b.id for b in result.batches])
+        result.orders = _orders(session, [b.id for b in result.batches])
     return result
 

@@ -298,7 +298,7 @@ def _record_weights(order: Order, delivered: dict[int, int]) -> None:
     for line in order.lines:
         grams = delivered.get(line.id, line.quantity_g)
         if grams is None or grams < 0 or grams > line.quantity_g * 6 // 5:
-            errors[str(line.id)] = [_l("Between 0 and 20% over the ordered weight.")]
+            errors[str(line.id)] = [_l("At most 1.2 times the ordered weight.")]
         else:
             line.delivered_g = grams
     if errors:

@@ -4,9 +4,9 @@ carried any of them, and a notice to everyone who must act.
 An inspector holds or recalls one lot; the forward trace (`services.lot_trace`) finds the lots
 split, merged or repacked from it, which get the same status (a recall reaches a held lot too;
 a lot already recalled stays as it is), each with its own EPCIS event through
-`batches.change_status`. Their listings disappear with the status. Buyers whose sites received
-any of the lots, the carriers who moved them and the members of every producer involved each
-get one notice in their inbox naming the lots, quantities and shipments that concern them.
+`batches.change_status`. Buyers whose sites received any of the lots or who ordered any of
+them, the carriers who moved them and the members of every producer involved each get one
+notice in their inbox naming the lots, quantities, shipments and orders that concern them. Listings of a held lot pause; of a recalled lot close.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Batch, BatchStatus, Membership, Notice, User
+from ..models import Batch, BatchStatus, Listing, ListingStatus, Membership, Notice, User
 from . import batches as batch_service
 from . import lot_trace
-from .lot_trace import ShipmentHit, TraceResult
+from .lot_trace import OrderHit, ShipmentHit, TraceResult
 
 RESTRICTIONS = (BatchStatus.HELD, BatchStatus.RECALLED)
 
@@ -48,13 +48,21 @@ def _shipment_facts(hits: list[ShipmentHit]) -> list[dict]:
              "place_en": hit.shipment.to_place.name_en} for hit in hits]
 
 
-def _recipients(session: Session, trace: TraceResult) -> dict[int, list[ShipmentHit]]:
-    """Each user to tell, with the shipments that concern them (empty for producer members,
-    who get the list of lots)."""
-    concern: dict[int, list[ShipmentHit]] = defaultdict(list)
+def _order_facts(hits: list[OrderHit]) -> list[dict]:
+    return [{"lot": hit.batch.lot_code, "grams": hit.quantity_g, "order": hit.order.id,
+             "status": hit.order.status.value, "place_zh": hit.order.site.name_zh,
+             "place_en": hit.order.site.name_en} for hit in hits]
+
+
+def _recipients(session: Session, trace: TraceResult) -> dict[int, list]:
+    """Each user to tell, with the shipments and orders that concern them (empty for producer
+    members, who get the list of lots)."""
+    concern: dict[int, list] = defaultdict(list)
     for hit in trace.shipments:
         for user_id in {hit.buyer.id if hit.buyer else None, hit.shipment.carrier_id} - {None}:
             concern[user_id].append(hit)
+    for order_hit in trace.orders:
+        concern[order_hit.buyer.id].append(order_hit)
     producers = {b.producer_id for b in trace.batches}
     for user_id in session.scalars(select(Membership.user_id)
                                    .where(Membership.producer_id.in_(producers))):
@@ -67,10 +75,23 @@ def _notify(session: Session, effects: Effects, root: Batch, reason: str) -> Non
     for user_id, hits in sorted(_recipients(session, effects.trace).items()):
         payload = {"lot": root.lot_code, "product_zh": root.product.name_zh,
                    "product_en": root.product.name_en, "producer": root.producer.name,
-                   "reason": reason, "lots": lots, "shipments": _shipment_facts(hits)}
+                   "reason": reason, "lots": lots,
+                   "shipments": _shipment_facts([h for h in hits if isinstance(h, ShipmentHit)]),
+                   "orders": _order_facts([h for h in hits if isinstance(h, OrderHit)])}
         session.add(Notice(user_id=user_id, kind=effects.status.value, subject=root.lot_code,
                            payload=json.dumps(payload, ensure_ascii=False), batch_id=root.id))
         effects.notified.append(session.get(User, user_id))
+
+
+def _take_off_sale(session: Session, effects: Effects) -> None:
+    """A held lot's listings pause (the producer resumes them once released); a recalled
+    lot's close, giving back to the batch what was not sold."""
+    status = ListingStatus.CLOSED if effects.status == BatchStatus.RECALLED \
+        else ListingStatus.PAUSED
+    batch_ids = [b.id for b in effects.trace.batches]
+    for listing in session.scalars(select(Listing).where(
+            Listing.batch_id.in_(batch_ids), Listing.status != ListingStatus.CLOSED)):
+        listing.status = status
 
 
 def restrict(session: Session, actor: User, batch: Batch, status: BatchStatus,
@@ -86,6 +107,7 @@ def restrict(session: Session, actor: User, batch: Batch, status: BatchStatus,
         if traced.batch is not None and _cascades_to(traced.batch, status):
             batch_service.change_status(session, actor, traced.batch, status, note[:200])
             effects.cascaded.append(traced.batch)
+    _take_off_sale(session, effects)
     _notify(session, effects, batch, reason.strip())
     session.flush()
     return effects
