@@ -187,7 +187,7 @@ def test_seed_demo_command_prints_the_sign_ins(app, session):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
 
     assert result.exit_code == 0, result.output
-    assert "[8/8]" in result.output
+    assert "[9/9]" in result.output
     for sign_in in SIGN_INS:
         assert sign_in.person.phone in result.output
     assert session.scalar(select(func.count()).select_from(Producer).where(Producer.is_sample))
@@ -199,3 +199,20 @@ def test_readme_shows_the_sign_ins_the_command_prints():
         row = (f"| {sign_in.person.role.value} | {sign_in.person.phone} | {DEMO_PASSWORD} "
                f"| {sign_in.what_to_try} |")
         assert row in readme
+
+
+def test_demo_marketplace_has_listings_and_buyer_accounts(session, seeded):
+    from freshcircle.platform.models import BuyerProfile, Listing, ListingStatus
+
+    listings = session.scalars(select(Listing)).all()
+    assert len(listings) >= 20
+    for listing in listings:
+        assert listing.status == ListingStatus.ACTIVE and listing.batch.status.value == "listed"
+        assert 0 < listing.min_order_g <= listing.offered_g
+        # the offer is set aside from what the batch had left, never more
+        assert batch_service.remaining_grams(session, listing.batch) >= 0
+    garlic = [lst for lst in listings if lst.product.name_en.startswith("Garlic")]
+    assert garlic and garlic[0].price_fen_per_jin == 460
+    profile = session.get(BuyerProfile, session.scalar(
+        select(User.id).where(User.phone == "13900000003")))
+    assert profile.default_site.buyer_id == profile.user_id

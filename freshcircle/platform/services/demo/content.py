@@ -44,9 +44,10 @@ SIGN_INS = (
     SignIn(FARMER, "我的批次 of the Taihe toon co-op; the spinach lot harvested 3 days after "
                    "spraying shows 安全间隔期未满; register a batch"),
     SignIn(COOP_ADMIN, "manager of that co-op: members, inputs, residue tests, certifications"),
-    SignIn(BUYER, "Shanghai buyer: 通知 (inbox) gets the recall notice when the inspector "
-                  "recalls a lot delivered to the buyer's site; the API for producers, products, "
-                  "places"),
+    SignIn(BUYER, "Shanghai buyer: 市场 finds 临泉白蒜 and the other listed lots with 元/斤 and "
+                  "元/kg, order into the cart and check out with dispatch day and freight; "
+                  "通知 gets the recall notice when the inspector recalls a lot delivered to "
+                  "the buyer's site"),
     SignIn(CARRIER, "API /api/v1/shipments: reefer trucks 皖K… to Shanghai, Hangzhou, "
                     "Nanjing, one trip with a temperature excursion"),
     SignIn(INSPECTOR, "batch search across counties; a Jieshou celery lot held after a "
@@ -264,3 +265,20 @@ FERTILISERS = (
     ("尿素", "尿素", "8 kg/亩"),
 )
 GRADES = ("特级", "一级", "一级", "二级")
+
+
+# Demo wholesale prices, 元 per 斤 (sample figures of the order of Fuyang's wholesale markets;
+# not market data). Products not named here sell at DEFAULT_PRICE.
+PRICES = {
+    SPINACH: "2.40", TOON: "18.00", LOTUS: "3.20", CELERY: "1.60", CABBAGE: "0.80",
+    BROCCOLI: "3.50", PAK_CHOI: "2.00", GARLIC: "4.60", SWEET_POTATO: "1.80",
+    "Chili pepper (hot)": "4.00", "Cucumber": "2.20", "Tomato (firm-ripe)": "3.00",
+    "Mushroom (button)": "5.50", "Carrot (topped)": "1.20", "Lettuce (leafy greens)": "2.60",
+    "Green onion / scallion": "2.80",
+}
+DEFAULT_PRICE = "2.50"
+BUYER_COMPANIES = {
+    "13900000003": "上海鲜达生鲜配送有限公司" + SAMPLE,
+    "13900002002": "杭州禾鲜餐饮供应链有限公司" + SAMPLE,
+    "13900002003": "南京金陵优选超市有限公司" + SAMPLE,
+}

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 from ...models import (
     Batch,
     BatchStatus,
+    BuyerProfile,
     Certification,
+    Listing,
     LotLink,
     MemberRole,
     Membership,
@@ -38,6 +40,7 @@ from ...models import (
 from .. import batches as batch_service
 from .. import (
     farm_records,
+    listings,
     places,
     producers,
     reference_data,
@@ -185,6 +188,41 @@ class _Seeder:
             if site.buyer_id is None:
                 site.buyer_id = self.users[buyer.person.phone].id
 
+    # --- marketplace ---------------------------------------------------------------------------
+
+    def buyer_accounts(self) -> None:
+        """Each demo buyer's company, default site and receiving hours (06:00-18:00)."""
+        for buyer in c.BUYERS:
+            user = self.users[buyer.person.phone]
+            site = self.places[buyer.site.name_en]
+            if site.receiving_from is None:
+                site.receiving_from, site.receiving_to = dt.time(6), dt.time(18)
+            if self.session.get(BuyerProfile, user.id) is None:
+                self.session.add(BuyerProfile(user_id=user.id, company=c.BUYER_COMPANIES[
+                    buyer.person.phone], default_site_id=site.id))
+                self.result.created["buyer accounts"] += 1
+
+    def listings_(self, plans: list[BatchPlan], today: dt.date) -> None:
+        """A listing for every listed demo batch: what it has left, at the demo price, with a
+        minimum of 20 斤 (or the whole lot if smaller) and a tier from 200 斤."""
+        for plan in plans:
+            batch = self.batches.get(plan.key)
+            if batch is None or batch.status != BatchStatus.LISTED or self.session.scalar(
+                    select(Listing.id).where(Listing.batch_id == batch.id)):
+                continue
+            left_jin = batch_service.remaining_grams(self.session, batch) // 500
+            if left_jin < 1:
+                continue
+            price = Decimal(c.PRICES.get(plan.product_en, c.DEFAULT_PRICE))
+            tier_price = (price * Decimal("0.92")).quantize(Decimal("0.01"))
+            tiers = [{"min_quantity": "200", "price": str(tier_price)}] if left_jin > 200 else []
+            listings.create_listing(self.session, self.users[plan.registered_by.phone], batch, {
+                "price": str(price), "unit": "jin", "quantity": str(left_jin),
+                "min_order": str(min(20, left_jin)), "available_from": today,
+                "available_to": today + dt.timedelta(days=10), "tiers": tiers,
+                "specification": "散装，约 10 斤/箱"})
+            self.result.created["listings"] += 1
+
     # --- lot genealogy -----------------------------------------------------------------------
 
     def genealogy(self, plans: list[BatchPlan]) -> None:
@@ -329,7 +367,7 @@ def seed_demo(
     plan = build_plan(today, now or utcnow())
     say = progress or (lambda _line: None)
     seeder = _Seeder(session, plan, say)
-    steps = 8
+    steps = 9
 
     new_products, new_places = seed_reference(session)
     say(f"[1/{steps}] catalog and places: {new_products} products, {new_places} places new")
@@ -354,4 +392,8 @@ def seed_demo(
     seeder.genealogy(plan.batches)
     say(f"[8/{steps}] lot genealogy (a split and a merge): "
         f"{seeder.result.created['lots split or merged']} new lots")
+    seeder.buyer_accounts()
+    seeder.listings_(plan.batches, today)
+    say(f"[9/{steps}] marketplace: {seeder.result.created['buyer accounts']} buyer accounts, "
+        f"{seeder.result.created['listings']} listings new")
     return seeder.result
