@@ -33,6 +33,7 @@ def _blueprints():
         genealogy,
         inputs,
         labels,
+        listings,
         notices,
         orders,
         places,
@@ -48,7 +49,7 @@ def _blueprints():
         tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, tests.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
         labels.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
-        notices.blp, orders.blp,
+        notices.blp, orders.blp, listings.blp,
     ]
 
 

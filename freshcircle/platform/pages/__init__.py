@@ -17,7 +17,9 @@ def register_pages(app: Flask) -> None:
         home,
         inspector,
         labels,
+        listings,
         lots,
+        market,
         notices,
         producers,
         trace,
@@ -25,7 +27,7 @@ def register_pages(app: Flask) -> None:
     from .display import register_display
 
     for module in (auth, home, producers, certifications, batches, farm_records, files,
-                   inspector, carrier, admin, labels, trace, notices, lots):
+                   inspector, carrier, admin, labels, trace, notices, lots, listings, market):
         app.register_blueprint(module.bp)
     register_display(app)
     labels.register_label_display(app)

@@ -131,6 +131,8 @@ def nav_links() -> list[tuple[str, str, object]]:
                  ("admin.producers", "nav-producers", _l("Producers")),
                  ("admin.places", "nav-places", _l("Places")),
                  ("inspector.batches", "nav-search", _l("Batch search"))]
+    elif role == Role.BUYER:
+        links = [("market_pages.index", "nav-market", _l("Market"))]
     elif role == Role.CARRIER:
         links = [("carrier_pages.shipments", "nav-shipments", _l("My shipments"))]
     return [*links, ("notice_pages.inbox", "nav-notices", _l("Notices"))]
