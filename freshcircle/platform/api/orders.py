@@ -57,6 +57,7 @@ def list_orders(status=None):
 @blp.get("/<int:order_id>")
 @blp.response(200, OrderSchema)
 def get_order(order_id):
+    """One order (its buyer, the producer's members and staff; others get 404)."""
     return orders.get_order(db.session, actor(), order_id)
 
 

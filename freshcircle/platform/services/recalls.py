@@ -6,7 +6,8 @@ split, merged or repacked from it, which get the same status (a recall reaches a
 a lot already recalled stays as it is), each with its own EPCIS event through
 `batches.change_status`. Buyers whose sites received any of the lots or who ordered any of
 them, the carriers who moved them and the members of every producer involved each get one
-notice in their inbox naming the lots, quantities, shipments and orders that concern them. Listings of a held lot pause; of a recalled lot close.
+notice in their inbox naming the lots, quantities, shipments and orders that concern them.
+Listings of a held lot pause; of a recalled lot close.
 """
 
 from __future__ import annotations
