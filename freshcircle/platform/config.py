@@ -47,6 +47,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # verdict, recall/hold banner and copied-code warning are always current (see
         # services/consumer_story.py for what may be this old).
         "SCAN_STORY_CACHE_SECONDS": float(env.get("FRESHCIRCLE_SCAN_STORY_CACHE_SECONDS", "30")),
+        "MARKET_RESULTS_CACHE_SECONDS": float(
+            env.get("FRESHCIRCLE_MARKET_RESULTS_CACHE_SECONDS", "5")),
         # Cold chain on the scan page: outside the product's band longer than this is an excursion.
         "COLD_CHAIN_EXCURSION_MINUTES": int(env.get("FRESHCIRCLE_EXCURSION_MINUTES", "15")),
         # Label runs up to LABEL_SYNC_MAX labels render inside the request; larger ones in a

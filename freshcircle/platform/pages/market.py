@@ -9,11 +9,12 @@ from functools import lru_cache
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
 from ..extensions import db
-from ..models import Role
+from ..models import Place, Role
 from ..services import listing_browse, trace_codes
 from ..services.batches import CHINA
 from ..services.errors import DomainError, InvalidInput
@@ -23,6 +24,7 @@ from .batches import CATEGORY_LABELS
 from .common import FARM_ROLES, STAFF_ROLES, actor, roles_required, show_errors
 from .display import weight
 from .forms import GRADES, Form, NumberField, at_most, optional_int, options
+from .result_cache import FragmentCache
 
 bp = Blueprint("market_pages", __name__, url_prefix="/market")
 READERS = (Role.BUYER, *FARM_ROLES, *STAFF_ROLES)
@@ -117,27 +119,47 @@ def _query(form: MarketSearchForm) -> listing_browse.BrowseQuery:
         arrive_by=arrive_by, sort=form.sort.data or "price", cursor=form.cursor.data or None)
 
 
+RESULTS = FragmentCache(256)
+
+
+def _results(user, form: MarketSearchForm) -> tuple[Markup, str | None, Place | None]:
+    """The rendered cards and the next page's cursor for the search in `form`, from the
+    per-process cache (MARKET_RESULTS_CACHE_SECONDS, default 5) when the same search for the
+    same site and language was made moments ago."""
+    site = listing_browse.buyer_site(db.session, user, form.site_id.data) \
+        if user.role == Role.BUYER else None
+    key = (str(get_locale()), site.id if site else None,
+           tuple(sorted((k, v) for k, v in request.args.items(multi=True) if v)))
+
+    def render() -> tuple[Markup, str | None]:
+        page = listing_browse.browse(db.session, _query(form), site=site)
+        html = render_template("market/_results.html", page=page)
+        return Markup(html), page.next_cursor
+
+    html, cursor = RESULTS.get_or_make(
+        key, current_app.config.get("MARKET_RESULTS_CACHE_SECONDS", 5), render)
+    return html, cursor, site
+
+
 @bp.get("")
 @roles_required(*READERS)
 def index():
     user = actor()
     sites = listing_browse.buyer_sites(db.session, user) if user.role == Role.BUYER else []
     form = _form(user, sites)
-    status, page, site = 200, None, None
+    status, results, cursor, site = 200, None, None, None
     if form.validate():
         try:
-            site = listing_browse.buyer_site(db.session, user, form.site_id.data) \
-                if user.role == Role.BUYER else None
-            page = listing_browse.browse(db.session, _query(form), site=site)
+            results, cursor, site = _results(user, form)
         except InvalidInput as error:
             show_errors(form, error)
             status = 422
     else:
         status = 422
     next_url = None
-    if page is not None and page.next_cursor:
+    if cursor:
         args = request.args.to_dict()
-        args["cursor"] = page.next_cursor
+        args["cursor"] = cursor
         next_url = url_for("market_pages.index", **args)
     first_url = None
     if request.args.get("cursor"):
@@ -145,7 +167,7 @@ def index():
         args.pop("cursor")
         first_url = url_for("market_pages.index", **args)
     return render_template(
-        "market/index.html", form=form, page=page, site=site, next_url=next_url,
+        "market/index.html", form=form, results=results, site=site, next_url=next_url,
         first_url=first_url, arrival=listing_browse.arrival_available() and bool(sites),
         category_labels=CATEGORY_LABELS, counties=FUYANG_COUNTIES,
     ), status
