@@ -45,11 +45,14 @@ def _blueprints():
         tokens,
     )
 
+    from . import buyer_accounts, cart  # the buyer's cart and account (issue 4)
+
     return [
         tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, tests.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
         labels.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
         notices.blp, orders.blp, listings.blp,
+        cart.blp, buyer_accounts.blp,
     ]
 
 

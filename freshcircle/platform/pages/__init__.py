@@ -24,10 +24,14 @@ def register_pages(app: Flask) -> None:
         producers,
         trace,
     )
+    from . import account, buyer_orders, cart  # the buyer's side (issue 4)
     from .display import register_display
 
     for module in (auth, home, producers, certifications, batches, farm_records, files,
                    inspector, carrier, admin, labels, trace, notices, lots, listings, market):
         app.register_blueprint(module.bp)
+    app.register_blueprint(cart.bp)
+    app.register_blueprint(buyer_orders.bp)
+    app.register_blueprint(account.bp)
     register_display(app)
     labels.register_label_display(app)

@@ -132,7 +132,10 @@ def nav_links() -> list[tuple[str, str, object]]:
                  ("admin.places", "nav-places", _l("Places")),
                  ("inspector.batches", "nav-search", _l("Batch search"))]
     elif role == Role.BUYER:
-        links = [("market_pages.index", "nav-market", _l("Market"))]
+        links = [("market_pages.index", "nav-market", _l("Market")),
+                 ("cart_pages.index", "nav-cart", _l("Cart")),
+                 ("buyer_orders.index", "nav-orders", _l("My orders")),
+                 ("account_pages.index", "nav-account", _l("Account"))]
     elif role == Role.CARRIER:
         links = [("carrier_pages.shipments", "nav-shipments", _l("My shipments"))]
     return [*links, ("notice_pages.inbox", "nav-notices", _l("Notices"))]
