@@ -29,9 +29,9 @@ STATUS_CLASSES = {
     OrderStatus.CANCELLED: "badge badge-bad",
 }
 TIMELINE = (
-    ("placed_at", _l("Placed")), ("confirmed_at", _l("Confirmed by the producer")),
+    ("placed_at", _l("Order placed")), ("confirmed_at", _l("Confirmed by the producer")),
     ("packed_at", _l("Packed")), ("shipped_at", _l("Shipped")),
-    ("delivered_at", _l("Delivered")), ("completed_at", _l("Receipt confirmed")),
+    ("delivered_at", _l("Delivered to your site")), ("completed_at", _l("Receipt confirmed")),
     ("cancelled_at", _l("Cancelled")),
 )
 CANCELLABLE = orders.BUYER_STEPS[OrderStatus.CANCELLED]
