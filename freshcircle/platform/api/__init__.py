@@ -29,6 +29,7 @@ def _blueprints():
         batches,
         certifications,
         epcis,
+        feedback,
         files,
         genealogy,
         inputs,
@@ -39,6 +40,7 @@ def _blueprints():
         places,
         producers,
         products,
+        quotes,
         shipments,
         temperatures,
         tests,
@@ -52,6 +54,7 @@ def _blueprints():
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
         labels.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
         notices.blp, orders.blp, listings.blp,
+        quotes.blp, feedback.blp,
         cart.blp, buyer_accounts.blp,
     ]
 

@@ -13,6 +13,7 @@ def register_pages(app: Flask) -> None:
         carrier,
         certifications,
         farm_records,
+        feedback,
         files,
         home,
         inspector,
@@ -22,6 +23,7 @@ def register_pages(app: Flask) -> None:
         market,
         notices,
         producers,
+        quotes,
         trace,
     )
     from . import account, buyer_orders, cart  # the buyer's side (issue 4)
@@ -33,5 +35,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(cart.bp)
     app.register_blueprint(buyer_orders.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(quotes.bp)
+    app.register_blueprint(feedback.bp)
     register_display(app)
     labels.register_label_display(app)

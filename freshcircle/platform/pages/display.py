@@ -138,6 +138,10 @@ def nav_links() -> list[tuple[str, str, object]]:
                  ("account_pages.index", "nav-account", _l("Account"))]
     elif role == Role.CARRIER:
         links = [("carrier_pages.shipments", "nav-shipments", _l("My shipments"))]
+    if role == Role.BUYER:  # 询价 (pages/quotes.py)
+        links.append(("quote_pages.mine", "nav-quotes", _l("Quotes")))
+    elif role in FARM_ROLES:  # 询价单
+        links.append(("quote_pages.open_requests", "nav-quote-requests", _l("Quote requests")))
     return [*links, ("notice_pages.inbox", "nav-notices", _l("Notices"))]
 
 
