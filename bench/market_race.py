@@ -57,7 +57,7 @@ def prepare_people(app, buyers: int) -> dict:
         session = db.session
         reference_data.load_products(session)
         reference_data.load_places(session)
-        farmer = accounts.create_user(session, phone="13700000000", name="竞速农户",
+        farmer = accounts.create_user(session, phone="13600000000", name="竞速农户",
                                       password="bench-password", role=Role.FARMER)
         producer = Producer(kind=ProducerKind.COOPERATIVE, name="竞速合作社",
                             county_code="341222", county_name="太和县",
@@ -68,7 +68,7 @@ def prepare_people(app, buyers: int) -> dict:
                                role=MemberRole.MANAGER))
         tokens = []
         for i in range(buyers):
-            buyer = accounts.create_user(session, phone=f"137{i + 1:08d}", name=f"买家{i + 1}",
+            buyer = accounts.create_user(session, phone=f"136{i + 1:08d}", name=f"买家{i + 1}",
                                          password="bench-password", role=Role.BUYER)
             site = Place(name_zh=f"买家{i + 1}仓", name_en=f"race buyer {i + 1}",
                          kind=PlaceKind.BUYER_SITE, latitude=31.2, longitude=121.4,
@@ -173,12 +173,25 @@ def measure_race(app, base: str, runs: int, buyers: int) -> dict:
             "race_losers_not_told": unexplained}
 
 
+def race_with_server(app, args, env: dict[str, str]) -> dict:
+    """Start gunicorn on the app's database (settings from `args`) and run the races."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        server = start_gunicorn("freshcircle.platform:create_app()", port, args, env, log)
+        try:
+            wait_ready(f"http://127.0.0.1:{port}/login", server)
+            return measure_race(app, f"http://127.0.0.1:{port}", args.race_runs,
+                                args.race_buyers)
+        finally:
+            stop(server)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url",
                         default="postgresql+psycopg://postgres@127.0.0.1/freshcircle_bench_race")
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--buyers", type=int, default=50)
+    parser.add_argument("--race-runs", type=int, default=20)
+    parser.add_argument("--race-buyers", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=8)
@@ -196,14 +209,7 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         upgrade()
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        server = start_gunicorn("freshcircle.platform:create_app()", port, args, env, log)
-        try:
-            wait_ready(f"http://127.0.0.1:{port}/login", server)
-            figures = measure_race(app, f"http://127.0.0.1:{port}", args.runs, args.buyers)
-        finally:
-            stop(server)
+    figures = race_with_server(app, args, env)
     figures.update(bench="market_race", goals_met=figures["race_oversold_runs"] == 0
                    and figures["race_losers_not_told"] == 0, load_end=load())
     print(json.dumps(figures, ensure_ascii=False))

@@ -47,6 +47,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from market_race import race_with_server
 from scan import (
     free_port,
     load,
@@ -385,6 +386,8 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
     parser.add_argument("--no-browse", action="store_true", help="search latency only")
+    parser.add_argument("--race-runs", type=int, default=20, help="0: no race")
+    parser.add_argument("--race-buyers", type=int, default=50)
     args = parser.parse_args()
     if not args.no_browse and shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: make bench-deps (or --no-browse)")
@@ -404,11 +407,14 @@ def main() -> None:
     print(f"search: p50 {search['p50']:.1f} ms, p95 {search['p95']:.1f} ms over "
           f"{len(search['per_query'])} queries x {args.repeats}", flush=True)
     browse = {} if args.no_browse else measure_browse(args, env)
+    race = race_with_server(app, args, env) if args.race_runs else {}
     browse_rps = browse.get("browse", {}).get("rps")
     hello_rps = browse.get("hello", {}).get("rps")
     ratio = browse_rps / hello_rps if browse_rps and hello_rps else None
     errors = sum(r.get("non_2xx", 0) for r in browse.values())
-    goals = (search["p95"] < 50 and (args.no_browse or (ratio or 0) >= 0.3) and errors == 0)
+    goals = (search["p95"] < 50 and (args.no_browse or (ratio or 0) >= 0.3) and errors == 0
+             and race.get("race_oversold_runs", 0) == 0
+             and race.get("race_losers_not_told", 0) == 0)
     load_end = load()
     print(f"at end: {load_end}", flush=True)
     print(f"goals (search p95 < 50 ms, browse >= 0.3 of hello-world): "
@@ -429,6 +435,11 @@ def main() -> None:
         "non_2xx": errors,
         "seed_s": round(seeded["seed_s"], 1),
         "search_terms": seeded["terms"],
+        "race_runs": race.get("race_runs"),
+        "race_oversold_runs": race.get("race_oversold_runs"),
+        "race_losers_not_told": race.get("race_losers_not_told"),
+        "race_sold_min": race.get("race_sold_min"),
+        "race_sold_max": race.get("race_sold_max"),
         "goals_met": goals,
         "load_start": load_start,
         "load_end": load_end,

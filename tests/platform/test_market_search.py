@@ -59,6 +59,7 @@ def test_text_over_variety_producer_and_county(make, session):
     assert ids(browse(session, q="界首")) == [celery.id]
     assert ids(browse(session, q="香椿 太和")) == [toon.id]
     assert ids(browse(session, q="芹菜 太和")) == []
+    assert ids(browse(session, q="香椿 榴莲")) == []  # a term no listing has: nothing
 
 
 def test_filters(make, session):

@@ -108,10 +108,10 @@ def on_sale(today: dt.date | None = None):
                 Listing.available_to >= (today or today_in_china()))
 
 
-def _filtered(query: BrowseQuery, today: dt.date) -> Select:
+def _filtered(query: BrowseQuery, today: dt.date, session: Session | None = None) -> Select:
     stmt = select(Listing).where(on_sale(today))
     if query.q:
-        ids = listing_search.matching(query.q)
+        ids = listing_search.matching(query.q, session)
         if ids is not None:
             stmt = stmt.where(Listing.id.in_(ids))
     if query.category:
@@ -235,7 +235,7 @@ def browse(session: Session, query: BrowseQuery, *, site: Place | None = None,
         raise InvalidInput.field("sort" if query.sort == "arrival" else "arrive_by",
                                  _l("Delivery estimates are not available yet."))
     limit = max(1, min(query.limit or DEFAULT_LIMIT, MAX_LIMIT))
-    stmt = _filtered(query, today)
+    stmt = _filtered(query, today, session)
     cursor = decode_cursor(query.cursor, query.sort) if query.cursor else None
     estimates: dict = {}
     if needs_arrival:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, false, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Listing, ListingTerm
@@ -50,11 +50,23 @@ def index_listing(session: Session, listing: Listing) -> None:
                     for term in sorted(terms_of(listing_text(listing))))
 
 
-def matching(query: str):
-    """A subquery of listing ids having every term of `query` (None for an empty query)."""
+def matching(query: str, session: Session | None = None):
+    """A subquery of listing ids having every term of `query` (None for an empty query).
+
+    With a session, the terms are first counted (one indexed GROUP BY) and chained rarest
+    first, so "香椿 太和" walks the few 香椿 listings and checks each for 太和, instead of
+    walking the thousands of 太和 ones; a term no listing has ends the search at once.
+    """
     terms = sorted(terms_of(query, singles=False))
     if not terms:
         return None
+    if session is not None and len(terms) > 1:
+        counts = dict(session.execute(
+            select(ListingTerm.term, func.count()).where(ListingTerm.term.in_(terms))
+            .group_by(ListingTerm.term)).all())
+        if len(counts) < len(terms):
+            return select(ListingTerm.listing_id).where(false())
+        terms.sort(key=lambda term: (counts[term], term))
     stmt = select(ListingTerm.listing_id).where(ListingTerm.term == terms[0])
     for term in terms[1:]:
         stmt = stmt.where(ListingTerm.listing_id.in_(
