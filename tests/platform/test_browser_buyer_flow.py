@@ -173,6 +173,7 @@ def test_buyer_orders_100_jin_on_a_phone(live_app):
             page.click("#nav-account")
             page.wait_for_url(base + "/account")
             assert "上海闵行配送中心" in page.inner_text("main")
+            assert "139 1234 5678" in page.inner_text("main")
             _shot(page, "5-account")
             page.click("#add-site")
             _shot(page, "6-new-site")

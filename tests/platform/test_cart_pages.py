@@ -182,3 +182,13 @@ def test_a_paused_listing_stays_in_the_cart_but_is_not_ordered(make, login, sess
     assert client.post("/cart/checkout", data={"site_id": m.site.id}).status_code == 302
     assert _lines(session, m.buyer) == {other.listing.id: 50_000}
     assert make.user(Role.BUYER)  # a fresh buyer's empty cart renders
+
+
+def test_the_cart_in_english(make, login, session):
+    m = market(make, session, price="3.50")
+    client = login(m.buyer)
+    _add(client, m, "100")
+    client.get("/lang/en")
+    shown = text(client.get("/cart"))
+    assert "CN¥3.50/jin" in shown and "CN¥7.00/kg" in shown
+    assert "100 jin (50 kg)" in shown and "Freight cost" in shown
