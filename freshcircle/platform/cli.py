@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from .cutoff_cli import send_cutoff_notices_command
 from .extensions import db
 from .models import Role
 from .services import accounts, demo, epcis_store
@@ -113,7 +114,7 @@ def verify_chain_command(lot: str | None) -> None:
 
 def register_cli(app: Flask) -> None:
     for command in (seed_reference_command, seed_demo_command, create_user_command,
-                    verify_chain_command):
+                    verify_chain_command, send_cutoff_notices_command):
         app.cli.add_command(command)
 
 

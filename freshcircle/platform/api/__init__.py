@@ -48,6 +48,7 @@ def _blueprints():
     )
 
     from . import buyer_accounts, cart  # the buyer's cart and account (issue 4)
+    from . import order_documents, sales_reports  # invoices, packing lists, reports (issue 4)
 
     return [
         tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, tests.blp,
@@ -56,6 +57,7 @@ def _blueprints():
         notices.blp, orders.blp, listings.blp,
         quotes.blp, feedback.blp,
         cart.blp, buyer_accounts.blp,
+        order_documents.blp, sales_reports.blp,
     ]
 
 

@@ -27,11 +27,13 @@ def register_pages(app: Flask) -> None:
         trace,
     )
     from . import account, buyer_orders, cart  # the buyer's side (issue 4)
+    from . import sales  # the producer's side of orders (issue 4)
     from .display import register_display
 
     for module in (auth, home, producers, certifications, batches, farm_records, files,
                    inspector, carrier, admin, labels, trace, notices, lots, listings, market):
         app.register_blueprint(module.bp)
+    sales.register(app)
     app.register_blueprint(cart.bp)
     app.register_blueprint(buyer_orders.bp)
     app.register_blueprint(account.bp)

@@ -122,7 +122,8 @@ def nav_links() -> list[tuple[str, str, object]]:
     if role in FARM_ROLES:
         links = [("home.index", "nav-batches", _l("My batches")),
                  ("record_pages.inputs", "nav-inputs", _l("Inputs")),
-                 ("producer_pages.mine", "nav-producers", _l("Producers"))]
+                 ("producer_pages.mine", "nav-producers", _l("Producers")),
+                 ("sales_pages.index", "nav-sales", _l("Sales orders"))]
     elif role == Role.INSPECTOR:
         links = [("inspector.batches", "nav-search", _l("Batch search")),
                  ("inspector.export", "nav-records", _l("Recall records"))]

@@ -1,13 +1,18 @@
-"""通知: every signed-in user's inbox (hold and recall notices, later order notices)."""
+"""通知: every signed-in user's inbox (hold and recall notices, order cut-offs, deliveries)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import login_required
 
 from ..extensions import db
+from ..models import Role
 from ..services import notices
-from .common import actor
+from ..services.money import format_money
+from .common import FARM_ROLES, actor
 from .forms import Form
 
 bp = Blueprint("notice_pages", __name__, url_prefix="/notices")
@@ -22,7 +27,10 @@ def inbox():
                          (page - 1) * notices.PAGE_SIZE)
     return render_template("notices/inbox.html", notices=rows[:notices.PAGE_SIZE], page=page,
                            more=len(rows) > notices.PAGE_SIZE,
-                           unread=notices.unread_count(db.session, user), form=Form())
+                           unread=notices.unread_count(db.session, user), form=Form(),
+                           money=lambda fen: format_money(fen, str(get_locale() or "zh")),
+                           iso_date=dt.date.fromisoformat,
+                           has_sales=user.role in (*FARM_ROLES, Role.ADMIN))
 
 
 @bp.post("/read")
