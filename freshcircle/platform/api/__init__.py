@@ -27,6 +27,8 @@ ANONYMOUS_ENDPOINTS = {"tokens.issue_token"}
 def _blueprints():
     from . import (
         batches,
+        buyer_accounts,
+        cart,
         certifications,
         epcis,
         feedback,
@@ -36,19 +38,18 @@ def _blueprints():
         labels,
         listings,
         notices,
+        order_documents,
         orders,
         places,
         producers,
         products,
         quotes,
+        sales_reports,
         shipments,
         temperatures,
         tests,
         tokens,
     )
-
-    from . import buyer_accounts, cart  # the buyer's cart and account (issue 4)
-    from . import order_documents, sales_reports  # invoices, packing lists, reports (issue 4)
 
     return [
         tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, tests.blp,

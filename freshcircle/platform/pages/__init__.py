@@ -7,10 +7,13 @@ from flask import Flask
 
 def register_pages(app: Flask) -> None:
     from . import (
+        account,
         admin,
         auth,
         batches,
+        buyer_orders,
         carrier,
+        cart,
         certifications,
         farm_records,
         feedback,
@@ -24,10 +27,9 @@ def register_pages(app: Flask) -> None:
         notices,
         producers,
         quotes,
+        sales,  # the producer's side of orders (issue 4)
         trace,
     )
-    from . import account, buyer_orders, cart  # the buyer's side (issue 4)
-    from . import sales  # the producer's side of orders (issue 4)
     from .display import register_display
 
     for module in (auth, home, producers, certifications, batches, farm_records, files,
