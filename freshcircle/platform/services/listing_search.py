@@ -50,10 +50,19 @@ def index_listing(session: Session, listing: Listing) -> None:
                     for term in sorted(terms_of(listing_text(listing))))
 
 
+COUNT_CAP = 2_000  # past this a term is "common": counting further would cost more than it saves
+
+
+def _postings(session: Session, term: str) -> int:
+    """How many listings have `term`, counted up to COUNT_CAP (an index-only, bounded read)."""
+    capped = select(ListingTerm.id).where(ListingTerm.term == term).limit(COUNT_CAP).subquery()
+    return session.scalar(select(func.count()).select_from(capped)) or 0
+
+
 def matching(query: str, session: Session | None = None):
     """A subquery of listing ids having every term of `query` (None for an empty query).
 
-    With a session, the terms are first counted (one indexed GROUP BY) and chained rarest
+    With a session, the terms are first counted (a bounded index read each) and chained rarest
     first, so "香椿 太和" walks the few 香椿 listings and checks each for 太和, instead of
     walking the thousands of 太和 ones; a term no listing has ends the search at once.
     """
@@ -61,10 +70,8 @@ def matching(query: str, session: Session | None = None):
     if not terms:
         return None
     if session is not None and len(terms) > 1:
-        counts = dict(session.execute(
-            select(ListingTerm.term, func.count()).where(ListingTerm.term.in_(terms))
-            .group_by(ListingTerm.term)).all())
-        if len(counts) < len(terms):
+        counts = {term: _postings(session, term) for term in terms}
+        if not all(counts.values()):
             return select(ListingTerm.listing_id).where(false())
         terms.sort(key=lambda term: (counts[term], term))
     stmt = select(ListingTerm.listing_id).where(ListingTerm.term == terms[0])
