@@ -73,13 +73,15 @@ def seed_demo_command() -> None:
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="At least 8 characters; asked for when not given.")
+@click.option("--email", default=None, help="Optional; cut-off packing lists go here.")
 @with_appcontext
 @_plain_english
-def create_user_command(phone: str, name: str, role: str, password: str) -> None:
+def create_user_command(phone: str, name: str, role: str, password: str,
+                        email: str | None) -> None:
     """Create an account, e.g. the first admin of a real deployment."""
     try:
         user = accounts.create_user(db.session, phone=phone, name=name, password=password,
-                                    role=Role(role))
+                                    role=Role(role), email=email)
     except DomainError as error:
         db.session.rollback()
         raise _fail(error) from error

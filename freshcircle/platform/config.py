@@ -47,6 +47,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # verdict, recall/hold banner and copied-code warning are always current (see
         # services/consumer_story.py for what may be this old).
         "SCAN_STORY_CACHE_SECONDS": float(env.get("FRESHCIRCLE_SCAN_STORY_CACHE_SECONDS", "30")),
+        # smtp://user:password@host:587 (STARTTLS) or smtps://...:465; unset: no e-mail.
+        "SMTP_URL": env.get("FRESHCIRCLE_SMTP_URL") or None,
+        "MAIL_FROM": env.get("FRESHCIRCLE_MAIL_FROM", "FreshCircle <noreply@freshcircle.example>"),
         "MARKET_RESULTS_CACHE_SECONDS": float(
             env.get("FRESHCIRCLE_MARKET_RESULTS_CACHE_SECONDS", "5")),
         # Cold chain on the scan page: outside the product's band longer than this is an excursion.

@@ -1,7 +1,8 @@
 """`flask send-cutoff-notices`: the packing-list notices of every cut-off that has passed.
 
 Run it every few minutes (cron or a systemd timer); it sends each (producer, dispatch day)
-once, however often it runs.
+once, however often it runs, and e-mails it to members with an address when
+FRESHCIRCLE_SMTP_URL is set.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
-from .services import cutoffs
+from .services import cutoff_mail, cutoffs
 
 
 @click.command("send-cutoff-notices")
@@ -35,3 +37,9 @@ def send_cutoff_notices_command(now_text: str | None) -> None:
         click.echo(f"producer {item.producer_id}, dispatch {item.dispatch_date}: "
                    f"{item.orders} orders, {item.notices} members told")
     click.echo(f"{len(sent)} cut-off notice(s) sent.")
+    smtp_url = current_app.config.get("SMTP_URL")
+    if smtp_url:  # after the commit: the inbox never waits for the mail server
+        mailed = cutoff_mail.email_unsent(db.session, smtp_url, current_app.config["MAIL_FROM"])
+        click.echo(f"{mailed.messages} e-mail(s) sent for {mailed.notices} notice(s).")
+        for failure in mailed.failures:
+            click.echo(f"e-mail failed: {failure}", err=True)

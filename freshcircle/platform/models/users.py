@@ -24,6 +24,8 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role))
+    # Optional: where cut-off packing lists are e-mailed when FRESHCIRCLE_SMTP_URL is set.
+    email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -32,7 +32,8 @@ def new_user():
         return form_page("admin/user_new.html", form)
     try:
         user = accounts.create_user(db.session, phone=form.phone.data, name=form.name.data,
-                                    password=form.password.data, role=Role(form.role.data))
+                                    password=form.password.data, role=Role(form.role.data),
+                                    email=form.email.data)
     except DomainError as error:
         return form_page("admin/user_new.html", form, error)
     flash(_("Account created for %(name)s.", name=user.name), "success")

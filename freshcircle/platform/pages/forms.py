@@ -329,6 +329,9 @@ class UserForm(Form):
                        default=Role.FARMER.value, validators=[required()])
     password = PasswordField(_l("Password"), validators=[required()],
                              description=_l("At least 8 characters."))
+    email = StringField(_l("E-mail (optional)"), validators=[at_most(254)],
+                        description=_l("Producers' members get the packing list here at each "
+                                       "order cut-off, when the platform sends e-mail."))
 
 
 class BatchSearchForm(Form):

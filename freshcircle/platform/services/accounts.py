@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from argon2 import PasswordHasher
@@ -32,9 +33,29 @@ def check_password(user: User, password: str) -> bool:
         return False
 
 
-def create_user(session: Session, *, phone: str, name: str, password: str, role: Role) -> User:
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_email(value: str | None) -> str | None:
+    """A plausible address (something@domain.tld, at most 254 characters) or None if empty;
+    ValueError otherwise. Whether it receives mail only sending can tell."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > 254 or not EMAIL.match(value):
+        raise ValueError(value)
+    return value
+
+
+def create_user(session: Session, *, phone: str, name: str, password: str, role: Role,
+                email: str | None = None) -> User:
     """Create a user; the phone must be a mainland mobile number not already registered."""
     errors: dict[str, list] = {}
+    try:
+        email = clean_email(email)
+    except ValueError:
+        errors["email"] = [_l("Enter an e-mail address like name@example.com, or leave it "
+                              "empty.")]
     normalised = normalise_mobile(phone)
     if normalised is None:
         errors["phone"] = [_l("Enter an 11-digit mainland mobile number, e.g. 138 1234 5678.")]
@@ -47,7 +68,8 @@ def create_user(session: Session, *, phone: str, name: str, password: str, role:
     if session.scalar(select(User.id).where(User.phone == normalised)):
         raise InvalidInput.field("phone", _l("This mobile number is already registered."))
     user = User(
-        phone=normalised, name=name.strip(), password_hash=hash_password(password), role=role
+        phone=normalised, name=name.strip(), password_hash=hash_password(password), role=role,
+        email=email,
     )
     session.add(user)
     session.flush()

@@ -9,10 +9,8 @@ its `CutoffNotice` row, whose unique (producer, dispatch_date) makes the whole t
 idempotent, also when two runs overlap: the second one's insert fails, its notices are rolled
 back with it, and it moves on.
 
-Email: `CutoffNotice.emailed` stays False. Users have no e-mail address yet (a model change);
-once they do, a sender reading `FRESHCIRCLE_SMTP_URL` (smtp[s]://user:pass@host:port) would
-send `packing_text` to each member after the commit and set `emailed` — outside this
-transaction, so a slow mail server never holds the database.
+E-mail: `services.cutoff_mail.email_unsent` mails the notices to members with an address
+when FRESHCIRCLE_SMTP_URL is set, after this transaction commits, and sets `emailed`.
 """
 
 from __future__ import annotations
