@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from ..extensions import db
@@ -11,8 +13,9 @@ from ..schemas.temperatures import (
     ReadingQuerySchema,
     ReadingSchema,
 )
-from ..services import shipments, temperatures
-from .common import SelectPage, actor
+from ..services import logger_uploads, shipments, temperatures
+from ..services.errors import InvalidInput
+from .common import SelectPage, actor, read_upload
 
 blp = Blueprint("temperatures", __name__, url_prefix="/shipments",
                 description="Temperature readings from loggers on shipments")
@@ -31,6 +34,30 @@ def record_readings(data, shipment_id):
     user = actor()
     shipment = shipments.get_shipment(db.session, user, shipment_id)
     return temperatures.record_readings(db.session, user, shipment, data["readings"])
+
+
+@blp.post("/<int:shipment_id>/temperatures/csv")
+@blp.response(200, IngestResultSchema)
+def upload_logger_csv(shipment_id):
+    """Upload a logger's CSV export (multipart field `file`; optional form field `sensor_id`).
+
+    Layouts: time + temperature columns, or date + time + temperature; comma or semicolon
+    (decimal commas) separated; °C or °F; Chinese or English headers. Every bad line is
+    listed in `errors.file` with its number and nothing is stored; stored readings are
+    skipped when uploaded again.
+    """
+    user = actor()
+    shipment = shipments.get_shipment(db.session, user, shipment_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput.field("file", _l("Choose a file to upload."))
+    sensor = (request.form.get("sensor_id") or "").strip()[:64] or f"csv:{upload.filename}"[:64]
+    data = read_upload(upload)
+    limit = current_app.config["MAX_FILE_BYTES"]
+    if len(data) > limit:
+        raise InvalidInput.field("file", _l("The file is larger than %(mb)s MB.",
+                                            mb=limit // (1024 * 1024)))
+    return logger_uploads.ingest_csv(db.session, user, shipment, data, sensor)
 
 
 @blp.get("/<int:shipment_id>/temperatures")

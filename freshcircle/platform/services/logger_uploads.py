@@ -1,0 +1,52 @@
+"""A logger's CSV export uploaded for a shipment: parsed by `freshcircle.logistics.logger_csv`,
+stored through the same idempotent ingest as JSON readings, all or nothing.
+
+Every bad line is reported with its number, in the reader's language; nothing is stored
+unless the whole file reads. Files of more than MAX_READINGS rows go in one transaction in
+chunks (the JSON endpoint's 5,000 limit is per request body, not per logger file).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from freshcircle.logistics.logger_csv import parse
+
+from ..models import Shipment, User
+from . import temperatures
+from .errors import InvalidInput
+
+MAX_ROWS = 100_000
+PROBLEMS = {
+    "header": _l("no header with a time column and a temperature column"),
+    "empty": _l("no readings after the header"),
+    "time": _l("the time cannot be read"),
+    "number": _l("the temperature is not a number"),
+    "range": _l("the temperature is outside -60 to 80 °C"),
+}
+SHOWN_ERRORS = 50
+
+
+def ingest_csv(session: Session, actor: User, shipment: Shipment, data: bytes,
+               sensor_id: str) -> temperatures.IngestResult:
+    parsed = parse(data)
+    if not parsed.ok:
+        lines = [str(_l("Line %(line)d: %(problem)s", line=line, problem=PROBLEMS[code]))
+                 for line, code, _ in parsed.errors[:SHOWN_ERRORS]]
+        if len(parsed.errors) > SHOWN_ERRORS:
+            lines.append(str(_l("… and %(n)d more lines.", n=len(parsed.errors) - SHOWN_ERRORS)))
+        raise InvalidInput(_l("The file was not loaded; fix these lines and upload it again."),
+                           errors={"file": lines})
+    if len(parsed.readings) > MAX_ROWS:
+        raise InvalidInput.field("file", _l("At most 100,000 readings per file."))
+    received = inserted = duplicates = 0
+    readings = [{"sensor_id": sensor_id, "recorded_at": r.recorded_at, "celsius": r.celsius}
+                for r in parsed.readings]
+    for start in range(0, len(readings), temperatures.MAX_READINGS):
+        result = temperatures.record_readings(
+            session, actor, shipment, readings[start:start + temperatures.MAX_READINGS])
+        received += result.received
+        inserted += result.inserted
+        duplicates += result.duplicates
+    return temperatures.IngestResult(received, inserted, duplicates)
