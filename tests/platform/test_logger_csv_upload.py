@@ -64,3 +64,21 @@ def test_only_people_on_the_shipment_may_upload(make, client, session):
     missing = client.post(f"/api/v1/shipments/{shipment.id}/temperatures/csv",
                           headers=_token(client, stranger))
     assert missing.status_code in (403, 404, 422)
+
+
+def test_carrier_uploads_from_the_phone_page_and_sees_bad_lines(make, login, session):
+    from .page_helpers import text
+
+    _, carrier, shipment = _setup(make)
+    client = login(carrier)
+    bad = client.post(f"/carrier/shipments/{shipment.id}/temperatures", data={
+        "file": (io.BytesIO(_csv([(_stamp(0), "2.5"), ("bad", "1")])), "log.csv")},
+        content_type="multipart/form-data")
+    assert bad.status_code == 422 and "第 3 行：时间无法识别" in text(bad)
+
+    good = client.post(f"/carrier/shipments/{shipment.id}/temperatures", data={
+        "file": (io.BytesIO(_csv([(_stamp(10 * i), "3.0") for i in range(6)])), "log.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+
+    assert good.status_code == 200 and "6" in text(good)
+    assert session.scalar(select(func.count()).select_from(TemperatureReading)) == 6

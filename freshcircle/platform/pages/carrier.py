@@ -1,15 +1,16 @@
-"""我的运单: a carrier's shipments, with their loads and temperatures; depart and deliver."""
+"""我的运单: a carrier's shipments, with their loads and temperatures; depart and deliver;
+upload the logger's CSV file."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Role, ShipmentStatus
+from ..services import logger_uploads, temperatures
 from ..services import shipments as shipment_service
-from ..services import temperatures
 from ..services.errors import Conflict, DomainError, InvalidInput
 from .common import actor, place_label, roles_required
 from .forms import ShipmentStatusForm
@@ -28,7 +29,8 @@ def actions_for(shipment) -> list:
     return [(status, text) for status, text in ACTIONS.items() if status in allowed]
 
 
-def list_page(refusal: tuple[int, DomainError] | None = None):
+def list_page(refusal: tuple[int, DomainError] | None = None,
+              upload: tuple[int, list[str]] | None = None):
     """The carrier's shipments, latest planned departure first; with a refused action's reason."""
     user = actor()
     page = max(request.args.get("page", 1, type=int), 1)
@@ -44,10 +46,12 @@ def list_page(refusal: tuple[int, DomainError] | None = None):
         actions={s.id: actions_for(s) for s in shown},
         refused_id=refusal[0] if refusal else None,
         refusal=str(refusal[1].message) if refusal else None,
+        upload_id=upload[0] if upload else None,
+        upload_errors=upload[1] if upload else None,
         page=page,
         more=len(rows) > PAGE_SIZE,
     )
-    return body, refusal[1].status_code if refusal else 200
+    return body, refusal[1].status_code if refusal else (422 if upload else 200)
 
 
 @bp.get("/shipments")
@@ -75,4 +79,27 @@ def change_status(shipment_id: int):
         flash(_("Departed: %(route)s.", route=route), "success")
     else:
         flash(_("Delivered: %(route)s.", route=route), "success")
+    return redirect(url_for("carrier_pages.shipments", _anchor=f"shipment-{shipment.id}"))
+
+
+@bp.post("/shipments/<int:shipment_id>/temperatures")
+@roles_required(Role.CARRIER)
+def upload_readings(shipment_id: int):
+    """The logger's CSV export for one shipment, from the phone; bad lines are listed."""
+    user = actor()
+    shipment = shipment_service.get_shipment(db.session, user, shipment_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return list_page(upload=(shipment_id, [_("Choose a file to upload.")]))
+    data = upload.read(current_app.config["MAX_FILE_BYTES"] + 1)
+    if len(data) > current_app.config["MAX_FILE_BYTES"]:
+        return list_page(upload=(shipment_id, [_("The upload is too large.")]))
+    try:
+        result = logger_uploads.ingest_csv(db.session, user, shipment, data,
+                                           f"csv:{upload.filename}"[:64])
+    except (Conflict, InvalidInput) as error:
+        messages = (error.errors or {}).get("file") or [str(error.message)]
+        return list_page(upload=(shipment_id, [str(m) for m in messages]))
+    flash(_("%(new)d new readings stored (%(dup)d were already there).",
+            new=result.inserted, dup=result.duplicates), "success")
     return redirect(url_for("carrier_pages.shipments", _anchor=f"shipment-{shipment.id}"))
