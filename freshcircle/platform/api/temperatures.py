@@ -7,13 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from ..extensions import db
+from ..schemas.alerts import AcknowledgeSchema, AlertSchema
 from ..schemas.temperatures import (
     IngestResultSchema,
     ReadingBatchSchema,
     ReadingQuerySchema,
     ReadingSchema,
 )
-from ..services import logger_uploads, shipments, temperatures
+from ..services import logger_uploads, shipment_alerts, shipments, temperatures
 from ..services.errors import InvalidInput
 from .common import SelectPage, actor, read_upload
 
@@ -69,3 +70,25 @@ def list_readings(shipment_id, **filters):
     user = actor()
     shipment = shipments.get_shipment(db.session, user, shipment_id)
     return temperatures.readings_query(db.session, user, shipment, **filters)
+
+
+@blp.get("/<int:shipment_id>/alerts")
+@blp.response(200, AlertSchema(many=True))
+def list_alerts(shipment_id):
+    """The shipment's temperature alerts: spells outside its class's band for more than 30
+    minutes, raised as readings arrive."""
+    user = actor()
+    shipment = shipments.get_shipment(db.session, user, shipment_id)
+    return shipment_alerts.alerts_for(db.session, user, shipment)
+
+
+@blp.post("/<int:shipment_id>/alerts/<int:alert_id>/acknowledge")
+@blp.arguments(AcknowledgeSchema)
+@blp.response(200, AlertSchema)
+@blp.alt_response(409, description="Already acknowledged")
+def acknowledge_alert(data, shipment_id, alert_id):
+    """Acknowledge an alert with a comment saying what was done."""
+    user = actor()
+    shipments.get_shipment(db.session, user, shipment_id)
+    return shipment_alerts.acknowledge(db.session, user, alert_id, data["comment"],
+                                       shipment_id)

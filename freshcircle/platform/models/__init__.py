@@ -37,7 +37,7 @@ from .notices import Notice
 from .orders import CartLine, Dispute, Order, OrderLine, Quote, QuoteRequest, Rating
 from .places import Place
 from .producers import Certification, Producer
-from .shipments import Shipment, ShipmentLine, TemperatureReading
+from .shipments import Shipment, ShipmentAlert, ShipmentLine, TemperatureReading
 from .traceability import (
     EpcisChainHead,
     EpcisEventLot,
@@ -93,6 +93,7 @@ __all__ = [
     "Role",
     "ScanEvent",
     "Shipment",
+    "ShipmentAlert",
     "ShipmentLine",
     "ShipmentStatus",
     "StoredFile",

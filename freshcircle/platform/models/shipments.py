@@ -70,3 +70,22 @@ class TemperatureReading(Base):
     sensor_id: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime]
     celsius: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+
+
+class ShipmentAlert(Base):
+    """A temperature excursion on a shipment (outside its class's band for longer than the
+    allowed time), raised from its readings and acknowledged by a person with a comment."""
+
+    __tablename__ = "shipment_alerts"
+    __table_args__ = (UniqueConstraint("shipment_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    side: Mapped[str] = mapped_column(String(8))  # above or below the band
+    started_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime]
+    extreme_c: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[dt.datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str | None] = mapped_column(String(500))

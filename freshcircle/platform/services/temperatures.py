@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import Shipment, ShipmentStatus, TemperatureReading, User, utcnow
+from . import shipment_alerts
 from .errors import Conflict, InvalidInput
 from .shipment_access import require_view
 
@@ -81,6 +82,8 @@ def record_readings(
             .returning(TemperatureReading.id)
         )
         inserted += len(session.execute(stmt).all())
+    if inserted:
+        shipment_alerts.raise_alerts(session, shipment)
     return IngestResult(received=len(readings), inserted=inserted,
                         duplicates=len(readings) - inserted)
 

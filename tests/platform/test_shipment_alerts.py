@@ -1,0 +1,48 @@
+"""Temperature alerts: an excursion in the readings raises one alert (however often the
+readings are re-sent), a short door-opening does not, and a person acknowledges it with a
+comment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .test_temperatures_api import _setup, _token
+
+CST = dt.timezone(dt.timedelta(hours=8))
+START = dt.datetime.now(CST).replace(microsecond=0, second=0) - dt.timedelta(hours=4)
+
+
+def _post(client, shipment, headers, temps):
+    readings = [{"sensor_id": "TL-1", "recorded_at": (START + dt.timedelta(minutes=10 * i))
+                 .isoformat(), "celsius": c} for i, c in enumerate(temps)]
+    return client.post(f"/api/v1/shipments/{shipment.id}/temperatures",
+                       json={"readings": readings}, headers=headers)
+
+
+def test_an_excursion_raises_one_alert_and_is_acknowledged(make, client, session):
+    _, carrier, shipment = _setup(make)  # chilled: 0-4 °C
+    headers = _token(client, carrier)
+    temps = ["2.5", "2.6", "7.5", "9.1", "8.0", "6.2", "3.0", "2.8"]  # 40 min above 4 °C
+    assert _post(client, shipment, headers, temps).status_code == 200
+    assert _post(client, shipment, headers, temps).json["inserted"] == 0
+
+    (alert,) = client.get(f"/api/v1/shipments/{shipment.id}/alerts", headers=headers).json
+    assert alert["side"] == "above" and alert["extreme_c"] == "9.10"
+    assert alert["acknowledged_at"] is None
+
+    url = f"/api/v1/shipments/{shipment.id}/alerts/{alert['id']}/acknowledge"
+    assert client.post(url, json={"comment": " "}, headers=headers).status_code == 422
+    done = client.post(url, json={"comment": "车门未关严，已重新密封；货温已恢复"},
+                       headers=headers)
+    assert done.status_code == 200 and done.json["acknowledged_at"]
+    assert client.post(url, json={"comment": "again"}, headers=headers).status_code == 409
+
+
+def test_a_short_door_opening_raises_nothing_and_strangers_see_nothing(make, client):
+    _, carrier, shipment = _setup(make)
+    headers = _token(client, carrier)
+    _post(client, shipment, headers, ["2.5", "6.0", "6.5", "3.0"])  # 20 min above
+    assert client.get(f"/api/v1/shipments/{shipment.id}/alerts", headers=headers).json == []
+    stranger = _token(client, make.user())
+    assert client.get(f"/api/v1/shipments/{shipment.id}/alerts",
+                      headers=stranger).status_code in (403, 404)
