@@ -46,3 +46,21 @@ def test_a_short_door_opening_raises_nothing_and_strangers_see_nothing(make, cli
     stranger = _token(client, make.user())
     assert client.get(f"/api/v1/shipments/{shipment.id}/alerts",
                       headers=stranger).status_code in (403, 404)
+
+
+def test_carrier_acknowledges_from_the_phone_page(make, client, login, session):
+    from .page_helpers import element_html, text_of
+
+    _, carrier, shipment = _setup(make)
+    _post(client, shipment, _token(client, carrier),
+          ["2.5", "7.5", "9.1", "8.0", "6.2", "3.0"])
+    page = login(carrier)
+    (alert,) = page.get(f"/api/v1/shipments/{shipment.id}/alerts").json
+    assert "温度过高" in text_of(element_html(page.get("/carrier/shipments"), f"alert-{alert['id']}"))
+
+    empty = page.post(f"/carrier/shipments/{shipment.id}/alerts/{alert['id']}",
+                      data={"comment": ""})
+    assert empty.status_code == 422
+    done = page.post(f"/carrier/shipments/{shipment.id}/alerts/{alert['id']}",
+                     data={"comment": "已重新密封车门"}, follow_redirects=True)
+    assert "已重新密封车门" in text_of(element_html(done, f"alert-{alert['id']}"))

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Role, ShipmentStatus
-from ..services import logger_uploads, temperatures
+from ..services import logger_uploads, shipment_alerts, temperatures
 from ..services import shipments as shipment_service
 from ..services.errors import Conflict, DomainError, InvalidInput
 from .common import actor, place_label, roles_required
@@ -30,7 +30,8 @@ def actions_for(shipment) -> list:
 
 
 def list_page(refusal: tuple[int, DomainError] | None = None,
-              upload: tuple[int, list[str]] | None = None):
+              upload: tuple[int, list[str]] | None = None,
+              alert: tuple[int, list[str]] | None = None):
     """The carrier's shipments, latest planned departure first; with a refused action's reason."""
     user = actor()
     page = max(request.args.get("page", 1, type=int), 1)
@@ -43,15 +44,18 @@ def list_page(refusal: tuple[int, DomainError] | None = None,
         "carrier/shipments.html",
         shipments=shown,
         readings=temperatures.summaries(db.session, user, shown),
+        alerts={s.id: shipment_alerts.alerts_for(db.session, user, s) for s in shown},
         actions={s.id: actions_for(s) for s in shown},
         refused_id=refusal[0] if refusal else None,
         refusal=str(refusal[1].message) if refusal else None,
         upload_id=upload[0] if upload else None,
         upload_errors=upload[1] if upload else None,
+        alert_id=alert[0] if alert else None,
+        alert_errors=alert[1] if alert else None,
         page=page,
         more=len(rows) > PAGE_SIZE,
     )
-    return body, refusal[1].status_code if refusal else (422 if upload else 200)
+    return body, refusal[1].status_code if refusal else (422 if upload or alert else 200)
 
 
 @bp.get("/shipments")
@@ -103,3 +107,19 @@ def upload_readings(shipment_id: int):
     flash(_("%(new)d new readings stored (%(dup)d were already there).",
             new=result.inserted, dup=result.duplicates), "success")
     return redirect(url_for("carrier_pages.shipments", _anchor=f"shipment-{shipment.id}"))
+
+
+@bp.post("/shipments/<int:shipment_id>/alerts/<int:alert_id>")
+@roles_required(Role.CARRIER)
+def acknowledge_alert(shipment_id: int, alert_id: int):
+    """Acknowledge a temperature alert with what was done about it."""
+    user = actor()
+    shipment_service.get_shipment(db.session, user, shipment_id)
+    try:
+        shipment_alerts.acknowledge(db.session, user, alert_id,
+                                    request.form.get("comment", ""), shipment_id)
+    except (Conflict, InvalidInput) as error:
+        messages = (error.errors or {}).get("comment") or [str(error.message)]
+        return list_page(upload=None, alert=(alert_id, [str(m) for m in messages]))
+    flash(_("Alert acknowledged."), "success")
+    return redirect(url_for("carrier_pages.shipments", _anchor=f"shipment-{shipment_id}"))
