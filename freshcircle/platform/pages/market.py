@@ -15,7 +15,7 @@ from wtforms.validators import Optional
 
 from ..extensions import db
 from ..models import Place, Role
-from ..services import listing_browse, trace_codes
+from ..services import listing_browse, shelf_life_view, trace_codes
 from ..services.batches import CHINA
 from ..services.errors import DomainError, InvalidInput
 from ..services.identifiers import FUYANG_COUNTIES
@@ -207,9 +207,10 @@ def listing(listing_id: int):
         trace_link = _trace_link(item)
     except DomainError:
         trace_link = None
+    life = shelf_life_view.predicted_life(db.session, item.batch, dt.datetime.now(dt.UTC))
     return render_template(
         "market/listing.html", listing=item, tests=listing_browse.residue_tests(db.session, item),
-        site=site, estimate=estimate, trace_link=trace_link,
+        site=site, estimate=estimate, trace_link=trace_link, life=life,
         certificate_url=url_for("market_pages.certificate", listing_id=item.id),
         member=can_view_internal(db.session, user, item.producer_id),
         buyer=user.role == Role.BUYER, cart_action=_cart_action(),

@@ -301,7 +301,7 @@ def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
     if fragment is not None:
         return fragment
     story = consumer_story.batch_story(db.session, batch, resolution.product, gtin,
-                                       today=today, excursion_tolerance=tolerance)
+                                       today=today, excursion_tolerance=tolerance, now=now)
     charts = {
         leg.shipment.id: cold_chain_svg(
             leg.cold_chain, readings_label=_("Temperature"),

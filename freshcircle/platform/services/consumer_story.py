@@ -54,6 +54,7 @@ from ..models import (
 from .batches import CHINA
 from .identifiers import format_mobile
 from .safety import SafetyStatus, safety_status
+from .shelf_life_view import LifeView, life_view, produce_for
 from .trace_codes import TraceSettings, was_issued
 
 
@@ -174,6 +175,7 @@ class Story:
     events: list[EpcisEventRecord]
     warning: str | None = None  # "held" or "recalled"
     warning_reason: str | None = None
+    life: LifeView | None = None  # predicted remaining shelf life (services/shelf_life_view.py)
 
 
 def excursions(readings: list[tuple[dt.datetime, Decimal, str]], low: Decimal, high: Decimal,
@@ -222,10 +224,13 @@ def _cold_chain(readings, product: Product, tolerance: dt.timedelta) -> ColdChai
 
 
 def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, today: dt.date,
-                excursion_tolerance: dt.timedelta = dt.timedelta(minutes=15)) -> Story:
+                excursion_tolerance: dt.timedelta = dt.timedelta(minutes=15),
+                now: dt.datetime | None = None) -> Story:
     """Everything the consumer page shows about a batch, in seven queries whatever its size.
 
-    Public facts only: the producer's phone is masked and inputs' notes are left out.
+    Public facts only: the producer's phone is masked and inputs' notes are left out. The
+    predicted remaining shelf life at `now` (default: the current time) is computed from the
+    readings gathered here, with no query of its own (`shelf_life_view.life_view`).
     """
     producer = batch.producer
     inputs = session.scalars(
@@ -273,6 +278,11 @@ def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, 
     warning = None
     if batch.status in (BatchStatus.HELD, BatchStatus.RECALLED):
         warning = batch.status.value
+    record = produce_for(product.name_en)
+    life = None
+    if record is not None:
+        history = [(at, celsius) for leg in readings.values() for at, celsius, _ in leg]
+        life = life_view(record, batch.harvest_date, history, now or dt.datetime.now(dt.UTC))
     return Story(
         batch=batch, product=product, producer=producer,
         masked_phone=format_mobile(producer.contact_phone or "", masked=True),
@@ -299,6 +309,7 @@ def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, 
         events=list(events),
         warning=warning,
         warning_reason=batch.status_reason if warning else None,
+        life=life,
     )
 
 
