@@ -56,7 +56,8 @@ def test_carrier_acknowledges_from_the_phone_page(make, client, login, session):
           ["2.5", "7.5", "9.1", "8.0", "6.2", "3.0"])
     page = login(carrier)
     (alert,) = page.get(f"/api/v1/shipments/{shipment.id}/alerts").json
-    assert "温度过高" in text_of(element_html(page.get("/carrier/shipments"), f"alert-{alert['id']}"))
+    listed = element_html(page.get("/carrier/shipments"), f"alert-{alert['id']}")
+    assert "温度过高" in text_of(listed)
 
     empty = page.post(f"/carrier/shipments/{shipment.id}/alerts/{alert['id']}",
                       data={"comment": ""})
