@@ -69,9 +69,19 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def alerts_for(session: Session, actor: User, shipment: Shipment) -> list[ShipmentAlert]:
-    require_view(session, actor, shipment)
-    return list(session.scalars(select(ShipmentAlert).where(
-        ShipmentAlert.shipment_id == shipment.id).order_by(ShipmentAlert.started_at)))
+    return alerts_by_shipment(session, actor, [shipment])[shipment.id]
+
+
+def alerts_by_shipment(session: Session, actor: User,
+                       shipments: list[Shipment]) -> dict[int, list[ShipmentAlert]]:
+    """The alerts of each shipment (one query for a page of them), oldest first."""
+    for shipment in shipments:
+        require_view(session, actor, shipment)
+    found: dict[int, list[ShipmentAlert]] = {s.id: [] for s in shipments}
+    for alert in session.scalars(select(ShipmentAlert).where(
+            ShipmentAlert.shipment_id.in_(list(found))).order_by(ShipmentAlert.started_at)):
+        found[alert.shipment_id].append(alert)
+    return found
 
 
 def acknowledge(session: Session, actor: User, alert_id: int, comment: str,
