@@ -1,0 +1,236 @@
+"""The dispatch-planning problem and its plan: what the planner reads and what it returns.
+
+Units, all exact: times are whole seconds from the plan's epoch (the platform uses midnight,
+China time, of the dispatch day), distances whole metres, weights whole kg, pallet places as
+`Fraction`s (a 120 kg order of a product stacked 480 kg to a pallet takes 1/4), money in fen.
+Travel comes from a `travel.Matrix` over `Problem.points`; depots and orders name their point by
+index, so several orders may share a buyer site.
+
+Compartments: each compartment of a vehicle has a *kind* (a name such as "chilled-veg") and the
+temperature range it holds; every compartment of one kind, on any vehicle, holds the same range.
+Before routing, every product in the day's orders is stowed in one kind (`stow`): the kind's
+range must overlap the product's storage range and the product must be compatible
+(`produce.compatible`: temperature, humidity, ethylene) with every product already stowed there.
+This fixed assignment is the usual multi-compartment VRP model; it is what lets a route's load be
+checked per kind as plain sums, and it keeps apples away from lettuce by construction. A vehicle
+with no compartment of a product's kind cannot carry that product.
+
+Runs are open-ended: a driver's shift covers leaving the cold store to leaving the last stop
+(Fuyang to Shanghai alone is about 11 hours with the legal rests); the empty drive home, after
+the rest, is costed per km but belongs to the next shift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from freshcircle.logistics.produce import Produce, compatible
+from freshcircle.logistics.travel import Matrix
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+# Why an order is not in the plan (`Unassigned.code`); `Unassigned.detail` says the specifics.
+NO_COMPARTMENT = "no_compartment"  # no compartment kind can hold one of its products
+TOO_BIG = "too_big"  # more than any one vehicle carries in some compartment kind
+SHELF_LIFE = "shelf_life"  # even driven straight there, it arrives with too little life left
+WINDOW = "window"  # even driven straight there, it arrives after receiving closes
+SHIFT = "shift"  # a round trip to it alone does not fit a shift or the depot's hours
+FLEET = "fleet"  # feasible alone, but the fleet had no room or time left for it
+REASONS = (NO_COMPARTMENT, TOO_BIG, SHELF_LIFE, WINDOW, SHIFT, FLEET)
+
+
+@dataclass(frozen=True)
+class Compartment:
+    kind: str
+    min_c: float
+    max_c: float
+    capacity_kg: int
+    capacity_pallets: int
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """`count` identical vehicles based at `depot` (an index into `Problem.depots`)."""
+
+    key: str
+    compartments: tuple[Compartment, ...]
+    count: int = 1
+    depot: int = 0
+    fixed_cost_fen: int = 0
+    fen_per_km: int = 0
+    shift_s: int = 12 * HOUR
+    name: str = ""
+
+    def capacity(self, kind: str) -> tuple[int, int]:
+        """(kg, pallet places) over this vehicle's compartments of `kind`."""
+        held = [c for c in self.compartments if c.kind == kind]
+        return sum(c.capacity_kg for c in held), sum(c.capacity_pallets for c in held)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One lot's goods in an order. `expires_s`: when its predicted life runs out (None: not
+    known, no deadline from it)."""
+
+    product: Produce
+    kg: int
+    pallets: Fraction
+    lot: str
+    expires_s: int | None = None
+
+
+@dataclass(frozen=True)
+class Order:
+    """Goods for one buyer site, received within `window` (earliest, latest arrival)."""
+
+    key: str
+    point: int
+    items: tuple[Item, ...]
+    window: tuple[int, int]
+    service_s: int = 15 * 60
+    min_remaining_life_s: int = 0
+
+    @property
+    def shelf_deadline_s(self) -> int | None:
+        """The latest arrival that still leaves the buyer's minimum remaining life."""
+        ends = [i.expires_s - self.min_remaining_life_s for i in self.items
+                if i.expires_s is not None]
+        return min(ends) if ends else None
+
+    @property
+    def latest_arrival_s(self) -> int:
+        deadline = self.shelf_deadline_s
+        return self.window[1] if deadline is None else min(self.window[1], deadline)
+
+
+@dataclass(frozen=True)
+class Depot:
+    """A cold store; trucks leave it between `opens_s` and `closes_s`."""
+
+    key: str
+    point: int
+    opens_s: int
+    closes_s: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    depots: tuple[Depot, ...]
+    vehicle_types: tuple[VehicleType, ...]
+    orders: tuple[Order, ...]
+    matrix: Matrix
+    # The freshness term: fen per hour a vehicle is out, for the ageing of what it carries.
+    fen_per_hour_out: int = 0
+
+    def kinds(self) -> tuple[Compartment, ...]:
+        """One compartment per kind (its range), in fleet order."""
+        seen: dict[str, Compartment] = {}
+        for vt in self.vehicle_types:
+            for c in vt.compartments:
+                seen.setdefault(c.kind, c)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Stowage:
+    """Product key to compartment kind; `refused` says why a product has no kind."""
+
+    kind_of: dict[str, str]
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def _overlaps(product: Produce, c: Compartment) -> bool:
+    return max(product.temp_min_c, c.min_c) <= min(product.temp_max_c, c.max_c)
+
+
+def stow(kinds: Iterable[Compartment], orders: Iterable[Order]) -> Stowage:
+    """Put every product of `orders` in one compartment kind, greedily and deterministically.
+
+    Products go in order of total weight (heaviest first, then by key), each to the first kind,
+    in fleet order, whose range overlaps its own and whose products so far are all compatible
+    with it.
+    """
+    kinds = tuple(kinds)
+    weight: dict[str, int] = {}
+    products: dict[str, Produce] = {}
+    for order in orders:
+        for item in order.items:
+            products[item.product.key] = item.product
+            weight[item.product.key] = weight.get(item.product.key, 0) + item.kg
+    inside: dict[str, list[Produce]] = {k.kind: [] for k in kinds}
+    kind_of: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    for key in sorted(products, key=lambda k: (-weight[k], k)):
+        product = products[key]
+        why: list[str] = []
+        for kind in kinds:
+            if not _overlaps(product, kind):
+                continue
+            clashes = [r for other in inside[kind.kind]
+                       for r in compatible(product, other).reasons]
+            if clashes:
+                why.append(f"{kind.kind}: {'; '.join(clashes)}")
+                continue
+            inside[kind.kind].append(product)
+            kind_of[key] = kind.kind
+            break
+        else:
+            if why:
+                refused[key] = " / ".join(why)
+            else:
+                refused[key] = (f"no compartment holds {product.temp_min_c:g} to "
+                                f"{product.temp_max_c:g} °C")
+    return Stowage(kind_of, refused)
+
+
+def order_load(order: Order, stowage: Stowage) -> dict[str, tuple[int, Fraction]]:
+    """(kg, pallets) per compartment kind of one order (stowed products only)."""
+    load: dict[str, tuple[int, Fraction]] = {}
+    for item in order.items:
+        kind = stowage.kind_of.get(item.product.key)
+        if kind is None:
+            continue
+        kg, pallets = load.get(kind, (0, Fraction(0)))
+        load[kind] = (kg + item.kg, pallets + item.pallets)
+    return load
+
+
+@dataclass(frozen=True)
+class Stop:
+    order: str
+    arrival_s: int
+    start_s: int  # service starts: the arrival, or receiving opening if it arrived early
+    leave_s: int
+
+
+@dataclass(frozen=True)
+class Route:
+    vehicle_type: int
+    stops: tuple[Stop, ...]
+    departure_s: int
+    finish_s: int  # leaves the last stop: the end of the delivery run and of the shift
+    return_s: int  # back at the cold store (the drive home is costed, not in the shift)
+    distance_m: int  # including the drive home
+
+    @property
+    def order_keys(self) -> tuple[str, ...]:
+        return tuple(s.order for s in self.stops)
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    order: str
+    code: str  # one of REASONS
+    detail: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    stowage: Stowage
+    cost_fen: int = 0
+    solver_s: float = 0.0
