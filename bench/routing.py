@@ -1,7 +1,7 @@
 """Solomon VRPTW: PyVRP against the distance-only best known solutions, with peers.
 
     .venv/bin/python bench/routing.py [--instances C101,R101] [--budget 10] [--seed 1]
-                                      [--peers vroom,ortools]
+                                      [--peers vroom,ortools] [--hierarchical C101,R101,RC101]
 
 - Every instance in bench/data/solomon/ (all 56 by default) is solved with total distance as the
   objective (vehicles free) by `freshcircle.logistics.solvers.solve_solomon` (PyVRP) within
@@ -14,12 +14,20 @@
   instances such as R101). Both get integer matrices scaled by 1000, travel times rounded up
   (so their feasible plans are feasible unscaled), distances rounded. `--peers ''` skips them.
   Install them with `pip install -e .[bench]`.
+- Then, in the same run, the hierarchical objective (fewest vehicles first, then distance):
+  the --hierarchical instances (C101, R101, RC101 by default, whatever --instances says; ''
+  skips it) are solved by `solve_solomon(..., objective="vehicles")` (PyVRP, same budget and
+  seed), checked by the same checker, and compared with bks.csv: vehicles found against the
+  BKS vehicles, and the distance gap to the BKS distance (comparable only when the vehicle
+  counts match: a plan with more vehicles can be shorter than the BKS).
 
-Prints one line per instance and engine; the last line is one JSON object with `instances`,
-`mean_gap_pct`, `worst_gap_pct`, `infeasible` (PyVRP), `per_class` (class to PyVRP's mean gap),
-`peers` (engine to mean gap, only engines that ran; `peers_infeasible` the misses),
-`yrd1000_s` (null: the synthetic 1,000-order YRD instance is not built yet), plus `budget_s`,
-`seed`, `bench`.
+Prints one line per instance and engine, then one per hierarchical instance; the last line is
+one JSON object with `instances`, `mean_gap_pct`, `worst_gap_pct`, `infeasible` (PyVRP),
+`per_class` (class to PyVRP's mean gap), `peers` (engine to mean gap, only engines that ran;
+`peers_infeasible` the misses), `yrd1000_s` (null: the synthetic 1,000-order YRD instance is
+not built yet), `hierarchical` (instance to {"vehicles", "bks_vehicles", "distance", "gap_pct",
+"feasible"}; vehicles, distance and gap null when the plan is infeasible), plus `budget_s`,
+`seed`, `bench`. All keys but `hierarchical` are about the distance-only part.
 """
 
 from __future__ import annotations
@@ -51,8 +59,14 @@ def instance_class(name: str) -> str:
 
 
 def read_bks(path: Path) -> dict[str, float]:
+    return {name: dist for name, (_, dist) in read_bks_vehicles(path).items()}
+
+
+def read_bks_vehicles(path: Path) -> dict[str, tuple[int, float]]:
+    """Instance to (vehicles, distance)."""
     with path.open(newline="") as f:
-        return {row["instance"]: float(row["distance"]) for row in csv.DictReader(f)}
+        return {row["instance"]: (int(row["vehicles"]), float(row["distance"]))
+                for row in csv.DictReader(f)}
 
 
 def scaled_matrices(instance: Instance) -> tuple[list[list[int]], list[list[int]]]:
@@ -171,6 +185,28 @@ def run(engine: str, instance: Instance, budget: float, seed: int,
                  f"{float(check.distance):9.2f} bks {bks:8.2f} gap {gap:6.2f}% {seconds:5.1f} s")
 
 
+def run_hierarchical(instance: Instance, budget: float, seed: int,
+                     bks: tuple[int, float]) -> tuple[dict[str, object], str]:
+    """PyVRP with the vehicles-first objective against bks.csv: (JSON entry, printed line)."""
+    bks_vehicles, bks_distance = bks
+    started = time.perf_counter()
+    plan = solve_solomon(instance, budget, seed, objective="vehicles")
+    seconds = time.perf_counter() - started
+    check = check_plan(instance, plan)
+    if plan.unassigned or not check.feasible:
+        what = (f"{len(plan.unassigned)} unassigned" if plan.unassigned
+                else f"{len(check.violations)} violations, first: {check.violations[0].reason}")
+        return ({"vehicles": None, "bks_vehicles": bks_vehicles, "distance": None,
+                 "gap_pct": None, "feasible": False},
+                f"{instance.name:6} vehicles INFEASIBLE ({what}) {seconds:5.1f} s")
+    dist = float(check.distance)
+    gap = round((dist - bks_distance) / bks_distance * 100, 3) + 0.0
+    return ({"vehicles": check.routes_used, "bks_vehicles": bks_vehicles,
+             "distance": round(dist, 2), "gap_pct": gap, "feasible": True},
+            f"{instance.name:6} vehicles {check.routes_used:3d} routes (bks {bks_vehicles:3d}) "
+            f"{dist:9.2f} bks {bks_distance:8.2f} gap {gap:6.2f}% {seconds:5.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     all_names = sorted(p.stem for p in DATA.glob("*.txt"))
@@ -179,8 +215,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--peers", default="vroom,ortools",
                         help="comma-separated peers among vroom, ortools ('' for none)")
+    parser.add_argument("--hierarchical", default="C101,R101,RC101",
+                        help="instances to solve vehicles-first against bks.csv ('' for none)")
     args = parser.parse_args()
     names = [n.strip().upper() for n in args.instances.split(",") if n.strip()]
+    hierarchical = [n.strip().upper() for n in args.hierarchical.split(",") if n.strip()]
+    for name in [*names, *hierarchical]:
+        if name not in all_names:
+            parser.error(f"no instance {name!r} in {DATA}")
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
     for peer in peers:
         if peer not in ENGINES or peer == "pyvrp":
@@ -204,6 +246,17 @@ def main() -> None:
             if engine == "pyvrp":
                 per_class.setdefault(instance_class(name), []).append(gap)
 
+    bks_hierarchical = read_bks_vehicles(DATA / "bks.csv")
+    hierarchical_results: dict[str, dict[str, object]] = {}
+    if hierarchical:
+        print(f"hierarchical objective (vehicles, then distance) against bks.csv: "
+              f"{len(hierarchical)} instances, {args.budget:g} s each", flush=True)
+    for name in hierarchical:
+        instance = read_instance(DATA / f"{name}.txt")
+        entry, line = run_hierarchical(instance, args.budget, args.seed, bks_hierarchical[name])
+        print(line, flush=True)
+        hierarchical_results[name] = entry
+
     def mean_or_none(values: list[float]) -> float | None:
         return round(mean(values), 3) + 0.0 if values else None
 
@@ -220,6 +273,7 @@ def main() -> None:
         "peers": {p: mean_or_none(gaps[p]) for p in peers},
         "peers_infeasible": {p: len(missed[p]) for p in peers},
         "yrd1000_s": None,
+        "hierarchical": hierarchical_results,
     }))
 
 

@@ -9,6 +9,16 @@ PyVRP works on integers, so the instance is scaled by ``SCALE`` (1000):
   0.0005 per leg, about 0.05 over a 100-customer plan: below the 0.05 % noise in the BKS.
 The returned plan's distance is recomputed by the checker, never taken from PyVRP.
 
+Objectives (``objective=`` of ``solve_solomon`` and ``build_model``):
+- ``"distance"`` (the default): total travel distance only, vehicles free (no cost per vehicle;
+  the convention of ``bks_distance_only.csv``).
+- ``"vehicles"``: hierarchical, fewest vehicles first, then distance (the convention of
+  ``bks.csv``). Each used vehicle costs ``vehicle_fixed_cost(instance)``, which is larger than the
+  scaled distance of ANY plan, so one vehicle fewer always wins whatever the distances. The
+  bound: by the triangle inequality a route is never longer than the depot round trips of its
+  customers, so no plan is longer than the sum of all customers' round trips; PyVRP rounds each
+  leg to the nearest integer (at most 0.5 off), and a plan of n customers has at most 2n legs.
+
 Deterministic for a seed up to the time limit: PyVRP's search is seeded, but a wall-clock stop
 cuts it at a different iteration on a busier machine; ``max_iterations`` gives bit-for-bit
 reproducible runs when that matters.
@@ -25,10 +35,31 @@ from freshcircle.logistics.feasibility import Plan, Route, Unassigned
 from freshcircle.logistics.solomon import Instance, distance
 
 SCALE = 1000
+OBJECTIVES = ("distance", "vehicles")
 
 
-def build_model(instance: Instance) -> Model:
-    """The PyVRP model of ``instance``, scaled by SCALE (see the module docstring)."""
+def vehicle_fixed_cost(instance: Instance) -> int:
+    """Cost of one vehicle under the ``"vehicles"`` objective: above any plan's scaled distance.
+
+    ``SCALE`` times the sum of every customer's depot round trip (an upper bound on the unscaled
+    distance of any plan, by the triangle inequality), plus half a unit of rounding on each of at
+    most ``2n`` legs, plus one. Two plans' scaled distances thus differ by less than this, so a
+    plan with fewer vehicles always costs less.
+    """
+    depot = instance.depot
+    round_trips = sum(2 * distance(depot, c) for c in instance.customers)
+    return math.ceil(round_trips * SCALE) + len(instance.customers) + 1
+
+
+def build_model(instance: Instance, *, objective: str = "distance") -> Model:
+    """The PyVRP model of ``instance``, scaled by SCALE (see the module docstring).
+
+    ``objective="distance"`` costs distance only (vehicles free); ``"vehicles"`` adds
+    ``vehicle_fixed_cost(instance)`` per vehicle used, so PyVRP minimises the number of vehicles
+    first, then distance. Raises ValueError on any other objective.
+    """
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
     model = Model()
     nodes = instance.nodes
     locations = [model.add_location(x=node.x, y=node.y) for node in nodes]
@@ -45,6 +76,7 @@ def build_model(instance: Instance) -> Model:
     model.add_vehicle_type(
         num_available=instance.vehicles,
         capacity=[instance.capacity],
+        fixed_cost=vehicle_fixed_cost(instance) if objective == "vehicles" else 0,
         tw_early=depot.ready * SCALE,
         tw_late=depot.due * SCALE,
     )
@@ -67,8 +99,15 @@ def solve_solomon(
     time_limit_s: float,
     seed: int = 0,
     max_iterations: int | None = None,
+    *,
+    objective: str = "distance",
 ) -> Plan:
-    """Minimise total distance with PyVRP within ``time_limit_s`` seconds (vehicles free).
+    """Solve ``instance`` with PyVRP within ``time_limit_s`` seconds.
+
+    ``objective="distance"`` (the default) minimises total distance, vehicles free;
+    ``"vehicles"`` minimises the number of vehicles first, then total distance (a fixed cost per
+    vehicle above any plan's distance, see ``vehicle_fixed_cost``). Raises ValueError on any
+    other objective. ``max_iterations`` also stops the search after that many iterations.
 
     Customers PyVRP could not fit feasibly come back as unassigned (the whole plan, if the best
     solution found is infeasible), never as an exception.
@@ -76,7 +115,8 @@ def solve_solomon(
     stop: StoppingCriterion = MaxRuntime(time_limit_s)
     if max_iterations is not None:
         stop = MultipleCriteria([stop, MaxIterations(max_iterations)])
-    result: Result = build_model(instance).solve(stop, seed=seed, display=False)
+    model = build_model(instance, objective=objective)
+    result: Result = model.solve(stop, seed=seed, display=False)
     return plan_from_result(instance, result)
 
 
