@@ -3,6 +3,7 @@
 from .base import Base, utcnow
 from .batches import Batch, BatchPhoto
 from .catalog import Product
+from .dispatch import DispatchPlan, Vehicle, VehicleCompartment
 from .enums import (
     BatchStatus,
     CertificationKind,
@@ -60,6 +61,7 @@ __all__ = [
     "CertificationKind",
     "ContractPrice",
     "CutoffNotice",
+    "DispatchPlan",
     "Dispute",
     "DisputeStatus",
     "EpcisChainHead",
@@ -104,6 +106,8 @@ __all__ = [
     "TradeItem",
     "TransportMode",
     "User",
+    "Vehicle",
+    "VehicleCompartment",
     "lot_node",
     "parse_lot_node",
     "utcnow",

@@ -43,6 +43,8 @@ class BuyerProfile(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     company: Mapped[str] = mapped_column(String(100))
     default_site_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    # The least shelf life, in hours, a delivery must still have when it arrives.
+    min_remaining_life_h: Mapped[int] = mapped_column(default=24, server_default="24")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()

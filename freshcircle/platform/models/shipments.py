@@ -35,6 +35,11 @@ class Shipment(Base):
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when an accepted dispatch plan made it: which run (route) and which stop on it.
+    dispatch_plan_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch_plans.id"),
+                                                         index=True)
+    route_no: Mapped[int | None]
+    stop_no: Mapped[int | None]
 
     from_place: Mapped[Place] = relationship(foreign_keys=[from_place_id])
     to_place: Mapped[Place] = relationship(foreign_keys=[to_place_id])
