@@ -49,6 +49,7 @@ def _blueprints():
         temperatures,
         tests,
         tokens,
+        vehicles,
     )
 
     return [
@@ -59,6 +60,7 @@ def _blueprints():
         quotes.blp, feedback.blp,
         cart.blp, buyer_accounts.blp,
         order_documents.blp, sales_reports.blp,
+        vehicles.blp,
     ]
 
 

@@ -15,9 +15,11 @@ def register_pages(app: Flask) -> None:
         carrier,
         cart,
         certifications,
+        driver,
         farm_records,
         feedback,
         files,
+        fleet,
         home,
         inspector,
         labels,
@@ -41,5 +43,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(quotes.bp)
     app.register_blueprint(feedback.bp)
+    app.register_blueprint(fleet.bp)  # 车队 (cold-chain dispatch)
+    app.register_blueprint(driver.bp)  # 今日路线
     register_display(app)
     labels.register_label_display(app)
