@@ -126,7 +126,7 @@ def test_another_producers_manager_can_neither_see_nor_edit(make, login, session
 
 
 def test_a_plain_member_and_a_carrier_cannot_manage_the_fleet(make, login, session):
-    manager, producer, store, carrier = _fleet(make)
+    _manager, producer, store, carrier = _fleet(make)
     member = make.user(Role.FARMER)
     session.add(Membership(user_id=member.id, producer_id=producer.id, role=MemberRole.MEMBER))
     session.commit()
