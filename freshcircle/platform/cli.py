@@ -114,9 +114,27 @@ def verify_chain_command(lot: str | None) -> None:
         raise SystemExit(1)
 
 
+@click.command("dispatch-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def dispatch_worker_command(burst: bool) -> None:
+    """Run dispatch planning jobs from Redis (needs FRESHCIRCLE_REDIS_URL)."""
+    from flask import current_app
+    from rq import SimpleWorker
+
+    from .dispatch_jobs import QUEUE, rq_queue
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.UsageError("Set FRESHCIRCLE_REDIS_URL, e.g. redis://127.0.0.1:6379/0.")
+    queue = rq_queue(current_app)
+    click.echo(f"Planning jobs from {QUEUE} on {current_app.config['REDIS_URL']}")
+    SimpleWorker([queue], connection=queue.connection).work(burst=burst)
+
+
 def register_cli(app: Flask) -> None:
     for command in (seed_reference_command, seed_demo_command, create_user_command,
-                    verify_chain_command, send_cutoff_notices_command):
+                    verify_chain_command, send_cutoff_notices_command,
+                    dispatch_worker_command):
         app.cli.add_command(command)
 
 

@@ -63,6 +63,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # QR encoding processes for a background run (None: one per CPU for long runs, see
         # traceability.labels); runs inside a request always encode in the web process.
         "LABEL_JOB_WORKERS": None,
+        # Dispatch planning: travel from an OSRM-compatible server at this URL (unset: the
+        # road estimate); plans run as RQ jobs on this Redis (unset: a thread in the web
+        # process). DISPATCH_JOBS_SYNC (tests) plans at once, inside the request.
+        "OSRM_URL": env.get("FRESHCIRCLE_OSRM_URL") or None,
+        "REDIS_URL": env.get("FRESHCIRCLE_REDIS_URL") or None,
+        "DISPATCH_JOBS_SYNC": False,
+        "DISPATCH_MAX_ITERATIONS": None,  # tests: stop the search early, deterministically
         # flask-smorest / OpenAPI
         "API_TITLE": "FreshCircle API",
         "API_VERSION": "v1",

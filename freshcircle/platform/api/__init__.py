@@ -30,6 +30,7 @@ def _blueprints():
         buyer_accounts,
         cart,
         certifications,
+        dispatch,
         epcis,
         feedback,
         files,
@@ -60,7 +61,7 @@ def _blueprints():
         quotes.blp, feedback.blp,
         cart.blp, buyer_accounts.blp,
         order_documents.blp, sales_reports.blp,
-        vehicles.blp,
+        vehicles.blp, dispatch.blp,
     ]
 
 
