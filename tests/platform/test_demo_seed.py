@@ -187,7 +187,7 @@ def test_seed_demo_command_prints_the_sign_ins(app, session):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
 
     assert result.exit_code == 0, result.output
-    assert "[9/9]" in result.output
+    assert "[10/10]" in result.output
     for sign_in in SIGN_INS:
         assert sign_in.person.phone in result.output
     assert session.scalar(select(func.count()).select_from(Producer).where(Producer.is_sample))

@@ -3,6 +3,7 @@ each field and writes nothing; other producers' managers see nothing; the API ne
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -10,12 +11,18 @@ from sqlalchemy import select
 from freshcircle.platform.models import (
     MemberRole,
     Membership,
+    Order,
+    OrderStatus,
+    Place,
     PlaceKind,
+    Producer,
     Role,
     TemperatureClass,
     Vehicle,
     VehicleCompartment,
 )
+from freshcircle.platform.services.batches import today_in_china
+from freshcircle.platform.services.demo import seed_demo
 
 from .page_helpers import count, field_errors, text
 
@@ -206,3 +213,37 @@ def test_depot_must_be_a_cold_store(make, login):
     response = login(manager).post("/api/v1/vehicles",
                                    json=_body(store, carrier, producer, depot_id=farm.id))
     assert response.status_code == 422
+
+
+def test_demo_seed_has_a_fleet_and_tomorrows_confirmed_orders_and_adds_nothing_twice(session):
+    seed_demo(session)
+    session.commit()
+    tables = (Vehicle, VehicleCompartment, Order, Place)
+    before = [count(session, model) for model in tables]
+    again = seed_demo(session)
+    session.commit()
+    assert [count(session, model) for model in tables] == before
+    assert not +again.created
+
+    jieshou = session.scalar(select(Producer).where(Producer.name.startswith("界首市光武镇")))
+    vehicles = session.scalars(select(Vehicle).where(Vehicle.producer_id == jieshou.id)).all()
+    assert len(vehicles) == 4
+    assert {len(v.compartments) for v in vehicles} == {1, 2, 3}
+    for vehicle in vehicles:
+        assert vehicle.depot.name_zh.startswith("界首市光武镇蔬菜冷库")
+        assert vehicle.driver.phone == "13900000004" and vehicle.shift_hours == 14
+        assert 80_000 <= vehicle.fixed_cost_fen <= 150_000 and 400 <= vehicle.fen_per_km <= 600
+    big = next(v for v in vehicles if len(v.compartments) == 3)
+    assert [(c.kind, c.capacity_kg, c.capacity_pallets) for c in big.compartments] == [
+        ("chilled-veg", 8000, 12), ("chilled-fruit", 4000, 6), ("cool", 4000, 6)]
+
+    tomorrow = today_in_china() + dt.timedelta(days=1)
+    confirmed = session.scalars(select(Order).where(
+        Order.producer_id == jieshou.id, Order.status == OrderStatus.CONFIRMED,
+        Order.dispatch_date == tomorrow)).all()
+    assert 8 <= len(confirmed) <= 12
+    assert {o.site.name_zh[:2] for o in confirmed} == {"上海", "杭州", "南京", "苏州", "昆山"}
+    assert all(o.site.receiving_from is not None and o.lines for o in confirmed)
+    for order in confirmed:
+        for line in order.lines:
+            assert line.listing.sold_g <= line.listing.offered_g

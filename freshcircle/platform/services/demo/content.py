@@ -282,3 +282,93 @@ BUYER_COMPANIES = {
     "13900002002": "杭州禾鲜餐饮供应链有限公司" + SAMPLE,
     "13900002003": "南京金陵优选超市有限公司" + SAMPLE,
 }
+
+
+# --- a dispatch day (cold-chain dispatch): the Jieshou co-op's fleet and tomorrow's orders ----
+
+DISPATCH_PRODUCER = "jieshou-lvye"  # owns JIESHOU_STORE, where the trucks are based
+
+
+@dataclass(frozen=True)
+class CompartmentSpec:
+    kind: str
+    temp_class: str
+    min_c: str
+    max_c: str
+    capacity_kg: int
+    capacity_pallets: int
+
+
+@dataclass(frozen=True)
+class VehicleSpec:
+    plate: str
+    name: str
+    fixed_yuan: int
+    yuan_per_km: int
+    compartments: tuple[CompartmentSpec, ...]
+    shift_hours: int = 14
+
+
+CHILLED_VEG = ("chilled-veg", "chilled", "0", "4")
+FLEET = (
+    VehicleSpec("皖KD3186", "9.6 米三温区冷藏车" + SAMPLE, 1500, 6, (
+        CompartmentSpec(*CHILLED_VEG, 8000, 12),
+        CompartmentSpec("chilled-fruit", "chilled", "0", "4", 4000, 6),
+        CompartmentSpec("cool", "cool", "8", "15", 4000, 6))),
+    VehicleSpec("皖KC7729", "7.6 米双温区冷藏车" + SAMPLE, 1200, 5, (
+        CompartmentSpec(*CHILLED_VEG, 6000, 9),
+        CompartmentSpec("cool", "cool", "8", "15", 3000, 5))),
+    VehicleSpec("皖KF0551", "4.2 米冷藏车" + SAMPLE, 800, 4, (
+        CompartmentSpec(*CHILLED_VEG, 2000, 6),)),
+    VehicleSpec("皖KB2468", "4.2 米冷藏车（二号）" + SAMPLE, 800, 4, (
+        CompartmentSpec(*CHILLED_VEG, 2000, 6),)),
+)
+
+
+def _site(name_zh: str, name_en: str, lat: str, lon: str, code: str, city: str) -> PlaceSpec:
+    return PlaceSpec(name_zh + SAMPLE, name_en + " (sample)", PlaceKind.BUYER_SITE, lat, lon,
+                     code, city)
+
+
+# More buyers' distribution centres, receiving before the morning rush (04:00-10:00).
+DISPATCH_BUYERS = (
+    BuyerSpec(Person("13900002004", "沈嘉怡", Role.BUYER),
+              _site("上海浦东惠万家生鲜配送中心", "Shanghai Pudong Huiwanjia Fresh DC", "31.221000",
+                    "121.544000", "310000", "上海市")),
+    BuyerSpec(Person("13900002005", "陆文斌", Role.BUYER),
+              _site("上海嘉定盒鲜社区团购仓", "Shanghai Jiading Hexian Group-Buy DC", "31.375000",
+                    "121.265000", "310000", "上海市")),
+    BuyerSpec(Person("13900002006", "许丽娟", Role.BUYER),
+              _site("杭州萧山绿盈农产品配送中心", "Hangzhou Xiaoshan Lvying Produce DC",
+                    "30.162000", "120.264000", "330100", "杭州市")),
+    BuyerSpec(Person("13900002007", "吴国平", Role.BUYER),
+              _site("南京江宁苏果鲜配中心", "Nanjing Jiangning Suguo Fresh DC", "31.953000",
+                    "118.840000", "320100", "南京市")),
+    BuyerSpec(Person("13900002008", "顾晓东", Role.BUYER),
+              _site("苏州工业园区鲜丰配送中心", "Suzhou SIP Xianfeng DC", "31.317000", "120.672000",
+                    "320500", "苏州市")),
+    BuyerSpec(Person("13900002009", "周雅琴", Role.BUYER),
+              _site("昆山万鲜生鲜配送中心", "Kunshan Wanxian Fresh DC", "31.385000", "120.981000",
+                    "320500", "苏州市")),
+)
+DISPATCH_COMPANIES = {
+    "13900002004": "上海惠万家生鲜超市有限公司" + SAMPLE,
+    "13900002005": "上海盒鲜社区电商有限公司" + SAMPLE,
+    "13900002006": "杭州绿盈农产品配送有限公司" + SAMPLE,
+    "13900002007": "南京苏果鲜配有限公司" + SAMPLE,
+    "13900002008": "苏州鲜丰供应链有限公司" + SAMPLE,
+    "13900002009": "昆山万鲜生鲜有限公司" + SAMPLE,
+}
+DISPATCH_RECEIVING = ("04:00", "10:00")
+# Tomorrow's confirmed orders for the Jieshou co-op: buyer's phone, then (product, 斤).
+DISPATCH_ORDERS = (
+    ("13900000003", ((CELERY, 600), (BROCCOLI, 400))),
+    ("13900002002", ((CELERY, 400), (CABBAGE, 300))),
+    ("13900002003", ((BROCCOLI, 500), (CELERY, 300))),
+    ("13900002004", ((CELERY, 500), (CABBAGE, 200))),
+    ("13900002005", ((BROCCOLI, 300),)),
+    ("13900002006", ((CELERY, 300), (BROCCOLI, 200))),
+    ("13900002007", ((CABBAGE, 300), (CELERY, 200))),
+    ("13900002008", ((CELERY, 400), (BROCCOLI, 300))),
+    ("13900002009", ((CABBAGE, 200), (BROCCOLI, 200))),
+)
