@@ -5,15 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from pathlib import Path
 
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from freshcircle.platform import create_app
+from freshcircle.platform.extensions import db
 from freshcircle.platform.models import (
     DispatchPlan,
+    Order,
+    OrderStatus,
     PlaceKind,
     Role,
+    Shipment,
+    ShipmentLine,
     ShipmentStatus,
     TemperatureClass,
+    TransportMode,
+    Vehicle,
 )
 from freshcircle.platform.services.batches import CHINA, today_in_china
+from freshcircle.platform.services.demo import DEMO_PASSWORD, seed_demo
 
 from .page_helpers import element, text
 
@@ -120,3 +135,107 @@ def test_cancelled_stops_are_left_out_and_english_works(make, login, session):
     assert "My route" in page and "Unload" in page and "Stops: 1" in page
     assert f"stop-{second.id}" not in response.get_data(as_text=True)
     assert "Shanghai Xianda DC" in page
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+WIDTH = 360
+
+
+@pytest.fixture
+def demo_server(tmp_path):
+    """The real app on a fresh SQLite file with the demo data and one accepted route for the
+    demo carrier today, served on 127.0.0.1:<free port> (the browser needs committed data)."""
+    from werkzeug.serving import make_server
+
+    app = create_app({
+        "SECRET_KEY": "browser-test",
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "driver.db"),
+        "SIGNING_KEYS": "t1=dGVzdC1zaWduaW5nLWtleS0zMi1ieXRlcy1sb25nISE",
+    })
+    with app.app_context():
+        upgrade()
+        seed_demo(db.session)
+        db.session.commit()
+        _demo_route(db.session)
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _demo_route(session) -> None:
+    """What accepting a plan makes: the Jieshou truck's stops today, one per confirmed order."""
+    vehicle = session.scalar(select(Vehicle).where(Vehicle.plate == "皖KD3186"))
+    plan = DispatchPlan(producer_id=vehicle.producer_id, depot_id=vehicle.depot_id,
+                        dispatch_date=TODAY, status="done")
+    session.add(plan)
+    session.flush()
+    orders = session.scalars(select(Order).where(Order.producer_id == vehicle.producer_id,
+                                                 Order.status == OrderStatus.CONFIRMED)
+                             .order_by(Order.id).limit(3)).all()
+    leave = dt.datetime.combine(TODAY - dt.timedelta(days=1), dt.time(22), CHINA)
+    for stop_no, order in enumerate(orders, start=1):
+        shipment = Shipment(
+            from_place_id=vehicle.depot_id, to_place_id=order.site_id,
+            carrier_id=vehicle.driver_id, vehicle_plate=vehicle.plate,
+            mode=TransportMode.REEFER_TRUCK, temp_class=TemperatureClass.CHILLED,
+            planned_departure=leave, planned_arrival=leave + dt.timedelta(hours=6 + stop_no),
+            dispatch_plan_id=plan.id, route_no=1, stop_no=stop_no)
+        for line in order.lines:
+            shipment.lines.append(ShipmentLine(batch_id=line.batch_id, quantity_g=line.quantity_g,
+                                               order_line_id=line.id))
+        session.add(shipment)
+
+
+def _no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"{page.url} scrolls sideways: {width}px wide"
+
+
+@pytest.mark.browser
+@pytest.mark.no_db_isolation
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
+def test_fleet_and_driver_pages_on_a_phone(demo_server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for phone, shots in (("13900001121", ("/fleet", "/fleet/new")),
+                                 ("13900000004", ("/driver",))):
+                context = browser.new_context(viewport={"width": WIDTH, "height": 740},
+                                              locale="zh-CN", timezone_id="Asia/Shanghai")
+                page = context.new_page()
+                page.set_default_timeout(15_000)
+                page.goto(demo_server + "/login")
+                page.fill("#phone", phone)
+                page.fill("#password", DEMO_PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_load_state()
+                for path in shots:
+                    page.goto(demo_server + path)
+                    _no_sideways_scroll(page)
+                    name = path.strip("/").replace("/", "-")
+                    page.screenshot(path=str(ARTIFACTS / f"{name}-360.png"), full_page=True)
+                    heading = page.locator("h1").inner_text()
+                    assert heading in ("车队", "添加车辆", "今日路线"), heading
+                if phone == "13900000004":
+                    assert page.locator(".stop").count() == 3
+                    assert "皖KD3186" in page.inner_text("main")
+                    box = page.locator(".stop .map").first.bounding_box()
+                    assert box["height"] >= 48 and box["width"] >= 300  # easy to tap
+                else:
+                    page.goto(demo_server + "/fleet")
+                    assert page.locator(".vehicle").count() == 4
+                context.close()
+        finally:
+            browser.close()

@@ -15,6 +15,7 @@ def register_pages(app: Flask) -> None:
         carrier,
         cart,
         certifications,
+        dispatch,
         driver,
         farm_records,
         feedback,
@@ -45,5 +46,6 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(feedback.bp)
     app.register_blueprint(fleet.bp)  # 车队 (cold-chain dispatch)
     app.register_blueprint(driver.bp)  # 今日路线
+    app.register_blueprint(dispatch.bp)  # 调度 (dispatch planning)
     register_display(app)
     labels.register_label_display(app)

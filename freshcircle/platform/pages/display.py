@@ -139,6 +139,8 @@ def nav_links() -> list[tuple[str, str, object]]:
                  ("account_pages.index", "nav-account", _l("Account"))]
     elif role == Role.CARRIER:
         links = [("carrier_pages.shipments", "nav-shipments", _l("My shipments"))]
+    if role in (Role.COOP_ADMIN, Role.ADMIN):  # 调度 (pages/dispatch.py)
+        links.append(("dispatch_pages.index", "nav-dispatch", _l("Dispatch")))
     if role == Role.BUYER:  # 询价 (pages/quotes.py)
         links.append(("quote_pages.mine", "nav-quotes", _l("Quotes")))
     elif role in FARM_ROLES:  # 询价单

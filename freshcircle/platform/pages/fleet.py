@@ -26,6 +26,12 @@ TEMP_CLASS_LABELS = {
     TemperatureClass.COOL: _l("Cool (8 to 15 °C)"),
     TemperatureClass.AMBIENT: _l("Ambient (15 to 30 °C)"),
 }
+CLASS_NAMES = {
+    TemperatureClass.FROZEN: _l("Frozen"),
+    TemperatureClass.CHILLED: _l("Chilled"),
+    TemperatureClass.COOL: _l("Cool"),
+    TemperatureClass.AMBIENT: _l("Ambient"),
+}
 VEHICLE_INPUTS = ("plate", "name", "depot_id", "driver_id", "fixed_cost", "per_km", "shift_hours")
 SLOT_INPUTS = ("kind", "temp_class", "min_c", "max_c", "capacity_kg", "capacity_pallets")
 BLANK_SLOT = dict.fromkeys(SLOT_INPUTS, "") | {"temp_class": "chilled"}
@@ -56,10 +62,7 @@ def _fen(text: str):
 
 
 def _yuan(fen: int | None) -> str:
-    if fen is None:
-        return ""
-    return str((Decimal(fen) / 100).normalize().quantize(Decimal(1))
-               if fen % 100 == 0 else Decimal(fen) / 100)
+    return "" if fen is None else str(Decimal(fen) / 100)
 
 
 def _values_of(vehicle) -> dict:
@@ -119,7 +122,7 @@ def index():
     producer, producers = _producer()
     return render_template("fleet/index.html", producer=producer, producers=producers,
                            vehicles=fleet.vehicles_for(db.session, actor(), producer.id),
-                           temp_classes=TEMP_CLASS_LABELS, yuan=_yuan)
+                           class_names=CLASS_NAMES, yuan=lambda fen: Decimal(fen) / 100)
 
 
 @bp.route("/new", methods=["GET", "POST"])
