@@ -24,8 +24,10 @@
 Prints one line per instance and engine, then one per hierarchical instance; the last line is
 one JSON object with `instances`, `mean_gap_pct`, `worst_gap_pct`, `infeasible` (PyVRP),
 `per_class` (class to PyVRP's mean gap), `peers` (engine to mean gap, only engines that ran;
-`peers_infeasible` the misses), `yrd1000_s` (null: the synthetic 1,000-order YRD instance is
-not built yet), `hierarchical` (instance to {"vehicles", "bks_vehicles", "distance", "gap_pct",
+`peers_infeasible` the misses), `yrd1000_s` (wall time of the synthetic 1,000-order YRD
+instance with compartments, bench/yrd.py, at --yrd-budget seconds; `yrd1000` its cost,
+vehicles, routed and unassigned orders and checker verdict; null with --yrd-budget 0),
+`hierarchical` (instance to {"vehicles", "bks_vehicles", "distance", "gap_pct",
 "feasible"}; vehicles, distance and gap null when the plan is infeasible), plus `budget_s`,
 `seed`, `bench`. All keys but `hierarchical` are about the distance-only part.
 """
@@ -42,6 +44,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from statistics import mean
+
+import yrd as yrd_bench  # bench/yrd.py, beside this script
 
 from freshcircle.logistics.feasibility import Plan, Route, Unassigned, check_plan
 from freshcircle.logistics.solomon import Instance, distance, read_instance
@@ -215,6 +219,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--peers", default="vroom,ortools",
                         help="comma-separated peers among vroom, ortools ('' for none)")
+    parser.add_argument("--yrd-budget", type=float, default=60.0,
+                        help="seconds for the 1,000-order YRD instance (0 to skip)")
     parser.add_argument("--hierarchical", default="C101,R101,RC101",
                         help="instances to solve vehicles-first against bks.csv ('' for none)")
     args = parser.parse_args()
@@ -257,6 +263,14 @@ def main() -> None:
         print(line, flush=True)
         hierarchical_results[name] = entry
 
+    yrd = None
+    if args.yrd_budget > 0:
+        yrd = yrd_bench.run(budget_s=args.yrd_budget, seed=args.seed, n_orders=1000)
+        print(f"YRD 1,000 orders at {args.yrd_budget:g} s: routed {yrd['routed']} on "
+              f"{yrd['vehicles']} trucks, {yrd['distance_km']} km, ¥{yrd['cost_yuan']}, "
+              f"unassigned {yrd['unassigned_by_reason']}, feasible {yrd['feasible']}, "
+              f"solve {yrd['solve_s']} s", flush=True)
+
     def mean_or_none(values: list[float]) -> float | None:
         return round(mean(values), 3) + 0.0 if values else None
 
@@ -272,7 +286,8 @@ def main() -> None:
         "per_class": {c: mean_or_none(per_class[c]) for c in CLASSES if c in per_class},
         "peers": {p: mean_or_none(gaps[p]) for p in peers},
         "peers_infeasible": {p: len(missed[p]) for p in peers},
-        "yrd1000_s": None,
+        "yrd1000_s": yrd["solve_s"] if yrd else None,
+        "yrd1000": yrd,
         "hierarchical": hierarchical_results,
     }))
 

@@ -54,6 +54,7 @@ def request_plan(data):
 @blp.get("/plans/<int:plan_id>")
 @blp.response(200, PlanSchema)
 def get_plan(plan_id):
+    """A plan's status and progress, and once done its routes and unassigned orders."""
     return dispatch_plans.get_plan(db.session, actor(), plan_id)
 
 

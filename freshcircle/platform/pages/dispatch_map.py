@@ -32,7 +32,7 @@ def plan_map_svg(result: dict, depot: tuple[float, float, str], cities: list[tup
                      show_x_labels=False, show_y_labels=False, show_x_guides=False,
                      show_y_guides=False, legend_at_bottom=True, legend_box_size=12,
                      truncate_legend=-1, margin=6, spacing=6, explicit_size=False,
-                     dots_size=4, stroke_style={"width": 2.5}, print_labels=True,
+                     dots_size=4, stroke_style={"width": 2.5}, print_labels=False,
                      print_values=False)
 
     def xy(lat: float, lon: float) -> tuple[float, float]:
@@ -48,7 +48,7 @@ def plan_map_svg(result: dict, depot: tuple[float, float, str], cities: list[tup
         stops = [point(depot[0], depot[1], depot[2])] + [
             point(s["lat"], s["lon"], f"{n}. {s['site_zh']}")
             for n, s in enumerate(route["stops"], start=1)]
-        chart.add(f"{route_label} {route['no']} {route['plate']}", stops, print_labels=False)
+        chart.add(f"{route_label} {route['no']} {route['plate']}", stops, print_labels=True)
     svg = chart.render(is_unicode=True).replace(
         "<title>Pygal</title>", f"<title>{escape(title)}</title>", 1)
     return Markup(svg)

@@ -140,7 +140,10 @@ def nav_links() -> list[tuple[str, str, object]]:
     elif role == Role.CARRIER:
         links = [("carrier_pages.shipments", "nav-shipments", _l("My shipments"))]
     if role in (Role.COOP_ADMIN, Role.ADMIN):  # 调度 (pages/dispatch.py)
-        links.append(("dispatch_pages.index", "nav-dispatch", _l("Dispatch")))
+        links.append(("dispatch_pages.index", "nav-dispatch", _l("Dispatch planning")))
+        links.append(("fleet_pages.index", "nav-fleet", _l("Fleet")))
+    if role == Role.CARRIER:  # 今日路线 (pages/driver.py)
+        links.append(("driver_pages.index", "nav-driver", _l("My route")))
     if role == Role.BUYER:  # 询价 (pages/quotes.py)
         links.append(("quote_pages.mine", "nav-quotes", _l("Quotes")))
     elif role in FARM_ROLES:  # 询价单
