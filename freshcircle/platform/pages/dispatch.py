@@ -13,6 +13,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from freshcircle.logistics import planning as lp
 
@@ -107,7 +108,6 @@ def _get(plan_id: int) -> DispatchPlan:
 
 
 def _cities() -> list[tuple]:
-    from sqlalchemy import select
     rows = db.session.execute(select(Place.latitude, Place.longitude, Place.name_zh).where(
         Place.kind == PlaceKind.CITY)).all()
     return [(float(lat), float(lon), name) for lat, lon, name in rows]

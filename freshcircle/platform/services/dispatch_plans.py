@@ -44,6 +44,7 @@ from ..models import (
     TransportMode,
     User,
     Vehicle,
+    VehicleCompartment,
 )
 from . import dispatch_problem, epcis_events, orders
 from .access import require_manager
@@ -109,16 +110,17 @@ def _iso(day: dispatch_problem.DayInput, seconds: int) -> str:
     return (day.epoch + dt.timedelta(seconds=seconds)).isoformat()
 
 
-def _stop(day: dispatch_problem.DayInput, stop: p.Stop, stowage: p.Stowage) -> dict:
+def _stop(day: dispatch_problem.DayInput, stop: p.Stop, planned: p.Order,
+          stowage: p.Stowage) -> dict:
     order = day.orders[stop.order]
     site = day.sites[stop.order]
     lines = {str(line.id): line for line in order.lines}
+    expiry = {i.lot: i.expires_s for i in planned.items}
     items = []
     for piece in day.pieces[stop.order]:
         batch = day.lot_batches[piece.lot]
-        record = dispatch_problem._produce(batch.product.name_en)
-        expires = next((i.expires_s for o in day.problem.orders if o.key == stop.order
-                        for i in o.items if i.lot == piece.lot), None)
+        record = dispatch_problem.produce_record(batch.product.name_en)
+        expires = expiry.get(piece.lot)
         items.append({
             "order_line_id": int(piece.line), "batch_id": batch.id, "lot": piece.lot,
             "moved": piece.lot != lines[piece.line].batch.lot_code,
@@ -128,7 +130,7 @@ def _stop(day: dispatch_problem.DayInput, stop: p.Stop, stowage: p.Stowage) -> d
             "life_on_arrival_h": (None if expires is None
                                   else round((expires - stop.start_s) / p.HOUR, 1)),
         })
-    window = next(o.window for o in day.problem.orders if o.key == stop.order)
+    window = planned.window
     return {"order_id": order.id, "buyer": order.buyer.name if order.buyer else "",
             "site_id": site.id, "site_zh": site.name_zh, "site_en": site.name_en,
             "lat": float(site.latitude), "lon": float(site.longitude),
@@ -138,10 +140,11 @@ def _stop(day: dispatch_problem.DayInput, stop: p.Stop, stowage: p.Stowage) -> d
 
 
 def serialize(day: dispatch_problem.DayInput, plan: p.Plan, provider: str) -> dict:
+    planned = {o.key: o for o in day.problem.orders}
     routes = []
     for n, route in enumerate(plan.routes):
         vehicle = day.vehicles[route.vehicle_type]
-        stops = [_stop(day, s, plan.stowage) for s in route.stops]
+        stops = [_stop(day, s, planned[s.order], plan.stowage) for s in route.stops]
         loads = []
         for c in vehicle.compartments:
             kg = sum(i["grams"] for s in stops for i in s["items"] if i["kind"] == c.kind)
@@ -182,11 +185,14 @@ def compute(session: Session, plan: DispatchPlan, provider: TravelProvider,
     return serialize(day, solved, provider.name)
 
 
-def _set_point(session: Session, temp_class: TemperatureClass, low: float, high: float,
+def _set_point(temp_class: TemperatureClass, compartments: list[VehicleCompartment],
                batches: list[Batch]) -> Decimal:
-    """The middle of the range every product on board and the compartment share."""
+    """The middle of the range the compartments and every product on board share (it exists:
+    the stowage put only overlapping ranges together), kept inside the class's band."""
+    low = max(float(c.min_c) for c in compartments)
+    high = min(float(c.max_c) for c in compartments)
     for batch in batches:
-        record = dispatch_problem._produce(batch.product.name_en)
+        record = dispatch_problem.produce_record(batch.product.name_en)
         if record is not None:
             low, high = max(low, record.temp_min_c), min(high, record.temp_max_c)
     point = Decimal(str(round((low + high) / 2, 1)))
@@ -198,7 +204,8 @@ def _set_point(session: Session, temp_class: TemperatureClass, low: float, high:
     return point
 
 
-def _recut(session: Session, order: Order, items: list[dict]) -> dict[int, OrderLine]:
+def _recut(session: Session, order: Order, items: list[dict],
+           listing_of: dict[int, int]) -> dict[int, OrderLine]:
     """Give the order's lines the allocated lots; returns batch id -> an order line of it."""
     lines = {line.id: line for line in order.lines}
     by_line: dict[int, list[dict]] = {}
@@ -211,12 +218,11 @@ def _recut(session: Session, order: Order, items: list[dict]) -> dict[int, Order
             target = line if n == 0 else OrderLine(order=order,
                                                    price_fen_per_jin=line.price_fen_per_jin)
             if target.batch_id != piece["batch_id"] or n:
-                listing = session.scalar(select(Listing).where(
-                    Listing.batch_id == piece["batch_id"]))
-                if listing is None:
+                if piece["batch_id"] not in listing_of:
                     raise Conflict(_l("The orders changed since this plan was made; plan "
                                       "again."))
-                target.batch_id, target.listing_id = piece["batch_id"], listing.id
+                target.batch_id = piece["batch_id"]
+                target.listing_id = listing_of[piece["batch_id"]]
             target.quantity_g = piece["grams"]
             session.add(target)
             of_batch.setdefault(piece["batch_id"], target)
@@ -234,6 +240,10 @@ def accept(session: Session, actor: User, plan: DispatchPlan) -> list[Shipment]:
                                                             plan.dispatch_date)}
     if not plan_orders <= set(current):
         raise Conflict(_l("The orders changed since this plan was made; plan again."))
+    batch_ids = {i["batch_id"] for r in data["routes"] for s in r["stops"] for i in s["items"]}
+    batches = {b.id: b for b in session.scalars(select(Batch).where(Batch.id.in_(batch_ids)))}
+    listing_of = {batch_id: listing_id for batch_id, listing_id in session.execute(
+        select(Listing.batch_id, Listing.id).where(Listing.batch_id.in_(batch_ids)))}
     shipments: list[Shipment] = []
     for route in data["routes"]:
         vehicle = session.get(Vehicle, route["vehicle_id"])
@@ -242,22 +252,19 @@ def accept(session: Session, actor: User, plan: DispatchPlan) -> list[Shipment]:
         compartments = {c.kind: c for c in vehicle.compartments}
         for stop_no, stop in enumerate(route["stops"], start=1):
             order = current[stop["order_id"]]
-            of_batch = _recut(session, order, stop["items"])
+            of_batch = _recut(session, order, stop["items"], listing_of)
             by_class: dict[TemperatureClass, list[dict]] = {}
             for item in stop["items"]:
                 compartment = compartments[item["kind"]]
                 by_class.setdefault(compartment.temp_class, []).append(item)
             for temp_class, items in sorted(by_class.items()):
-                compartment = next(c for c in vehicle.compartments
-                                   if c.temp_class == temp_class)
-                batches = [session.get(Batch, i["batch_id"]) for i in items]
                 shipment = Shipment(
                     from_place_id=plan.depot_id, to_place_id=stop["site_id"],
                     carrier_id=vehicle.driver_id, vehicle_plate=vehicle.plate,
                     mode=TransportMode.REEFER_TRUCK, temp_class=temp_class,
-                    set_point_c=_set_point(session, temp_class, float(compartment.min_c),
-                                           float(compartment.max_c),
-                                           [b for b in batches if b is not None]),
+                    set_point_c=_set_point(
+                        temp_class, [compartments[i["kind"]] for i in items],
+                        [batches[i["batch_id"]] for i in items if i["batch_id"] in batches]),
                     planned_departure=dt.datetime.fromisoformat(route["departure"]),
                     planned_arrival=dt.datetime.fromisoformat(stop["start"]),
                     status=ShipmentStatus.PLANNED, created_by_id=actor.id,

@@ -106,7 +106,8 @@ def vehicle_type(vehicle: Vehicle) -> p.VehicleType:
         shift_s=vehicle.shift_hours * p.HOUR, name=vehicle.plate)
 
 
-def _produce(name_en: str) -> Produce | None:
+def produce_record(name_en: str) -> Produce | None:
+    """The produce table's row for a catalog product (any temperature class), or None."""
     try:
         return produce_by_name(name_en)
     except KeyError:
@@ -138,7 +139,7 @@ def build(session: Session, producer_id: int, depot: Place, day: dt.date,
     plannable: list[Order] = []
     for order in orders:
         missing = [line.batch.product.name_en for line in order.lines
-                   if _produce(line.batch.product.name_en) is None]
+                   if produce_record(line.batch.product.name_en) is None]
         if missing:
             unplannable.append(p.Unassigned(order_key(order), p.NO_COMPARTMENT,
                                             f"no storage data for {', '.join(missing)}"))
@@ -175,7 +176,7 @@ def build(session: Session, producer_id: int, depot: Place, day: dt.date,
         items = []
         for piece in pieces.get(order_key(order), []):
             batch = batches[piece.lot]
-            record = _produce(batch.product.name_en)
+            record = produce_record(batch.product.name_en)
             assert record is not None
             kg = math.ceil(piece.grams / 1000)
             items.append(p.Item(record, kg, Fraction(kg, KG_PER_PALLET), piece.lot,
