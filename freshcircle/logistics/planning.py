@@ -11,6 +11,9 @@ temperature range it holds; every compartment of one kind, on any vehicle, holds
 Before routing, every product in the day's orders is stowed in one kind (`stow`): the kind's
 range must overlap the product's storage range and the product must be compatible
 (`produce.compatible`: temperature, humidity, ethylene) with every product already stowed there.
+Of the kinds that can take it, a product goes to the one whose range sits best in its own (the
+range's middle nearest the product's range), then to one whose name says what it is for
+("chilled-fruit" for an apple, "chilled-veg" for spinach; `KIND_WORDS`), then in fleet order.
 This fixed assignment is the usual multi-compartment VRP model; it is what lets a route's load be
 checked per kind as plain sums, and it keeps apples away from lettuce by construction. A vehicle
 with no compartment of a product's kind cannot carry that product.
@@ -146,12 +149,42 @@ def _overlaps(product: Produce, c: Compartment) -> bool:
     return max(product.temp_min_c, c.min_c) <= min(product.temp_max_c, c.max_c)
 
 
+# Words in a compartment kind's name and the produce categories they are meant for.
+KIND_WORDS: dict[str, frozenset[str]] = {
+    "fruit": frozenset({"pome_fruit", "stone_fruit", "berry_fruit", "melon"}),
+    "veg": frozenset({"leafy_vegetable", "root_vegetable", "fruit_vegetable", "brassica",
+                      "allium", "fungus"}),
+    "meat": frozenset({"meat"}),
+    "fish": frozenset({"fish"}),
+    "egg": frozenset({"animal_product"}),
+}
+KIND_WORDS["vegetable"] = KIND_WORDS["veg"]
+KIND_WORDS["eggs"] = KIND_WORDS["egg"]
+
+
+def _name_fit(product: Produce, kind: str) -> int:
+    """0: the kind's name is meant for the product's category, 1: it names no category,
+    2: it names another one."""
+    meant = [KIND_WORDS[w] for w in kind.lower().replace("_", "-").split("-") if w in KIND_WORDS]
+    if not meant:
+        return 1
+    return 0 if any(product.category in m for m in meant) else 2
+
+
+def _fit(product: Produce, c: Compartment) -> tuple[float, int]:
+    """How well compartment kind `c` suits `product` (lower is better): how far the middle of
+    the kind's range lies outside the product's range, then what the kind's name is for."""
+    middle = (c.min_c + c.max_c) / 2
+    off = max(product.temp_min_c - middle, middle - product.temp_max_c, 0.0)
+    return off, _name_fit(product, c.kind)
+
+
 def stow(kinds: Iterable[Compartment], orders: Iterable[Order]) -> Stowage:
     """Put every product of `orders` in one compartment kind, greedily and deterministically.
 
-    Products go in order of total weight (heaviest first, then by key), each to the first kind,
-    in fleet order, whose range overlaps its own and whose products so far are all compatible
-    with it.
+    Products go in order of total weight (heaviest first, then by key), each to the best kind
+    (`_fit`, then fleet order) whose range overlaps its own and whose products so far are all
+    compatible with it.
     """
     kinds = tuple(kinds)
     weight: dict[str, int] = {}
@@ -166,9 +199,9 @@ def stow(kinds: Iterable[Compartment], orders: Iterable[Order]) -> Stowage:
     for key in sorted(products, key=lambda k: (-weight[k], k)):
         product = products[key]
         why: list[str] = []
-        for kind in kinds:
-            if not _overlaps(product, kind):
-                continue
+        usable = sorted((k for k in kinds if _overlaps(product, k)),
+                        key=lambda k: _fit(product, k))  # stable: fleet order breaks ties
+        for kind in usable:
             clashes = [r for other in inside[kind.kind]
                        for r in compatible(product, other).reasons]
             if clashes:
