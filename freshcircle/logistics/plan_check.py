@@ -13,7 +13,11 @@ every comparison is exact. Rules:
 - each compartment kind's load on a route is within the vehicle's kg and pallet capacity for
   that kind, the vehicle has that kind at all, the kind's range overlaps each product's range,
   and the products in one kind on one route are pairwise compatible (`produce.compatible`);
-- the stop times and distance the plan states are the ones the matrix gives.
+- the stop times and distance the plan states are the ones the matrix gives; where the matrix
+  carries the time at the wheel (a rest rule), the legal rests are driven out minute by minute:
+  after 4 hours at the wheel, counted across legs, the truck stands 20 minutes before driving
+  on, and a stop of 20 minutes or more (waiting and unloading) is a rest. Each stop states how
+  many rests it took to get there.
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ from fractions import Fraction
 
 from freshcircle.logistics.planning import Order, Plan, Problem
 from freshcircle.logistics.produce import Produce, compatible
+from freshcircle.logistics.travel import Matrix
+
+DRIVE_LIMIT_S = 4 * 3600  # the legal rule, restated here: 4 h at the wheel, then 20 minutes
+REST_S = 20 * 60
 
 UNKNOWN = "unknown_order"
 DUPLICATE = "duplicate"
@@ -96,10 +104,10 @@ def check(problem: Problem, plan: Plan) -> Check:
             violations.append(Violation(EARLY_DEPARTURE, "leaves before the depot opens", r))
         if route.departure_s > depot.closes_s:
             violations.append(Violation(LATE_DEPARTURE, "leaves after the depot closes", r))
-        now, here, distance = route.departure_s, depot.point, 0
+        now, here, distance, stint = route.departure_s, depot.point, 0, 0
         stated_ok = True
         for stop, order in zip(route.stops, stops, strict=True):
-            arrival = now + seconds[here][order.point]
+            arrival, stint, rests = _legal_drive(problem.matrix, here, order.point, now, stint)
             distance += meters[here][order.point]
             start = max(arrival, order.window[0])
             if start > order.window[1]:
@@ -114,7 +122,10 @@ def check(problem: Problem, plan: Plan) -> Check:
                         f"life left, the buyer needs {order.min_remaining_life_s} s", r,
                         order.key))
             now = start + order.service_s
-            stated_ok &= (stop.arrival_s, stop.start_s, stop.leave_s) == (arrival, start, now)
+            if now - arrival >= REST_S:
+                stint = 0
+            stated_ok &= (stop.arrival_s, stop.start_s, stop.leave_s, stop.rests) \
+                == (arrival, start, now, rests)
             here = order.point
         back = now + seconds[here][depot.point]
         distance += meters[here][depot.point]
@@ -128,6 +139,21 @@ def check(problem: Problem, plan: Plan) -> Check:
                                         f"is {vt.shift_s} s", r))
         violations += _load(problem, plan, r, stops)
     return Check(tuple(violations), total)
+
+
+def _legal_drive(matrix: Matrix, a: int, b: int, now: int, stint: int) -> tuple[int, int, int]:
+    """Drive from point a to b leaving at `now`, `stint` seconds at the wheel since the last
+    rest: (arrival, stint on arrival, rests taken on the way). Without a rest rule in the
+    matrix, the trip takes `seconds[a][b]` and no rests are counted."""
+    if matrix.driving is None:
+        return now + matrix.seconds[a][b], 0, 0
+    left, rests = matrix.driving[a][b], 0
+    while left > 0:
+        if stint == DRIVE_LIMIT_S:
+            now, stint, rests = now + REST_S, 0, rests + 1
+        step = min(left, DRIVE_LIMIT_S - stint)
+        now, stint, left = now + step, stint + step, left - step
+    return now, stint, rests
 
 
 def _load(problem: Problem, plan: Plan, r: int, stops: list[Order]) -> list[Violation]:

@@ -34,6 +34,7 @@ from pyvrp import Model, PenaltyParams, SolveParams
 from pyvrp.stop import MaxIterations
 
 from freshcircle.logistics import planning as p
+from freshcircle.logistics.travel import REST_S, Matrix, budgeted, drive
 
 DECI = 10  # PyVRP's cost unit: a tenth of a fen
 HECTO = 100  # PyVRP's distance unit: 100 m, so fen per km is tenths of a fen per unit
@@ -88,7 +89,6 @@ def screen(problem: p.Problem, stowage: p.Stowage, order: p.Order) -> p.Unassign
             return p.Unassigned(order.key, p.NO_COMPARTMENT,
                                 f"{item.product.name_en}: {stowage.refused[item.product.key]}")
     load = p.order_load(order, stowage)
-    seconds = problem.matrix.seconds
     fits = [vt for vt in problem.vehicle_types
             if all(kg <= vt.capacity(kind)[0] and pallets <= vt.capacity(kind)[1]
                    for kind, (kg, pallets) in load.items())]
@@ -97,7 +97,8 @@ def screen(problem: p.Problem, stowage: p.Stowage, order: p.Order) -> p.Unassign
                          for kind, (kg, pl) in sorted(load.items()))
         return p.Unassigned(order.key, p.TOO_BIG, f"needs {need}; no vehicle carries that")
     arrival = min(problem.depots[vt.depot].opens_s
-                  + seconds[problem.depots[vt.depot].point][order.point] for vt in fits)
+                  + _leg_s(problem.matrix, problem.depots[vt.depot].point, order.point)
+                  for vt in fits)
     start = max(arrival, order.window[0])  # an early truck waits for receiving to open
     deadline = order.shelf_deadline_s
     if deadline is not None and start > deadline:
@@ -111,7 +112,7 @@ def screen(problem: p.Problem, stowage: p.Stowage, order: p.Order) -> p.Unassign
                             f"{order.window[1]} s")
     for vt in fits:
         depot = problem.depots[vt.depot]
-        out = seconds[depot.point][order.point]
+        out = _leg_s(problem.matrix, depot.point, order.point)
         start = max(depot.opens_s + out, order.window[0])
         departure = min(start - out, depot.closes_s)  # leave late enough not to wait
         if start <= order.latest_arrival_s and start + order.service_s - departure <= vt.shift_s:
@@ -158,7 +159,7 @@ def _build(problem: p.Problem, orders: list[p.Order], stowage: p.Stowage,
                          name=order.key)
         points.append(order.point)
     assert all(0 <= pt < n_points for pt in points)
-    meters, seconds = problem.matrix.meters, problem.matrix.seconds
+    meters, matrix = problem.matrix.meters, problem.matrix
     locations = model.locations
     n_depots = len(problem.depots)
     clients = locations[2 * n_depots:]
@@ -166,40 +167,83 @@ def _build(problem: p.Problem, orders: list[p.Order], stowage: p.Stowage,
         model.add_edge(locations[d], homes_loc := locations[n_depots + d], distance=0)
         for loc, pt in zip(clients, points, strict=True):
             model.add_edge(locations[d], loc, distance=_hecto(meters[depot.point][pt]),
-                           duration=seconds[depot.point][pt])
+                           duration=_leg_s(matrix, depot.point, pt))
             model.add_edge(loc, homes_loc, distance=_hecto(meters[pt][depot.point]),
                            duration=0)
     for i, a in enumerate(points):
         for j, b in enumerate(points):
             if i != j:
                 model.add_edge(clients[i], clients[j], distance=_hecto(meters[a][b]),
-                               duration=seconds[a][b])
+                               duration=_leg_s(matrix, a, b))
     return model
+
+
+def _leg_s(matrix: Matrix, i: int, j: int) -> int:
+    """A leg's duration in the routing model: with a rest rule, the wheel time plus the rests
+    spread over it (`travel.budgeted`), never less than the rests the real run needs."""
+    return matrix.seconds[i][j] if matrix.driving is None else budgeted(matrix.driving[i][j])
+
+
+def _run(problem: p.Problem, vehicle_type: int, orders: list[p.Order],
+         departure: int) -> p.Route:
+    matrix = problem.matrix
+    vt = problem.vehicle_types[vehicle_type]
+    rules = matrix.driving is not None
+    depot = problem.depots[vt.depot]
+    now, here, distance, stint = departure, depot.point, 0, 0
+    stops: list[p.Stop] = []
+    for order in orders:
+        rests = 0
+        if rules:
+            rests, stint = drive(stint, matrix.wheel(here, order.point))
+            arrival = now + matrix.wheel(here, order.point) + rests * REST_S
+        else:
+            arrival = now + matrix.seconds[here][order.point]
+        distance += matrix.meters[here][order.point]
+        start = max(arrival, order.window[0])
+        now = start + order.service_s
+        if now - arrival >= REST_S:  # waiting and unloading, parked: that is the rest
+            stint = 0
+        stops.append(p.Stop(order.key, arrival, start, now, rests))
+        here = order.point
+    distance += matrix.meters[here][depot.point]
+    # The drive home comes after the shift's end and a rest: one trip on its own.
+    return p.Route(vehicle_type, tuple(stops), departure, now,
+                   now + matrix.seconds[here][depot.point], distance)
+
+
+def _fits(problem: p.Problem, vt: p.VehicleType, orders: list[p.Order], route: p.Route) -> bool:
+    depot = problem.depots[vt.depot]
+    return (depot.opens_s <= route.departure_s <= depot.closes_s
+            and route.finish_s - route.departure_s <= vt.shift_s
+            and all(stop.start_s <= order.latest_arrival_s
+                    for stop, order in zip(route.stops, orders, strict=True)))
 
 
 def schedule(problem: p.Problem, vehicle_type: int, orders: list[p.Order],
              departure: int | None = None) -> p.Route:
     """Stop times for `orders` in this sequence, leaving the depot at `departure` (by default
     as late as the first stop allows without waiting there); a vehicle arriving before
-    receiving opens waits."""
+    receiving opens waits.
+
+    With a rest rule (`travel.Matrix.driving`) the rests fall where the rule puts them,
+    counting driving across legs (`travel.drive`); a stop of 20 minutes or more, waiting and
+    unloading, counts as a rest. Those times are never later than the routing model's, which
+    spreads the rests over every hour at the wheel, so a truck can then arrive before
+    receiving opens: if the run still fits, it leaves that much later instead of waiting.
+    """
     vt = problem.vehicle_types[vehicle_type]
     depot = problem.depots[vt.depot]
-    seconds, meters = problem.matrix.seconds, problem.matrix.meters
     if departure is None:
-        out = seconds[depot.point][orders[0].point]
+        out = _leg_s(problem.matrix, depot.point, orders[0].point)
         departure = max(depot.opens_s, orders[0].window[0] - out)
-    now, here, distance = departure, depot.point, 0
-    stops: list[p.Stop] = []
-    for order in orders:
-        arrival = now + seconds[here][order.point]
-        distance += meters[here][order.point]
-        start = max(arrival, order.window[0])
-        now = start + order.service_s
-        stops.append(p.Stop(order.key, arrival, start, now))
-        here = order.point
-    distance += meters[here][depot.point]
-    return p.Route(vehicle_type, tuple(stops), departure, now, now + seconds[here][depot.point],
-                   distance)
+    route = _run(problem, vehicle_type, orders, departure)
+    wait = route.stops[0].start_s - route.stops[0].arrival_s
+    if wait > 0:
+        later = _run(problem, vehicle_type, orders, departure + wait)
+        if _fits(problem, vt, orders, later):
+            return later
+    return route
 
 
 def route_cost_fen(problem: p.Problem, route: p.Route) -> int:

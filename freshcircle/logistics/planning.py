@@ -21,6 +21,10 @@ with no compartment of a product's kind cannot carry that product.
 Runs are open-ended: a driver's shift covers leaving the cold store to leaving the last stop
 (Fuyang to Shanghai alone is about 11 hours with the legal rests); the empty drive home, after
 the rest, is costed per km but belongs to the next shift.
+
+Legal rests (20 minutes after 4 hours at the wheel) count driving across the legs of a run when
+the matrix carries the wheel time (`travel.Matrix.driving`); each `Stop` says how many rests
+fell on the way to it, and a stop of 20 minutes or more counts as one.
 """
 
 from __future__ import annotations
@@ -237,6 +241,7 @@ class Stop:
     arrival_s: int
     start_s: int  # service starts: the arrival, or receiving opening if it arrived early
     leave_s: int
+    rests: int = 0  # legal 20-minute rests on the way here (`travel.drive`)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ points in one call, row = from, column = to, zero diagonal):
 - `OsrmProvider` asks an OSRM routing server (its table service, ``/table/v1/{profile}/``)
   for real road distances and durations. OSRM's car times know nothing of a truck driver's
   legal rest, so by default the same rest rule is added to each leg's duration
-  (``rest=False`` turns that off). Servers cap the table size (``--max-table-size``, 100 by
+  (``rest=False`` turns that off). With the rule on, the matrix also carries the time at the
+  wheel (`Matrix.driving`), since on a run of several stops the rule counts driving across
+  legs (`drive`). Servers cap the table size (``--max-table-size``, 100 by
   default), so large point sets are requested in blocks of at most ``block_size`` sources by
   ``block_size`` destinations. Unreachable pairs, OSRM errors and network failures raise
   `TravelError`; there is no silent fallback to the estimate.
@@ -40,6 +42,8 @@ CIRCUITY = 1.3
 REEFER_KMH = 70.0
 DRIVE_BEFORE_REST_H = 4.0
 REST_H = 20 / 60
+DRIVE_BEFORE_REST_S = 4 * 3600
+REST_S = 20 * 60
 OSRM_MAX_TABLE_SIZE = 100  # osrm-routed's default --max-table-size
 
 
@@ -88,10 +92,41 @@ class Point:
 class Matrix:
     """Square travel matrix: ``meters[i][j]`` and ``seconds[i][j]`` from point i to point j.
 
+    ``seconds`` is one trip on its own, legal rests included where the provider applies the
+    rest rule; ``driving`` is then the time at the wheel alone (None: no rest rule, the
+    driving time is ``seconds``). A multi-stop run needs the wheel time, because the rule
+    counts driving across legs (`drive`).
+
     Metres are rounded to the nearest metre, seconds rounded up; the diagonal is 0."""
 
     meters: tuple[tuple[int, ...], ...]
     seconds: tuple[tuple[int, ...], ...]
+    driving: tuple[tuple[int, ...], ...] | None = None
+
+    def wheel(self, i: int, j: int) -> int:
+        """Seconds at the wheel from point i to point j."""
+        return (self.seconds if self.driving is None else self.driving)[i][j]
+
+
+def drive(stint_s: int, driving_s: int) -> tuple[int, int]:
+    """One leg under the rest rule, counting the driving across legs.
+
+    ``stint_s`` is the driving since the last rest (or the start of the shift); the leg takes
+    ``driving_s`` at the wheel. Returns (how many 20-minute rests the leg needs, the stint when
+    it ends). A rest falls each time the stint reaches 4 hours with driving still to do; a leg
+    that ends at exactly 4 hours needs none until the truck moves again.
+    """
+    total = stint_s + driving_s
+    rests = max(-(-total // DRIVE_BEFORE_REST_S) - 1, 0) if driving_s > 0 else 0
+    return rests, total - rests * DRIVE_BEFORE_REST_S
+
+
+def budgeted(driving_s: int) -> int:
+    """Wheel time with the rests spread evenly over it (5 minutes per hour, rounded up).
+
+    Additive over legs and never less than the rests the rule places (`drive`) on any run of
+    legs, so a planner that adds these per leg never promises a time the real stops miss."""
+    return -(-driving_s * (DRIVE_BEFORE_REST_S + REST_S) // DRIVE_BEFORE_REST_S)
 
 
 class TravelError(Exception):
@@ -104,6 +139,10 @@ class TravelProvider(Protocol):
     def matrix(self, points: Sequence[Point]) -> Matrix:
         """The whole square matrix between all ``points``, in one call."""
         ...
+
+
+def _frozen(rows: list[list[int]]) -> tuple[tuple[int, ...], ...]:
+    return tuple(map(tuple, rows))
 
 
 def _ceil_seconds(seconds: float) -> int:
@@ -127,13 +166,16 @@ class EstimateProvider:
         n = len(points)
         meters = [[0] * n for _ in range(n)]
         seconds = [[0] * n for _ in range(n)]
+        driving = [[0] * n for _ in range(n)]
         for i in range(n):
             for j in range(i + 1, n):  # the estimate is symmetric
                 a, b = points[i], points[j]
                 leg = road_leg(a.lat, a.lon, b.lat, b.lon, self.circuity, self.speed_kmh)
                 meters[i][j] = meters[j][i] = round(leg.distance_km * 1000)
                 seconds[i][j] = seconds[j][i] = _ceil_seconds(leg.hours * 3600)
-        return Matrix(tuple(map(tuple, meters)), tuple(map(tuple, seconds)))
+                wheel = leg.distance_km / self.speed_kmh * 3600
+                driving[i][j] = driving[j][i] = _ceil_seconds(wheel)
+        return Matrix(_frozen(meters), _frozen(seconds), _frozen(driving))
 
 
 def _number(value: object) -> float | None:
@@ -179,15 +221,17 @@ class OsrmProvider:
         n = len(points)
         meters = [[0] * n for _ in range(n)]
         seconds = [[0] * n for _ in range(n)]
+        driving = [[0] * n for _ in range(n)]
         if n > 1:
             blocks = [range(s, min(s + self.block_size, n)) for s in range(0, n, self.block_size)]
             for sources in blocks:
                 for destinations in blocks:
-                    self._fill(points, sources, destinations, meters, seconds)
-        return Matrix(tuple(map(tuple, meters)), tuple(map(tuple, seconds)))
+                    self._fill(points, sources, destinations, meters, seconds, driving)
+        return Matrix(_frozen(meters), _frozen(seconds), _frozen(driving) if self.rest else None)
 
     def _fill(self, points: Sequence[Point], sources: range, destinations: range,
-              meters: list[list[int]], seconds: list[list[int]]) -> None:
+              meters: list[list[int]], seconds: list[list[int]],
+              driving: list[list[int]]) -> None:
         """Request one block (global indexes ``sources`` x ``destinations``) into the matrix."""
         if sources == destinations:
             coords = [points[i] for i in sources]
@@ -219,9 +263,10 @@ class OsrmProvider:
                 if duration is None or distance is None:
                     raise TravelError(f"OSRM found no route from point {i} "
                                       f"{_where(points[i])} to point {j} {_where(points[j])}")
+                meters[i][j] = round(distance)
+                driving[i][j] = _ceil_seconds(duration)
                 if self.rest:
                     duration += rest_hours(duration / 3600) * 3600
-                meters[i][j] = round(distance)
                 seconds[i][j] = _ceil_seconds(duration)
 
     def _get(self, url: str, query: str) -> dict[str, Any]:

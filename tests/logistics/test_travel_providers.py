@@ -145,6 +145,8 @@ def full_expected(n: int, rest: bool = True) -> Matrix:
     return Matrix(
         meters=tuple(tuple(expected_meters(i, j) for j in range(n)) for i in range(n)),
         seconds=tuple(tuple(expected_seconds(i, j, rest) for j in range(n)) for i in range(n)),
+        driving=tuple(tuple(expected_seconds(i, j, False) for j in range(n)) for i in range(n))
+        if rest else None,
     )
 
 
@@ -158,6 +160,7 @@ def test_osrm_matrix_adds_the_legal_rest_to_legs_over_four_hours(osrm: FakeOsrm)
     assert matrix.seconds[0][6] == 15003 + 1200  # 4 h 10 min at the wheel: one 20 min rest
     assert matrix.seconds[6][0] == 15009 + 1200
     assert matrix.seconds[0][5] == 12503  # 12502.5 s, under 4 h: no rest, rounded up
+    assert matrix.wheel(0, 6) == 15003  # the time at the wheel, for runs of several legs
     assert matrix.meters[0][1] == 41001  # 41000.4 + 0.7 m, rounded to nearest
     assert all(matrix.seconds[i][i] == 0 and matrix.meters[i][i] == 0 for i in range(7))
     assert len(osrm.requests) == 1  # 7 x 7 fits in one table request
@@ -258,8 +261,8 @@ def test_osrm_malformed_response_is_a_travel_error(osrm: FakeOsrm, body: bytes) 
 def test_osrm_needs_no_request_for_fewer_than_two_points(osrm: FakeOsrm) -> None:
     provider = OsrmProvider(osrm.url)
 
-    assert provider.matrix([]) == Matrix((), ())
-    assert provider.matrix(POINTS[:1]) == Matrix(((0,),), ((0,),))
+    assert provider.matrix([]) == Matrix((), (), ())
+    assert provider.matrix(POINTS[:1]) == Matrix(((0,),), ((0,),), ((0,),))
     assert osrm.requests == []
 
 

@@ -57,6 +57,7 @@ def test_a_plan_routes_every_order_with_compartments_and_times(make, session, ap
         assert all(i["life_on_arrival_h"] > 24 for i in stop["items"])
     loads = {c["kind"]: c["kg"] for c in route["compartments"]}
     assert loads == {"chilled-veg": 900, "chilled-fruit": 0, "cool": 900}
+    assert route["stops"][0]["rests"] == 1  # over 4 h from Fuyang to the first city
 
 
 def test_orders_that_cannot_go_come_back_with_reasons(make, session, app):

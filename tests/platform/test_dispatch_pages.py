@@ -32,6 +32,7 @@ def test_one_click_plans_the_day_and_the_plan_page_shows_it(make, session, app, 
     assert 'id="timeline"' in html and html.count('class="tl-stop"') == 3
     assert "杭州配送中心" in html and "到货时剩余保鲜期" in html
     assert "最近的买家" in html  # the FEFO rule is explained on the page
+    assert "途中法定休息：1 × 20 分钟" in html  # Fuyang to any of the cities: over 4 h driving
     plan = session.scalars(select(DispatchPlan)).one()
     accept = web.post(f"/dispatch/plans/{plan.id}/accept")
     assert accept.status_code == 302

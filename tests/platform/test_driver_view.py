@@ -76,6 +76,7 @@ def test_driver_sees_stops_in_order_with_what_to_unload(make, login, session):
     assert response.status_code == 200
     page = text(response)
     assert "今日路线" in page and "今天" in page and "皖KD3186" in page and "共 2 站" in page
+    assert "到达时间已含法定休息" in page
     assert page.index("上海鲜达配送中心") < page.index("杭州禾鲜配送中心")
     stop = element(response, f"stop-{first.id}").replace("\u00a0", " ")
     assert "收货时间 04:00–10:00" in stop

@@ -135,7 +135,7 @@ def _stop(day: dispatch_problem.DayInput, stop: p.Stop, planned: p.Order,
             "site_id": site.id, "site_zh": site.name_zh, "site_en": site.name_en,
             "lat": float(site.latitude), "lon": float(site.longitude),
             "arrival": _iso(day, stop.arrival_s), "start": _iso(day, stop.start_s),
-            "leave": _iso(day, stop.leave_s),
+            "leave": _iso(day, stop.leave_s), "rests": stop.rests,
             "window": [_iso(day, window[0]), _iso(day, window[1])], "items": items}
 
 
