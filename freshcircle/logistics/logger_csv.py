@@ -39,6 +39,7 @@ _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%
 class Reading:
     recorded_at: dt.datetime
     celsius: Decimal
+    line: int = 0  # in the file, for messages about the reading
 
 
 @dataclass
@@ -148,7 +149,7 @@ def parse(data: bytes | str, default_tz: dt.tzinfo = CHINA) -> Parsed:
         if not MIN_C <= celsius <= MAX_C:
             result.errors.append((number, "range", f"{celsius} °C is outside -60 to 80 °C"))
             continue
-        result.readings.append(Reading(moment, celsius))
+        result.readings.append(Reading(moment, celsius, number))
     if not result.readings and not result.errors:
         result.errors.append((layout.header_line + 2, "empty", "no readings after the header"))
     return result

@@ -82,3 +82,22 @@ def test_carrier_uploads_from_the_phone_page_and_sees_bad_lines(make, login, ses
 
     assert good.status_code == 200 and "6" in text(good)
     assert session.scalar(select(func.count()).select_from(TemperatureReading)) == 6
+
+
+def test_readings_from_the_future_are_named_by_line_and_nothing_is_stored(make, login,
+                                                                           session):
+    from .page_helpers import text
+
+    _, carrier, shipment = _setup(make)
+    # A logger whose clock runs a day ahead: the last two rows are in the future.
+    rows = [(_stamp(0), "2.5"), (_stamp(10), "2.6"), (_stamp(24 * 60), "2.7"),
+            (_stamp(24 * 60 + 10), "2.8")]
+    page = login(carrier).post(f"/carrier/shipments/{shipment.id}/temperatures", data={
+        "file": (io.BytesIO(_csv(rows)), "log.csv")}, content_type="multipart/form-data")
+
+    assert page.status_code == 422
+    assert "第 4 行：时间在未来（请检查记录仪的时钟和时区）" in text(page)
+    assert "第 5 行：时间在未来" in text(page) and "第 3 行" not in text(page)
+    assert f'action="/carrier/shipments/{shipment.id}/temperatures#upload-{shipment.id}"' \
+        in page.get_data(as_text=True)  # the answer opens at the form, not the page's top
+    assert session.scalar(select(func.count()).select_from(TemperatureReading)) == 0

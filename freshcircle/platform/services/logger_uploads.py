@@ -1,9 +1,10 @@
 """A logger's CSV export uploaded for a shipment: parsed by `freshcircle.logistics.logger_csv`,
 stored through the same idempotent ingest as JSON readings, all or nothing.
 
-Every bad line is reported with its number, in the reader's language; nothing is stored
-unless the whole file reads. Files of more than MAX_READINGS rows go in one transaction in
-chunks (the JSON endpoint's 5,000 limit is per request body, not per logger file).
+Every bad line is reported with its number, in the reader's language (a time in the future
+too: a logger clock or time zone set wrong); nothing is stored unless the whole file reads.
+Files of more than MAX_READINGS rows go in one transaction in chunks (the JSON endpoint's
+5,000 limit is per request body, not per logger file).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from freshcircle.logistics.logger_csv import parse
 
-from ..models import Shipment, User
+from ..models import Shipment, User, utcnow
 from . import temperatures
 from .errors import InvalidInput
 
@@ -24,6 +25,7 @@ PROBLEMS = {
     "time": _l("the time cannot be read"),
     "number": _l("the temperature is not a number"),
     "range": _l("the temperature is outside -60 to 80 °C"),
+    "future": _l("the time is in the future (check the logger's clock and time zone)"),
 }
 SHOWN_ERRORS = 50
 
@@ -31,7 +33,11 @@ SHOWN_ERRORS = 50
 def ingest_csv(session: Session, actor: User, shipment: Shipment, data: bytes,
                sensor_id: str) -> temperatures.IngestResult:
     parsed = parse(data)
-    if not parsed.ok:
+    if parsed.ok:  # the API refuses future times too, but cannot name the file's lines
+        latest = utcnow() + temperatures.CLOCK_SKEW
+        parsed.errors += [(r.line, "future", "") for r in parsed.readings
+                          if r.recorded_at > latest]
+    if parsed.errors:
         lines = [str(_l("Line %(line)d: %(problem)s", line=line, problem=PROBLEMS[code]))
                  for line, code, _ in parsed.errors[:SHOWN_ERRORS]]
         if len(parsed.errors) > SHOWN_ERRORS:
