@@ -12,9 +12,10 @@ CST = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime.now(CST).replace(microsecond=0, second=0) - dt.timedelta(hours=4)
 
 
-def _post(client, shipment, headers, temps):
-    readings = [{"sensor_id": "TL-1", "recorded_at": (START + dt.timedelta(minutes=10 * i))
-                 .isoformat(), "celsius": c} for i, c in enumerate(temps)]
+def _post(client, shipment, headers, temps, sensor="TL-1", offset_min=0):
+    readings = [{"sensor_id": sensor, "recorded_at": (
+        START + dt.timedelta(minutes=10 * i + offset_min)).isoformat(), "celsius": c}
+        for i, c in enumerate(temps)]
     return client.post(f"/api/v1/shipments/{shipment.id}/temperatures",
                        json={"readings": readings}, headers=headers)
 
@@ -36,6 +37,25 @@ def test_an_excursion_raises_one_alert_and_is_acknowledged(make, client, session
                        headers=headers)
     assert done.status_code == 200 and done.json["acknowledged_at"]
     assert client.post(url, json={"comment": "again"}, headers=headers).status_code == 409
+
+
+def test_each_logger_is_judged_on_its_own_and_overlapping_spells_make_one_alert(
+        make, client, session):
+    _, carrier, shipment = _setup(make)
+    headers = _token(client, carrier)
+    # The front logger stays cold; the one by the doors, reading 5 minutes later each time,
+    # is warm for 40 minutes. Taken together the series would never be out for 30 minutes.
+    _post(client, shipment, headers, ["2.5"] * 8, sensor="front")
+    _post(client, shipment, headers, ["2.6", "2.7", "7.5", "9.1", "8.0", "6.2", "3.0", "2.8"],
+          sensor="doors", offset_min=5)
+    (alert,) = client.get(f"/api/v1/shipments/{shipment.id}/alerts", headers=headers).json
+    assert alert["side"] == "above" and alert["extreme_c"] == "9.10"
+    # A third logger saw the same warm spell, longer and warmer: still one alert, widened.
+    _post(client, shipment, headers, ["2.6", "6.0", "7.0", "9.8", "8.0", "6.2", "3.0", "2.8"],
+          sensor="middle", offset_min=2)
+    (wider,) = client.get(f"/api/v1/shipments/{shipment.id}/alerts", headers=headers).json
+    assert wider["id"] == alert["id"] and wider["extreme_c"] == "9.80"
+    assert wider["started_at"] < alert["started_at"]
 
 
 def test_a_short_door_opening_raises_nothing_and_strangers_see_nothing(make, client):

@@ -2,10 +2,11 @@
 
 After every ingest the shipment's readings are checked against its temperature class's band
 (frozen at most -18 °C, chilled 0-4 °C, cool 8-15 °C; ambient has none) by
-`freshcircle.logistics.shelf_life.excursions`: a spell outside the band longer than
-ALERT_AFTER (the tolerance consumers' pages use too: a door opened for loading is not an
-excursion) becomes one alert, keyed by its start so re-sent readings never raise it twice; a
-spell that grows with later readings updates its end and extreme. Acknowledging needs a
+`freshcircle.logistics.shelf_life.excursions`, each logger (sensor) on its own: a spell
+outside the band longer than ALERT_AFTER (the tolerance consumers' pages use too: a door
+opened for loading is not an excursion) becomes one alert; spells of several loggers that
+overlap make one alert, and a spell that overlaps an existing alert updates it (start, end,
+extreme), so re-sent or later readings never raise it twice. Acknowledging needs a
 comment (what was done) and is done by the carrier, the shipper's members or staff.
 """
 
@@ -18,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from freshcircle.logistics.shelf_life import excursions
+from freshcircle.logistics.shelf_life import Excursion, excursions
 
 from ..models import Shipment, ShipmentAlert, TemperatureReading, User, utcnow
 from .errors import Conflict, InvalidInput, NotFound
@@ -42,26 +43,51 @@ def raise_alerts(session: Session, shipment: Shipment) -> list[ShipmentAlert]:
     band = _band(shipment)
     if band is None:
         return []
-    readings = [(at if at.tzinfo else at.replace(tzinfo=dt.UTC), float(c))
-                for at, c in session.execute(
-                    select(TemperatureReading.recorded_at, TemperatureReading.celsius)
-                    .where(TemperatureReading.shipment_id == shipment.id)
-                    .order_by(TemperatureReading.recorded_at))]
-    existing = {_aware(a.started_at): a for a in session.scalars(
-        select(ShipmentAlert).where(ShipmentAlert.shipment_id == shipment.id))}
+    by_sensor: dict[str, list[tuple[dt.datetime, float]]] = {}
+    for sensor, at, celsius in session.execute(
+            select(TemperatureReading.sensor_id, TemperatureReading.recorded_at,
+                   TemperatureReading.celsius)
+            .where(TemperatureReading.shipment_id == shipment.id)
+            .order_by(TemperatureReading.recorded_at)):
+        by_sensor.setdefault(sensor, []).append((_aware(at), float(celsius)))
+    spells = [spell for series in by_sensor.values()
+              for spell in excursions(series, band[0], band[1], ALERT_AFTER)]
+    existing = list(session.scalars(
+        select(ShipmentAlert).where(ShipmentAlert.shipment_id == shipment.id)))
     new = []
-    for spell in excursions(readings, band[0], band[1], ALERT_AFTER):
+    for spell in _merged(spells):
         extreme = Decimal(str(round(spell.extreme_c, 2)))
-        alert = existing.get(spell.start)
+        alert = next((a for a in existing if a.side == spell.side
+                      and _aware(a.started_at) <= spell.end
+                      and spell.start <= _aware(a.ended_at)), None)
         if alert is None:
             alert = ShipmentAlert(shipment_id=shipment.id, side=spell.side,
                                   started_at=spell.start, ended_at=spell.end, extreme_c=extreme)
             session.add(alert)
+            existing.append(alert)
             new.append(alert)
-        else:
-            alert.ended_at, alert.extreme_c = spell.end, extreme
+        else:  # the spell grew, or another logger saw more of it
+            alert.started_at = min(_aware(alert.started_at), spell.start)
+            alert.ended_at = max(_aware(alert.ended_at), spell.end)
+            alert.extreme_c = (max if spell.side == "above" else min)(alert.extreme_c, extreme)
     session.flush()
     return new
+
+
+def _merged(spells: list[Excursion]) -> list[Excursion]:
+    """One spell per stretch of time out of the band on one side, whichever logger saw it:
+    each logger is judged on its own (two loggers in one truck must not average a warm corner
+    away), and overlapping spells of several loggers make one alert."""
+    out: list[Excursion] = []
+    for spell in sorted(spells, key=lambda e: (e.side, e.start)):
+        last = out[-1] if out else None
+        if last is not None and last.side == spell.side and spell.start <= last.end:
+            pick = max if spell.side == "above" else min
+            out[-1] = Excursion(last.start, max(last.end, spell.end), spell.side,
+                                pick(last.extreme_c, spell.extreme_c))
+        else:
+            out.append(spell)
+    return sorted(out, key=lambda e: e.start)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
