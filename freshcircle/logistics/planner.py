@@ -17,7 +17,10 @@ vehicle's shift is PyVRP's `shift_duration`. Cost, in tenths of a fen: the fixed
 vehicle used, the per-km cost on distances in units of 100 m (rounded; the plan's distance is
 recomputed in metres), and the freshness term (`fen_per_hour_out`) on every second of a run.
 The returned plan's stop times are recomputed from the matrix, not taken from PyVRP, and
-`plan_check.check` verifies them independently in the tests.
+`plan_check.check` verifies them independently in the tests. Legal rests: PyVRP's durations
+are additive per leg, so a leg takes its wheel time plus 5 minutes per hour (`travel.budgeted`),
+never less than the rests the run needs; `schedule` then places the real rests, counting the
+driving across legs (`travel.drive`), so the stated times are never later than the model's.
 
 Deterministic for a seed and `max_iterations`; a wall-clock `time_limit_s` bounds the run (see
 `solvers` for why a time stop alone is not bit-for-bit repeatable).
