@@ -20,8 +20,8 @@ one set of points and one matrix):
   apple's ethylene does too), cool 8-15 °C (cucumber, eggplant, watermelon, hot chili) and
   frozen -25 to -18 °C (frozen pork, frozen fish). Within a group every pair is compatible
   (`produce.compatible`) and across the two chilled groups every pair clashes, so the greedy
-  `planning.stow` stows every product whatever the day's weights (the two chilled kinds may
-  swap names when apples outweigh the greens; the plan is the same either way).
+  `planning.stow` stows every product whatever the day's weights (greens in chilled-veg,
+  apples and eggs in chilled-fruit, as the kinds' names say).
 - Orders: 12 % are frozen buyers (1-2 frozen items), the rest order 1-3 products from the
   chilled and cool groups (weights veg 6 : fruit 2 : cool 3; within a group napa cabbage 3,
   pak choi 2, apple 2, cucumber 2, the rest 1). Each item is 50-1,500 kg (in
@@ -43,7 +43,8 @@ one set of points and one matrix):
 `run(budget_s, seed, n_orders)` builds the instance (timed), solves it with `planner.plan` in
 `budget_s` seconds, checks the plan with `plan_check.check` and returns a dict: `orders`,
 `routed`, `unassigned`, `unassigned_by_reason`, `vehicles` (routes), `distance_km`,
-`cost_yuan`, `solve_s` (wall time of `planner.plan`), `build_s`, `feasible`, `violations`
+`cost_yuan`, `solve_s` (wall time of `planner.plan`, whose budget covers its screening and
+model building too), `build_s`, `feasible`, `violations`
 (the checker's count), plus `points`, `budget_s`, `seed`. The script prints one human line,
 then that dict as one JSON line, last.
 """
