@@ -6,8 +6,9 @@ import datetime as dt
 import re
 
 import pytest
+from sqlalchemy import func, select
 
-from freshcircle.platform.models import BatchStatus, LabelRun, Role
+from freshcircle.platform.models import BatchStatus, LabelRun, Role, ScanEvent
 
 from ..traceability.pdf_helpers import page_count, require_poppler
 from .page_helpers import count, element, element_html, field_errors, input_value
@@ -59,6 +60,12 @@ def test_small_run_goes_to_its_page_with_the_download(login, farmer, batch, sess
                      .split('"')[0])
     assert pdf.mimetype == "application/pdf" and page_count(pdf.get_data()) == 1
     assert "40 个标签" in element(client.get(f"/batches/{batch.id}"), "label-runs")
+    # The farmer can look at the first pack's consumer page, as a shopper would see it.
+    preview = page.get_data(as_text=True).split('id="scan-preview" href="')[1].split('"')[0]
+    assert preview.startswith("/01/") and "/21/" in preview and "sig=" in preview
+    scan = client.get(preview.replace("&amp;", "&"))
+    assert scan.status_code == 200 and "正品验证通过" in scan.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(ScanEvent)) == 0  # not a shopper
 
 
 def test_big_run_page_refreshes_while_printing(app, login, farmer, batch, session, monkeypatch):

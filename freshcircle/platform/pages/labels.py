@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,7 @@ from ..models import LabelRunStatus, Role
 from ..services import batches as batch_service
 from ..services import certificates, label_runs
 from ..services.errors import DomainError
+from ..services.trace_codes import run_uris
 from .common import FARM_ROLES, STAFF_ROLES, actor, roles_required
 from .forms import Form, NumberField, WholeNumberField, options, required
 
@@ -111,8 +113,14 @@ def start(batch_id: int):
 @roles_required(*FARM_ROLES, *STAFF_ROLES)
 def run(run_id: int):
     label_run = label_runs.get_run(db.session, actor(), run_id)
+    preview = None
+    if label_run.status == LabelRunStatus.DONE:
+        # The first pack's code, opened here rather than at TRACE_DOMAIN: what a shopper sees.
+        first = next(run_uris(current_app.extensions["trace_settings"], label_run))
+        parts = urlsplit(first)
+        preview = f"{parts.path}?{parts.query}"
     return render_template(
-        "labels/run.html", run=label_run, batch=label_run.batch,
+        "labels/run.html", run=label_run, batch=label_run.batch, preview=preview,
         layout_name=LAYOUT_NAMES.get(label_run.layout, label_run.layout),
         status_label=RUN_STATUS_LABELS[label_run.status],
         status_class=RUN_STATUS_CLASSES[label_run.status],

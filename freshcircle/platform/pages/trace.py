@@ -35,6 +35,7 @@ from flask import (
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 
 from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
@@ -42,6 +43,7 @@ from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError,
 from ..extensions import db
 from ..models import BatchStatus
 from ..services import consumer_story, scans
+from ..services.access import is_member
 from ..services.batches import CHINA
 from ..services.consumer_story import CodeState, Resolution, StoryCache
 from .trace_chart import cold_chain_svg
@@ -214,6 +216,14 @@ def _bad_link(error: DigitalLinkError):
     return render_template("trace/bad_link.html", message=message, reason=error.code), 400
 
 
+def _own_pack(resolution: Resolution) -> bool:
+    """A signed-in member of the pack's producer looking at it (the label run page's preview):
+    not a shopper's scan, so it is not logged and cannot make a code look copied. Shoppers are
+    not signed in, so the scan path costs no extra query for them."""
+    return (resolution.batch is not None and current_user.is_authenticated
+            and is_member(db.session, current_user, resolution.batch.producer_id))
+
+
 def _log_scan(resolution: Resolution, now: dt.datetime) -> None:
     link = resolution.link
     network = scans.network_hash(request.remote_addr, current_app.config["SECRET_KEY"])
@@ -321,7 +331,7 @@ def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
 def _page(resolution: Resolution):
     now = dt.datetime.now(dt.UTC)
     is_view = request.method == "GET"
-    if is_view:
+    if is_view and not _own_pack(resolution):
         _log_scan(resolution, now)
     story = suspicion = warning = warning_reason = None
     if resolution.shows_story:
