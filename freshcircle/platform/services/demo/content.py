@@ -42,7 +42,12 @@ ADMIN = Person("13900000006", "周明", Role.ADMIN)
 
 SIGN_INS = (
     SignIn(FARMER, "我的批次 of the Taihe toon co-op; the spinach lot harvested 3 days after "
-                   "spraying shows 安全间隔期未满; register a batch"),
+                   "spraying shows 安全间隔期未满; register a batch; on a batch page 打印标签 "
+                   "prints the QR labels (PDF), and the run page's "
+                   "看看顾客扫第一包的二维码会看到什么 opens the shopper's page of the first "
+                   "pack (authenticity, farm, tests, journey, cold-chain chart and "
+                   "excursions, shelf life left); the delivered "
+                   "toon lot FY341222-261120-001 has a trip with an excursion"),
     SignIn(COOP_ADMIN, "manager of that co-op: members, inputs, residue tests, certifications"),
     SignIn(BUYER, "Shanghai buyer: 市场 finds 临泉白蒜 and the other listed lots with 元/斤 and "
                   "元/kg, order into the cart and check out with dispatch day and freight; "
