@@ -98,7 +98,8 @@ def _finish(session, plan: DispatchPlan, app: Flask, commit=None) -> None:
         data = dispatch_plans.compute(session, plan, provider, progress,
                                       max_iterations=app.config.get("DISPATCH_MAX_ITERATIONS"))
     except TravelError as error:
-        plan.status, plan.error = dispatch_plans.FAILED, str(error)[:500]
+        plan.status = dispatch_plans.FAILED
+        plan.error = f"{dispatch_plans.TRAVEL_FAILED}{error}"[:500]
     else:
         plan.result = json.dumps(data, ensure_ascii=False)
         plan.status, plan.progress = dispatch_plans.DONE, Decimal(1)
@@ -128,7 +129,8 @@ def _mark_failed(session: Session, plan_id: int) -> None:
     try:
         plan = session.get(DispatchPlan, plan_id)
         if plan is not None and plan.status in (dispatch_plans.QUEUED, dispatch_plans.RUNNING):
-            plan.status, plan.error = dispatch_plans.FAILED, "the planning job stopped on an error"
+            plan.status = dispatch_plans.FAILED
+            plan.error = f"{dispatch_plans.JOB_FAILED}the planning job stopped on an error"
             plan.finished_at = dt.datetime.now(dt.UTC)
             session.commit()
     except SQLAlchemyError:

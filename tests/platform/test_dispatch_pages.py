@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from sqlalchemy import select
 
@@ -53,6 +55,26 @@ def test_unassigned_reasons_in_chinese_and_english(make, session, app, login, mo
     web.get("/lang/en")
     english = web.get(response.headers["Location"]).get_data(as_text=True)
     assert "No compartment in the fleet" in english
+
+
+def test_an_unreachable_road_server_fails_the_plan_with_what_to_do(make, session, app, login,
+                                                                     monkeypatch):
+    with socket.socket() as sock:  # a port nothing listens on once the socket is closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setitem(app.config, "DISPATCH_JOBS_SYNC", True)
+    monkeypatch.setitem(app.config, "OSRM_URL", f"http://127.0.0.1:{port}")
+    day = dispatch_day(make, session)
+    web = login(day.manager)
+    response = web.post("/dispatch/plans", data={"store": day.store.id,
+                                                 "day": day.day.isoformat()})
+    html = web.get(response.headers["Location"]).get_data(as_text=True)
+    assert "规划失败。" in html and "FRESHCIRCLE_OSRM_URL 设置的路线服务器没有返回行车时间" in html
+    assert f"127.0.0.1:{port}" in html  # the technical detail, for whoever fixes it
+    assert f'href="/dispatch?store={day.store.id}&amp;day={day.day.isoformat()}"' in html
+    plan = session.scalars(select(DispatchPlan)).one()
+    assert plan.status == "failed" and plan.result is None
+    assert session.scalars(select(Shipment)).all() == []
 
 
 def test_other_producers_and_buyers_are_turned_away(make, session, login, monkeypatch, app):

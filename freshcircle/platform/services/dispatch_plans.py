@@ -53,6 +53,9 @@ from .shipments import SET_POINT_RANGES
 
 MIN_LIMIT_S, MAX_LIMIT_S, DEFAULT_LIMIT_S = 5, 60, 20
 QUEUED, RUNNING, DONE, FAILED, ACCEPTED = "queued", "running", "done", "failed", "accepted"
+# A failed plan's `error` starts with what failed: the travel provider (the road server) or the
+# job itself; the rest is the technical detail.
+TRAVEL_FAILED, JOB_FAILED = "travel: ", "job: "
 
 
 def _depot(session: Session, depot_id: int | None) -> Place:
