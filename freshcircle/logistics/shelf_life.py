@@ -11,7 +11,7 @@ at no better than the warm end of the product's range (see there).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -95,6 +95,25 @@ def _checked(readings: Sequence[Reading]) -> Sequence[Reading]:
         if t1 < t0:
             raise ValueError(f"readings out of time order: {t1.isoformat()} after {t0.isoformat()}")
     return readings
+
+
+def combined(series: Iterable[Sequence[Reading]], stale: timedelta,
+             pick: Callable[[Iterable[float]], float] = max) -> list[Reading]:
+    """Several loggers' histories as one: at every reading of any logger, `pick` (the warmest
+    by default, `min` for the coldest) of each logger's latest reading no older than `stale`.
+
+    Two loggers in one truck are two views of one load; its goods age as fast as the warmest
+    corner (and chill as hard as the coldest), which a plain merge in time order would average
+    away. With one logger this is its history.
+    """
+    events = sorted((at, n, celsius) for n, readings in enumerate(series)
+                    for at, celsius in _checked(readings))
+    latest: dict[int, Reading] = {}
+    out: list[Reading] = []
+    for at, n, celsius in events:
+        latest[n] = (at, celsius)
+        out.append((at, pick(c for t, c in latest.values() if at - t <= stale)))
+    return out
 
 
 def _intervals(readings: Sequence[Reading]) -> list[tuple[Reading, Reading]]:

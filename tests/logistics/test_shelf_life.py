@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from freshcircle.logistics.produce import by_name
 from freshcircle.logistics.shelf_life import (
     Gap,
+    combined,
     excursions,
     gaps,
     life_used,
@@ -161,3 +162,18 @@ def test_relative_rate_is_monotone_in_temperature(a, b):
     for product in (LETTUCE, CUCUMBER):
         assert relative_rate(product, low) <= relative_rate(product, high)
         assert relative_rate(product, low) >= 1.0
+
+
+def test_several_loggers_combine_at_the_warmest_or_coldest_corner():
+    m = timedelta(minutes=1)
+    front = [(T0 + 10 * i * m, 1.0) for i in range(4)]  # 0, 10, 20, 30 min
+    doors = [(T0 + (5 + 10 * i) * m, 9.0) for i in range(3)]  # 5, 15, 25 min
+    warm = combined([front, doors], timedelta(minutes=30))
+    assert [t for t, _ in warm] == sorted(t for t, _ in front + doors)
+    assert [c for _, c in warm] == [1.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0]
+    cold = combined([front, doors], timedelta(minutes=30), min)
+    assert [c for _, c in cold] == [1.0] * 7
+    assert combined([front], H) == front  # one logger: its own history
+    # A logger that stopped an hour ago no longer speaks for the load.
+    late = [(T0 + 90 * m, 1.0)]
+    assert combined([doors, late], timedelta(minutes=30))[-1] == (T0 + 90 * m, 1.0)

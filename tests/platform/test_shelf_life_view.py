@@ -79,6 +79,42 @@ def test_chilling_injury_is_reported(make, session):
     assert life.injuries and life.injury_hours == Decimal("2.1") and life.injury_lowest_c == 5.0
 
 
+def test_two_loggers_age_the_load_at_the_warmer_one(make, session):
+    start = NOW - dt.timedelta(hours=6)
+    warm_only, both = _spinach_batch(make), _spinach_batch(make)
+    _log(make, make.shipment(lines=[(warm_only, 1000)]), ["8"] * 31, start)
+    two = make.shipment(lines=[(both, 1000)])
+    for i in range(31):  # the front logger at 0 °C, the one by the doors at 8 °C, 5 min later
+        make.temperature_reading(two, "0", start + i * dt.timedelta(minutes=10), "front")
+        make.temperature_reading(two, "8", start + i * dt.timedelta(minutes=10)
+                                 + dt.timedelta(minutes=5), "doors")
+    session.commit()
+
+    alone, combined = predicted_life(session, warm_only, NOW), predicted_life(session, both, NOW)
+
+    assert combined.readings == 62
+    # Aged as the warm corner was, not as the average of the two loggers.
+    assert abs(alone.result.remaining - combined.result.remaining) < dt.timedelta(minutes=30)
+
+
+def test_a_cold_corner_injures_though_the_other_logger_reads_fine(make, session):
+    producer = make.producer(make.user())
+    batch = make.batch(producer, product=make.product("Eggplant"))  # 10-12 °C, chilling
+    shipment = make.shipment(lines=[(batch, 1000)])
+    start = NOW - dt.timedelta(hours=4)
+    for i in range(19):
+        make.temperature_reading(shipment, "11", start + i * dt.timedelta(minutes=10), "middle")
+        make.temperature_reading(shipment, "5" if 3 <= i < 16 else "11",
+                                 start + i * dt.timedelta(minutes=10)
+                                 + dt.timedelta(minutes=5), "floor")
+    session.commit()
+
+    life = predicted_life(session, batch, NOW)
+
+    # The life is used at the warmer logger, but the floor's chill is still an injury.
+    assert life.injuries and life.injury_lowest_c == 5.0
+
+
 def test_product_without_a_q10_or_missing_from_the_table_shows_nothing(make, session, client):
     producer = make.producer(make.user())
     eggs = make.batch(producer, product=make.product("Eggs (shell)"))

@@ -281,7 +281,7 @@ def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, 
     record = produce_for(product.name_en)
     life = None
     if record is not None:
-        history = [(at, celsius) for leg in readings.values() for at, celsius, _ in leg]
+        history = [reading for leg in readings.values() for reading in leg]
         life = life_view(record, batch.harvest_date, history, now or dt.datetime.now(dt.UTC))
     return Story(
         batch=batch, product=product, producer=producer,

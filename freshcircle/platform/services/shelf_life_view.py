@@ -9,10 +9,12 @@ What counts as the batch's temperature history:
   no data. It assumes proper storage: that time is charged at the product's reference
   temperature (the recommended minimum, where the nominal storage life holds), and the view
   says how much time was assumed so the page can show it;
-- the readings of every non-cancelled shipment that carried the batch, merged in time order
+- the readings of every non-cancelled shipment that carried the batch, in time order
   (several shipments one after the other concatenate; a reading holds until the next one, so
   the time between two legs is charged at the last reading of the earlier leg, or as a gap,
-  see below);
+  see below). Several loggers on one load are combined, not averaged: life is used at the
+  warmest logger's latest reading (no older than `MAX_INTERVAL`), chilling injury judged at
+  the coldest (`shelf_life.combined`);
 - from the last reading to `now` again no data: also assumed proper storage (at the
   reference temperature) and counted in `assumed`.
 
@@ -22,9 +24,10 @@ better than the warm end of the product's range (`shelf_life.life_used`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -109,12 +112,20 @@ def produce_for(name_en: str) -> Produce | None:
 
 
 def life_view(record: Produce, harvest_date: dt.date,
-              readings: Iterable[tuple[dt.datetime, Decimal | float]],
+              readings: Iterable[tuple[dt.datetime, Decimal | float, str]],
               now: dt.datetime) -> LifeView:
-    """The view from readings already loaded (any order; sorted here by time)."""
-    history: Sequence[shelf_life.Reading] = sorted(
-        (at, float(celsius)) for at, celsius in readings
-    )
+    """The view from readings already loaded as (time, °C, logger), in any order.
+
+    Several loggers are combined, not merged: the life is used at the warmest logger's
+    temperature and chilling injury is judged at the coldest one (`shelf_life.combined`)."""
+    by_logger: dict[str, list[shelf_life.Reading]] = {}
+    count = 0
+    for at, celsius, logger in readings:
+        by_logger.setdefault(logger, []).append((at, float(celsius)))
+        count += 1
+    loggers = [sorted(series) for series in by_logger.values()]
+    history = shelf_life.combined(loggers, MAX_INTERVAL)
+    coldest = shelf_life.combined(loggers, MAX_INTERVAL, min)
     harvest = dt.datetime.combine(harvest_date, dt.time(), CHINA)
     if history:
         before = max(history[0][0] - harvest, dt.timedelta(0))
@@ -125,6 +136,7 @@ def life_view(record: Produce, harvest_date: dt.date,
     # Assumed time is at the reference temperature, where one hour uses one hour of life.
     result = shelf_life.remaining_life(record, history, start_life=record.storage_life - assumed,
                                        max_interval=MAX_INTERVAL)
+    result = dataclasses.replace(result, injuries=shelf_life.injuries(coldest, record))
     return LifeView(
         produce=record,
         days_left=_tenths_down(result.remaining),
@@ -132,7 +144,7 @@ def life_view(record: Produce, harvest_date: dt.date,
         expired=result.expired,
         injuries=result.injuries,
         gaps=result.gaps,
-        readings=len(history),
+        readings=count,
         assumed=assumed,
         days_if_recommended=_tenths_down(result.remaining_at(record.reference_temp_c)),
         days_at_warm_end=_tenths_down(result.remaining_at(record.temp_max_c)),
@@ -153,10 +165,11 @@ def predicted_life(session: Session, batch: Batch, now: dt.datetime) -> LifeView
     if record is None:
         return None
     rows = session.execute(
-        select(TemperatureReading.recorded_at, TemperatureReading.celsius)
+        select(TemperatureReading.recorded_at, TemperatureReading.celsius,
+               TemperatureReading.sensor_id)
         .join(Shipment, Shipment.id == TemperatureReading.shipment_id)
         .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
         .where(ShipmentLine.batch_id == batch.id, Shipment.status != ShipmentStatus.CANCELLED)
         .order_by(TemperatureReading.recorded_at, TemperatureReading.id)
     ).all()
-    return life_view(record, batch.harvest_date, [(at, celsius) for at, celsius in rows], now)
+    return life_view(record, batch.harvest_date, [tuple(row) for row in rows], now)
