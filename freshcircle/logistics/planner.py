@@ -191,15 +191,15 @@ def _run(problem: p.Problem, vehicle_type: int, orders: list[p.Order],
          departure: int) -> p.Route:
     matrix = problem.matrix
     vt = problem.vehicle_types[vehicle_type]
-    rules = matrix.driving is not None
     depot = problem.depots[vt.depot]
     now, here, distance, stint = departure, depot.point, 0, 0
     stops: list[p.Stop] = []
     for order in orders:
         rests = 0
-        if rules:
-            rests, stint = drive(stint, matrix.wheel(here, order.point))
-            arrival = now + matrix.wheel(here, order.point) + rests * REST_S
+        if matrix.driving is not None:
+            wheel = matrix.driving[here][order.point]
+            rests, stint = drive(stint, wheel)
+            arrival = now + wheel + rests * REST_S
         else:
             arrival = now + matrix.seconds[here][order.point]
         distance += matrix.meters[here][order.point]

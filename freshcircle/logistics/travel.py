@@ -40,10 +40,10 @@ from typing import Any, Protocol, TypeGuard
 EARTH_RADIUS_KM = 6371.0088
 CIRCUITY = 1.3
 REEFER_KMH = 70.0
-DRIVE_BEFORE_REST_H = 4.0
-REST_H = 20 / 60
-DRIVE_BEFORE_REST_S = 4 * 3600
+DRIVE_BEFORE_REST_S = 4 * 3600  # the legal rest: 20 minutes after 4 hours at the wheel
 REST_S = 20 * 60
+DRIVE_BEFORE_REST_H = DRIVE_BEFORE_REST_S / 3600
+REST_H = REST_S / 3600
 OSRM_MAX_TABLE_SIZE = 100  # osrm-routed's default --max-table-size
 
 
@@ -102,10 +102,6 @@ class Matrix:
     meters: tuple[tuple[int, ...], ...]
     seconds: tuple[tuple[int, ...], ...]
     driving: tuple[tuple[int, ...], ...] | None = None
-
-    def wheel(self, i: int, j: int) -> int:
-        """Seconds at the wheel from point i to point j."""
-        return (self.seconds if self.driving is None else self.driving)[i][j]
 
 
 def drive(stint_s: int, driving_s: int) -> tuple[int, int]:

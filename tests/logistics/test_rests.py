@@ -55,9 +55,11 @@ def test_a_run_rests_once_its_legs_add_up_to_four_hours():
     route = solved(pr)
     hefei, nanjing = route.stops
     hefei_pt, nanjing_pt = NAMES.index("hefei"), NAMES.index("nanjing")
+    wheel = pr.matrix.driving
+    assert wheel is not None
     assert (hefei.rests, nanjing.rests) == (0, 1)
-    assert nanjing.arrival_s - hefei.leave_s == pr.matrix.wheel(hefei_pt, nanjing_pt) + REST_S
-    assert pr.matrix.wheel(0, hefei_pt) + pr.matrix.wheel(hefei_pt, nanjing_pt) \
+    assert nanjing.arrival_s - hefei.leave_s == wheel[hefei_pt][nanjing_pt] + REST_S
+    assert wheel[0][hefei_pt] + wheel[hefei_pt][nanjing_pt] \
         > DRIVE_BEFORE_REST_S
 
 

@@ -160,7 +160,8 @@ def test_osrm_matrix_adds_the_legal_rest_to_legs_over_four_hours(osrm: FakeOsrm)
     assert matrix.seconds[0][6] == 15003 + 1200  # 4 h 10 min at the wheel: one 20 min rest
     assert matrix.seconds[6][0] == 15009 + 1200
     assert matrix.seconds[0][5] == 12503  # 12502.5 s, under 4 h: no rest, rounded up
-    assert matrix.wheel(0, 6) == 15003  # the time at the wheel, for runs of several legs
+    # The time at the wheel, for runs of several legs:
+    assert matrix.driving is not None and matrix.driving[0][6] == 15003
     assert matrix.meters[0][1] == 41001  # 41000.4 + 0.7 m, rounded to nearest
     assert all(matrix.seconds[i][i] == 0 and matrix.meters[i][i] == 0 for i in range(7))
     assert len(osrm.requests) == 1  # 7 x 7 fits in one table request

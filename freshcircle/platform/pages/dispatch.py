@@ -149,7 +149,9 @@ def _plan_page(record: DispatchPlan, error: str | None = None):
                              route_label=_("Truck"))
     return render_template("dispatch/plan.html", plan=record, result=result, chart=chart,
                            timeline=_timeline(result or {}), reasons=REASONS, status=STATUS,
-                           parse=dt.datetime.fromisoformat, error=error)
+                           parse=dt.datetime.fromisoformat, error=error,
+                           travel_failed=(record.error or "").startswith(
+                               dispatch_plans.TRAVEL_FAILED))
 
 
 @bp.post("/plans/<int:plan_id>/accept")
