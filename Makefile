@@ -9,10 +9,12 @@ export FLASK_APP := freshcircle.platform:create_app
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 TRANSLATIONS := freshcircle/platform/translations
 SYSTEM_PACKAGES := chromium fonts-wqy-microhei poppler-utils
-# Load generator for bench/scan.py only; CI does not need it.
+# Load generator for bench/scan.py and bench/marketplace.py (make bench, and their small runs
+# in the suite, which CI runs).
 BENCH_PACKAGES := wrk
 
-.PHONY: help install system-deps bench-deps run test lint translations compile-translations clean
+.PHONY: help install system-deps bench-deps bench bench-compare services run test lint translations \
+	compile-translations clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -26,34 +28,23 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 install: $(VENV)/.installed compile-translations ## create .venv and install the project with its test tools
 
 system-deps: ## Debian packages for the browser and PDF tests (installs them when run as root)
-	@missing=""; \
-	for pkg in $(SYSTEM_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'install ok installed' \
-	    || missing="$$missing $$pkg"; \
-	done; \
-	if [ -z "$$missing" ]; then \
-	  echo "system packages present: $(SYSTEM_PACKAGES)"; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
-	else \
-	  echo "missing system packages:$$missing"; \
-	  echo "install them as root: apt-get update && apt-get install -y$$missing"; \
-	fi
+	tools/apt-install $(SYSTEM_PACKAGES)
 
-bench-deps: ## Debian packages the benchmarks use (wrk for bench/scan.py; installs them when run as root)
-	@missing=""; \
-	for pkg in $(BENCH_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'install ok installed' \
-	    || missing="$$missing $$pkg"; \
-	done; \
-	if [ -z "$$missing" ]; then \
-	  echo "bench packages present: $(BENCH_PACKAGES)"; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
-	else \
-	  echo "missing bench packages:$$missing"; \
-	  echo "install them as root: apt-get update && apt-get install -y$$missing"; \
-	fi
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench-deps: $(VENV)/.bench-installed ## what the benchmarks need: the bench extra (peer route solvers) and wrk (as root)
+	tools/apt-install $(BENCH_PACKAGES)
+
+services: ## start PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) if they are not running
+	tools/start-services
+
+bench: install bench-deps services ## every benchmark at full size (~45 min): bench/results/<date>-<commit>.json
+	$(PY) bench/run_all.py
+
+bench-compare: install ## the latest bench results file against the previous one (WORSE: >20% the wrong way)
+	$(PY) bench/results.py compare
 
 compile-translations: $(VENV)/.installed ## compile the .po catalogs the app reads
 	$(VENV)/bin/pybabel compile --statistics -d $(TRANSLATIONS) 2>&1 | grep -v '^compiling' || true

@@ -51,6 +51,18 @@ from freshcircle.traceability.labels import (
 )
 from freshcircle.traceability.pdffont import reportlab_font
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import HIGHER, LOWER, Goal, finish, load  # bench/ is not a package
+
+GOALS = (
+    Goal("labels_per_s", ">=", 1000),
+    Goal("ratio", ">=", 10),  # against the naive reference in the same run
+    # Bounded memory: ten times the labels (10,000 -> 100,000) may not cost half as much again.
+    Goal("peak_rss_growth_10x", "<=", 1.5),
+)
+WATCH = {"peak_rss_mb_100k": LOWER, "labels_per_s_serial": HIGHER,
+         "labels_per_s_100k": HIGHER}
+
 
 def make_labels(count: int, start: int = 0):
     """Per-pack labels of one batch: the same facts, a serial and signature each."""
@@ -245,11 +257,6 @@ def measure_child(kind: str, count: int, budget: float = 1e9) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=int, default=1000)
@@ -309,14 +316,9 @@ def main() -> None:
     print(f"reportlab canvas, {canvas['labels']} vector labels: peak RSS "
           f"{canvas['peak_rss_mb']:.0f} MB (it holds every page until save)", flush=True)
 
-    goals = rate >= 1000 and ratio >= 10
     load_end = load()
     print(f"at end: {load_end}", flush=True)
-    print(f"goals (>= 1,000 labels/s and >= 10x naive): "
-          f"{'met' if goals else 'NOT met'} ({rate:.0f} labels/s, {ratio:.1f}x)", flush=True)
-
-    print(json.dumps({
-        "bench": "labels",
+    finish("labels", {
         "labels": n,
         "layout": "a4-24",
         "workers": workers,
@@ -324,6 +326,7 @@ def main() -> None:
         "naive_labels_per_s": round(naive_rate, 1),
         "ratio": round(ratio, 1),
         "peak_rss_mb_100k": round(big["tree_peak_rss_mb"], 1),
+        "peak_rss_growth_10x": round(big["tree_peak_rss_mb"] / small["tree_peak_rss_mb"], 2),
         "labels_per_s_serial": round(serial_rate),
         "labels_per_s_a4_40": round(rate_40),
         "renderer_peak_rss_mb_100k": round(big["peak_rss_mb"], 1),
@@ -332,10 +335,9 @@ def main() -> None:
         "seconds_100k": round(big["seconds"], 1),
         "labels_per_s_100k": round(big["labels"] / big["seconds"]),
         "reportlab_canvas_peak_rss_mb_20k": round(canvas["peak_rss_mb"], 1),
-        "goals_met": goals,
         "load_start": load_start,
         "load_end": load_end,
-    }))
+    }, GOALS, WATCH)
 
 
 if __name__ == "__main__":

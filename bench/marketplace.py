@@ -30,7 +30,6 @@ import argparse
 import base64
 import datetime as dt
 import io
-import json
 import os
 import random
 import re
@@ -47,10 +46,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from market_race import race_with_server
+from benchkit import HIGHER, LOWER, Goal, finish, load
+from market_race import RACE_CHECKS, race_with_server
 from scan import (
     free_port,
-    load,
     recreate_database,
     run_wrk,
     start_gunicorn,
@@ -59,6 +58,14 @@ from scan import (
     write_wrk_script,
 )
 
+GOALS = (
+    Goal("search_p95_ms", "<", 50),
+    Goal("ratio", ">=", 0.3),  # browse against hello-world under the same gunicorn settings
+    Goal("non_2xx", "==", 0, check=True),
+    *RACE_CHECKS,
+)
+WATCH = {"search_p50_ms": LOWER, "search_slowest_p95_ms": LOWER, "browse_rps": HIGHER,
+         "browse_p99_ms": LOWER}
 BUYER_PHONE = "13900009999"
 BUYER_PASSWORD = "bench-market-pass"
 COUNTIES = {  # code: (name, latitude, longitude) of the county seat
@@ -378,8 +385,8 @@ def main() -> None:
     parser.add_argument("--producers", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=30, help="runs of each search query")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--seconds", type=float, default=15.0, help="wrk duration per app")
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--seconds", type=int, default=15, help="wrk seconds per app")
+    parser.add_argument("--warmup", type=int, default=3, help="wrk warm-up (whole seconds)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
@@ -412,15 +419,9 @@ def main() -> None:
     hello_rps = browse.get("hello", {}).get("rps")
     ratio = browse_rps / hello_rps if browse_rps and hello_rps else None
     errors = sum(r.get("non_2xx", 0) for r in browse.values())
-    goals = (search["p95"] < 50 and (args.no_browse or (ratio or 0) >= 0.3) and errors == 0
-             and race.get("race_oversold_runs", 0) == 0
-             and race.get("race_losers_not_told", 0) == 0)
     load_end = load()
     print(f"at end: {load_end}", flush=True)
-    print(f"goals (search p95 < 50 ms, browse >= 0.3 of hello-world): "
-          f"{'met' if goals else 'NOT met'}", flush=True)
-    print(json.dumps({
-        "bench": "marketplace",
+    finish("marketplace", {
         "listings": args.listings,
         "producers": args.producers,
         "search_p50_ms": round(search["p50"], 1),
@@ -432,7 +433,7 @@ def main() -> None:
         "browse_p99_ms": round(browse["browse"]["p99_ms"], 1) if browse else None,
         "hello_rps": round(hello_rps) if hello_rps else None,
         "ratio": round(ratio, 2) if ratio else None,
-        "non_2xx": errors,
+        "non_2xx": errors if browse else None,
         "seed_s": round(seeded["seed_s"], 1),
         "search_terms": seeded["terms"],
         "race_runs": race.get("race_runs"),
@@ -440,10 +441,9 @@ def main() -> None:
         "race_losers_not_told": race.get("race_losers_not_told"),
         "race_sold_min": race.get("race_sold_min"),
         "race_sold_max": race.get("race_sold_max"),
-        "goals_met": goals,
         "load_start": load_start,
         "load_end": load_end,
-    }, ensure_ascii=False))
+    }, GOALS, WATCH)
 
 
 if __name__ == "__main__":

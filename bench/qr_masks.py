@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import random
 import shutil
 import statistics
 import string
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,7 +33,18 @@ from qrcode import util
 from freshcircle.traceability import qr
 from freshcircle.traceability.pdfstream import PDFStreamWriter
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import HIGHER, LOWER, Goal, finish  # bench/ is not a package
+
 MM = 72 / 25.4
+GOALS = (
+    # The library's mask is the best fixed one on average over realistic trace URIs.
+    Goal("best_fixed_mask_is_used", "==", True),
+    # Every label's code reads back at print resolution (needs pdftoppm and zxing-cpp).
+    Goal("fixed_read_share_300dpi", "==", 1, check=True),
+)
+WATCH = {"penalty_excess": LOWER, "encode_codes_per_s": HIGHER,
+         "fixed_read_share_150dpi": HIGHER}
 
 
 def trace_uris(count: int, seed: int = 7) -> list[str]:
@@ -156,17 +167,19 @@ def main() -> None:
                     print(f"read by zxing-cpp at {dpi} dpi, 23 mm box, {name} mask: "
                           f"{share:.1%} of {len(sample)}", flush=True)
 
-    print(json.dumps({
-        "bench": "qr_masks",
+    finish("qr_masks", {
         "uris": len(uris),
         "fixed_mask": qr.MASK_PATTERN,
         "best_fixed_mask": fixed,
+        "best_fixed_mask_is_used": fixed == qr.MASK_PATTERN,
         "penalty_excess": round(excess[qr.MASK_PATTERN], 4),
         "auto_mask_codes_per_s": round(auto_rate),
         "qrcode_fixed_mask_codes_per_s": round(fixed_rate),
         "encode_codes_per_s": round(fast_rate),
+        "fixed_read_share_300dpi": decoded.get("fixed_300dpi"),
+        "fixed_read_share_150dpi": decoded.get("fixed_150dpi"),
         "decoded_share": decoded,
-    }))
+    }, GOALS, WATCH)
 
 
 if __name__ == "__main__":

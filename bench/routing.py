@@ -24,19 +24,24 @@
 Prints one line per instance and engine, then one per hierarchical instance; the last line is
 one JSON object with `instances`, `mean_gap_pct`, `worst_gap_pct`, `infeasible` (PyVRP),
 `per_class` (class to PyVRP's mean gap), `peers` (engine to mean gap, only engines that ran;
-`peers_infeasible` the misses), `yrd1000_s` (wall time of the synthetic 1,000-order YRD
-instance with compartments, bench/yrd.py, at --yrd-budget seconds; `yrd1000` its cost,
-vehicles, routed and unassigned orders and checker verdict; null with --yrd-budget 0),
+`peers_infeasible` the misses), `yrd_s` (solve time of the synthetic YRD day of
+--yrd-orders orders (1,000) with compartments, bench/yrd.py, at --yrd-budget seconds; `yrd`
+its cost, vehicles, routed and unassigned orders and checker verdict, `yrd_routed`,
+`yrd_vehicles`, `yrd_cost_yuan`, `yrd_feasible` from it; null with --yrd-budget 0),
 `hierarchical` (instance to {"vehicles", "bks_vehicles", "distance", "gap_pct",
 "feasible"}; vehicles, distance and gap null when the plan is infeasible), plus `budget_s`,
-`seed`, `bench`. All keys but `hierarchical` are about the distance-only part.
+`seed`, `bench`, and the goals (benchkit). All keys but `hierarchical` and `yrd*` are about
+the distance-only part.
+
+Goals: PyVRP's mean gap at most 0.5 %; checks (any size): every instance and every
+hierarchical and YRD plan feasible by the checkers.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
+import importlib.util
 import math
 import re
 import time
@@ -46,6 +51,7 @@ from pathlib import Path
 from statistics import mean
 
 import yrd as yrd_bench  # bench/yrd.py, beside this script
+from benchkit import HIGHER, LOWER, Goal, finish
 
 from freshcircle.logistics.feasibility import Plan, Route, Unassigned, check_plan
 from freshcircle.logistics.solomon import Instance, distance, read_instance
@@ -53,6 +59,15 @@ from freshcircle.logistics.solvers import SCALE, solve_solomon
 
 DATA = Path(__file__).parent / "data" / "solomon"
 CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
+PEER_MODULES = {"vroom": "vroom (pyvroom)", "ortools": "ortools"}
+GOALS = (
+    Goal("mean_gap_pct", "<=", 0.5),
+    Goal("infeasible", "==", 0, check=True),
+    Goal("hierarchical_infeasible", "==", 0, check=True),
+    Goal("yrd_feasible", "==", True, check=True),
+)
+WATCH = {"worst_gap_pct": LOWER, "yrd_routed": HIGHER, "yrd_vehicles": LOWER,
+         "yrd_cost_yuan": LOWER}
 
 
 def instance_class(name: str) -> str:
@@ -220,7 +235,8 @@ def main() -> None:
     parser.add_argument("--peers", default="vroom,ortools",
                         help="comma-separated peers among vroom, ortools ('' for none)")
     parser.add_argument("--yrd-budget", type=float, default=60.0,
-                        help="seconds for the 1,000-order YRD instance (0 to skip)")
+                        help="seconds for the YRD day (0 to skip)")
+    parser.add_argument("--yrd-orders", type=int, default=1000, help="orders in the YRD day")
     parser.add_argument("--hierarchical", default="C101,R101,RC101",
                         help="instances to solve vehicles-first against bks.csv ('' for none)")
     args = parser.parse_args()
@@ -233,6 +249,11 @@ def main() -> None:
     for peer in peers:
         if peer not in ENGINES or peer == "pyvrp":
             parser.error(f"unknown peer {peer!r}")
+    missing = [PEER_MODULES[p] for p in peers if importlib.util.find_spec(p) is None]
+    if missing:
+        parser.error(f"peer solvers not installed: {', '.join(missing)}. `make bench-deps` "
+                     f"installs them (the bench extra: pip install -e '.[bench]'); --peers '' "
+                     f"measures PyVRP alone")
     bks = read_bks(DATA / "bks_distance_only.csv")
 
     gaps: dict[str, list[float]] = {engine: [] for engine in ["pyvrp", *peers]}
@@ -265,8 +286,8 @@ def main() -> None:
 
     yrd = None
     if args.yrd_budget > 0:
-        yrd = yrd_bench.run(budget_s=args.yrd_budget, seed=args.seed, n_orders=1000)
-        print(f"YRD 1,000 orders at {args.yrd_budget:g} s: routed {yrd['routed']} on "
+        yrd = yrd_bench.run(budget_s=args.yrd_budget, seed=args.seed, n_orders=args.yrd_orders)
+        print(f"YRD {args.yrd_orders:,} orders at {args.yrd_budget:g} s: routed {yrd['routed']} on "
               f"{yrd['vehicles']} trucks, {yrd['distance_km']} km, ¥{yrd['cost_yuan']}, "
               f"unassigned {yrd['unassigned_by_reason']}, feasible {yrd['feasible']}, "
               f"solve {yrd['solve_s']} s", flush=True)
@@ -275,8 +296,7 @@ def main() -> None:
         return round(mean(values), 3) + 0.0 if values else None
 
     own = gaps["pyvrp"]
-    print(json.dumps({
-        "bench": "routing",
+    finish("routing", {
         "instances": len(names),
         "budget_s": args.budget,
         "seed": args.seed,
@@ -286,10 +306,16 @@ def main() -> None:
         "per_class": {c: mean_or_none(per_class[c]) for c in CLASSES if c in per_class},
         "peers": {p: mean_or_none(gaps[p]) for p in peers},
         "peers_infeasible": {p: len(missed[p]) for p in peers},
-        "yrd1000_s": yrd["solve_s"] if yrd else None,
-        "yrd1000": yrd,
         "hierarchical": hierarchical_results,
-    }))
+        "hierarchical_infeasible": sum(not h["feasible"] for h in hierarchical_results.values()),
+        "yrd_orders": args.yrd_orders if yrd else None,
+        "yrd_s": yrd["solve_s"] if yrd else None,
+        "yrd_routed": yrd["routed"] if yrd else None,
+        "yrd_vehicles": yrd["vehicles"] if yrd else None,
+        "yrd_cost_yuan": yrd["cost_yuan"] if yrd else None,
+        "yrd_feasible": yrd["feasible"] if yrd else None,
+        "yrd": yrd,
+    }, GOALS, WATCH)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import HIGHER, LOWER, Goal, finish, load  # bench/ is not a package
+
 ROOT = Path(__file__).resolve().parent.parent
+GOALS = (
+    Goal("ratio", ">=", 0.5),  # of the hello-world rate under the same gunicorn settings
+    Goal("p99_ms", "<", 50),
+    Goal("non_2xx", "==", 0, check=True),
+)
+WATCH = {"scan_rps": HIGHER, "p50_ms": LOWER}
 GENUINE_ZH = "正品验证通过"  # the genuine verdict as the page shows it in Chinese
 WRK_SCRIPT = """\
 -- Each request asks for a random one of the label run's signed serial paths.
@@ -66,11 +75,6 @@ function request()
   return wrk.format("GET", paths[math.random(#paths)])
 end
 """
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
 def recreate_database(url: str) -> None:
@@ -227,8 +231,8 @@ def main() -> None:
     parser.add_argument("--database-url",
                         default="postgresql+psycopg://postgres@127.0.0.1/freshcircle_bench_scan",
                         help="dropped and recreated")
-    parser.add_argument("--seconds", type=float, default=15.0, help="wrk duration per app")
-    parser.add_argument("--warmup", type=float, default=3.0, help="wrk warm-up per app")
+    parser.add_argument("--seconds", type=int, default=15, help="wrk seconds per app")
+    parser.add_argument("--warmup", type=int, default=3, help="wrk warm-up per app (whole seconds)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
@@ -296,14 +300,10 @@ def main() -> None:
     scan, hello = results["scan"], results["hello"]
     ratio = scan["rps"] / hello["rps"]
     errors = scan["non_2xx"] + hello["non_2xx"]
-    goals = ratio >= 0.5 and scan["p99_ms"] < 50 and errors == 0
     load_end = load()
     print(f"ratio: {ratio:.2f} of the hello-world rate", flush=True)
     print(f"at end: {load_end}", flush=True)
-    print(f"goals (>= 0.5 of hello-world, p99 < 50 ms at {args.connections} connections, "
-          f"no errors): {'met' if goals else 'NOT met'}", flush=True)
-    print(json.dumps({
-        "bench": "scan",
+    finish("scan", {
         "scan_rps": round(scan["rps"]),
         "hello_rps": round(hello["rps"]),
         "ratio": round(ratio, 2),
@@ -318,10 +318,9 @@ def main() -> None:
         "threads": args.threads,
         "seconds": args.seconds,
         "serials": len(paths),
-        "goals_met": goals,
         "load_start": load_start,
         "load_end": load_end,
-    }))
+    }, GOALS, WATCH)
 
 
 if __name__ == "__main__":

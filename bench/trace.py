@@ -54,6 +54,7 @@ import sys
 import time
 from collections import Counter, deque
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -78,9 +79,18 @@ from freshcircle.traceability.genealogy import LotEdge, records_from_events
 from freshcircle.traceability.gs1_keys import GtinScheme
 from freshcircle.traceability.signing import encode_serial
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import LOWER, Goal, finish, pct, say  # bench/ is not a package
+
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/freshcircle_bench_trace"
 TRACE_GOAL_MS = 100.0
 SPREADSHEET_GOAL_S = 2.0
+GOALS = (
+    Goal("trace_p95_ms", "<", TRACE_GOAL_MS),
+    Goal("spreadsheet_s", "<", SPREADSHEET_GOAL_S),
+)
+WATCH = {"forward_p95_ms": LOWER, "backward_p95_ms": LOWER, "trace_p50_ms": LOWER,
+         "seed_s": LOWER}
 COUNTIES = [("341202", "颍州区"), ("341203", "颍东区"), ("341204", "颍泉区"),
             ("341221", "临泉县"), ("341222", "太和县"), ("341225", "阜南县"),
             ("341226", "颍上县"), ("341282", "界首市")]
@@ -94,19 +104,6 @@ CONTEXT_KEYS = ("@context",)
 S_TIME = "2001-02-03T04:05:06.789+08:00"
 S_DATE = "2002-03-04"
 VARIETY = "常规"
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def plain_url(url: str) -> str:
@@ -280,6 +277,7 @@ class World:
         self.plot: list[str] = []
         self.made_by: list[int] = []  # transformation index, -1 harvested
         self.consumed_by: list[int] = []
+        self.shipment_of: dict[int, int] = {}  # lot shipped whole -> shipment id (its line)
         self.transformations: list[tuple[list[int], list[int], str]] = []  # inputs, outputs, how
         step = SPAN_S / n
         alive = bytearray(n)
@@ -597,6 +595,7 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
     for sid, lots, frm, to, depart in shipments:
         for j in lots:
             line_of[j] = (sid, frm, to, depart)
+            world.shipment_of[j] = sid
             extra[j].append((depart - 7200, "loading", sid))
             extra[j].append((depart, "shipping", sid))
             extra[j].append((depart + 8 * 3600, "receiving", sid))
@@ -850,48 +849,72 @@ def check_foreign_keys(conn) -> list[str]:
 # --------------------------------------------------------------------------- checks, timing
 
 
-def verify_traces(app, world: World, fixed) -> None:
+def trace_differences(world: World, lot: int, direction: str, result) -> list[str]:
+    """What `trace_lot`'s result says that the generator did not make, in words.
+
+    The trace's contract: `lots` are every lot reached; going forward, the platform's own
+    deliveries are `shipments` (one per shipment line, from `shipment_lines`) and
+    `consignees` are only parties that captured events name outside the platform (other
+    systems' deliveries). The generator ships lots kept whole to the platform's own hub,
+    buyer sites and markets, so a forward trace must list exactly those shipment lines and
+    no consignee.
+    """
+    expected = world.descendants(lot) if direction == "forward" else world.ancestors(lot)
+    found = {t.batch.id - 1 for t in result.lots if t.batch is not None}
+    named = {(t.gtin, t.lot) for t in result.lots}
+    want = {(world.gtin[j], world.lot[j]) for j in expected}
+    problems = []
+    if found != expected:
+        problems.append(f"lots missing {sorted(world.lot[j] for j in expected - found)[:10]}, "
+                        f"extra {sorted(world.lot[j] for j in found - expected)[:10]}")
+    if named != want:
+        problems.append(f"lot keys missing {sorted(want - named)[:5]}, "
+                        f"extra {sorted(named - want)[:5]}")
+    if direction == "forward":
+        lines = {(j, world.shipment_of[j]) for j in {lot, *expected} if j in world.shipment_of}
+        hits = {(h.batch.id - 1, h.shipment.id) for h in result.shipments}
+        if hits != lines:
+            problems.append(f"shipment lines (lot, shipment) missing {sorted(lines - hits)[:10]}, "
+                            f"extra {sorted(hits - lines)[:10]}")
+        if result.consignees:
+            problems.append(f"{len(result.consignees)} consignees, expected none (every "
+                            f"generated delivery is to the platform's own places, which "
+                            f"belong in shipments): {[c.node for c in result.consignees[:5]]}")
+    return problems
+
+
+def verify_traces(app, world: World, fixed) -> dict[str, Any]:
     """A split lot forward and a merged lot backward: the real trace_lot against the generator."""
     from freshcircle.platform.extensions import db
     from freshcircle.platform.models import Batch, User
     from freshcircle.platform.services.lot_trace import trace_lot
 
-    def lots_of(result) -> set[int]:
-        return {t.batch.id - 1 for t in result.lots if t.batch is not None}
-
     split = max((ins[0] for ins, _, how in world.transformations if how == "split"),
                 key=lambda j: len(world.descendants(j)), default=None)
     merged = max((outs[0] for _, outs, how in world.transformations if how == "merge"),
                  key=lambda j: len(world.ancestors(j)), default=None)
+    checked: dict[str, Any] = {}
     with app.app_context():
         actor = db.session.get(User, fixed["users"]["inspector"])
         for lot, direction in ((split, "forward"), (merged, "backward")):
             if lot is None:
                 raise SystemExit("no split or merge generated: give more lots")
-            expected = (world.descendants(lot) if direction == "forward"
-                        else world.ancestors(lot))
             result = trace_lot(db.session, actor, db.session.get(Batch, lot + 1), direction)
-            found = lots_of(result)
-            named = {(t.gtin, t.lot) for t in result.lots}
-            want = {(world.gtin[j], world.lot[j]) for j in expected}
-            ok = found == expected and named == want
+            problems = trace_differences(world, lot, direction, result)
             extra_line = ""
             if direction == "forward":
-                ship = {j for j in {lot, *expected} if world.consumed_by[j] < 0}
-                hits = {h.batch.id - 1 for h in result.shipments}
-                shipped = {j for j in ship if j in hits}
-                ok = ok and hits <= ship and len(result.consignees) >= (1 if hits else 0)
-                extra_line = (f", {len(result.shipments)} shipment lines of "
-                              f"{len(shipped)}/{len(ship)} lots kept whole, "
-                              f"{len(result.consignees)} consignees")
+                extra_line = (f", {len(result.shipments)} shipment lines, "
+                              f"{len(result.consignees)} consignees outside the platform")
+                checked["forward_shipment_lines"] = len(result.shipments)
+            checked[f"{direction}_lots"] = len(result.lots)
             say(f"check: {direction} trace of {world.lot[lot]} (batch {lot + 1}) finds "
-                f"{len(found)} lots, the generator made {len(expected)}{extra_line}: "
-                f"{'OK' if ok else 'WRONG'}")
-            if not ok:
-                raise SystemExit(f"trace_lot disagrees with the generated genealogy: "
-                                 f"missing {sorted(expected - found)[:10]}, "
-                                 f"extra {sorted(found - expected)[:10]}")
+                f"{len(result.lots)} lots{extra_line}: {'WRONG' if problems else 'OK'}")
+            if problems:
+                raise SystemExit(f"trace_lot disagrees with the generated genealogy in the "
+                                 f"{direction} trace of {world.lot[lot]}: "
+                                 + "; ".join(problems))
         db.session.remove()
+    return checked
 
 
 def time_traces(app, world: World, fixed, args) -> dict[str, Any]:
@@ -1095,21 +1118,20 @@ def main(argv: list[str] | None = None) -> int:
     seed_s = time.perf_counter() - started
     say(f"seed: {seed_s:.1f} s (event ids are sha256 of a counter, not EPCIS event hashes; "
         f"chain links are real link_hash chains)")
-    verify_traces(app, world, fixed)
+    checked = verify_traces(app, world, fixed)
     traced = time_traces(app, world, fixed, args)
     if traced["p95"] >= TRACE_GOAL_MS or any(traced[d]["p95"] >= TRACE_GOAL_MS
                                               for d in ("forward", "backward")):
         explain_slowest(app, world, traced)
     sheets = time_spreadsheets(app, world, fixed,
                                spreadsheet_lots(app, world, args.spreadsheets))
-    goals = (traced["p95"] < TRACE_GOAL_MS and sheets["max"] < SPREADSHEET_GOAL_S)
     with app.app_context():
         from freshcircle.platform.extensions import db
 
         db.engine.dispose()
     say(f"load at end {os.getloadavg()[0]:.2f}; total {time.perf_counter() - started:.1f} s")
-    print(json.dumps({
-        "bench": "trace", "events": args.events, "lots": world.n, "links": info["links"],
+    finish("trace", {
+        "events": args.events, "lots": world.n, "links": info["links"],
         "event_lots": info["event_lots"], "shipments": info["shipments"],
         "trace_p95_ms": round(traced["p95"], 2), "trace_p50_ms": round(traced["p50"], 2),
         "forward_p95_ms": round(traced["forward"]["p95"], 2),
@@ -1117,10 +1139,13 @@ def main(argv: list[str] | None = None) -> int:
         "forward_p50_ms": round(traced["forward"]["p50"], 2),
         "backward_p50_ms": round(traced["backward"]["p50"], 2),
         "trace_samples": args.samples, "samples_with_genealogy": traced["with_genealogy"],
+        "checked_forward_lots": checked["forward_lots"],
+        "checked_forward_shipment_lines": checked["forward_shipment_lines"],
+        "checked_backward_lots": checked["backward_lots"],
         "spreadsheet_s": round(sheets["max"], 3), "spreadsheet_rows": sheets["rows"],
         "spreadsheet_records": sheets["source"], "seed_s": round(seed_s, 1),
-        "event_ids": "sha256-of-counter", "goals_met": goals,
-    }, ensure_ascii=False))
+        "event_ids": "sha256-of-counter",
+    }, GOALS, WATCH)
     return 0
 
 

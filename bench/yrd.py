@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
 import random
 import sys
@@ -65,11 +64,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchkit import HIGHER, LOWER, Goal, finish  # noqa: E402  (bench/ is not a package)
 
 from freshcircle.logistics import plan_check, planner  # noqa: E402
 from freshcircle.logistics import planning as p  # noqa: E402
 from freshcircle.logistics.produce import by_name  # noqa: E402
 from freshcircle.logistics.travel import EstimateProvider, Point  # noqa: E402
+
+GOALS = (  # every plan passes the independent checker, at any size
+    Goal("feasible", "==", True, check=True),
+    Goal("violations", "==", 0, check=True),
+)
+WATCH = {"routed": HIGHER, "vehicles": LOWER, "distance_km": LOWER, "cost_yuan": LOWER}
 
 H = p.HOUR
 PLACES_CSV = ROOT / "freshcircle" / "platform" / "data" / "places.csv"
@@ -308,7 +316,7 @@ def main(argv: list[str] | None = None) -> None:
           f"¥{result['cost_yuan']}, unassigned {result['unassigned']} "
           f"{result['unassigned_by_reason']}, feasible {result['feasible']} "
           f"(solve {result['solve_s']} s, build {result['build_s']} s)")
-    print(json.dumps(result, ensure_ascii=False))
+    finish("yrd", result, GOALS, WATCH)
 
 
 if __name__ == "__main__":
