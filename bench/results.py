@@ -9,7 +9,8 @@ command, wall time, exit status, load averages and last line (the figures, the g
 verdicts, and which way each watched figure should move). Files are ordered by `started`.
 
 `compare` prints each numeric figure of the latest file against the previous one (or the
-files given) and flags, with WORSE, a figure that moved the wrong way by more than 20 %.
+files given) and flags, with WORSE, a figure that moved the wrong way by more than 20 %;
+LOST, a goal or check met before and not now; FAILED, a bench that did not finish.
 `table` rewrites the figures table in bench/README.md (between its two markers) from the
 latest file; `--check` only says whether the README's table is the latest file's.
 """
@@ -86,6 +87,14 @@ def compare(latest: dict[str, Any], previous: dict[str, Any]) -> tuple[list[list
         rows.append([bench, name, _num(old), _num(value), text, better or "",
                      "WORSE" if worse else ""])
     for bench, entry in sorted(latest["benches"].items()):
+        last, then = entry.get("last") or {}, (previous["benches"].get(bench) or {}).get("last")
+        for kind in ("goals", "checks"):
+            for text, met in last.get(kind, {}).items():
+                was = (then or {}).get(kind, {}).get(text)
+                if was is True and met is not True:
+                    rows.append([bench, text, "met", "not met" if met is False
+                                 else "not measured", "", "", "LOST"])
+                    flagged += 1
         if entry.get("exit"):
             rows.append([bench, "(run failed)", "", f"exit {entry['exit']}", "", "", "FAILED"])
             flagged += 1

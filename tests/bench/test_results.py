@@ -53,19 +53,29 @@ def test_a_failed_check_fails_the_goals():
 
 
 def test_compare_flags_what_moved_the_wrong_way_by_more_than_a_fifth():
-    before = a_run("2026-12-01T00:00:00+00:00", labels=labels_last())
+    before = a_run("2026-12-01T00:00:00+00:00", labels=labels_last(labels_per_s=1500))
     after = a_run("2026-12-02T00:00:00+00:00", labels=labels_last(
-        labels_per_s=900,  # -25 %, higher is better: flagged
+        labels_per_s=1100,  # -27 %, higher is better: flagged (its goal is still met)
         ratio=17.0,  # -15 %: within the fifth
         peak_rss_mb_100k=100.0,  # -23 %, lower is better: an improvement
         workers=4))  # +100 %, no direction: shown, not flagged
     rows, flagged = results.compare(after, before)
     by_figure = {row[1]: row for row in rows}
     assert flagged == 1
-    assert by_figure["labels_per_s"][4:] == ["-25%", "higher", "WORSE"]
+    assert by_figure["labels_per_s"][2:] == ["1,500", "1,100", "-27%", "higher", "WORSE"]
     assert by_figure["ratio"][6] == ""
     assert by_figure["peak_rss_mb_100k"][4:] == ["-23%", "lower", ""]
     assert by_figure["workers"][4:] == ["+100%", "", ""]
+
+
+def test_compare_flags_a_goal_met_before_and_not_now():
+    before = a_run("2026-12-01T00:00:00+00:00", labels=labels_last())
+    after = a_run("2026-12-02T00:00:00+00:00", labels=labels_last(labels_per_s=990, non_2xx=2))
+    rows, flagged = results.compare(after, before)
+    lost = [row for row in rows if row[-1] == "LOST"]
+    assert lost == [["labels", "labels_per_s >= 1000", "met", "not met", "", "", "LOST"],
+                    ["labels", "non_2xx == 0", "met", "not met", "", "", "LOST"]]
+    assert flagged == 2  # 1,200 -> 990 is -17.5 %: within the fifth; non_2xx 0 -> 2 is new
 
 
 def test_compare_flags_a_bench_that_failed():
