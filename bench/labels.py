@@ -43,12 +43,8 @@ from pathlib import Path
 
 from freshcircle.traceability import labels as labels_module
 from freshcircle.traceability import qr
-from freshcircle.traceability.labels import (
-    LAYOUTS,
-    PARALLEL_THRESHOLD,
-    Label,
-    render_label_sheet,
-)
+from freshcircle.traceability.label_layouts import LAYOUTS, Label
+from freshcircle.traceability.labels import PARALLEL_THRESHOLD, render_label_sheet
 from freshcircle.traceability.pdffont import reportlab_font
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

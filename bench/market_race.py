@@ -42,6 +42,7 @@ RACE_CHECKS = (  # must hold at any size; bench/marketplace.py runs the race too
 
 def prepare_people(app, buyers: int) -> dict:
     """A farmer with a producer, and `buyers` buyers with a site and a token each."""
+    from freshcircle.platform.core.services import accounts, reference_data
     from freshcircle.platform.extensions import db
     from freshcircle.platform.models import (
         BuyerProfile,
@@ -53,7 +54,6 @@ def prepare_people(app, buyers: int) -> dict:
         ProducerKind,
         Role,
     )
-    from freshcircle.platform.services import accounts, reference_data
 
     with app.app_context():
         session = db.session
@@ -87,8 +87,8 @@ def prepare_people(app, buyers: int) -> dict:
 def new_listing(app, people: dict, run: int) -> int:
     """A fresh batch listed with exactly UNITS units of 1 斤 on offer."""
     from freshcircle.platform.extensions import db
+    from freshcircle.platform.market.services import listings
     from freshcircle.platform.models import Batch, Producer, Product, User
-    from freshcircle.platform.services import listings
 
     with app.app_context():
         session = db.session

@@ -12,7 +12,7 @@
   ANALYZE. Deterministic for `--seed`. One buyer with a Shanghai delivery site as default.
 - `measure_search`: each representative query (text in Chinese and English, filters, sorts,
   a late keyset page, the arrival sort to the buyer's site) through
-  `services.listing_browse.browse` — the function the page and the API call, cards loaded —
+  `market.services.listing_browse.browse` — the function the page and the API call, cards loaded —
   `--repeats` times in a fresh session; p50 and p95 over all of them, and per query.
   A query whose p95 misses 50 ms gets its EXPLAIN ANALYZE printed.
 - `measure_browse`: `/market` (the HTML browse page) for that buyer signed in through the
@@ -127,10 +127,11 @@ def seed(app, url: str, listings: int, producers: int, seed_value: int = 2026) -
     from sqlalchemy import select
     from sqlalchemy.engine import make_url
 
+    from freshcircle.platform.core.services import accounts, reference_data
+    from freshcircle.platform.core.services.clock import today_in_china
     from freshcircle.platform.extensions import db
+    from freshcircle.platform.market.services import listing_search
     from freshcircle.platform.models import BuyerProfile, Place, PlaceKind, Product, Role
-    from freshcircle.platform.services import accounts, listing_search, reference_data
-    from freshcircle.platform.services.batches import today_in_china
 
     rng = random.Random(seed_value)
     started = time.perf_counter()
@@ -217,9 +218,9 @@ def seed(app, url: str, listings: int, producers: int, seed_value: int = 2026) -
 def _query(name: str, spec: dict, session, today):
     from sqlalchemy import func
 
+    from freshcircle.platform.core.services.clock import CHINA
+    from freshcircle.platform.market.services import listing_browse
     from freshcircle.platform.models import Listing
-    from freshcircle.platform.services import listing_browse
-    from freshcircle.platform.services.batches import CHINA
 
     spec = dict(spec)
     if "late" in spec:  # the cursor a buyer holds after paging through `late` listings
@@ -242,7 +243,7 @@ def _explain(session, query, site) -> None:
     """EXPLAIN ANALYZE of the main statement `browse` runs for `query`."""
     from sqlalchemy import event
 
-    from freshcircle.platform.services import listing_browse
+    from freshcircle.platform.market.services import listing_browse
 
     captured = []
 
@@ -266,10 +267,10 @@ def _explain(session, query, site) -> None:
 
 def measure_search(app, repeats: int, site_id: int) -> dict:
     """p50/p95 (ms) of `listing_browse.browse` over the representative queries."""
+    from freshcircle.platform.core.services.clock import today_in_china
     from freshcircle.platform.extensions import db
+    from freshcircle.platform.market.services import listing_browse
     from freshcircle.platform.models import Place
-    from freshcircle.platform.services import listing_browse
-    from freshcircle.platform.services.batches import today_in_china
 
     today = today_in_china()
     samples: list[float] = []
@@ -279,7 +280,7 @@ def measure_search(app, repeats: int, site_id: int) -> dict:
         arrival = listing_browse.arrival_available()
         for name, spec in QUERIES.items():
             if ("arrive_by" in spec or spec.get("sort") == "arrival") and not arrival:
-                print(f"  {name:40} skipped: services.delivery.estimate is not there",
+                print(f"  {name:40} skipped: market.services.delivery.estimate is not there",
                       flush=True)
                 continue
             query = _query(name, spec, db.session, today)

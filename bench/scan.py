@@ -97,8 +97,10 @@ def prepare(env: dict[str, str], labels: int) -> list[str]:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from freshcircle.platform import create_app
+    from freshcircle.platform import create_app, demo
+    from freshcircle.platform.batches.services import label_runs
     from freshcircle.platform.extensions import db
+    from freshcircle.platform.ledger.services import trace_codes
     from freshcircle.platform.models import (
         Batch,
         Role,
@@ -106,7 +108,6 @@ def prepare(env: dict[str, str], labels: int) -> list[str]:
         TemperatureReading,
         User,
     )
-    from freshcircle.platform.services import demo, label_runs, trace_codes
 
     app = create_app()
     with app.app_context():

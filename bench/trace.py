@@ -10,13 +10,13 @@
    products each, a GTIN per producer product from the app's GTIN scheme) with a genealogy:
    most lots harvested (an ADD ObjectEvent with ILMD); some split into 2-4 new lots, merges of
    2-3 lots of one producer product, repacks (one TransformationEvent each, as
-   `services.transformations` records them, chained to the first output); the lots left whole
-   go on shipments (`shipments`, `shipment_lines`; loading, shipping and receiving events with
-   source and destination, and storing at the hub, as `services.epcis_events` records them);
-   then label runs (commissioning) and residue tests (inspecting) up to exactly --events
-   events, a few lots getting many. Bodies are the platform's own JSON: one event of each kind
-   is built with `freshcircle.traceability.epcis` and turned into a template, and every
-   template is checked against the library's output and the EPCIS schema. Event ids are
+   `batches.services.transformations` records them, chained to the first output); the lots left
+   whole go on shipments (`shipments`, `shipment_lines`; loading, shipping and receiving events
+   with source and destination, and storing at the hub, as `ledger.services.epcis_events`
+   records them); then label runs (commissioning) and residue tests (inspecting) up to exactly
+   --events events, a few lots getting many. Bodies are the platform's own JSON: one event of
+   each kind is built with `freshcircle.traceability.epcis` and turned into a template, and
+   every template is checked against the library's output and the EPCIS schema. Event ids are
    sha256 of a counter in the `ni:///sha-256;...` form, NOT EPCIS event hashes (hashing a
    million events is not what is measured); the chain links are the real
    `event_chain.link_hash` over each lot's events in time order, with `epcis_chain_heads`.
@@ -31,7 +31,7 @@
    each, the batch loaded before the clock starts); p50 and p95 per direction, `trace_p95_ms`
    over both. Then the spreadsheet of the 20 lots with the most events (and a merged lot):
    records -> `fsma.kde_rows` -> `trace_export.write_xlsx` into memory.
-   Records come from `services.trace_records.lot_records` when that module exists, else the
+   Records come from `trace.services.trace_records.lot_records` when that module exists, else the
    lot's bodies through `epcis_event_lots` (output says which: `spreadsheet_records`).
 4. If a trace goal is missed, prints EXPLAIN (ANALYZE, BUFFERS) of the recursive query of
    `reachable_edges` for the slowest lot of each direction, and how the time splits.
@@ -205,7 +205,7 @@ class Templates:
     def transformation(self, moment: dt.datetime, inputs: list[tuple[str, str, int]],
                        outputs: list[tuple[str, str, int]], v: dict[str, Any],
                        harvest: dt.date, event_id: str) -> str:
-        """As services.transformations._record builds it (few of these: json.dumps each)."""
+        """As batches.services.transformations._record builds it (few of these: json.dumps each)."""
         c = self.config
         event = TransformationEvent(
             event_time=moment, biz_step="repackaging", disposition="active",
@@ -348,8 +348,9 @@ class World:
                 i = len(self.ti)
                 day = int((i * step) // 86400)
                 new_lot(ti, rng.randint(20, 2000), day, f"地块{rng.randint(1, 40)}号", -1)
-        # Lot codes as services.batches.next_lot_code makes them: county, harvest date, sequence
-        # per producer (so two producers of one county share codes; the GTIN tells them apart).
+        # Lot codes as batches.services.batches.next_lot_code makes them: county, harvest date,
+        # sequence per producer (so two producers of one county share codes; the GTIN tells
+        # them apart).
         seq: Counter = Counter()
         self.lot: list[str] = []
         base_date = BASE_TIME.date()
@@ -414,9 +415,9 @@ def seed_fixed(app) -> dict[str, Any]:
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
+    from freshcircle.platform.core.services import reference_data
     from freshcircle.platform.extensions import db
     from freshcircle.platform.models import Place, PlaceKind, Product, Role, User
-    from freshcircle.platform.services import reference_data
 
     with app.app_context():
         upgrade()
@@ -675,7 +676,7 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
     heads: list[str] = []
     loader = Loader(url)
     t_kind = {kind: (typ, step) for kind, (_, typ, step) in templates.kinds.items()}
-    from freshcircle.platform.services.epcis_store import short_biz_step
+    from freshcircle.platform.ledger.services.epcis_store import short_biz_step
 
     short = {kind: short_biz_step(step) for kind, (_, step) in t_kind.items()}
     short["transformation"] = "repackaging"
@@ -806,8 +807,8 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
 
 
 def check_samples(samples) -> None:
-    from freshcircle.platform.services.epcis_lots import chain_key, lot_roles, node_of
-    from freshcircle.platform.services.lot_links import _edge_grams, _quantities
+    from freshcircle.platform.ledger.services.epcis_lots import chain_key, lot_roles, node_of
+    from freshcircle.platform.ledger.services.lot_links import _edge_grams, _quantities
 
     for body, lots_rows, links in samples:
         event = json.loads(body)
@@ -887,7 +888,7 @@ def verify_traces(app, world: World, fixed) -> dict[str, Any]:
     """A split lot forward and a merged lot backward: the real trace_lot against the generator."""
     from freshcircle.platform.extensions import db
     from freshcircle.platform.models import Batch, User
-    from freshcircle.platform.services.lot_trace import trace_lot
+    from freshcircle.platform.trace.services.lot_trace import trace_lot
 
     split = max((ins[0] for ins, _, how in world.transformations if how == "split"),
                 key=lambda j: len(world.descendants(j)), default=None)
@@ -920,7 +921,7 @@ def verify_traces(app, world: World, fixed) -> dict[str, Any]:
 def time_traces(app, world: World, fixed, args) -> dict[str, Any]:
     from freshcircle.platform.extensions import db
     from freshcircle.platform.models import Batch, User
-    from freshcircle.platform.services.lot_trace import trace_lot
+    from freshcircle.platform.trace.services.lot_trace import trace_lot
 
     rng = random.Random(args.seed + 1)
     linked = [i for i in range(world.n)
@@ -969,7 +970,7 @@ def explain_slowest(app, world: World, traced: dict[str, Any]) -> None:
     """The recursive query of reachable_edges under EXPLAIN ANALYZE, and the time split."""
     from freshcircle.platform.extensions import db
     from freshcircle.platform.models import Batch
-    from freshcircle.platform.services import lot_trace
+    from freshcircle.platform.trace.services import lot_trace
 
     with app.app_context():
         session = db.session
@@ -1021,7 +1022,7 @@ def spreadsheet_lots(app, world: World, count: int) -> list[int]:
 
 def records_module():
     try:
-        from freshcircle.platform.services import trace_records
+        from freshcircle.platform.trace.services import trace_records
     except ImportError:
         return None
     return trace_records if hasattr(trace_records, "lot_records") else None
@@ -1034,7 +1035,7 @@ def time_spreadsheets(app, world: World, fixed, lots: list[int]) -> dict[str, An
     time into records, rows and XLSX."""
     from freshcircle.platform.extensions import db
     from freshcircle.platform.models import Batch, EpcisEventLot, EpcisEventRecord, User
-    from freshcircle.platform.services.trace_export import write_xlsx
+    from freshcircle.platform.trace.services.trace_export import write_xlsx
     from freshcircle.traceability import fsma
 
     records = records_module()

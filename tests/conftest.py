@@ -16,10 +16,9 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData, text
 
 from freshcircle.platform import create_app
+from freshcircle.platform.core.services import reference_data
 from freshcircle.platform.extensions import db
-from freshcircle.platform.services import reference_data
-
-from . import factories
+from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("FRESHCIRCLE_TEST_DATABASE_URL")
 

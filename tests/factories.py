@@ -8,6 +8,7 @@ import itertools
 
 from sqlalchemy import select
 
+from freshcircle.platform.core.services.accounts import hash_password
 from freshcircle.platform.models import (
     Batch,
     Certification,
@@ -34,7 +35,6 @@ from freshcircle.platform.models import (
     TransportMode,
     User,
 )
-from freshcircle.platform.services.accounts import hash_password
 
 PASSWORD = "correct-horse-9"
 _phones = itertools.count(13800000001)

@@ -9,6 +9,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARIES = {"freshcircle.traceability", "freshcircle.logistics"}
 WEB_STACK = {"flask", "sqlalchemy", "marshmallow", "freshcircle.platform"}
@@ -41,18 +43,52 @@ def test_import_contract_is_kept():
     assert " 0 broken" in result.stdout
 
 
-def test_import_contract_catches_a_library_importing_flask(tmp_path):
+# One planted import per contract: (contract name as lint-imports prints it, file, its text).
+PLANTED = {
+    "libraries": ("Pure libraries stay free of the web stack and the database",
+                  {"logistics/leak.py": "from flask import current_app\n"}),
+    "layers": ("Features' services in supply-chain order",
+               {"platform/core/services/leak.py":
+                "from freshcircle.platform.market.services import orders\n"}),
+    "services_pages": ("Services, models and web never import pages or API",
+                       {"platform/batches/services/leak.py":
+                        "from freshcircle.platform.batches.pages import batches\n"}),
+    "pages_independent": ("A feature's pages never import another feature's pages",
+                          {"platform/farms/pages/leak.py":
+                           "from freshcircle.platform.market.pages import market\n"}),
+    "api_pages": ("The API never imports pages",
+                  {"platform/market/api/leak.py":
+                   "from freshcircle.platform.market.pages import cart\n"}),
+    "cycles": ("No import cycles between the modules of a room",
+               {"platform/web/leak_a.py": "from freshcircle.platform.web import leak_b\n",
+                "platform/web/leak_b.py": "from freshcircle.platform.web import leak_a\n"}),
+}
+
+
+def test_every_contract_has_a_planted_violation():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    names = [c["name"] for c in config["contracts"]]
+    assert len(names) == len(PLANTED)
+    for contract, _ in PLANTED.values():
+        assert sum(name.startswith(contract) for name in names) == 1, contract
+
+
+@pytest.mark.parametrize("plant", sorted(PLANTED))
+def test_import_contract_catches_a_planted_violation(tmp_path, plant):
     shutil.copytree(ROOT / "freshcircle", tmp_path / "freshcircle",
                     ignore=shutil.ignore_patterns("__pycache__", "static", "templates",
                                                   "translations", "data"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    leak = tmp_path / "freshcircle" / "logistics" / "leak.py"
-    leak.write_text("from flask import current_app\n")
+    contract, files = PLANTED[plant]
+    for name, text in files.items():
+        (tmp_path / "freshcircle" / name).write_text(text)
 
     result = _lint_imports(tmp_path)
 
     assert result.returncode != 0
-    assert "BROKEN" in result.stdout and "freshcircle.logistics.leak" in result.stdout
+    broken = result.stdout.split("Broken contracts", 1)[-1]
+    assert " ".join(contract.split()) in " ".join(broken.split()), result.stdout
+    assert "leak" in broken, result.stdout
 
 
 def test_platform_is_the_standard_library_module():

@@ -1,5 +1,5 @@
 """The FreshCircle Flask application. `create_app` is the entry point."""
 
-from .app import create_app
+from freshcircle.platform.app import create_app
 
 __all__ = ["create_app"]

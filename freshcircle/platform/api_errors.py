@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .services.errors import DomainError
+from freshcircle.platform.core.services.errors import DomainError
 
 GENERIC_MESSAGES = {
     400: _l("The request could not be understood."),
@@ -93,7 +93,7 @@ def handle_domain_error(error: DomainError):
 
 def handle_integrity_error(error: IntegrityError):
     """A unique or foreign-key constraint caught what the services did not (usually a race)."""
-    from .extensions import db  # extensions imports this module
+    from freshcircle.platform.extensions import db  # extensions imports this module
 
     db.session.rollback()
     return error_response(
@@ -103,7 +103,7 @@ def handle_integrity_error(error: IntegrityError):
 
 def handle_database_busy(error: OperationalError):
     """SQLite answers 'database is locked' when two writers collide; ask the client to retry."""
-    from .extensions import db  # extensions imports this module
+    from freshcircle.platform.extensions import db  # extensions imports this module
 
     db.session.rollback()
     if "locked" not in str(error.orig).lower():

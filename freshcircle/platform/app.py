@@ -9,8 +9,8 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import load_config
-from .extensions import api, babel, csrf, db, login_manager, migrate
+from freshcircle.platform.config import load_config
+from freshcircle.platform.extensions import api, babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parents[2] / "migrations")
 
@@ -66,7 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
 
-    from . import api_errors, auth, i18n, static_assets, transactions
+    from freshcircle.platform import api_errors, auth, i18n, static_assets, transactions
 
     i18n.init_app(app, babel)
     auth.init_app(app, login_manager)
@@ -75,28 +75,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     static_assets.init_app(app)
     app.extensions["trace_settings"] = _trace_settings(app)
 
-    from .api import register_api
+    from freshcircle.platform.blueprints import register_blueprints
 
-    register_api(app, api)
+    register_blueprints(app, api)
 
-    from .pages import register_pages
-
-    register_pages(app)
-
-    from .cli import register_cli
+    from freshcircle.platform.cli import register_cli
 
     register_cli(app)
 
-    from .label_jobs import recover_interrupted_runs
+    from freshcircle.platform.batches.label_jobs import recover_interrupted_runs
 
     recover_interrupted_runs(app)
     return app
 
 
 def _trace_settings(app: Flask):
+    from freshcircle.platform.ledger.services.trace_codes import TraceSettings, load_keyring
     from freshcircle.traceability.gs1_keys import GtinScheme
-
-    from .services.trace_codes import TraceSettings, load_keyring
 
     return TraceSettings(
         domain=app.config["TRACE_DOMAIN"],

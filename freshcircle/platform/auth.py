@@ -6,9 +6,9 @@ from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
-from .extensions import db
-from .models import User
-from .services import accounts
+from freshcircle.platform.core.services import accounts
+from freshcircle.platform.extensions import db
+from freshcircle.platform.models import User
 
 
 def bearer_token() -> str | None:

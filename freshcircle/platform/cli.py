@@ -13,11 +13,13 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from .cutoff_cli import send_cutoff_notices_command
-from .extensions import db
-from .models import Role
-from .services import accounts, demo, epcis_store
-from .services.errors import DomainError
+from freshcircle.platform import demo
+from freshcircle.platform.core.services import accounts
+from freshcircle.platform.core.services.errors import DomainError
+from freshcircle.platform.extensions import db
+from freshcircle.platform.ledger.services import epcis_store
+from freshcircle.platform.market.cli import send_cutoff_notices_command
+from freshcircle.platform.models import Role
 
 
 def _plain_english(command):
@@ -122,7 +124,7 @@ def dispatch_worker_command(burst: bool) -> None:
     from flask import current_app
     from rq import SimpleWorker
 
-    from .dispatch_jobs import QUEUE, rq_queue
+    from freshcircle.platform.dispatch.jobs import QUEUE, rq_queue
 
     if not current_app.config.get("REDIS_URL"):
         raise click.UsageError("Set FRESHCIRCLE_REDIS_URL, e.g. redis://127.0.0.1:6379/0.")
@@ -141,6 +143,6 @@ def register_cli(app: Flask) -> None:
 def main() -> None:
     from flask.cli import FlaskGroup
 
-    from .app import create_app
+    from freshcircle.platform.app import create_app
 
     FlaskGroup(create_app=create_app)()

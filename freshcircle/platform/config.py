@@ -45,7 +45,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SCAN_COPY_MIN_NETWORKS": int(env.get("FRESHCIRCLE_SCAN_COPY_MIN_NETWORKS", "3")),
         # The scan page reuses a batch's rendered story for this many seconds (0: never); the
         # verdict, recall/hold banner and copied-code warning are always current (see
-        # services/consumer_story.py for what may be this old).
+        # trace/services/consumer_story.py for what may be this old).
         "SCAN_STORY_CACHE_SECONDS": float(env.get("FRESHCIRCLE_SCAN_STORY_CACHE_SECONDS", "30")),
         # smtp://user:password@host:587 (STARTTLS) or smtps://...:465; unset: no e-mail.
         "SMTP_URL": env.get("FRESHCIRCLE_SMTP_URL") or None,

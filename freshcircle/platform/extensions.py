@@ -6,8 +6,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from .api_errors import FreshCircleApi
-from .models.base import Base
+from freshcircle.platform.api_errors import FreshCircleApi
+from freshcircle.platform.models.base import Base
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale
 
-from .services.identifiers import format_mobile
-from .services.quantities import grams_to_jin, grams_to_kg
+from freshcircle.platform.core.services.identifiers import format_mobile
+from freshcircle.platform.core.services.quantities import grams_to_jin, grams_to_kg
 
 
 def select_locale() -> str:

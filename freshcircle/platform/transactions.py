@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .extensions import db
+from freshcircle.platform.extensions import db
 
 
 def init_app(app: Flask) -> None:

@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from .bench_helpers import BENCH, ROOT, load_bench_module
+from tests.bench.bench_helpers import BENCH, ROOT, load_bench_module
 
 suite = load_bench_module("suite")
 TEST_DATABASE_URL = os.environ.get("FRESHCIRCLE_TEST_DATABASE_URL")

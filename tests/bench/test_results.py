@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
-from .bench_helpers import load_bench_module
+from tests.bench.bench_helpers import load_bench_module
 
 benchkit = load_bench_module("benchkit")
 results = load_bench_module("results")

@@ -8,8 +8,7 @@ import pytest
 
 from freshcircle.logistics import plan_check, planner
 from freshcircle.logistics import planning as p
-
-from .planning_helpers import (
+from tests.logistics.planning_helpers import (
     CHILLED_FRUIT,
     CHILLED_VEG,
     COOL,

@@ -8,8 +8,7 @@ import random
 from freshcircle.logistics import plan_check, planner
 from freshcircle.logistics import planning as p
 from freshcircle.logistics.travel import DRIVE_BEFORE_REST_S, REST_S, budgeted, drive
-
-from .planning_helpers import NAMES, H, item, order, problem, truck
+from tests.logistics.planning_helpers import NAMES, H, item, order, problem, truck
 
 
 def test_drive_counts_the_stint_across_legs():

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from freshcircle.logistics import planning as p
-
-from .planning_helpers import CHILLED_FRUIT, CHILLED_VEG, COOL, item, order
+from tests.logistics.planning_helpers import CHILLED_FRUIT, CHILLED_VEG, COOL, item, order
 
 
 def stow(*items: p.Item, kinds: tuple[p.Compartment, ...]) -> p.Stowage:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from freshcircle.platform.core.services.clock import CHINA
+from freshcircle.platform.market.services import listings, orders
 from freshcircle.platform.models import (
     BuyerProfile,
     Order,
@@ -17,8 +19,6 @@ from freshcircle.platform.models import (
     Vehicle,
     VehicleCompartment,
 )
-from freshcircle.platform.services import listings, orders
-from freshcircle.platform.services.batches import CHINA
 
 SITES = {  # city: (lat, lon)
     "上海": ("31.38", "121.27"),

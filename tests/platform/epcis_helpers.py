@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from freshcircle.platform.services.trace_codes import trade_item_for
+from freshcircle.platform.ledger.services.trace_codes import trade_item_for
 from freshcircle.traceability.epcis import (
     OBSERVE,
     EpcisConfig,

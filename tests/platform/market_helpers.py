@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from freshcircle.platform.market.services import listings
 from freshcircle.platform.models import BuyerProfile, Listing, PlaceKind, Role, User
-from freshcircle.platform.services import listings
 
 
 @dataclass

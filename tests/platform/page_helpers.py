@@ -10,7 +10,7 @@ from html import unescape
 
 from sqlalchemy import func, select
 
-from freshcircle.platform.services.batches import today_in_china
+from freshcircle.platform.core.services.clock import today_in_china
 
 # A real, decodable 8x8 JPEG, so uploads go through the same checks as a phone photo.
 TINY_JPEG = base64.b64decode(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from freshcircle.platform.core.services import accounts
 from freshcircle.platform.models import Product, Role, User
-from freshcircle.platform.services import accounts
 
 
 def _create_user(app, *args):

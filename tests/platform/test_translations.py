@@ -51,8 +51,8 @@ def test_extraction_sees_pages_templates_services_and_schemas(extracted):
     ids = {msgid for _ctx, msgid in extracted}
     assert "Register a new batch" in ids  # templates
     assert "This field is required." in ids  # services and forms
-    assert "Not a valid decimal value." in ids  # WTForms' messages listed in pages/forms.py
-    assert "Missing data for required field." in ids  # marshmallow's, schemas/messages.py
+    assert "Not a valid decimal value." in ids  # WTForms' messages listed in web/forms.py
+    assert "Missing data for required field." in ids  # marshmallow's, web/messages.py
     assert len(ids) > 200
 
 

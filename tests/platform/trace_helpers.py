@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from freshcircle.platform.ledger.services import trace_codes
 from freshcircle.platform.models import LabelRun
-from freshcircle.platform.services import trace_codes
 
 
 def settings(app):

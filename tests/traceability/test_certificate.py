@@ -14,8 +14,7 @@ from freshcircle.traceability.certificate import (
     CertificateData,
     render_certificate,
 )
-
-from .pdf_helpers import (
+from tests.traceability.pdf_helpers import (
     crop_points,
     decode_qr,
     fonts,

@@ -35,8 +35,17 @@ from freshcircle.traceability.epcis_validation import (
     validate_events,
 )
 from freshcircle.traceability.epcis_vocab import load_schema_file, schema_resource
-
-from .epcis_samples import ALL, CONFIG, GTIN, LOT, T0, cooling, harvest, shipping, split
+from tests.traceability.epcis_samples import (
+    ALL,
+    CONFIG,
+    GTIN,
+    LOT,
+    T0,
+    cooling,
+    harvest,
+    shipping,
+    split,
+)
 
 EXAMPLES = sorted(p.name for p in schema_resource("examples").iterdir())
 

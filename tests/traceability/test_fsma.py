@@ -20,8 +20,7 @@ from freshcircle.traceability.epcis import (
 )
 from freshcircle.traceability.epcis_vocab import load_schema_file
 from freshcircle.traceability.fsma import COLUMNS, KEYS, cte_label, kde_rows
-
-from .epcis_samples import (
+from tests.traceability.epcis_samples import (
     ALL,
     CONFIG,
     GTIN,

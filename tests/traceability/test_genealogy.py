@@ -23,8 +23,7 @@ from freshcircle.traceability.genealogy import (
     graph_from_events,
     verify_chain,
 )
-
-from .epcis_samples import (
+from tests.traceability.epcis_samples import (
     ALL,
     BUYER,
     CONFIG,

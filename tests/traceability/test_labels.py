@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from freshcircle.traceability import labels as labels_module
-from freshcircle.traceability.labels import LAYOUTS, LINE_GAP, Label, render_label_sheet
-
-from .pdf_helpers import (
+from freshcircle.traceability.label_layouts import LAYOUTS, Label
+from freshcircle.traceability.labels import LINE_GAP, render_label_sheet
+from tests.traceability.pdf_helpers import (
     crop_points,
     decode_qr,
     fonts,

@@ -11,8 +11,7 @@ import pytest
 
 from freshcircle.traceability import qr
 from freshcircle.traceability.pdfstream import PDFStreamWriter
-
-from .pdf_helpers import crop_points, decode_qr, rasterise, require_poppler
+from tests.traceability.pdf_helpers import crop_points, decode_qr, rasterise, require_poppler
 
 MM = 72 / 25.4
 URI = (

@@ -1,10 +1,10 @@
 """All models, importable from one place (Alembic and the services import from here)."""
 
-from .base import Base, utcnow
-from .batches import Batch, BatchPhoto
-from .catalog import Product
-from .dispatch import DispatchPlan, Vehicle, VehicleCompartment
-from .enums import (
+from freshcircle.platform.models.base import Base, utcnow
+from freshcircle.platform.models.batches import Batch, BatchPhoto
+from freshcircle.platform.models.catalog import Product
+from freshcircle.platform.models.dispatch import DispatchPlan, Vehicle, VehicleCompartment
+from freshcircle.platform.models.enums import (
     BatchStatus,
     CertificationKind,
     DisputeStatus,
@@ -23,10 +23,10 @@ from .enums import (
     TestResult,
     TransportMode,
 )
-from .farm_records import FarmInput, ResidueTest
-from .files import StoredFile
-from .genealogy import LotLink, lot_node, parse_lot_node
-from .marketplace import (
+from freshcircle.platform.models.farm_records import FarmInput, ResidueTest
+from freshcircle.platform.models.files import StoredFile
+from freshcircle.platform.models.genealogy import LotLink, lot_node, parse_lot_node
+from freshcircle.platform.models.marketplace import (
     BuyerProfile,
     ContractPrice,
     CutoffNotice,
@@ -34,12 +34,25 @@ from .marketplace import (
     ListingTerm,
     ListingTier,
 )
-from .notices import Notice
-from .orders import CartLine, Dispute, Order, OrderLine, Quote, QuoteRequest, Rating
-from .places import Place
-from .producers import Certification, Producer
-from .shipments import Shipment, ShipmentAlert, ShipmentLine, TemperatureReading
-from .traceability import (
+from freshcircle.platform.models.notices import Notice
+from freshcircle.platform.models.orders import (
+    CartLine,
+    Dispute,
+    Order,
+    OrderLine,
+    Quote,
+    QuoteRequest,
+    Rating,
+)
+from freshcircle.platform.models.places import Place
+from freshcircle.platform.models.producers import Certification, Producer
+from freshcircle.platform.models.shipments import (
+    Shipment,
+    ShipmentAlert,
+    ShipmentLine,
+    TemperatureReading,
+)
+from freshcircle.platform.models.traceability import (
     EpcisChainHead,
     EpcisEventLot,
     EpcisEventRecord,
@@ -47,7 +60,7 @@ from .traceability import (
     ScanEvent,
     TradeItem,
 )
-from .users import ApiToken, Membership, User
+from freshcircle.platform.models.users import ApiToken, Membership, User
 
 __all__ = [
     "ApiToken",

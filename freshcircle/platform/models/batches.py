@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .catalog import Product
-from .enums import BatchStatus, enum_type
-from .files import StoredFile
-from .producers import Producer
+from freshcircle.platform.models.base import Base, utcnow
+from freshcircle.platform.models.catalog import Product
+from freshcircle.platform.models.enums import BatchStatus, enum_type
+from freshcircle.platform.models.files import StoredFile
+from freshcircle.platform.models.producers import Producer
 
 
 class Batch(Base):
@@ -45,7 +45,7 @@ class Batch(Base):
 
     producer: Mapped[Producer] = relationship()
     product: Mapped[Product] = relationship()
-    # Not a column: services.batches.attach_facts sets safety status and stock for readers.
+    # Not a column: batches.services.batches.attach_facts sets safety status and stock for readers.
     facts = None
     photos: Mapped[list[BatchPhoto]] = relationship(
         back_populates="batch", cascade="all, delete-orphan", order_by="BatchPhoto.id"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from freshcircle.platform.models.base import Base
 
 
 class Product(Base):

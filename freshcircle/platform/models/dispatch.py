@@ -17,10 +17,10 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .enums import TemperatureClass, enum_type
-from .places import Place
-from .users import User
+from freshcircle.platform.models.base import Base, utcnow
+from freshcircle.platform.models.enums import TemperatureClass, enum_type
+from freshcircle.platform.models.places import Place
+from freshcircle.platform.models.users import User
 
 
 class Vehicle(Base):

@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .batches import Batch
-from .enums import InputKind, TestMethod, TestResult, enum_type
-from .files import StoredFile
-from .producers import Producer
+from freshcircle.platform.models.base import Base, utcnow
+from freshcircle.platform.models.batches import Batch
+from freshcircle.platform.models.enums import InputKind, TestMethod, TestResult, enum_type
+from freshcircle.platform.models.files import StoredFile
+from freshcircle.platform.models.producers import Producer
 
 
 class FarmInput(Base):

@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from .base import Base, utcnow
+from freshcircle.platform.models.base import Base, utcnow
 
 
 class StoredFile(Base):

@@ -17,7 +17,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from freshcircle.platform.models.base import Base, utcnow
 
 
 def lot_node(gtin: str, lot: str) -> str:

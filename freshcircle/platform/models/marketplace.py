@@ -6,7 +6,7 @@ integer grams like everywhere else.
 
 A listing sets aside `offered_g` of its batch for the marketplace (counted as committed, so a
 shipment or a split cannot take it); orders take from it with one conditional UPDATE of
-`sold_g` (`services.listings.reserve`), which is what keeps two buyers from both getting the
+`sold_g` (`market.services.listings.reserve`), which is what keeps two buyers from both getting the
 last 500 斤. Closing a listing gives back what was not sold.
 """
 
@@ -26,13 +26,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .batches import Batch
-from .catalog import Product
-from .enums import ListingStatus, enum_type
-from .places import Place
-from .producers import Producer
-from .users import User
+from freshcircle.platform.models.base import Base, utcnow
+from freshcircle.platform.models.batches import Batch
+from freshcircle.platform.models.catalog import Product
+from freshcircle.platform.models.enums import ListingStatus, enum_type
+from freshcircle.platform.models.places import Place
+from freshcircle.platform.models.producers import Producer
+from freshcircle.platform.models.users import User
 
 
 class BuyerProfile(Base):
@@ -118,7 +118,7 @@ class ContractPrice(Base):
 
 class ListingTerm(Base):
     """Search index: each Chinese character and character pair, and each lower-cased word, of
-    a listing's product names, variety, producer and county (`services.listing_search`).
+    a listing's product names, variety, producer and county (`market.services.listing_search`).
     A query matches a listing when all its terms do: an indexed lookup per term on both
     databases, with no full scan of 100,000 listings' text."""
 

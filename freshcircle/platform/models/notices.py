@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .batches import Batch
+from freshcircle.platform.models.base import Base, utcnow
+from freshcircle.platform.models.batches import Batch
 
 
 class Notice(Base):

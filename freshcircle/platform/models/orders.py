@@ -14,14 +14,14 @@ import datetime as dt
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .batches import Batch
-from .enums import DisputeStatus, OrderStatus, QuoteStatus, enum_type
-from .files import StoredFile
-from .marketplace import Listing
-from .places import Place
-from .producers import Producer
-from .users import User
+from freshcircle.platform.models.base import Base, utcnow
+from freshcircle.platform.models.batches import Batch
+from freshcircle.platform.models.enums import DisputeStatus, OrderStatus, QuoteStatus, enum_type
+from freshcircle.platform.models.files import StoredFile
+from freshcircle.platform.models.marketplace import Listing
+from freshcircle.platform.models.places import Place
+from freshcircle.platform.models.producers import Producer
+from freshcircle.platform.models.users import User
 
 _OPEN = text("status = 'placed'")
 

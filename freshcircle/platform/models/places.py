@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
-from .enums import PlaceKind, enum_type
+from freshcircle.platform.models.base import Base
+from freshcircle.platform.models.enums import PlaceKind, enum_type
 
 
 class Place(Base):

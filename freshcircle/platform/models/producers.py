@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from freshcircle.platform.models.base import Base, utcnow
 
 if TYPE_CHECKING:
-    from .catalog import Product
-    from .users import Membership
-from .enums import CertificationKind, ProducerKind, enum_type
+    from freshcircle.platform.models.catalog import Product
+    from freshcircle.platform.models.users import Membership
+from freshcircle.platform.models.enums import CertificationKind, ProducerKind, enum_type
 
 
 class Producer(Base):

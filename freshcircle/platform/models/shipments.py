@@ -8,11 +8,16 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .batches import Batch
-from .enums import ShipmentStatus, TemperatureClass, TransportMode, enum_type
-from .places import Place
-from .users import User
+from freshcircle.platform.models.base import Base, utcnow
+from freshcircle.platform.models.batches import Batch
+from freshcircle.platform.models.enums import (
+    ShipmentStatus,
+    TemperatureClass,
+    TransportMode,
+    enum_type,
+)
+from freshcircle.platform.models.places import Place
+from freshcircle.platform.models.users import User
 
 
 class Shipment(Base):

@@ -11,10 +11,10 @@ import datetime as dt
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .batches import Batch
-from .enums import LabelRunStatus, enum_type
-from .files import StoredFile
+from freshcircle.platform.models.base import Base, utcnow
+from freshcircle.platform.models.batches import Batch
+from freshcircle.platform.models.enums import LabelRunStatus, enum_type
+from freshcircle.platform.models.files import StoredFile
 
 
 class TradeItem(Base):

@@ -9,11 +9,11 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from freshcircle.platform.models.base import Base, utcnow
 
 if TYPE_CHECKING:
-    from .producers import Producer
-from .enums import MemberRole, Role, enum_type
+    from freshcircle.platform.models.producers import Producer
+from freshcircle.platform.models.enums import MemberRole, Role, enum_type
 
 
 class User(UserMixin, Base):

@@ -1,0 +1,2 @@
+"""Server-rendered pages of batches (mobile-first, Chinese first).
+"""

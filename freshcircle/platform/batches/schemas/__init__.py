@@ -1,0 +1,2 @@
+"""marshmallow schemas of batches's API: input validation and output shape.
+"""

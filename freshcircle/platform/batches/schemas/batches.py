@@ -1,0 +1,102 @@
+"""Batch (lot) schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
+
+from freshcircle.platform.core.services.quantities import UNITS, grams_to_jin, grams_to_kg
+from freshcircle.platform.models import BatchStatus
+from freshcircle.platform.web.schemas import (
+    FileRefSchema,
+    ProductBriefSchema,
+    StrictSchema,
+    enum_field,
+    optional_text,
+    required_text,
+)
+
+unit_field = fields.String(
+    load_default="kg",
+    validate=validate.OneOf(UNITS, error=_l("Must be one of: {choices}.")),
+    metadata={"description": "jin (斤, 500 g), kg or g"},
+)
+
+
+class BatchCreateSchema(StrictSchema):
+    producer_id = fields.Integer(required=True)
+    product_id = fields.Integer(required=True)
+    variety = optional_text(64)
+    plot = required_text(64, metadata={"description": "Plot or field name (地块)"})
+    harvest_date = fields.Date(required=True)
+    quantity = fields.Decimal(required=True, places=3, allow_nan=False)
+    unit = unit_field
+    grade = optional_text(32)
+    notes = optional_text(2000)
+    idempotency_key = fields.String(
+        validate=validate.Length(min=8, max=64),
+        metadata={"description": "Client-generated key; a replay returns the first batch."},
+    )
+
+
+class BatchUpdateSchema(StrictSchema):
+    variety = optional_text(64)
+    plot = fields.String(validate=validate.Length(min=1, max=64))
+    harvest_date = fields.Date()
+    quantity = fields.Decimal(places=3, allow_nan=False)
+    unit = unit_field
+    grade = optional_text(32)
+    notes = optional_text(2000)
+
+
+class BatchStatusChangeSchema(StrictSchema):
+    status = enum_field(BatchStatus, required=True)
+    reason = optional_text(200)
+
+
+class BatchQuerySchema(ma.Schema):
+    producer_id = fields.Integer()
+    product_id = fields.Integer()
+    status = enum_field(BatchStatus)
+    harvested_from = fields.Date()
+    harvested_to = fields.Date()
+    q = fields.String(validate=validate.Length(max=40))
+
+
+class BlockingInputSchema(ma.Schema):
+    id = fields.Integer()
+    product_name = fields.String()
+    applied_on = fields.Date()
+    pre_harvest_interval_days = fields.Integer()
+    safe_harvest_date = fields.Date()
+
+
+class SafetySchema(ma.Schema):
+    ok = fields.Boolean()
+    flag = fields.Function(lambda s: None if s.ok else "安全间隔期未满")
+    safe_from = fields.Date(allow_none=True)
+    blocking = fields.List(fields.Nested(BlockingInputSchema))
+
+
+class BatchSchema(ma.Schema):
+    id = fields.Integer()
+    producer_id = fields.Integer()
+    producer_name = fields.String(attribute="producer.name")
+    product = fields.Nested(ProductBriefSchema)
+    lot_code = fields.String()
+    variety = fields.String(allow_none=True)
+    plot = fields.String()
+    harvest_date = fields.Date()
+    quantity_g = fields.Integer()
+    quantity_kg = fields.Function(lambda b: str(grams_to_kg(b.quantity_g)))
+    quantity_jin = fields.Function(lambda b: str(grams_to_jin(b.quantity_g)))
+    remaining_g = fields.Function(lambda b: b.facts.remaining_g if b.facts else None)
+    grade = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    status = enum_field(BatchStatus)
+    status_reason = fields.String(allow_none=True)
+    safety = fields.Function(lambda b: SafetySchema().dump(b.facts.safety) if b.facts else None)
+    photos = fields.Function(lambda b: FileRefSchema(many=True).dump([p.file for p in b.photos]))
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()

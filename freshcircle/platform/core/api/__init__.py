@@ -1,0 +1,2 @@
+"""The JSON API of core (flask-smorest blueprints under /api/v1).
+"""

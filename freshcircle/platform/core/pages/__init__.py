@@ -1,0 +1,2 @@
+"""Server-rendered pages of core (mobile-first, Chinese first).
+"""

@@ -1,0 +1,2 @@
+"""marshmallow schemas of core's API: input validation and output shape.
+"""

@@ -1,0 +1,2 @@
+"""Server-rendered pages of dispatch (mobile-first, Chinese first).
+"""

@@ -1,0 +1,2 @@
+"""marshmallow schemas of dispatch's API: input validation and output shape.
+"""

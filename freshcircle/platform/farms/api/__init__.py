@@ -1,0 +1,2 @@
+"""The JSON API of farms (flask-smorest blueprints under /api/v1).
+"""

@@ -1,0 +1,2 @@
+"""Server-rendered pages of farms (mobile-first, Chinese first).
+"""

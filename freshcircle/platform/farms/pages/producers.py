@@ -1,0 +1,103 @@
+"""Producers: register a family farm or cooperative, its page, its members."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from freshcircle.platform.batches.services import batches as batch_service
+from freshcircle.platform.core.services import access, clock
+from freshcircle.platform.core.services.errors import DomainError
+from freshcircle.platform.extensions import db
+from freshcircle.platform.farms.forms import MemberForm, ProducerForm
+from freshcircle.platform.farms.services import farm_records
+from freshcircle.platform.farms.services import producers as producer_service
+from freshcircle.platform.models import Certification, MemberRole, Membership, Role
+from freshcircle.platform.web.pages import (
+    FARM_ROLES,
+    actor,
+    for_batch_cards,
+    form_page,
+    refusal,
+    roles_required,
+)
+
+bp = Blueprint("producer_pages", __name__, url_prefix="/producers")
+PRODUCER_FIELDS = ("kind", "name", "credit_code", "county_code", "township", "address",
+                   "contact_phone")
+
+
+@bp.get("/")
+@roles_required(*FARM_ROLES)
+def mine():
+    producers = db.session.scalars(producer_service.producers_query(actor(), mine=True)).all()
+    return render_template("farms/producers/mine.html", producers=producers)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def new():
+    form = ProducerForm()
+    if not form.validate_on_submit():
+        return form_page("farms/producers/new.html", form)
+    data = {name: getattr(form, name).data for name in PRODUCER_FIELDS}
+    try:
+        producer = producer_service.create_producer(db.session, actor(), data)
+    except DomainError as error:
+        return form_page("farms/producers/new.html", form, error)
+    flash(_("%(name)s is registered.", name=producer.name), "success")
+    return redirect(url_for("producer_pages.detail", producer_id=producer.id))
+
+
+def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError | None = None):
+    user = actor()
+    producer = producer_service.get_producer(db.session, producer_id)
+    access.require_view_internal(db.session, user, producer.id)
+    membership = db.session.get(Membership, (user.id, producer.id))
+    is_manager = user.role == Role.ADMIN or (
+        membership is not None and membership.role == MemberRole.MANAGER
+    )
+    batches = batch_service.attach_facts(
+        db.session,
+        list(db.session.scalars(
+            for_batch_cards(batch_service.batches_query(user, producer_id=producer.id)).limit(50)
+        )),
+    )
+    members = sorted(producer.memberships,
+                     key=lambda m: (m.role != MemberRole.MANAGER, m.user.name))
+    certifications = db.session.scalars(
+        farm_records.certifications_query(user, producer_id=producer.id)
+        .options(selectinload(Certification.product))
+    ).all()
+    can_write = user.role == Role.ADMIN or (
+        membership is not None and user.role in FARM_ROLES
+    )
+    return form_page("farms/producers/detail.html", member_form, error, producer=producer,
+                     members=members, is_manager=is_manager, batches=batches,
+                     certifications=certifications, can_write=can_write,
+                     today=clock.today_in_china())
+
+
+@bp.get("/<int:producer_id>")
+@roles_required(*FARM_ROLES, Role.INSPECTOR, Role.ADMIN)
+def detail(producer_id: int):
+    return _producer_page(producer_id, MemberForm(formdata=None))
+
+
+@bp.post("/<int:producer_id>/members")
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def add_member(producer_id: int):
+    form = MemberForm()
+    if not form.validate_on_submit():
+        return _producer_page(producer_id, form)
+    producer = producer_service.get_producer(db.session, producer_id)
+    try:
+        membership = producer_service.add_member(
+            db.session, actor(), producer, form.phone.data, MemberRole(form.role.data)
+        )
+    except DomainError as error:
+        return _producer_page(producer_id, form, refusal(error))
+    flash(_("%(name)s is now a member of %(producer)s.", name=membership.user.name,
+            producer=producer.name), "success")
+    return redirect(url_for("producer_pages.detail", producer_id=producer.id))

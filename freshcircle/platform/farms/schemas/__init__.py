@@ -1,0 +1,2 @@
+"""marshmallow schemas of farms's API: input validation and output shape.
+"""

@@ -1,0 +1,194 @@
+"""Producers: registration, profile changes and members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from freshcircle.platform.core.services.access import PRODUCER_ROLES, require_manager, require_role
+from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
+from freshcircle.platform.core.services.identifiers import (
+    FUYANG_COUNTIES,
+    format_mobile,
+    is_valid_credit_code,
+    normalise_mobile,
+)
+from freshcircle.platform.models import MemberRole, Membership, Producer, ProducerKind, Role, User
+
+EDITABLE_FIELDS = (
+    "kind", "name", "credit_code", "county_code", "township", "address",
+    "latitude", "longitude", "contact_phone",
+)
+
+
+def _check(session: Session, data: dict, producer_id: int | None = None) -> dict:
+    """Validate producer fields; return them cleaned. Raises InvalidInput naming each bad field."""
+    errors: dict[str, list] = {}
+    clean = dict(data)
+    if "name" in data and not (data["name"] or "").strip():
+        errors["name"] = [_l("This field is required.")]
+    elif "name" in data:
+        clean["name"] = data["name"].strip()
+    if "kind" in data and data["kind"] is not None:
+        clean["kind"] = ProducerKind(data["kind"])
+    code = (data.get("credit_code") or "").strip().upper()
+    if "credit_code" in data:
+        clean["credit_code"] = code or None
+        if code and not is_valid_credit_code(code):
+            errors["credit_code"] = [
+                _l("Not a valid unified social credit code (18 characters, GB 32100-2015 check).")
+            ]
+        elif code:
+            clash = select(Producer.id).where(Producer.credit_code == code)
+            if producer_id is not None:
+                clash = clash.where(Producer.id != producer_id)
+            if session.scalar(clash):
+                errors["credit_code"] = [_l("Another producer already has this credit code.")]
+    if "county_code" in data:
+        if data["county_code"] not in FUYANG_COUNTIES:
+            errors["county_code"] = [_l("Choose one of Fuyang's counties and districts.")]
+        else:
+            clean["county_name"] = FUYANG_COUNTIES[data["county_code"]]
+    if data.get("contact_phone"):
+        phone = normalise_mobile(data["contact_phone"])
+        if phone is None:
+            errors["contact_phone"] = [
+                _l("Enter an 11-digit mainland mobile number, e.g. 138 1234 5678.")
+            ]
+        clean["contact_phone"] = phone
+    elif "contact_phone" in data:
+        clean["contact_phone"] = None
+    for field, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
+        value = data.get(field)
+        if value is not None and not low <= value <= high:
+            errors[field] = [_l("Out of range.")]
+    if (data.get("latitude") is None) != (data.get("longitude") is None) and (
+        "latitude" in data or "longitude" in data
+    ):
+        errors.setdefault("longitude", []).append(
+            _l("Give both latitude and longitude, or neither.")
+        )
+    if errors:
+        raise InvalidInput(errors=errors)
+    return clean
+
+
+def create_producer(session: Session, actor: User, data: dict) -> Producer:
+    """Register a producer; a farmer or cooperative admin who registers it becomes its manager."""
+    require_role(actor, *PRODUCER_ROLES, Role.ADMIN)
+    for required in ("kind", "name", "county_code"):
+        if not data.get(required):
+            raise InvalidInput.field(required, _l("This field is required."))
+    clean = _check(session, data)
+    producer = Producer(**{k: clean.get(k) for k in (*EDITABLE_FIELDS, "county_name")})
+    session.add(producer)
+    if actor.role in PRODUCER_ROLES:
+        producer.memberships.append(Membership(user=actor, role=MemberRole.MANAGER))
+    session.flush()
+    return producer
+
+
+def update_producer(session: Session, actor: User, producer: Producer, changes: dict) -> Producer:
+    require_manager(session, actor, producer.id)
+    clean = _check(session, changes, producer_id=producer.id)
+    for key in (*EDITABLE_FIELDS, "county_name"):
+        if key in clean:
+            setattr(producer, key, clean[key])
+    session.flush()
+    return producer
+
+
+def get_producer(session: Session, producer_id: int) -> Producer:
+    producer = session.get(Producer, producer_id)
+    if producer is None:
+        raise NotFound(_l("No such producer."))
+    return producer
+
+
+def producers_query(
+    actor: User, *, county_code: str | None = None, q: str | None = None, mine: bool = False
+) -> Select:
+    """Producer profiles are visible to every signed-in user; `mine` keeps the actor's own."""
+    stmt = select(Producer).order_by(Producer.name, Producer.id)
+    if county_code:
+        stmt = stmt.where(Producer.county_code == county_code)
+    if q:
+        stmt = stmt.where(Producer.name.contains(q, autoescape=True))
+    if mine:
+        stmt = stmt.where(
+            Producer.id.in_(select(Membership.producer_id).where(Membership.user_id == actor.id))
+        )
+    return stmt
+
+
+def add_member(
+    session: Session, actor: User, producer: Producer, phone: str,
+    role: MemberRole = MemberRole.MEMBER,
+) -> Membership:
+    """Add a registered farmer (found by mobile number) to a producer."""
+    require_manager(session, actor, producer.id)
+    normalised = normalise_mobile(phone)
+    if normalised is None:
+        raise InvalidInput.field(
+            "phone", _l("Enter an 11-digit mainland mobile number, e.g. 138 1234 5678.")
+        )
+    user = session.scalar(select(User).where(User.phone == normalised))
+    if user is None or user.role not in PRODUCER_ROLES:
+        raise InvalidInput.field("phone", _l("No farmer is registered with this mobile number."))
+    membership = session.get(Membership, (user.id, producer.id))
+    if membership is None:
+        membership = Membership(user=user, producer=producer, role=role)
+        session.add(membership)
+    else:
+        if membership.role == MemberRole.MANAGER and role != MemberRole.MANAGER:
+            managers = session.scalar(
+                select(func.count()).select_from(Membership).where(
+                    Membership.producer_id == producer.id, Membership.role == MemberRole.MANAGER
+                )
+            )
+            if managers <= 1:
+                raise Conflict(_l("A producer needs at least one manager; appoint another first."))
+        membership.role = role
+    session.flush()
+    return membership
+
+
+@dataclass(frozen=True)
+class ProducerProfile:
+    """A producer as one reader sees it.
+
+    Members and staff see the contact phone; everyone else sees it masked (138****5678), as
+    on public pages. `my_role` is the reader's role in the producer, if they belong to it.
+    """
+
+    producer: Producer
+    my_role: MemberRole | None
+    contact_phone: str | None
+    contact_phone_masked: bool
+
+
+def profiles(session: Session, actor: User, producers: list[Producer]) -> list[ProducerProfile]:
+    """Reader-specific profiles of `producers`, with one query for the reader's memberships."""
+    ids = [p.id for p in producers]
+    roles = dict(
+        session.execute(
+            select(Membership.producer_id, Membership.role).where(
+                Membership.user_id == actor.id, Membership.producer_id.in_(ids)
+            )
+        ).all()
+    ) if ids else {}
+    result = []
+    for producer in producers:
+        insider = actor.is_staff or producer.id in roles
+        phone = producer.contact_phone
+        masked = bool(phone) and not insider
+        result.append(ProducerProfile(
+            producer=producer,
+            my_role=roles.get(producer.id),
+            contact_phone=format_mobile(phone, masked=True) if masked else phone,
+            contact_phone_masked=masked,
+        ))
+    return result

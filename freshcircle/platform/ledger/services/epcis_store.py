@@ -1,0 +1,392 @@
+"""EPCIS events: capture (validated, idempotent by event hash), storage chained per lot, query.
+
+Every stored event keeps its JSON body with the ``@context`` of the document it came in, so
+the CURIE prefixes needed to recompute its hash travel with it (``@context`` is not hashed).
+Records are chained per lot, keyed by (GTIN, lot code): ``previous_link`` is the lot's last
+link (or ``GENESIS``) and ``link = sha256(previous_link + event hash)``
+(``freshcircle.traceability.event_chain``). Appending takes a lock per lot first: the batch
+row (SELECT ... FOR UPDATE) when the lot is ours, else a PostgreSQL advisory lock on the key;
+SQLite serialises writers anyway. So two captures cannot fork a chain.
+
+A record joins one chain: an event naming several lots joins the chain of the most specific
+one (`chain_key`), and `epcis_event_lots` indexes it under every lot it names (with the role:
+input, output, object, child, parent), so a query by lot finds a merge from each of its inputs.
+Each chain's newest link and length are kept in `epcis_chain_heads`, written with every append,
+so deleting a chain's newest events shows. Genealogy edges the event implies go to `lot_links`
+(`ledger.services.lot_links`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_, false, or_, select, text, true
+from sqlalchemy.orm import Session
+
+from freshcircle.platform.core.services.access import (
+    PRODUCER_ROLES,
+    member_producer_ids,
+    require_role,
+)
+from freshcircle.platform.core.services.errors import InvalidInput, PermissionDenied
+from freshcircle.platform.ledger.services.epcis_lots import (
+    LotKey,
+    chain_key,
+    chain_name,
+    lot_roles,
+    lots_of,
+)
+from freshcircle.platform.ledger.services.lot_links import record_event_edges
+from freshcircle.platform.models import (
+    Batch,
+    EpcisChainHead,
+    EpcisEventLot,
+    EpcisEventRecord,
+    Membership,
+    Role,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    TradeItem,
+    User,
+)
+from freshcircle.traceability.epcis import EpcisConfig, build_document
+from freshcircle.traceability.epcis_hash import context_prefixes, event_hash
+from freshcircle.traceability.epcis_validation import validate_document
+from freshcircle.traceability.epcis_vocab import BIZ_STEPS
+from freshcircle.traceability.event_chain import GENESIS, ChainProblem, link_hash, verify_chain
+
+CAPTURE_ROLES = (*PRODUCER_ROLES, Role.CARRIER, Role.INSPECTOR, Role.ADMIN)
+QUERY_ROLES = CAPTURE_ROLES
+_CBV_STEP_FORMS = ("https://ref.gs1.org/cbv/BizStep-", "urn:epcglobal:cbv:bizstep:")
+
+
+@dataclass
+class CaptureResult:
+    """What a capture did: ``event_ids`` (hashes) of every event in document order."""
+
+    captured: int = 0
+    duplicates: int = 0
+    event_ids: list[str] = field(default_factory=list)
+
+
+def short_biz_step(value: str | None) -> str | None:
+    """CBV steps in any of their forms as the bare name; other URIs as they are."""
+    if not value:
+        return None
+    for prefix in _CBV_STEP_FORMS:
+        if value.startswith(prefix) and value[len(prefix):] in BIZ_STEPS:
+            return value[len(prefix):]
+    return value[:160]
+
+
+def _event_time(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.UTC)
+
+
+def _match(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+def _lock_chain(session: Session, key: LotKey, batch_id: int | None) -> None:
+    if batch_id is not None:
+        session.scalar(select(Batch.id).where(Batch.id == batch_id).with_for_update())
+    elif session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(f"epcis:{key.gtin}:{key.lot}".encode()).digest()
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                        {"k": int.from_bytes(digest[:8], "big", signed=True)})
+
+
+def last_link(session: Session, key: LotKey) -> str:
+    head = session.get(EpcisChainHead, chain_name(key))
+    return head.link if head else GENESIS
+
+
+def _advance_head(session: Session, key: LotKey, link: str) -> None:
+    head = session.get(EpcisChainHead, chain_name(key))
+    if head is None:
+        session.add(EpcisChainHead(chain=chain_name(key), link=link, length=1))
+    else:
+        head.link, head.length = link, head.length + 1
+
+
+def _index_lots(session: Session, record: EpcisEventRecord, roles: dict[LotKey, str],
+                batch_of: BatchLookup) -> None:
+    for key, role in roles.items():
+        if not key.gtin or not key.lot:
+            continue
+        batch = batch_of(key)
+        session.add(EpcisEventLot(event_record_id=record.id, gtin=key.gtin, lot_code=key.lot,
+                                  role=role, batch_id=batch.id if batch else None))
+
+
+def _batch_for(session: Session, key: LotKey) -> Batch | None:
+    if not key.gtin or not key.lot:
+        return None
+    return session.scalar(
+        select(Batch).join(TradeItem, TradeItem.producer_id == Batch.producer_id)
+        .where(TradeItem.gtin == key.gtin, Batch.lot_code == key.lot)
+    )
+
+
+class BatchLookup:
+    """The batch behind each lot key an event names: those the caller already holds
+    (`known`), then every other one selected once, however often the event names it."""
+
+    def __init__(self, session: Session, known: Mapping[LotKey, Batch] | None = None) -> None:
+        self.session = session
+        self.found: dict[LotKey, Batch | None] = dict(known or {})
+
+    def __call__(self, key: LotKey) -> Batch | None:
+        if key not in self.found:
+            self.found[key] = _batch_for(self.session, key)
+        return self.found[key]
+
+
+def lot_key(gtin: str, lot: str) -> LotKey:
+    """The key under which an event's lot URIs name this GTIN and lot."""
+    return LotKey(gtin.zfill(14), lot)
+
+
+def store_event(session: Session, event: Mapping[str, Any], context: Any,
+                recorded_by: User | None,
+                batches: Mapping[LotKey, Batch] | None = None) -> tuple[str, bool]:
+    """Store one (valid) event unless its hash is already stored; returns (hash, stored).
+
+    The stored body carries ``eventID`` = the hash and the document's ``@context``.
+    `batches`: the batches the caller built the event from, by `lot_key`, so they are not
+    looked up again from the event's URIs.
+    """
+    prefixes = context_prefixes(context)
+    hash_id = event_hash(event, prefixes)
+    body = {"@context": context, **{k: v for k, v in event.items() if k != "@context"},
+            "eventID": hash_id}
+    roles = lot_roles(event)
+    key = chain_key(list(roles))
+    batch_of = BatchLookup(session, batches)
+    batch = batch_of(key)
+    _lock_chain(session, key, batch.id if batch else None)
+    if session.scalar(select(EpcisEventRecord.id).where(EpcisEventRecord.event_id == hash_id)):
+        return hash_id, False
+    previous = last_link(session, key)
+    record = EpcisEventRecord(
+        event_id=hash_id, event_type=str(event.get("type"))[:32],
+        event_time=_event_time(event["eventTime"]), biz_step=short_biz_step(event.get("bizStep")),
+        gtin=key.gtin, lot_code=key.lot, batch_id=batch.id if batch else None,
+        body=json.dumps(body, ensure_ascii=False, sort_keys=True), previous_link=previous,
+        link=link_hash(previous, hash_id), recorded_by_id=recorded_by.id if recorded_by else None,
+    )
+    session.add(record)
+    _advance_head(session, key, record.link)
+    session.flush()
+    _index_lots(session, record, roles, batch_of)
+    record_event_edges(session, body, hash_id, batch_of)
+    session.flush()
+    return hash_id, True
+
+
+def _carried_batches(actor: User):
+    return (select(ShipmentLine.batch_id).join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .where(Shipment.carrier_id == actor.id, Shipment.status != ShipmentStatus.CANCELLED))
+
+
+def _may_write(session: Session, actor: User, key: LotKey, mine: set[int]) -> bool:
+    """Staff: anything. Producer members: their producers' GTINs. Carriers: lots they carry.
+
+    A GTIN the platform did not issue is nobody's here, so any capturer may record it.
+    """
+    if actor.is_staff or key.gtin is None:
+        return True
+    owner = session.scalar(select(TradeItem.producer_id).where(TradeItem.gtin == key.gtin))
+    if owner is None:
+        return True
+    if actor.role in PRODUCER_ROLES:
+        return owner in mine
+    if actor.role == Role.CARRIER and key.lot:
+        batch = _batch_for(session, key)
+        return batch is not None and bool(session.scalar(
+            _carried_batches(actor).where(ShipmentLine.batch_id == batch.id).limit(1)))
+    return False
+
+
+def _check_document(document: Any) -> list[dict]:
+    if not isinstance(document, dict):
+        raise InvalidInput(_l("Send an EPCISDocument as a JSON object."),
+                           errors={"document": [_l("Send an EPCISDocument as a JSON object.")]})
+    report = validate_document(document)
+    events = (document.get("epcisBody") or {}).get("eventList") if not report.document_errors \
+        else None
+    if report.ok and not events:
+        report.document_errors.append("$.epcisBody.eventList: no events to capture")
+    if not report.ok:
+        errors: dict[str, Any] = {}
+        if report.event_errors:
+            errors["events"] = {str(i): m for i, m in sorted(report.event_errors.items())}
+        if report.document_errors:
+            errors["document"] = report.document_errors
+        raise InvalidInput(_l("The EPCIS document does not match the EPCIS 2.0 schema; "
+                              "nothing was captured."), errors=errors)
+    return events
+
+
+def capture(session: Session, actor: User, document: Any) -> CaptureResult:
+    """Validate an EPCISDocument against the official schema and store its events.
+
+    All or nothing: any invalid event (422) or any event about a lot the actor may not write
+    (403) stores none of them; both list the offending events by their index. Events already
+    stored (same event hash) count as duplicates.
+    """
+    require_role(actor, *CAPTURE_ROLES)
+    events = _check_document(document)
+    mine = member_producer_ids(session, actor) if actor.role in PRODUCER_ROLES else set()
+    refused = {str(index): [_l("You may not record events about this lot.")]
+               for index, event in enumerate(events)
+               if not all(_may_write(session, actor, key, mine) for key in lots_of(event))}
+    if refused:
+        raise PermissionDenied(_l("Some events are about lots you may not record events for; "
+                                  "nothing was captured."), errors={"events": refused})
+    result = CaptureResult()
+    for event in events:
+        hash_id, stored = store_event(session, event, document.get("@context"), actor)
+        result.event_ids.append(hash_id)
+        if stored:
+            result.captured += 1
+        else:
+            result.duplicates += 1
+    return result
+
+
+def visible_filter(actor: User) -> ColumnElement[bool]:
+    """Events the actor may read: staff all; members their producers' lots and GTINs;
+    carriers the lots on shipments they carry; everyone what they recorded themselves."""
+    if actor.is_staff:
+        return true()
+    record = EpcisEventRecord
+    clauses = [record.recorded_by_id == actor.id]
+    if actor.role in PRODUCER_ROLES:
+        producers = select(Membership.producer_id).where(Membership.user_id == actor.id)
+        own_batches = select(Batch.id).where(Batch.producer_id.in_(producers))
+        clauses.append(record.batch_id.in_(own_batches))
+        clauses.append(record.id.in_(select(EpcisEventLot.event_record_id)
+                                     .where(EpcisEventLot.batch_id.in_(own_batches))))
+        clauses.append(and_(record.batch_id.is_(None), record.gtin.in_(
+            select(TradeItem.gtin).where(TradeItem.producer_id.in_(producers)))))
+    elif actor.role == Role.CARRIER:
+        clauses.append(record.batch_id.in_(_carried_batches(actor)))
+    else:
+        return false()
+    return or_(*clauses)
+
+
+def _merged_context(config: EpcisConfig, bodies: list[dict]) -> list[Any]:
+    """One document ``@context``: the platform's plus every inline prefix the events used.
+
+    An event whose prefixes clash with another's keeps its own ``@context``.
+    """
+    prefixes: dict[str, str] = dict(context_prefixes(config.context))
+    for body in bodies:
+        own = context_prefixes(body.get("@context"))
+        if all(prefixes.get(k, v) == v for k, v in own.items()):
+            prefixes.update(own)
+            body.pop("@context", None)
+    return [config.context[0], prefixes]
+
+
+def query_events(session: Session, actor: User, config: EpcisConfig, *, lot: str | None = None,
+                 gtin: str | None = None, date_from: dt.datetime | None = None,
+                 date_to: dt.datetime | None = None, biz_step: str | None = None,
+                 limit: int = 100, page: int = 1) -> dict[str, Any]:
+    """An EPCISDocument of the events the actor may see that match, oldest first.
+
+    Events the actor may not see are left out silently, so a query cannot tell another
+    producer's lot from one that does not exist.
+    """
+    require_role(actor, *QUERY_ROLES)
+    record = EpcisEventRecord
+    stmt = select(record.body).where(visible_filter(actor))
+    if lot:  # through the index, so an event naming several lots is found under each
+        named = select(EpcisEventLot.event_record_id).where(EpcisEventLot.lot_code == lot)
+        if gtin:
+            named = named.where(EpcisEventLot.gtin == gtin.zfill(14))
+        stmt = stmt.where(record.id.in_(named))
+    elif gtin:
+        stmt = stmt.where(or_(record.gtin == gtin.zfill(14), record.id.in_(
+            select(EpcisEventLot.event_record_id).where(EpcisEventLot.gtin == gtin.zfill(14)))))
+    if date_from:
+        stmt = stmt.where(record.event_time >= date_from)
+    if date_to:
+        stmt = stmt.where(record.event_time <= date_to)
+    if biz_step:
+        if biz_step in config.custom_biz_steps:
+            biz_step = config.biz_step(biz_step)  # harvesting -> https://{domain}/voc/...
+        stmt = stmt.where(record.biz_step == short_biz_step(biz_step))
+    stmt = stmt.order_by(record.event_time, record.id).limit(limit).offset((page - 1) * limit)
+    bodies = [json.loads(body) for body in session.scalars(stmt)]
+    document = build_document(bodies, config)
+    document["@context"] = _merged_context(config, bodies)
+    return document
+
+
+@dataclass
+class StoredChain:
+    """One chain's records in the order they were appended, and its recorded head (None for
+    a chain stored before heads were kept... or whose head row was removed)."""
+
+    records: list[EpcisEventRecord] = field(default_factory=list)
+    head: EpcisChainHead | None = None
+
+
+def _key_of_chain(name: str) -> LotKey:
+    gtin, _, lot = name.partition("/")
+    return LotKey(None if gtin == "-" else gtin, None if lot == "-" else lot)
+
+
+def chains(session: Session, lot: str | None = None) -> dict[LotKey, StoredChain]:
+    """Stored chains (GTIN, lot) with their heads; a head whose records are all gone is a
+    chain with no records, so deleting a whole chain shows too."""
+    stmt = select(EpcisEventRecord).order_by(EpcisEventRecord.id)
+    heads = select(EpcisChainHead)
+    if lot:
+        stmt = stmt.where(EpcisEventRecord.lot_code == lot)
+        heads = heads.where(EpcisChainHead.chain.like(f"%/{lot}"))
+    grouped: dict[LotKey, StoredChain] = {}
+    for row in session.scalars(stmt):
+        grouped.setdefault(LotKey(row.gtin, row.lot_code), StoredChain()).records.append(row)
+    for head in session.scalars(heads):
+        grouped.setdefault(_key_of_chain(head.chain), StoredChain()).head = head
+    return grouped
+
+
+def chain_problems(stored: StoredChain) -> list[ChainProblem]:
+    """Tampering in one chain: its links (``verify_chain``) and its length against its head."""
+    head = stored.head
+    problems = verify_chain(chain_input(stored.records), head=head.link if head else None)
+    if head is None and stored.records:
+        problems.append(ChainProblem(len(stored.records), "deleted",
+                                     "the chain's recorded head is missing"))
+    elif head is not None and not problems and head.length != len(stored.records):
+        problems.append(ChainProblem(len(stored.records), "deleted",
+                                     f"the head records {head.length} events, "
+                                     f"{len(stored.records)} are stored"))
+    return problems
+
+
+def chain_input(rows: list[EpcisEventRecord]) -> list[dict[str, Any]]:
+    """Records as ``event_chain.verify_chain`` reads them (a body that is not JSON counts
+    as modified content)."""
+    out = []
+    for row in rows:
+        try:
+            event = json.loads(row.body)
+        except ValueError:
+            event = {"unreadable": row.body}
+        out.append({"event": event if isinstance(event, dict) else {"unreadable": row.body},
+                    "event_hash": row.event_id, "previous_link": row.previous_link,
+                    "link": row.link})
+    return out

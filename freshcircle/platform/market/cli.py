@@ -1,0 +1,45 @@
+"""`flask send-cutoff-notices`: the packing-list notices of every cut-off that has passed.
+
+Run it every few minutes (cron or a systemd timer); it sends each (producer, dispatch day)
+once, however often it runs, and e-mails it to members with an address when
+FRESHCIRCLE_SMTP_URL is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from freshcircle.platform.extensions import db
+from freshcircle.platform.market.services import cutoff_mail, cutoffs
+
+
+@click.command("send-cutoff-notices")
+@click.option("--now", "now_text", default=None, metavar="ISO-TIME",
+              help="Pretend it is this moment (e.g. 2026-11-26T16:05+08:00); default: now.")
+@with_appcontext
+def send_cutoff_notices_command(now_text: str | None) -> None:
+    """Send the cut-off notices (packing list per batch) that are due and not yet sent."""
+    now = dt.datetime.now(dt.UTC)
+    if now_text:
+        try:
+            now = dt.datetime.fromisoformat(now_text)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--now") from error
+        if now.tzinfo is None:
+            raise click.BadParameter("give a time zone, e.g. +08:00", param_hint="--now")
+    sent = cutoffs.send_due(db.session, now)
+    db.session.commit()
+    for item in sent:
+        click.echo(f"producer {item.producer_id}, dispatch {item.dispatch_date}: "
+                   f"{item.orders} orders, {item.notices} members told")
+    click.echo(f"{len(sent)} cut-off notice(s) sent.")
+    smtp_url = current_app.config.get("SMTP_URL")
+    if smtp_url:  # after the commit: the inbox never waits for the mail server
+        mailed = cutoff_mail.email_unsent(db.session, smtp_url, current_app.config["MAIL_FROM"])
+        click.echo(f"{mailed.messages} e-mail(s) sent for {mailed.notices} notice(s).")
+        for failure in mailed.failures:
+            click.echo(f"e-mail failed: {failure}", err=True)

@@ -1,0 +1,2 @@
+"""Server-rendered pages of market (mobile-first, Chinese first).
+"""

@@ -1,0 +1,246 @@
+"""The market for buyers: search and filter listings on sale, and a listing's page with its
+tests, certificate, traceability link, delivery estimate and an add-to-cart form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
+from wtforms.validators import Optional
+
+from freshcircle.platform.batches.services import certificates
+from freshcircle.platform.core.services.clock import CHINA
+from freshcircle.platform.core.services.errors import DomainError, InvalidInput
+from freshcircle.platform.core.services.identifiers import FUYANG_COUNTIES
+from freshcircle.platform.core.services.money import fen_per_kg, format_money
+from freshcircle.platform.dispatch.services import shelf_life_view
+from freshcircle.platform.extensions import db
+from freshcircle.platform.ledger.services import trace_codes
+from freshcircle.platform.market.services import listing_browse
+from freshcircle.platform.models import Place, Role
+from freshcircle.platform.web.display import weight
+from freshcircle.platform.web.downloads import pdf_response
+from freshcircle.platform.web.forms import (
+    CATEGORY_LABELS,
+    GRADES,
+    Form,
+    NumberField,
+    at_most,
+    optional_int,
+    options,
+)
+from freshcircle.platform.web.pages import (
+    FARM_ROLES,
+    STAFF_ROLES,
+    actor,
+    roles_required,
+    show_errors,
+)
+from freshcircle.platform.web.result_cache import FragmentCache
+
+bp = Blueprint("market_pages", __name__, url_prefix="/market")
+READERS = (Role.BUYER, *FARM_ROLES, *STAFF_ROLES)
+SORT_LABELS = {"price": _l("Lowest price"), "fresh": _l("Freshest"),
+               "arrival": _l("Soonest arrival")}
+
+
+class MarketSearchForm(Form):
+    """GET filters; no CSRF for a read."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[at_most(40)])
+    category = SelectField(_l("Category"), default="")
+    county = SelectField(_l("Origin"), default="",
+                         choices=options([("", _l("All")), *FUYANG_COUNTIES.items()]))
+    grade = SelectField(_l("Grade"), default="",
+                        choices=options([("", _l("All")), *((k, k) for k in GRADES)]))
+    certified = BooleanField(_l("Certified only"))
+    price_min = NumberField(_l("From 元/jin"), places=None, validators=[Optional()])
+    price_max = NumberField(_l("To 元/jin"), places=None, validators=[Optional()])
+    harvested_from = DateField(_l("Harvested on or after"), validators=[Optional()])
+    arrive_by = DateField(_l("Can arrive by"), validators=[Optional()])
+    site_id = SelectField(_l("Deliver to"), coerce=optional_int, validate_choice=False)
+    sort = SelectField(_l("Sort"), default="price")
+    cursor = HiddenField()
+
+
+# Babel parses a locale given by name on every call (a directory lookup): formatting 60
+# amounts and weights that way was most of a market page's time. Prices and weights repeat
+# across cards and requests, so each text is made once per process and language.
+@lru_cache(maxsize=8192)
+def _money(fen: int, locale: str) -> str:
+    return format_money(fen, locale)
+
+
+@lru_cache(maxsize=8192)
+def _weight(grams: int, locale: str) -> str:
+    return weight(grams)  # reads the locale from the request, which is `locale`
+
+
+def money(fen: int) -> str:
+    return _money(fen, str(get_locale() or "zh"))
+
+
+@bp.app_template_filter("money")
+def money_filter(fen: int) -> str:
+    return money(fen)
+
+
+@bp.app_template_filter("money_kg")
+def money_kg_filter(fen_per_jin: int) -> str:
+    return money(fen_per_kg(fen_per_jin))
+
+
+@bp.app_template_filter("weight_both")
+def weight_filter(grams: int) -> str:
+    """The `weight` filter ('120 斤（60 kg）'), remembered per weight and language."""
+    return _weight(grams, str(get_locale() or "zh"))
+
+
+@bp.app_template_global("mask_phone")
+def mask_phone(phone: str | None) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) == 11 else ""
+
+
+def _form(user, sites) -> MarketSearchForm:
+    form = MarketSearchForm(request.args)
+    form.category.choices = options([("", _l("All")), *CATEGORY_LABELS.items()])
+    sorts = [s for s in listing_browse.SORTS
+             if s != "arrival" or (sites and listing_browse.arrival_available())]
+    form.sort.choices = options((s, SORT_LABELS[s]) for s in sorts)
+    form.site_id.choices = options((p.id, p.name_en if str(get_locale()) == "en" else p.name_zh)
+                                   for p in sites)
+    return form
+
+
+def _fen(value) -> int | None:
+    return None if value is None else int((value * 100).to_integral_value())
+
+
+def _query(form: MarketSearchForm) -> listing_browse.BrowseQuery:
+    arrive_by = None
+    if form.arrive_by.data is not None:  # by the end of that day, China time
+        arrive_by = dt.datetime.combine(form.arrive_by.data, dt.time(23, 59), tzinfo=CHINA)
+    return listing_browse.BrowseQuery(
+        q=(form.q.data or "").strip() or None, category=form.category.data or None,
+        county=form.county.data or None, certified=bool(form.certified.data),
+        grade=form.grade.data or None, price_min=_fen(form.price_min.data),
+        price_max=_fen(form.price_max.data), harvested_from=form.harvested_from.data,
+        arrive_by=arrive_by, sort=form.sort.data or "price", cursor=form.cursor.data or None)
+
+
+RESULTS = FragmentCache(256)
+
+
+def _results(user, form: MarketSearchForm) -> tuple[Markup, str | None, Place | None]:
+    """The rendered cards and the next page's cursor for the search in `form`, from the
+    per-process cache (MARKET_RESULTS_CACHE_SECONDS, default 5) when the same search for the
+    same site and language was made moments ago."""
+    site = listing_browse.buyer_site(db.session, user, form.site_id.data) \
+        if user.role == Role.BUYER else None
+    key = (str(get_locale()), site.id if site else None,
+           tuple(sorted((k, v) for k, v in request.args.items(multi=True) if v)))
+
+    def render() -> tuple[Markup, str | None]:
+        page = listing_browse.browse(db.session, _query(form), site=site)
+        html = render_template("market/_results.html", page=page)
+        return Markup(html), page.next_cursor
+
+    html, cursor = RESULTS.get_or_make(
+        key, current_app.config.get("MARKET_RESULTS_CACHE_SECONDS", 5), render)
+    return html, cursor, site
+
+
+@bp.get("")
+@roles_required(*READERS)
+def index():
+    user = actor()
+    sites = listing_browse.buyer_sites(db.session, user) if user.role == Role.BUYER else []
+    form = _form(user, sites)
+    status, results, cursor, site = 200, None, None, None
+    if form.validate():
+        try:
+            results, cursor, site = _results(user, form)
+        except InvalidInput as error:
+            show_errors(form, error)
+            status = 422
+    else:
+        status = 422
+    next_url = None
+    if cursor:
+        args = request.args.to_dict()
+        args["cursor"] = cursor
+        next_url = url_for("market_pages.index", **args)
+    first_url = None
+    if request.args.get("cursor"):
+        args = request.args.to_dict()
+        args.pop("cursor")
+        first_url = url_for("market_pages.index", **args)
+    return render_template(
+        "market/index.html", form=form, results=results, site=site, next_url=next_url,
+        first_url=first_url, arrival=listing_browse.arrival_available() and bool(sites),
+        category_labels=CATEGORY_LABELS, counties=FUYANG_COUNTIES,
+    ), status
+
+
+def _trace_link(listing) -> str | None:
+    """The lot's signed GS1 Digital Link (the consumer page answers at its path)."""
+    settings = current_app.extensions.get("trace_settings")
+    if settings is None:
+        return None
+    item = trace_codes.trade_item_for(db.session, settings, listing.producer_id,
+                                      listing.product_id)
+    uri = trace_codes.signed_lot_uri(settings, item, listing.batch)
+    return uri
+
+
+def _cart_action() -> str:
+    """The cart's add route when it exists, else the path it will have."""
+    if "cart_pages.add" in current_app.view_functions:
+        return url_for("cart_pages.add")
+    return "/cart/add"
+
+
+@bp.get("/listings/<int:listing_id>")
+@roles_required(*READERS)
+def listing(listing_id: int):
+    from freshcircle.platform.core.services.access import can_view_internal
+
+    user = actor()
+    item = listing_browse.visible_listing(db.session, user, listing_id)
+    site = listing_browse.buyer_site(db.session, user) if user.role == Role.BUYER else None
+    estimate = None
+    if site is not None:
+        estimate = listing_browse.estimates_for(db.session, site, [item.producer_id],
+                                                item.min_order_g).get(item.producer_id)
+    try:
+        trace_link = _trace_link(item)
+    except DomainError:
+        trace_link = None
+    life = shelf_life_view.predicted_life(db.session, item.batch, dt.datetime.now(dt.UTC))
+    return render_template(
+        "market/listing.html", listing=item, tests=listing_browse.residue_tests(db.session, item),
+        site=site, estimate=estimate, trace_link=trace_link, life=life,
+        certificate_url=url_for("market_pages.certificate", listing_id=item.id),
+        member=can_view_internal(db.session, user, item.producer_id),
+        buyer=user.role == Role.BUYER, cart_action=_cart_action(),
+        category_labels=CATEGORY_LABELS,
+    )
+
+
+@bp.get("/listings/<int:listing_id>/certificate.pdf")
+@roles_required(*READERS)
+def certificate(listing_id: int):
+    """The batch's 承诺达标合格证: it travels with the goods, so a buyer may read it before
+    ordering (members and staff also have it on the batch page)."""
+    item = listing_browse.visible_listing(db.session, actor(), listing_id)
+    data = certificates.certificate_pdf(db.session, item.batch,
+                                        current_app.extensions["trace_settings"])
+    return pdf_response(data, f"certificate-{item.batch.lot_code}.pdf")

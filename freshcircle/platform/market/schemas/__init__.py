@@ -1,0 +1,2 @@
+"""marshmallow schemas of market's API: input validation and output shape.
+"""

@@ -1,1 +1,0 @@
-"""marshmallow schemas for the API: input validation and output shape."""

@@ -1,0 +1,2 @@
+"""Server-rendered pages of trace (mobile-first, Chinese first).
+"""

@@ -1,0 +1,357 @@
+"""The consumer scan page and GS1 resolver, served at the Digital Link path itself.
+
+`https://{TRACE_DOMAIN}/01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}]?...` is what the QR
+holds; a plain GET answers with the page (the default link). `linkType` picks another link
+(302 with the query passed on), `linkType=linkset` or `Accept: application/linkset+json` lists
+them (RFC 9264), a malformed URI is a 400 (DOMAIN.md section 2). No sign-in; every page view
+appends one scan row.
+
+The batch's story (everything below the verdict) is rendered once per batch, GTIN, language
+and China date, and kept for SCAN_STORY_CACHE_SECONDS in a small per-process cache: most scans
+of a popular batch then cost the resolve query, the scan row and the copied-code query. The
+verdict, the recall or hold banner and the copied-code warning are worked out on every view,
+and the batch's status, status reason and `updated_at` (loaded by the resolve query anyway)
+are part of the cache key, so a hold, a recall or an edit of the batch shows on the next view.
+trace/services/consumer_story.py says what may be up to that many seconds old, and why that is fine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import quote, urlencode, urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from freshcircle.platform.core.services.clock import CHINA, today_in_china
+from freshcircle.platform.extensions import db
+from freshcircle.platform.trace.pages.chart import cold_chain_svg
+from freshcircle.platform.trace.services import consumer_story, scan_verdict, scans
+from freshcircle.platform.trace.services.consumer_story import Resolution, StoryCache
+from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
+
+bp = Blueprint("trace", __name__)
+
+LINKSET_TYPE = "application/linkset+json"
+GS1_VOC = "https://gs1.org/voc/"
+LANGUAGES = ("zh", "en")
+HREFLANG = {"zh": "zh-CN", "en": "en"}
+LINK_TITLES = {
+    "gs1:traceability": _l("Traceability: where and how this was grown and shipped"),
+    "gs1:pip": _l("Product information"),
+    "gs1:certificationInfo": _l("Certifications"),
+    "gs1:epcis": _l("EPCIS events for this lot"),
+}
+ALLOW = "GET, HEAD, OPTIONS"
+STORY_CACHE_SIZE = 128  # rendered stories of about 30 KB: a few MB per process at most
+SERIAL_SLOT = "<!--serial-slot-->"  # where trace/_story.html leaves room for the pack serial
+BIZ_STEPS = {
+    "harvesting": _l("Harvested"),
+    "cooling": _l("Cooled"),
+    "inspecting": _l("Inspected"),
+    "packing": _l("Packed"),
+    "commissioning": _l("Labelled"),
+    "storing": _l("Stored"),
+    "loading": _l("Loaded"),
+    "shipping": _l("Shipped"),
+    "receiving": _l("Received"),
+    "retail_selling": _l("On sale"),
+    "holding": _l("Held"),
+    "repackaging": _l("Repacked into a new lot"),
+}
+# CBV has no recalling step and one inspecting step for pass and fail: the disposition says.
+BY_DISPOSITION = {
+    ("holding", "recalled"): _l("Recalled"),
+    ("inspecting", "non_conformant"): _l("Inspected: not conformant"),
+}
+
+
+def _last_word(value: str | None) -> str:
+    word = (value or "").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return word.removeprefix("BizStep-").removeprefix("Disp-")
+
+
+def event_step(event) -> str:
+    """A readable name for an EPCIS event's business step (CBV URI or bare word), told apart
+    by its disposition where the step alone is ambiguous (a recall, a failed inspection)."""
+    step = _last_word(event.biz_step)
+    if any(key[0] == step for key in BY_DISPOSITION):
+        try:
+            disposition = _last_word(json.loads(event.body).get("disposition"))
+        except (ValueError, AttributeError):
+            disposition = ""
+        if (step, disposition) in BY_DISPOSITION:
+            return str(BY_DISPOSITION[(step, disposition)])
+    return str(BIZ_STEPS.get(step, step or event.event_type))
+
+
+@bp.after_request
+def _cors(response):
+    """Any site or app may read resolver answers (GS1 resolvers are public and CORS-open)."""
+    if request.path.startswith(("/01/", "/.well-known/gs1resolver")):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = ALLOW
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
+        response.headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Language"
+        response.vary.add("Accept")
+        response.vary.add("Accept-Language")
+    return response
+
+
+def _raw_path() -> str:
+    """The path as the client sent it, still percent-encoded (werkzeug decodes PATH_INFO)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        # urlsplit drops an absolute-form request line's scheme and host (and a "//host"
+        # prefix), so redirects built from this path always stay on this site.
+        path = urlsplit(raw).path
+        if path.startswith("/01/"):
+            return path
+    return quote(request.path, safe="/")
+
+
+def _scanned_uri() -> str:
+    query = request.query_string.decode("latin-1")
+    domain = current_app.config["TRACE_DOMAIN"]
+    return f"https://{domain}{_raw_path()}" + (f"?{query}" if query else "")
+
+
+def _wants_linkset() -> bool:
+    if request.args.get("linkType") == "linkset":
+        return True
+    best = request.accept_mimetypes.best_match([LINKSET_TYPE, "application/json", "text/html"])
+    return best == LINKSET_TYPE and request.accept_mimetypes[LINKSET_TYPE] > 0
+
+
+def _link_language() -> str:
+    """?lang, then the language chosen with the switch, then Accept-Language; Chinese first."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "zh"
+
+
+def _passthrough(extra: dict[str, str] | None = None) -> str:
+    """The scanned query without `linkType` (and `lang` when a language is added)."""
+    pairs = [p for p in request.query_string.decode("latin-1").split("&") if p]
+    skip = {"linkType", *(extra or {})}
+    kept = [p for p in pairs if p.partition("=")[0] not in skip]
+    if extra:
+        kept.append(urlencode(extra))
+    return "?" + "&".join(kept) if kept else ""
+
+
+def _links(resolution: Resolution) -> dict[str, str]:
+    """linkType -> target path for this code (what the resolver has; others are 404)."""
+    link = resolution.link
+    path = _raw_path()
+    links = {"gs1:traceability": path}
+    if resolution.product is not None:
+        links["gs1:pip"] = f"/01/{link.gtin}"
+    if resolution.shows_story:
+        links["gs1:certificationInfo"] = path + "#certifications"
+        links["gs1:epcis"] = "/api/v1/epcis/events?" + urlencode(
+            {"lot": link.lot, "gtin": link.gtin}
+        )
+    return links
+
+
+def _target(href: str, language: str, *, passthrough: bool = True) -> str:
+    """`href` with the scanned query passed on, and lang=en when English was negotiated."""
+    base, _, fragment = href.partition("#")
+    extra = {"lang": language} if language != "zh" and "lang" not in request.args else None
+    if "?" in base:  # the EPCIS query URL carries its own parameters
+        query = _passthrough(extra)[1:] if passthrough else ""
+        base = base + ("&" + query if query else "")
+    elif passthrough:
+        base += _passthrough(extra)
+    return base + (f"#{fragment}" if fragment else "")
+
+
+def _linkset(resolution: Resolution):
+    root = request.host_url.rstrip("/")
+    entry: dict[str, object] = {"anchor": resolution.link.to_uri()}
+    links = _links(resolution)
+    for link_type, href in links.items():
+        targets = []
+        for language in LANGUAGES:
+            with force_locale(language):
+                title = str(LINK_TITLES[link_type])
+            targets.append({
+                "href": root + _target(href, language, passthrough=False),
+                "title": title,
+                "type": "application/json" if link_type == "gs1:epcis" else "text/html",
+                "hreflang": [HREFLANG[language]],
+            })
+        entry[GS1_VOC + link_type.split(":", 1)[1]] = targets
+    entry[GS1_VOC + "defaultLink"] = entry[GS1_VOC + "traceability"]
+    response = make_response(jsonify({"linkset": [entry]}))
+    response.content_type = LINKSET_TYPE
+    return response
+
+
+def _bad_link(error: DigitalLinkError):
+    if _wants_linkset():
+        response = jsonify({"code": 400, "error": error.code, "message": str(error)})
+        return response, 400
+    message = _("This code is not a valid GS1 Digital Link: %(reason)s", reason=str(error))
+    return render_template("trace/bad_link.html", message=message, reason=error.code), 400
+
+
+@bp.route("/01/<path:keys>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+def resolve(keys: str):
+    """A scanned code: the page, another link (linkType), or the linkset."""
+    if request.method == "OPTIONS":
+        response = make_response("", 204)
+        response.headers["Allow"] = ALLOW
+        return response
+    try:
+        link: DigitalLink = parse_digital_link(_scanned_uri())
+    except DigitalLinkError as error:
+        return _bad_link(error)
+    settings = current_app.extensions["trace_settings"]
+    resolution = consumer_story.resolve_code(db.session, settings, link)
+    if _wants_linkset():
+        return _linkset(resolution)
+    link_type = request.args.get("linkType")
+    if link_type:
+        href = _links(resolution).get(link_type)
+        if href is None:
+            message = _("This code has no link of the type %(type)s.", type=link_type)
+            return render_template("error.html", code=404, message=message), 404
+        return redirect(_target(href, _link_language()), 302)
+    return _page(resolution)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # "harvest", "leg" or "event"
+    item: object = None
+
+
+def _timeline(story) -> list[TimelineEntry]:
+    """Harvest, shipments and recorded EPCIS events in one list, oldest first."""
+    harvest = dt.datetime.combine(story.batch.harvest_date, dt.time(), CHINA)
+    entries = [TimelineEntry(harvest, "harvest")]
+    entries += [TimelineEntry(leg.departed or leg.shipment.planned_departure, "leg", leg)
+                for leg in story.legs]
+    entries += [TimelineEntry(event.event_time, "event", event) for event in story.events
+                if not (event.biz_step or "").endswith("harvesting")]
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+class StoryHtml(NamedTuple):
+    """A rendered story, split where the page puts the pack's serial."""
+
+    head: Markup
+    tail: Markup
+
+
+def story_cache(app=None) -> StoryCache:
+    """This app's cache of rendered stories in this process (tests clear it or move its clock)."""
+    extensions = (app or current_app).extensions
+    cache = extensions.get("scan_story_cache")
+    if cache is None:
+        cache = extensions.setdefault("scan_story_cache", StoryCache(STORY_CACHE_SIZE))
+    return cache
+
+
+def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
+    """The batch's story as HTML: from the cache, or gathered (seven queries) and rendered."""
+    config = current_app.config
+    batch, gtin = resolution.batch, resolution.link.gtin
+    today = today_in_china(now)
+    tolerance = dt.timedelta(minutes=float(config.get("COLD_CHAIN_EXCURSION_MINUTES", 15)))
+    # Everything the verdict and banner depend on is in the key (status, status_reason,
+    # updated_at), and everything the fragment depends on but the key does not hold may be
+    # up to `ttl` seconds old (trace/services/consumer_story.py lists it).
+    key = (batch.id, batch.status, batch.status_reason, batch.updated_at, gtin,
+           str(get_locale()), today, tolerance)
+    ttl = float(config.get("SCAN_STORY_CACHE_SECONDS", 30))
+    cache = story_cache()
+    fragment = cache.get(key, ttl)
+    if fragment is not None:
+        return fragment
+    story = consumer_story.batch_story(db.session, batch, resolution.product, gtin,
+                                       today=today, excursion_tolerance=tolerance, now=now)
+    charts = {
+        leg.shipment.id: cold_chain_svg(
+            leg.cold_chain, readings_label=_("Temperature"),
+            band_label=_("Allowed range"), excursion_label=_("Outside the range"),
+        )
+        for leg in story.legs
+    }
+    html = render_template("trace/_story.html", story=story, product=resolution.product,
+                           charts=charts, event_step=event_step, timeline=_timeline(story))
+    head, slot, tail = html.partition(SERIAL_SLOT)
+    assert slot, "trace/_story.html has no serial slot"
+    fragment = StoryHtml(Markup(head), Markup(tail))
+    cache.put(key, fragment, ttl)
+    return fragment
+
+
+def _page(resolution: Resolution):
+    now = dt.datetime.now(dt.UTC)
+    verdict = scan_verdict.judge_scan(
+        db.session, resolution, now=now,
+        rule=scans.CopyRule.from_config(current_app.config),
+        network=scans.network_hash(request.remote_addr, current_app.config["SECRET_KEY"]),
+        viewer=current_user if current_user.is_authenticated else None,
+        counted=request.method == "GET",
+    )
+    story = _story_html(resolution, now) if verdict.shows_story else None
+    status = verdict.http_status
+    html = render_template(
+        "trace/scan.html", resolution=resolution, state=verdict.state.value,
+        link=resolution.link, product=resolution.product, story=story,
+        suspicion=verdict.suspicion, warning=verdict.warning,
+        warning_reason=verdict.warning_reason,
+    )
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"  # every view is a scan to count
+    response.headers["Content-Language"] = "en" if str(get_locale()) == "en" else "zh-CN"
+    response.headers["Link"] = (
+        f'<{_raw_path()}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
+    )
+    return response
+
+
+@bp.route("/.well-known/gs1resolver", methods=["GET", "OPTIONS"],
+          provide_automatic_options=False)
+def resolver_description():
+    """The resolver description file (GS1-Conformant Resolver standard)."""
+    if request.method == "OPTIONS":
+        response = make_response("", 204)
+        response.headers["Allow"] = ALLOW
+        return response
+    domain = current_app.config["TRACE_DOMAIN"]
+    return jsonify({
+        "name": "FreshCircle 鲜链圈",
+        "resolverRoot": f"https://{domain}",
+        "supportedPrimaryKeys": ["01"],
+        "supportedQualifiers": ["22", "10", "21"],
+        "linkTypeDefaultCanBeLinkset": False,
+        "supportedLinkType": [
+            {"namespace": GS1_VOC, "prefix": "gs1:", "profile": GS1_VOC + "?show=linktypes"}
+        ],
+        "linkTypes": sorted(["gs1:traceability", "gs1:pip", "gs1:certificationInfo",
+                             "gs1:epcis", "linkset"]),
+        "supportedLanguages": [HREFLANG[language] for language in LANGUAGES],
+        "defaultLanguage": "zh-CN",
+    })

@@ -1,0 +1,204 @@
+"""The form pieces every feature's pages share: the base Form (CSRF, translated messages),
+number fields, choices, and the option labels of shared enumerations. Feature forms live in
+<feature>/forms.py; forms parse, check CSRF and coerce types only, the rules live in services.
+
+Field names match the keys the services use in InvalidInput.errors, so a service message lands
+under the field it is about.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from itertools import groupby
+
+from flask_babel import gettext, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DecimalField, IntegerField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from freshcircle.platform.extensions import db
+from freshcircle.platform.models import CertificationKind, Product, Role
+from freshcircle.platform.web.pages import product_label
+
+# WTForms' own messages that our forms can produce, listed so they are extracted into the
+# catalogs; Form.Meta below looks them up there instead of in WTForms' bundled translations.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Not a valid date value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid integer value."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Choices cannot be None."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF tokens do not match."),
+)
+
+REQUIRED = _l("This field is required.")
+GRADE_OTHER = "other"
+GRADES = {"特级": _l("Premium (特级)"), "一级": _l("Grade 1 (一级)"), "二级": _l("Grade 2 (二级)")}
+
+
+def required():
+    return InputRequired(message=REQUIRED)
+
+
+def at_most(n: int):
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+class _BabelTranslations:
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+def _halfwidth(value: str) -> str:
+    """'１２０' typed on a Chinese keyboard -> '120'; '1,200' (thousands separator) -> '1200'."""
+    return unicodedata.normalize("NFKC", value or "").replace(",", "").replace(" ", "").strip()
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _BabelTranslations()
+
+
+class NumberField(DecimalField):
+    """A decimal typed on a phone: full-width digits and thousands separators are accepted."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([_halfwidth(v) for v in valuelist])
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        super().process_formdata([_halfwidth(v) for v in valuelist])
+
+
+def options(pairs, optgroup=None) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3 choices (tuples are deprecated there)."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+
+
+def optional_int(value):
+    """Coerce a select's value; the empty placeholder stays None so InputRequired can name it."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+def chosen_producer(form) -> int:
+    """The producer picked in `form`, if it is one the user may pick; else the first offered."""
+    offered = [choice.value for choice in form.producer_id.choices]
+    return form.producer_id.data if form.producer_id.data in offered else offered[0]
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+# --- producers --------------------------------------------------------------------------------
+
+
+
+
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+
+
+
+
+
+
+
+
+# --- farm records -----------------------------------------------------------------------------
+
+
+
+
+
+
+CERTIFICATION_KINDS = {
+    CertificationKind.GREEN_FOOD: _l("Green Food"),
+    CertificationKind.ORGANIC: _l("Organic"),
+    CertificationKind.GEO_INDICATION: _l("Geographical indication"),
+    CertificationKind.OTHER: _l("Other"),
+}
+
+
+
+
+# --- shipments --------------------------------------------------------------------------------
+
+
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+ROLE_LABELS = {
+    Role.FARMER: _l("Farmer"),
+    Role.COOP_ADMIN: _l("Cooperative admin"),
+    Role.BUYER: _l("Buyer"),
+    Role.CARRIER: _l("Carrier"),
+    Role.INSPECTOR: _l("Inspector"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+
+
+
+
+
+
+# --- lot genealogy ----------------------------------------------------------------------------
+
+
+CATEGORY_LABELS = {
+    "leafy_vegetable": _l("Leafy vegetables"),
+    "brassica": _l("Cabbages and broccoli"),
+    "allium": _l("Onions and garlic"),
+    "root_vegetable": _l("Root vegetables"),
+    "fruit_vegetable": _l("Fruiting vegetables"),
+    "fungus": _l("Mushrooms"),
+    "pome_fruit": _l("Apples and pears"),
+    "stone_fruit": _l("Stone fruit"),
+    "berry_fruit": _l("Grapes, berries and kiwi"),
+    "melon": _l("Melons"),
+    "animal_product": _l("Eggs"),
+    "meat": _l("Meat"),
+    "fish": _l("Fish"),
+}
+
+
+# Produce first, in the order a Fuyang farmer is most likely to look for it.
+CATEGORY_ORDER = list(CATEGORY_LABELS)
+
+
+def product_choices() -> list:
+    """The catalog grouped by category, for a select with <optgroup>s."""
+    products = db.session.scalars(select(Product)).all()
+
+    def category(p: Product) -> int:
+        return CATEGORY_ORDER.index(p.category) if p.category in CATEGORY_ORDER else 99
+
+    choices = options([("", _("Choose…"))])
+    for _key, items in groupby(sorted(products, key=lambda p: (category(p), p.id)), key=category):
+        items = list(items)
+        group = str(CATEGORY_LABELS.get(items[0].category, items[0].category))
+        choices += options(((p.id, product_label(p)) for p in items), optgroup=group)
+    return choices

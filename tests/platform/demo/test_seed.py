@@ -1,0 +1,219 @@
+"""The demo data set: every county, one sign-in per role, the safety flag, no duplicates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from freshcircle.platform.batches.services import batches as batch_service
+from freshcircle.platform.core.services import clock
+from freshcircle.platform.core.services.errors import Conflict
+from freshcircle.platform.core.services.identifiers import (
+    FUYANG_COUNTIES,
+    is_valid_credit_code,
+    is_valid_plate,
+    normalise_mobile,
+)
+from freshcircle.platform.demo import DEMO_PASSWORD, SIGN_INS, seed_demo
+from freshcircle.platform.demo.plan import build_plan
+from freshcircle.platform.farms.services.safety import safety_statuses
+from freshcircle.platform.models import (
+    Batch,
+    BatchStatus,
+    Certification,
+    FarmInput,
+    MemberRole,
+    Membership,
+    Place,
+    PlaceKind,
+    Producer,
+    ProducerKind,
+    ResidueTest,
+    Role,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    TemperatureReading,
+    User,
+)
+from freshcircle.platform.models import TestResult as Outcome
+from freshcircle.platform.trace.services import lot_trace
+
+MODELS = (User, Producer, Membership, Place, Batch, FarmInput, ResidueTest, Certification,
+          Shipment, ShipmentLine, TemperatureReading)
+
+
+def _counts(session) -> dict[str, int]:
+    return {m.__name__: session.scalar(select(func.count()).select_from(m)) for m in MODELS}
+
+
+@pytest.fixture
+def seeded(session):
+    result = seed_demo(session)
+    session.commit()
+    return result
+
+
+def _sample_batches(session) -> list[Batch]:
+    return list(session.scalars(
+        select(Batch).join(Producer, Producer.id == Batch.producer_id).where(Producer.is_sample)
+    ))
+
+
+def test_sample_producers_in_all_eight_counties_and_labelled(session, seeded):
+    producers = list(session.scalars(select(Producer).where(Producer.is_sample)))
+
+    assert {p.county_code for p in producers} == set(FUYANG_COUNTIES)
+    for producer in producers:
+        assert producer.name.endswith("（示例）")
+        assert producer.county_name == FUYANG_COUNTIES[producer.county_code]
+        assert normalise_mobile(producer.contact_phone) == producer.contact_phone
+        assert producer.township and producer.latitude is not None
+        if producer.credit_code:
+            assert is_valid_credit_code(producer.credit_code)
+    counties_with_batches = {b.producer.county_code for b in _sample_batches(session)}
+    assert counties_with_batches == set(FUYANG_COUNTIES)
+
+
+def test_one_demo_sign_in_per_role_signs_in(session, seeded, app):
+    assert sorted(s.person.role for s in SIGN_INS) == sorted(Role)
+    for sign_in in SIGN_INS:
+        client = app.test_client()
+        response = client.post("/login", data={"phone": sign_in.person.phone,
+                                               "password": DEMO_PASSWORD})
+        assert response.status_code == 302, sign_in.person.role
+
+
+def test_demo_farmer_and_coop_admin_belong_to_a_producer_with_batches(session, seeded):
+    by_role = {s.person.role: s.person.phone for s in SIGN_INS}
+    farmer = session.scalar(select(User).where(User.phone == by_role[Role.FARMER]))
+    admin = session.scalar(select(User).where(User.phone == by_role[Role.COOP_ADMIN]))
+
+    (farm,) = farmer.memberships
+    assert session.scalar(select(func.count()).where(Batch.producer_id == farm.producer_id)) > 0
+    managed = [m for m in admin.memberships if m.role == MemberRole.MANAGER]
+    assert any(m.producer.kind == ProducerKind.COOPERATIVE for m in managed)
+
+
+def test_exactly_one_batch_harvested_inside_its_safety_interval(session, seeded, app):
+    batches = _sample_batches(session)
+    statuses = safety_statuses(session, batches)
+    flagged = [b for b in batches if not statuses[b.id].ok]
+
+    assert len(flagged) == 1
+    (batch,) = flagged
+    assert "安全间隔期" in batch.notes
+    assert batch.status == BatchStatus.REGISTERED
+    assert statuses[batch.id].safe_from > batch.harvest_date
+    farmer = session.scalar(select(User).where(User.phone == "13900000001"))
+    with app.test_request_context(), pytest.raises(Conflict):  # the message formats a date
+        batch_service.change_status(session, farmer, batch, BatchStatus.LISTED)
+
+
+def test_one_failed_rapid_test_puts_its_batch_on_hold(session, seeded):
+    results = list(session.scalars(select(ResidueTest.result)))
+    failed = list(session.scalars(select(ResidueTest).where(ResidueTest.result == Outcome.FAIL)))
+
+    assert len(failed) == 1 and results.count(Outcome.PASS) > 20
+    assert failed[0].batch.status == BatchStatus.HELD
+    today = clock.today_in_china()
+    certs = list(session.scalars(select(Certification)))
+    assert sum(c.is_expired(today) for c in certs) == 1 and len(certs) >= 2
+
+
+def test_second_run_adds_nothing(session, seeded):
+    before = _counts(session)
+
+    again = seed_demo(session)
+    session.commit()
+
+    assert _counts(session) == before
+    assert not +again.created
+
+
+def test_shipments_never_exceed_a_batch_and_log_a_chilled_trip(session, seeded):
+    shipped: dict[int, int] = defaultdict(int)
+    for line in session.scalars(select(ShipmentLine)):
+        shipped[line.batch_id] += line.quantity_g
+    for batch_id, grams in shipped.items():
+        assert 0 < grams <= session.get(Batch, batch_id).quantity_g
+
+    shipments = list(session.scalars(select(Shipment)))
+    assert {s.status for s in shipments} == {
+        ShipmentStatus.PLANNED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED}
+    assert {s.to_place.name_zh[:2] for s in shipments} == {"上海", "杭州", "南京"}
+    assert all(s.from_place.kind in (PlaceKind.COLD_STORE, PlaceKind.HUB) for s in shipments)
+    excursions = 0
+    for shipment in shipments:
+        assert is_valid_plate(shipment.vehicle_plate) and shipment.vehicle_plate.startswith("皖K")
+        assert shipment.set_point_c == Decimal("2.0")
+        readings = list(session.scalars(
+            select(TemperatureReading).where(TemperatureReading.shipment_id == shipment.id)
+            .order_by(TemperatureReading.recorded_at)
+        ))
+        assert bool(readings) == (shipment.status != ShipmentStatus.PLANNED)
+        gaps = {b.recorded_at - a.recorded_at for a, b in itertools.pairwise(readings)}
+        assert gaps <= {dt.timedelta(minutes=10)}
+        excursions += any(r.celsius > 4 for r in readings)
+    assert excursions == 1
+
+
+def test_demo_has_a_split_a_merge_and_a_shipment_to_a_buyer_site(session, seeded, app):
+    inspector = session.scalar(select(User).where(User.phone == "13900000005"))
+    merged = session.scalar(select(Batch).where(Batch.notes.startswith("合并自")))
+    split = session.scalars(select(Batch).where(Batch.notes.startswith("拆分自"))).all()
+    assert merged is not None and len(split) == 2
+    with app.test_request_context():
+        backward = lot_trace.trace_lot(session, inspector, merged, "backward")
+        assert len(backward.lots) == 2 and len(backward.farms) == 2
+        shipped = session.scalar(select(ShipmentLine).join(Shipment).join(
+            Place, Place.id == Shipment.to_place_id).where(Place.buyer_id.is_not(None)))
+        forward = lot_trace.trace_lot(session, inspector, shipped.batch, "forward")
+    assert [b.phone for b in forward.buyers] == ["13900000003"]
+
+
+def test_plan_is_deterministic():
+    today = dt.date(2026, 3, 15)
+    now = dt.datetime(2026, 3, 15, 6, 0, tzinfo=dt.UTC)
+    assert build_plan(today, now) == build_plan(today, now)
+
+
+def test_seed_demo_command_prints_the_sign_ins(app, session):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "[10/10]" in result.output
+    for sign_in in SIGN_INS:
+        assert sign_in.person.phone in result.output
+    assert session.scalar(select(func.count()).select_from(Producer).where(Producer.is_sample))
+
+
+def test_readme_shows_the_sign_ins_the_command_prints():
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
+    for sign_in in SIGN_INS:
+        row = (f"| {sign_in.person.role.value} | {sign_in.person.phone} | {DEMO_PASSWORD} "
+               f"| {sign_in.what_to_try} |")
+        assert row in readme
+
+
+def test_demo_marketplace_has_listings_and_buyer_accounts(session, seeded):
+    from freshcircle.platform.models import BuyerProfile, Listing, ListingStatus
+
+    listings = session.scalars(select(Listing)).all()
+    assert len(listings) >= 20
+    for listing in listings:
+        assert listing.status == ListingStatus.ACTIVE and listing.batch.status.value == "listed"
+        assert 0 < listing.min_order_g <= listing.offered_g
+        # the offer is set aside from what the batch had left, never more
+        assert batch_service.remaining_grams(session, listing.batch) >= 0
+    garlic = [lst for lst in listings if lst.product.name_en.startswith("Garlic")]
+    assert garlic and garlic[0].price_fen_per_jin == 460
+    profile = session.get(BuyerProfile, session.scalar(
+        select(User.id).where(User.phone == "13900000003")))
+    assert profile.default_site.buyer_id == profile.user_id

@@ -1,0 +1,229 @@
+"""EPCIS capture and query through the API: schema checks per event, idempotency, filters,
+and who may record and read events about which lots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+
+from freshcircle.platform.extensions import db
+from freshcircle.platform.models import EpcisEventRecord, Role
+from freshcircle.traceability.epcis_hash import document_event_hashes
+from freshcircle.traceability.epcis_validation import validate_document
+from freshcircle.traceability.event_chain import GENESIS
+from tests.factories import Factory
+from tests.platform.epcis_helpers import CST, EXAMPLES, events_of, example, gtin_of, lot_document
+from tests.platform.pg_helpers import delete_trace_records, wait_for_lock_waiters
+
+
+def _count(session) -> int:
+    return session.scalar(select(func.count()).select_from(EpcisEventRecord))
+
+
+@pytest.fixture
+def inspector(make, login):
+    return login(make.user(Role.INSPECTOR))
+
+
+@pytest.fixture
+def farm(make):
+    farmer = make.user()
+    producer = make.producer(farmer)
+    return farmer, producer, make.batch(producer)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_official_examples_are_stored_once_by_event_hash(name, inspector, session):
+    document = example(name)
+    hashes = document_event_hashes(document)
+
+    first = inspector.post("/api/v1/epcis/capture", json=document)
+    assert first.status_code == 201, first.json
+    assert first.json == {"captured": len(hashes), "duplicates": 0, "event_ids": hashes}
+    again = inspector.post("/api/v1/epcis/capture", json=document)
+    assert again.status_code == 201
+    assert again.json == {"captured": 0, "duplicates": len(hashes), "event_ids": hashes}
+    assert _count(session) == len(hashes)
+    stored = session.scalars(select(EpcisEventRecord.event_id)).all()
+    assert sorted(stored) == sorted(hashes)
+
+
+def test_examples_come_back_as_a_valid_document(inspector):
+    inspector.post("/api/v1/epcis/capture", json=example("Example_9.6.1-ObjectEvent.jsonld"))
+    response = inspector.get("/api/v1/epcis/events?bizStep=receiving",
+                             headers={"Accept": "application/ld+json"})
+    assert response.mimetype == "application/ld+json"
+    document = response.json
+    assert validate_document(document).ok, validate_document(document).messages()
+    (event,) = document["epcisBody"]["eventList"]
+    assert event["bizStep"] == "receiving"
+    assert any(isinstance(c, dict) and c.get("example") == "http://ns.example.com/epcis/"
+               for c in document["@context"])
+
+
+def test_one_invalid_event_of_three_stores_nothing_and_names_it(app, session, farm, login):
+    farmer, _, batch = farm
+    document = lot_document(app, session, batch)
+    document["epcisBody"]["eventList"][1]["bizStep"] = "harvesting"  # not CBV, not a URI
+
+    response = login(farmer).post("/api/v1/epcis/capture", json=document,
+                                  headers={"Accept-Language": "en"})
+
+    assert response.status_code == 422, response.json
+    events = response.json["errors"]["events"]
+    assert list(events) == ["1"]
+    assert any("bizStep" in message for message in events["1"])
+    assert "nothing was captured" in response.json["message"]
+    assert _count(session) == 0
+
+
+def test_a_document_that_is_not_epcis_is_refused(inspector, session):
+    response = inspector.post("/api/v1/epcis/capture", json={"type": "EPCISDocument"})
+    assert response.status_code == 422
+    assert response.json["errors"]["document"]
+    assert _count(session) == 0
+
+
+def test_query_by_lot_gtin_date_and_step(app, session, farm, login):
+    farmer, _, batch = farm
+    client = login(farmer)
+    early = lot_document(app, session, batch, ("packing", "storing"),
+                         start=dt.datetime(2026, 11, 1, 9, tzinfo=CST))
+    late = lot_document(app, session, batch, ("shipping",),
+                        start=dt.datetime(2026, 11, 10, 9, tzinfo=CST))
+    assert client.post("/api/v1/epcis/capture", json=early).status_code == 201
+    assert client.post("/api/v1/epcis/capture", json=late).status_code == 201
+    gtin = gtin_of(app, session, batch)
+
+    by_lot = events_of(client, lot=batch.lot_code)
+    assert [e["bizStep"] for e in by_lot] == ["packing", "storing", "shipping"]
+    assert len(events_of(client, gtin=gtin)) == 3
+    assert [e["bizStep"] for e in events_of(client, lot=batch.lot_code, bizStep="storing")] == [
+        "storing"]
+    assert [e["bizStep"] for e in events_of(client, **{"from": "2026-11-05"})] == ["shipping"]
+    assert len(events_of(client, to="2026-11-01")) == 2
+    assert len(events_of(client, **{"from": "2026-11-01T10:30:00+08:00"})) == 1
+    assert events_of(client, lot="NO-SUCH-LOT") == []
+    first = client.get("/api/v1/epcis/events", query_string={"lot": batch.lot_code, "limit": 2})
+    assert len(first.json["epcisBody"]["eventList"]) == 2
+    following = first.headers["Link"].split(">")[0].lstrip("<")
+    (last,) = client.get(following).json["epcisBody"]["eventList"]
+    assert last["bizStep"] == "shipping" and "Link" not in client.get(following).headers
+    document = client.get("/api/v1/epcis/events", query_string={"lot": batch.lot_code}).json
+    assert validate_document(document).ok, validate_document(document).messages()
+
+
+def test_bad_query_parameters_are_named(inspector):
+    response = inspector.get("/api/v1/epcis/events?from=yesterday&gtin=12")
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"from", "gtin"}
+
+
+def test_other_producers_farmer_can_neither_capture_nor_see_the_lot(app, session, farm, make,
+                                                                     login):
+    farmer, _, batch = farm
+    login(farmer).post("/api/v1/epcis/capture", json=lot_document(app, session, batch))
+    outsider = make.user()
+    make.producer(outsider, name="别家合作社")
+    client = login(outsider)
+
+    refused = client.post("/api/v1/epcis/capture",
+                          json=lot_document(app, session, batch, ("receiving",)))
+    assert refused.status_code == 403
+    assert list(refused.json["errors"]["events"]) == ["0"]
+    assert events_of(client, lot=batch.lot_code) == []
+    assert events_of(client) == []
+    assert _count(session) == 3
+
+
+def test_carrier_sees_and_records_the_lots_it_carries(app, session, farm, make, login):
+    farmer, _, batch = farm
+    other = make.batch(farm[1])
+    carrier = make.user(Role.CARRIER)
+    make.shipment(created_by=farmer, carrier=carrier, lines=[(batch, 5_000)])
+    login(farmer).post("/api/v1/epcis/capture", json=lot_document(app, session, batch))
+    client = login(carrier)
+
+    assert len(events_of(client, lot=batch.lot_code)) == 3
+    arrived = lot_document(app, session, batch, ("arriving",),
+                           start=dt.datetime(2026, 11, 21, 9, tzinfo=CST))
+    assert client.post("/api/v1/epcis/capture", json=arrived).status_code == 201
+    elsewhere = lot_document(app, session, other, ("arriving",))
+    assert client.post("/api/v1/epcis/capture", json=elsewhere).status_code == 403
+
+
+def test_buyer_is_refused_and_anonymous_must_sign_in(make, login, client):
+    buyer = login(make.user(Role.BUYER))
+    document = example("Example_9.6.1-ObjectEvent.jsonld")
+    assert buyer.post("/api/v1/epcis/capture", json=document).status_code == 403
+    assert buyer.get("/api/v1/epcis/events").status_code == 403
+    assert client.post("/api/v1/epcis/capture", json=document).status_code == 401
+    assert client.get("/api/v1/epcis/events").status_code == 401
+
+
+@pytest.mark.no_db_isolation
+def test_two_captures_for_one_lot_extend_its_chain_without_forking(app, login):
+    """Real concurrency (PostgreSQL): two captures for one lot wait on its batch row.
+
+    A third connection holds the batch row's lock until both requests wait for it; without
+    the lock in ledger.services.epcis_store both would read the same last link and fork the chain.
+    """
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("row locks (SELECT ... FOR UPDATE) are exercised on PostgreSQL only")
+        make = Factory(db.session)  # outside the rollback: these rows are really committed
+        farmer = make.user()
+        batch = make.batch(make.producer(farmer))
+        documents = [lot_document(app, db.session, batch, (step,)) for step in
+                     ("packing", "storing")]
+        ids = {"user": farmer.id, "producer": batch.producer_id, "batch": batch.id,
+               "lot": batch.lot_code}
+        db.session.remove()
+        try:
+            _race_to_capture(login(farmer), login(farmer), documents, ids)
+        finally:
+            _delete_committed_rows(ids)
+
+
+def _race_to_capture(first, second, documents, ids):
+    statuses, failures = [], []
+
+    def capture(client, document):
+        try:
+            statuses.append(client.post("/api/v1/epcis/capture", json=document).status_code)
+        except Exception as error:  # reported below, in the test's thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=capture, args=pair)
+               for pair in zip((first, second), documents, strict=True)]
+    with db.engine.connect() as holder:
+        lock = holder.begin()
+        holder.execute(text("SELECT id FROM batches WHERE id = :id FOR UPDATE"),
+                       {"id": ids["batch"]})
+        for thread in threads:
+            thread.start()
+        wait_for_lock_waiters(2)
+        lock.rollback()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not failures, failures
+    assert statuses == [201, 201]
+    with db.engine.connect() as conn:
+        links = conn.execute(text("SELECT previous_link, link FROM epcis_events "
+                                  "WHERE lot_code = :lot ORDER BY id"), {"lot": ids["lot"]}).all()
+    assert len(links) == 2
+    assert links[0].previous_link == GENESIS and links[1].previous_link == links[0].link
+
+
+
+def _delete_committed_rows(ids) -> None:
+    with db.engine.begin() as conn:
+        delete_trace_records(conn, ids["batch"])
+        conn.execute(text("DELETE FROM trade_items WHERE producer_id = :producer"), ids)
+        conn.execute(text("DELETE FROM batches WHERE id = :batch"), ids)
+        conn.execute(text("DELETE FROM memberships WHERE user_id = :user"), ids)
+        conn.execute(text("DELETE FROM producers WHERE id = :producer"), ids)
+        conn.execute(text("DELETE FROM users WHERE id = :user"), ids)
