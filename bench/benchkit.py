@@ -99,6 +99,28 @@ def load() -> str:
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
+def drop_database(url: str) -> None:
+    """DROP the PostgreSQL database named in `url` (SQLAlchemy form), through the server's
+    `postgres` database; connections still open to it are ended."""
+    _admin(url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def recreate_database(url: str) -> None:
+    """DROP and CREATE the database named in `url`: every bench starts from an empty one."""
+    drop_database(url)
+    _admin(url, 'CREATE DATABASE "{name}"')
+
+
+def _admin(url: str, statement: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(statement.format(name=parsed.database))
+
+
 def pct(values: list[float], q: float) -> float:
     """The q-quantile of `values` (linear interpolation); 0 for no values."""
     ordered = sorted(values)

@@ -24,14 +24,9 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import Goal, finish, load  # bench/ is not a package: its scripts import each other
-from scan import (
-    free_port,
-    recreate_database,
-    start_gunicorn,
-    stop,
-    wait_ready,
-)
+# bench/ is not a package: its scripts import each other
+from benchkit import Goal, finish, load, recreate_database
+from scan import free_port, start_gunicorn, stop, wait_ready
 
 UNITS, UNIT_G = 10, 500
 RACE_CHECKS = (  # must hold at any size; bench/marketplace.py runs the race too

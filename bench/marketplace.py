@@ -46,11 +46,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import HIGHER, LOWER, Goal, finish, load
+from benchkit import HIGHER, LOWER, Goal, finish, load, recreate_database
 from market_race import RACE_CHECKS, race_with_server
 from scan import (
     free_port,
-    recreate_database,
     run_wrk,
     start_gunicorn,
     stop,

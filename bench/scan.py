@@ -48,7 +48,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import HIGHER, LOWER, Goal, finish, load  # bench/ is not a package
+from benchkit import HIGHER, LOWER, Goal, finish, load, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 GOALS = (
@@ -75,20 +75,6 @@ function request()
   return wrk.format("GET", paths[math.random(#paths)])
 end
 """
-
-
-def recreate_database(url: str) -> None:
-    """DROP and CREATE the database named in `url`, through the server's `postgres` database."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    name = parsed.database
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    conninfo = admin.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def prepare(env: dict[str, str], labels: int) -> list[str]:

@@ -80,7 +80,7 @@ from freshcircle.traceability.gs1_keys import GtinScheme
 from freshcircle.traceability.signing import encode_serial
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import LOWER, Goal, finish, pct, say  # bench/ is not a package
+from benchkit import LOWER, Goal, finish, pct, recreate_database, say  # bench/: no package
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/freshcircle_bench_trace"
 TRACE_GOAL_MS = 100.0
@@ -391,15 +391,6 @@ class World:
 
 
 # --------------------------------------------------------------------------- database
-
-
-def create_database(url: str) -> None:
-    target = plain_url(url)
-    name = target.rsplit("/", 1)[1].split("?")[0]
-    admin = target.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def make_app(url: str):
@@ -1110,7 +1101,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     say(f"trace bench: {args.lots:,} lots, {args.events:,} events, seed {args.seed}, "
         f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
-    create_database(url)
+    recreate_database(url)
     app = make_app(url)
     fixed = seed_fixed(app)
     say(f"database {url.rsplit('/', 1)[1]} created, migrated to head, reference data and users "

@@ -18,13 +18,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
 from tests.bench.bench_helpers import BENCH, ROOT, load_bench_module
 
 suite = load_bench_module("suite")
+benchkit = load_bench_module("benchkit")
 TEST_DATABASE_URL = os.environ.get("FRESHCIRCLE_TEST_DATABASE_URL")
 
 
@@ -32,13 +32,6 @@ def bench_database(name: str) -> str:
     """A database of the bench's own on the suite's PostgreSQL server."""
     url = make_url(TEST_DATABASE_URL)
     return url.set(database=f"{url.database}_bench_{name}").render_as_string(hide_password=False)
-
-
-def drop_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
 
 
 def run_small(bench) -> dict[str, Any]:
@@ -54,7 +47,7 @@ def run_small(bench) -> dict[str, Any]:
                               timeout=600)
     finally:
         if database:
-            drop_database(database)
+            benchkit.drop_database(database)
     output = done.stdout + done.stderr
     assert done.returncode == 0, f"{' '.join(command)} failed:\n{output[-4000:]}"
     last = json.loads(done.stdout.strip().splitlines()[-1])
