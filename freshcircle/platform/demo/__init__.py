@@ -32,7 +32,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def format_sign_ins(sign_ins: tuple[SignIn, ...] = SIGN_INS) -> str:
+def format_sign_ins(sign_ins: tuple[SignIn, ...]) -> str:
     """The demo sign-ins as a plain-text table (role, phone, password, what to try)."""
     header = ("role", "phone", "password", "what to try")
     rows = [(s.person.role.value, s.person.phone, DEMO_PASSWORD, s.what_to_try) for s in sign_ins]

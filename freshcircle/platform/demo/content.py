@@ -39,27 +39,37 @@ BUYER = Person("13900000003", "王海峰", Role.BUYER)
 CARRIER = Person("13900000004", "赵志强", Role.CARRIER)
 INSPECTOR = Person("13900000005", "陈静", Role.INSPECTOR)
 ADMIN = Person("13900000006", "周明", Role.ADMIN)
+# Manages the Jieshou co-op, which the dispatch day is about.
+JIESHOU_MANAGER = Person("13900001121", "丁保国", Role.COOP_ADMIN)
 
+# What to try, per sign-in. `{name}` fields are filled from the seeded data when the table is
+# printed (demo/walkthrough.py): lot codes carry the harvest date, so they differ with the day
+# the demo was seeded. README.md shows the same rows with the fields as ‹name›.
 SIGN_INS = (
-    SignIn(FARMER, "我的批次 of the Taihe toon co-op; the spinach lot harvested 3 days after "
-                   "spraying shows 安全间隔期未满; register a batch; on a batch page 打印标签 "
-                   "prints the QR labels (PDF), and the run page's "
+    SignIn(FARMER, "我的批次 of the Taihe toon co-op; the spinach lot {spinach_lot}, harvested 3 "
+                   "days after spraying, shows 安全间隔期未满; register a batch; on a batch page "
+                   "打印标签 prints the QR labels (PDF), and the run page's "
                    "看看顾客扫第一包的二维码会看到什么 opens the shopper's page of the first "
                    "pack (authenticity, farm, tests, journey, cold-chain chart and "
-                   "excursions, shelf life left); the delivered "
-                   "toon lot FY341222-261120-001 has a trip with an excursion"),
+                   "excursions, shelf life left); the toon lot {toon_lot}, delivered to "
+                   "Shanghai, had a temperature excursion on the way"),
     SignIn(COOP_ADMIN, "manager of that co-op: members, inputs, residue tests, certifications"),
     SignIn(BUYER, "Shanghai buyer: 市场 finds 临泉白蒜 and the other listed lots with 元/斤 and "
                   "元/kg, order into the cart and check out with dispatch day and freight; "
                   "通知 gets the recall notice when the inspector recalls a lot delivered to "
                   "the buyer's site"),
-    SignIn(CARRIER, "API /api/v1/shipments: reefer trucks 皖K… to Shanghai, Hangzhou, "
-                    "Nanjing, one trip with a temperature excursion"),
-    SignIn(INSPECTOR, "batch search across counties; a Jieshou celery lot held after a "
-                      "failed rapid test; 正向与逆向追溯 from any batch page (a merged 临泉 chili "
-                      "lot has two inputs); recall a toon lot shipped to the Shanghai buyer and "
-                      "see who was told; 召回记录 exports the FSMA 204 spreadsheet"),
+    SignIn(CARRIER, "今日路线: tomorrow's planned stops by truck; 我的运单: "
+                    "reefer trucks 皖K… to Shanghai, Hangzhou, Nanjing, the toon lot "
+                    "{toon_lot}'s trip with a temperature excursion"),
+    SignIn(INSPECTOR, "批次查询 across counties; the Jieshou celery lot {celery_lot} held "
+                      "after a failed rapid test; 正向与逆向追溯 from any batch page (the merged "
+                      "lot {merged_lot} has two inputs); recall the toon lot {toon_lot} "
+                      "shipped to the Shanghai buyer and see who was told; 召回记录 exports "
+                      "the FSMA 204 spreadsheet"),
     SignIn(ADMIN, "users, producers and places"),
+    SignIn(JIESHOU_MANAGER,
+           "manager of the Jieshou co-op: 车队 lists its four reefer trucks; 调度 "
+           "plans tomorrow's nine orders from its cold store with one tap"),
 )
 
 
@@ -196,7 +206,7 @@ PRODUCERS = (
     ProducerSpec(
         "jieshou-lvye", "341282", ProducerKind.COOPERATIVE,
         "界首市光武镇绿野蔬菜种植专业合作社", "光武镇", "丁集",
-        _p("13900001121", "丁保国", Role.COOP_ADMIN),
+        JIESHOU_MANAGER,
         (Crop(CELERY, "西芹", "东地块", (1000, 3000), 3),
          Crop(CABBAGE, "北京新三号", "西地块", (3000, 8000)),
          Crop(BROCCOLI, "耐寒优秀", "南地块", (1000, 3000), 1)),

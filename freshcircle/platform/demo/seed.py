@@ -22,6 +22,7 @@ from freshcircle.platform.core.services import clock, places, reference_data
 from freshcircle.platform.core.services.accounts import hash_password
 from freshcircle.platform.core.services.identifiers import FUYANG_COUNTIES, normalise_mobile
 from freshcircle.platform.demo import content as c
+from freshcircle.platform.demo import walkthrough
 from freshcircle.platform.demo.dispatch_day import dispatch_day
 from freshcircle.platform.demo.identities import credit_code
 from freshcircle.platform.demo.plan import (
@@ -64,9 +65,8 @@ class DemoDataError(RuntimeError):
 @dataclass
 class DemoResult:
     created: Counter = field(default_factory=Counter)
-    sign_ins: tuple[c.SignIn, ...] = c.SIGN_INS
-
-
+    # The sign-ins with the seeded lots' codes (placeholders until seed_demo fills them).
+    sign_ins: tuple[c.SignIn, ...] = field(default_factory=walkthrough.readme_rows)
 
 
 class _Seeder:
@@ -383,6 +383,12 @@ def seed_demo(
     dispatch_day(seeder, today)
     say(f"[10/{steps}] dispatch: {seeder.result.created['vehicles']} reefer trucks, "
         f"{seeder.result.created['confirmed orders']} confirmed orders for tomorrow new")
+    story_batches: dict[tuple[str, str], Batch] = {}
+    for batch_plan in plan.batches:
+        if batch_plan.story:
+            story_batches.setdefault((batch_plan.story, batch_plan.product_en),
+                                     seeder.batches[batch_plan.key])
+    seeder.result.sign_ins = walkthrough.sign_ins(walkthrough.facts(session, story_batches))
     return seeder.result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,7 @@ from freshcircle.platform.core.services.identifiers import (
     is_valid_plate,
     normalise_mobile,
 )
-from freshcircle.platform.demo import DEMO_PASSWORD, SIGN_INS, seed_demo
+from freshcircle.platform.demo import DEMO_PASSWORD, SIGN_INS, seed_demo, walkthrough
 from freshcircle.platform.demo.plan import build_plan
 from freshcircle.platform.farms.services.safety import safety_statuses
 from freshcircle.platform.models import (
@@ -82,7 +83,7 @@ def test_sample_producers_in_all_eight_counties_and_labelled(session, seeded):
 
 
 def test_one_demo_sign_in_per_role_signs_in(session, seeded, app):
-    assert sorted(s.person.role for s in SIGN_INS) == sorted(Role)
+    assert {s.person.role for s in SIGN_INS} == set(Role)
     for sign_in in SIGN_INS:
         client = app.test_client()
         response = client.post("/login", data={"phone": sign_in.person.phone,
@@ -196,10 +197,55 @@ def test_seed_demo_command_prints_the_sign_ins(app, session):
 
 def test_readme_shows_the_sign_ins_the_command_prints():
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
-    for sign_in in SIGN_INS:
+    for sign_in in walkthrough.readme_rows():
         row = (f"| {sign_in.person.role.value} | {sign_in.person.phone} | {DEMO_PASSWORD} "
                f"| {sign_in.what_to_try} |")
         assert row in readme
+    # README names no lot code: codes carry the harvest date, which moves with the seeding day
+    assert not re.search(r"FY\d{6}-\d{6}-\d{3}", readme)
+
+
+@pytest.mark.parametrize("days_later", [0, -9])
+def test_printed_sign_ins_name_lots_that_exist_and_are_what_they_say(session, days_later):
+    """The table `flask seed-demo` prints names the seeded lots, on whatever day it is seeded
+    (the README's FY341222-261120-001 existed only when seeded on 2026-11-26)."""
+    today = clock.today_in_china() + dt.timedelta(days=days_later)
+    result = seed_demo(session, today=today,
+                       now=dt.datetime.combine(today, dt.time(4), tzinfo=dt.UTC))
+    printed = "\n".join(s.what_to_try for s in result.sign_ins)
+    assert "‹" not in printed
+    codes = set(re.findall(r"FY\d{6}-\d{6}-\d{3}", printed))
+    batches = {b.lot_code: b for b in session.scalars(select(Batch).where(
+        Batch.lot_code.in_(codes)))}
+    assert set(batches) == codes and len(codes) == 4
+    by_field = {field: batches[code] for field, code in _printed_fields(result).items()}
+    assert by_field["spinach_lot"].product.name_en == "Spinach"
+    assert not safety_statuses(session, [by_field["spinach_lot"]])[by_field["spinach_lot"].id].ok
+    assert by_field["celery_lot"].status == BatchStatus.HELD
+    toon = by_field["toon_lot"]
+    assert toon.product.name_en.startswith("Chinese toon")
+    (line,) = session.scalars(select(ShipmentLine).where(ShipmentLine.batch_id == toon.id))
+    assert line.shipment.status == ShipmentStatus.DELIVERED
+    assert "Shanghai" in line.shipment.to_place.name_en
+    assert session.scalar(select(func.max(TemperatureReading.celsius)).where(
+        TemperatureReading.shipment_id == line.shipment_id)) > Decimal("4")  # the excursion
+    inspector = session.scalar(select(User).where(User.role == Role.INSPECTOR))
+    merged = lot_trace.trace_lot(session, inspector, by_field["merged_lot"], "backward")
+    assert len(merged.lots) == 2
+
+
+def _printed_fields(result) -> dict[str, str]:
+    """Which lot code each field of the template became in the printed table."""
+    found: dict[str, str] = {}
+    for template, printed in zip(SIGN_INS, result.sign_ins, strict=True):
+        pattern = re.escape(template.what_to_try)
+        for field in walkthrough.PLACEHOLDERS:
+            pattern = pattern.replace(re.escape("{" + field + "}"), f"(?P<{field}>[^ ,;]+)", 1)
+            pattern = pattern.replace(re.escape("{" + field + "}"), f"(?P={field})")
+        match = re.fullmatch(pattern, printed.what_to_try)
+        assert match, printed.what_to_try
+        found.update(match.groupdict())
+    return found
 
 
 def test_demo_marketplace_has_listings_and_buyer_accounts(session, seeded):
