@@ -58,7 +58,8 @@ SIGN_INS = (
                   "元/kg, order into the cart and check out with dispatch day and freight; "
                   "通知 gets the recall notice when the inspector recalls a lot delivered to "
                   "the buyer's site"),
-    SignIn(CARRIER, "今日路线: tomorrow's planned stops by truck; 我的运单: "
+    SignIn(CARRIER, "今日路线: tomorrow's stops by truck, once 13900001121 has accepted the "
+                    "plan; 我的运单: "
                     "reefer trucks 皖K… to Shanghai, Hangzhou, Nanjing, the toon lot "
                     "{toon_lot}'s trip with a temperature excursion"),
     SignIn(INSPECTOR, "批次查询 across counties; the Jieshou celery lot {celery_lot} held "
@@ -69,7 +70,8 @@ SIGN_INS = (
     SignIn(ADMIN, "users, producers and places"),
     SignIn(JIESHOU_MANAGER,
            "manager of the Jieshou co-op: 车队 lists its four reefer trucks; 调度 "
-           "plans tomorrow's nine orders from its cold store with one tap"),
+           "plans tomorrow's nine orders from its cold store with one tap, and 采用方案 "
+           "turns the plan into the shipments the carrier drives"),
 )
 
 
