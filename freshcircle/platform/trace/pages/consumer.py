@@ -275,7 +275,7 @@ def story_cache(app=None) -> StoryCache:
 
 
 def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
-    """The batch's story as HTML: from the cache, or gathered (seven queries) and rendered."""
+    """The batch's story as HTML: from the cache, or gathered (eight queries) and rendered."""
     config = current_app.config
     batch, gtin = resolution.batch, resolution.link.gtin
     today = today_in_china(now)
