@@ -52,8 +52,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_FROM": env.get("FRESHCIRCLE_MAIL_FROM", "FreshCircle <noreply@freshcircle.example>"),
         "MARKET_RESULTS_CACHE_SECONDS": float(
             env.get("FRESHCIRCLE_MARKET_RESULTS_CACHE_SECONDS", "5")),
-        # Cold chain on the scan page: outside the product's band longer than this is an excursion.
-        "COLD_CHAIN_EXCURSION_MINUTES": int(env.get("FRESHCIRCLE_EXCURSION_MINUTES", "15")),
         # Label runs up to LABEL_SYNC_MAX labels render inside the request; larger ones in a
         # background thread that commits its progress every LABEL_PROGRESS_EVERY labels.
         # LABEL_JOBS_SYNC (tests) renders those at once too, in the request's session.

@@ -207,6 +207,11 @@ def format_weight(kg: Decimal) -> str:
     return format(kg.normalize(), "f")
 
 
+def net_weight_text(kg: Decimal) -> str:
+    """Both units, as shoppers count: `Decimal('2.5')` -> '2.5 kg（5 斤）' (1 斤 = 0.5 kg)."""
+    return f"{format_weight(kg)} kg（{format_weight(kg * 2)} 斤）"
+
+
 class _LabelPainter:
     """Turns a label into content-stream operators in its own coordinates."""
 
@@ -253,7 +258,7 @@ class _LabelPainter:
         facts = [
             self._fit_fact("批号", label.lot),
             self._fit_fact("采收", label.harvest_date.isoformat()),
-            self._fit_fact("净重", f"{format_weight(Decimal(label.net_weight_kg))} kg"),
+            self._fit_fact("净重", net_weight_text(Decimal(label.net_weight_kg))),
         ]
         size = min(s for _, s in facts)  # one size for the three facts: they read as a table
         lines.extend(((text, size), spec.body_size) for text, _ in facts)

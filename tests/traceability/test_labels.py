@@ -110,7 +110,7 @@ def test_cjk_font_is_embedded_and_text_extracts(layout):
     assert font.embedded and font.subset and font.unicode
     extracted = text(pdf)
     for expected in ("有机西红柿", "生产者", "太和县绿源果蔬种植", "批号 FY341222-261126-001",
-                     "采收 2026-11-26", "净重 5 kg", "编号 A00000"):
+                     "采收 2026-11-26", "净重 5 kg（10 斤）", "编号 A00000"):
         assert expected in extracted.replace("\n", ""), expected
 
 
@@ -319,3 +319,11 @@ def test_a_broken_pool_falls_back_to_this_process(monkeypatch):
 def test_workers_must_be_at_least_one():
     with pytest.raises(ValueError, match="workers"):
         _render([_label(0)], "a4-24", workers=0)
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_net_weight_prints_kg_and_jin(layout):
+    """A 5 斤 pack: shoppers read 斤, the scale reads kg; both are printed."""
+    require_poppler()
+    pdf = _render([_label(0, net_weight_kg=Decimal("2.500"))], layout)
+    assert "净重 2.5 kg（5 斤）" in text(pdf).replace("\n", "")

@@ -46,6 +46,7 @@ from freshcircle.platform.models import (
     Membership,
     Place,
     Producer,
+    ProducerKind,
     Product,
     ShipmentLine,
     ShipmentStatus,
@@ -131,6 +132,10 @@ class _Seeder:
                 "latitude": lat + dlat,
                 "longitude": lon + dlon,
                 "contact_phone": manager.phone,
+                # A co-op publishes an office landline for shoppers (the consumer page shows
+                # it); a family farm publishes none. Made up, in Fuyang's 0558 area code.
+                "service_phone": (f"0558-{6100000 + int(spec.county_code[-3:])}"
+                                  if spec.kind == ProducerKind.COOPERATIVE else None),
             })
             producer.is_sample = True
             self.result.created["producers"] += 1

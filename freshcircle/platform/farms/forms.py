@@ -55,6 +55,18 @@ class ProducerForm(Form):
     township = StringField(_l("Township (optional)"), validators=[at_most(64)])
     address = StringField(_l("Address (optional)"), validators=[at_most(200)])
     contact_phone = StringField(_l("Contact mobile (optional)"), validators=[at_most(20)])
+    service_phone = StringField(
+        _l("Service phone for shoppers (optional)"), validators=[at_most(20)],
+        description=_l("Shown on the consumer page of your packs. A mobile, a landline with its "
+                       "area code or a 400 number."),
+    )
+
+
+class ServicePhoneForm(Form):
+    service_phone = StringField(
+        _l("Service phone for shoppers"), validators=[at_most(20)],
+        description=_l("Shown on the consumer page of your packs. Leave empty to show none."),
+    )
 
 
 class MemberForm(Form):

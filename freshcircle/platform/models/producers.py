@@ -32,6 +32,9 @@ class Producer(Base):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     contact_phone: Mapped[str | None] = mapped_column(String(11))
+    # The public number the co-op chooses for shoppers (consumer page); a mobile, a landline
+    # such as 0558-6123456 or a 400 number. Never a member's personal mobile by default.
+    service_phone: Mapped[str | None] = mapped_column(String(20))
     is_sample: Mapped[bool] = mapped_column(default=False)
     # Orders placed after this time (China) go to the next dispatch day; dispatch days are
     # ISO weekdays, "1234567" every day.

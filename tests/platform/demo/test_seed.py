@@ -23,6 +23,7 @@ from freshcircle.platform.core.services.identifiers import (
 )
 from freshcircle.platform.demo import DEMO_PASSWORD, SIGN_INS, seed_demo, walkthrough
 from freshcircle.platform.demo.plan import build_plan
+from freshcircle.platform.farms.services.producers import normalise_service_phone
 from freshcircle.platform.farms.services.safety import safety_statuses
 from freshcircle.platform.models import (
     Batch,
@@ -75,6 +76,12 @@ def test_sample_producers_in_all_eight_counties_and_labelled(session, seeded):
         assert producer.name.endswith("（示例）")
         assert producer.county_name == FUYANG_COUNTIES[producer.county_code]
         assert normalise_mobile(producer.contact_phone) == producer.contact_phone
+        # the consumer page shows the co-op's service phone, never a member's mobile
+        if producer.kind == ProducerKind.COOPERATIVE:
+            assert normalise_service_phone(producer.service_phone) == producer.service_phone
+            assert producer.service_phone.startswith("0558-")
+        else:
+            assert producer.service_phone is None
         assert producer.township and producer.latitude is not None
         if producer.credit_code:
             assert is_valid_credit_code(producer.credit_code)

@@ -156,7 +156,7 @@ def test_consumer_page_warns_when_the_life_is_used_up(app, make, session, client
 
     page = client.get(path_of(uri)).get_data(as_text=True)
 
-    assert "保鲜期已用尽" in page and "预计剩余保鲜期" not in page
+    assert "已超过预计保鲜期" in page and "预计剩余保鲜期" not in page
 
 
 def test_listing_page_shows_the_line(make, login, session):

@@ -79,7 +79,7 @@ def test_listing_page_has_tests_certificate_trace_and_cart(make, login, session)
     body = page.get_data(as_text=True)
     assert "抑制率 12%" in text(page)
     assert 'id="certificate-link"' in body and 'id="trace-link"' in body
-    assert re.search(r'id="trace-link" href="https?://[^"]+/01/\d{14}/10/', body)
+    assert re.search(r'id="trace-link" href="/01/\d{14}/10/', body)  # example domain: local
     assert 'id="add-to-cart"' in body and 'name="listing_id"' in body
     assert "上海浦东门店" in text(page)
     pdf = client.get(f"/market/listings/{garlic.id}/certificate.pdf")

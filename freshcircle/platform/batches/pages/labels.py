@@ -18,6 +18,7 @@ from freshcircle.platform.ledger.services.trace_codes import run_uris
 from freshcircle.platform.models import LabelRunStatus, Role
 from freshcircle.platform.web.downloads import pdf_response
 from freshcircle.platform.web.pages import FARM_ROLES, STAFF_ROLES, actor, refusal, roles_required
+from freshcircle.platform.web.trace_links import is_example_domain
 
 bp = Blueprint("label_pages", __name__)
 
@@ -68,6 +69,7 @@ def start(batch_id: int):
 @roles_required(*FARM_ROLES, *STAFF_ROLES)
 def run(run_id: int):
     label_run = label_runs.get_run(db.session, actor(), run_id)
+    domain = current_app.extensions["trace_settings"].domain  # what the printed QR codes hold
     preview = None
     if label_run.status == LabelRunStatus.DONE:
         # The first pack's code, opened here rather than at TRACE_DOMAIN: what a shopper sees.
@@ -80,6 +82,7 @@ def run(run_id: int):
         status_label=RUN_STATUS_LABELS[label_run.status],
         status_class=RUN_STATUS_CLASSES[label_run.status],
         working=label_run.status in (LabelRunStatus.QUEUED, LabelRunStatus.RUNNING),
+        trace_domain=domain, example_domain=is_example_domain(domain),
     )
 
 

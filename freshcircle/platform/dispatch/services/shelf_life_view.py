@@ -83,6 +83,12 @@ class LifeView:
     result: shelf_life.RemainingLife = field(repr=False)
 
     @property
+    def used_up(self) -> bool:
+        """Past the predicted shelf life, or less than a day of it left: the page warns and
+        advises instead of printing "about 0 days"."""
+        return self.expired or self.days_left < 1
+
+    @property
     def assumed_days(self) -> Decimal:
         return _tenths_down(self.assumed)
 

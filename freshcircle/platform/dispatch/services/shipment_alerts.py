@@ -2,8 +2,8 @@
 
 After every ingest the shipment's readings are checked against its temperature class's band
 (frozen at most -18 °C, chilled 0-4 °C, cool 8-15 °C; ambient has none) by
-`freshcircle.logistics.shelf_life.excursions`, each logger (sensor) on its own: a spell
-outside the band longer than ALERT_AFTER (the tolerance consumers' pages use too: a door
+`freshcircle.logistics.excursions.load_excursions` (the one rule the consumer page uses too),
+each logger (sensor) on its own: a spell outside the band longer than ALERT_AFTER (a door
 opened for loading is not an excursion) becomes one alert; spells of several loggers that
 overlap make one alert, and a spell that overlaps an existing alert updates it (start, end,
 extreme), so re-sent or later readings never raise it twice. Acknowledging needs a
@@ -19,27 +19,23 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from freshcircle.logistics.shelf_life import Excursion, excursions
+from freshcircle.logistics import excursions as excursion_rule
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
 from freshcircle.platform.dispatch.services.shipment_access import require_view
 from freshcircle.platform.dispatch.services.shipments import SET_POINT_RANGES
 from freshcircle.platform.models import Shipment, ShipmentAlert, TemperatureReading, User, utcnow
 
-ALERT_AFTER = dt.timedelta(minutes=30)
-OPEN_ENDED = 1000.0
+ALERT_AFTER = excursion_rule.EXCURSION_AFTER
 
 
-def _band(shipment: Shipment) -> tuple[float, float] | None:
-    low, high = SET_POINT_RANGES[shipment.temp_class]
-    if low is None and high is None:
-        return None
-    return (float(low) if low is not None else -OPEN_ENDED,
-            float(high) if high is not None else OPEN_ENDED)
+def excursion_band(shipment: Shipment) -> tuple[float, float] | None:
+    """The band a shipment's readings are judged against (its temperature class's), or None."""
+    return excursion_rule.band(*SET_POINT_RANGES[shipment.temp_class])
 
 
 def raise_alerts(session: Session, shipment: Shipment) -> list[ShipmentAlert]:
     """Create or update the shipment's alerts from all its readings; returns the new ones."""
-    band = _band(shipment)
+    band = excursion_band(shipment)
     if band is None:
         return []
     by_sensor: dict[str, list[tuple[dt.datetime, float]]] = {}
@@ -49,12 +45,11 @@ def raise_alerts(session: Session, shipment: Shipment) -> list[ShipmentAlert]:
             .where(TemperatureReading.shipment_id == shipment.id)
             .order_by(TemperatureReading.recorded_at)):
         by_sensor.setdefault(sensor, []).append((_aware(at), float(celsius)))
-    spells = [spell for series in by_sensor.values()
-              for spell in excursions(series, band[0], band[1], ALERT_AFTER)]
+    spells = excursion_rule.load_excursions(by_sensor.values(), band[0], band[1], ALERT_AFTER)
     existing = list(session.scalars(
         select(ShipmentAlert).where(ShipmentAlert.shipment_id == shipment.id)))
     new = []
-    for spell in _merged(spells):
+    for spell in spells:
         extreme = Decimal(str(round(spell.extreme_c, 2)))
         alert = next((a for a in existing if a.side == spell.side
                       and _aware(a.started_at) <= spell.end
@@ -71,22 +66,6 @@ def raise_alerts(session: Session, shipment: Shipment) -> list[ShipmentAlert]:
             alert.extreme_c = (max if spell.side == "above" else min)(alert.extreme_c, extreme)
     session.flush()
     return new
-
-
-def _merged(spells: list[Excursion]) -> list[Excursion]:
-    """One spell per stretch of time out of the band on one side, whichever logger saw it:
-    each logger is judged on its own (two loggers in one truck must not average a warm corner
-    away), and overlapping spells of several loggers make one alert."""
-    out: list[Excursion] = []
-    for spell in sorted(spells, key=lambda e: (e.side, e.start)):
-        last = out[-1] if out else None
-        if last is not None and last.side == spell.side and spell.start <= last.end:
-            pick = max if spell.side == "above" else min
-            out[-1] = Excursion(last.start, max(last.end, spell.end), spell.side,
-                                pick(last.extreme_c, spell.extreme_c))
-        else:
-            out.append(spell)
-    return sorted(out, key=lambda e: e.start)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

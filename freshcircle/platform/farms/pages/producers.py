@@ -8,9 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from freshcircle.platform.batches.services import batches as batch_service
 from freshcircle.platform.core.services import access, clock
-from freshcircle.platform.core.services.errors import DomainError
+from freshcircle.platform.core.services.errors import DomainError, InvalidInput
 from freshcircle.platform.extensions import db
-from freshcircle.platform.farms.forms import MemberForm, ProducerForm
+from freshcircle.platform.farms.forms import MemberForm, ProducerForm, ServicePhoneForm
 from freshcircle.platform.farms.services import farm_records
 from freshcircle.platform.farms.services import producers as producer_service
 from freshcircle.platform.models import Certification, MemberRole, Membership, Role
@@ -21,11 +21,12 @@ from freshcircle.platform.web.pages import (
     form_page,
     refusal,
     roles_required,
+    show_errors,
 )
 
 bp = Blueprint("producer_pages", __name__, url_prefix="/producers")
 PRODUCER_FIELDS = ("kind", "name", "credit_code", "county_code", "township", "address",
-                   "contact_phone")
+                   "contact_phone", "service_phone")
 
 
 @bp.get("/")
@@ -50,7 +51,8 @@ def new():
     return redirect(url_for("producer_pages.detail", producer_id=producer.id))
 
 
-def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError | None = None):
+def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError | None = None,
+                   phone_form: ServicePhoneForm | None = None):
     user = actor()
     producer = producer_service.get_producer(db.session, producer_id)
     access.require_view_internal(db.session, user, producer.id)
@@ -76,13 +78,39 @@ def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError
     return form_page("farms/producers/detail.html", member_form, error, producer=producer,
                      members=members, is_manager=is_manager, batches=batches,
                      certifications=certifications, can_write=can_write,
-                     today=clock.today_in_china())
+                     today=clock.today_in_china(),
+                     phone_form=phone_form or ServicePhoneForm(prefix="phone",
+                         formdata=None, service_phone=producer.service_phone))
 
 
 @bp.get("/<int:producer_id>")
 @roles_required(*FARM_ROLES, Role.INSPECTOR, Role.ADMIN)
 def detail(producer_id: int):
     return _producer_page(producer_id, MemberForm(formdata=None))
+
+
+@bp.post("/<int:producer_id>/service-phone")
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def service_phone(producer_id: int):
+    """A manager sets (or clears) the public service phone shown to shoppers."""
+    form = ServicePhoneForm(prefix="phone")
+    producer = producer_service.get_producer(db.session, producer_id)
+    if form.validate_on_submit():
+        try:
+            producer_service.update_producer(db.session, actor(), producer,
+                                             {"service_phone": form.service_phone.data})
+        except DomainError as error:
+            if isinstance(error, InvalidInput):
+                show_errors(form, error)
+            else:
+                form.form_errors.append(str(error.message))
+            page, _status = _producer_page(producer_id, MemberForm(formdata=None),
+                                           phone_form=form)
+            return page, error.status_code
+        flash(_("The service phone is saved."), "success")
+        return redirect(url_for("producer_pages.detail", producer_id=producer.id))
+    page, _status = _producer_page(producer_id, MemberForm(formdata=None), phone_form=form)
+    return page, 422
 
 
 @bp.post("/<int:producer_id>/members")

@@ -28,6 +28,9 @@ class ProducerCreateSchema(StrictSchema):
     latitude = _coordinate("Degrees north, WGS-84")
     longitude = _coordinate("Degrees east, WGS-84")
     contact_phone = optional_text(20, metadata={"description": "Mainland mobile number"})
+    service_phone = optional_text(20, metadata={
+        "description": "Public service number shown to shoppers: a mobile, a landline with its "
+                       "area code (0558-6123456) or a 400 number"})
 
 
 class ProducerUpdateSchema(ProducerCreateSchema):
@@ -73,6 +76,7 @@ class ProducerSchema(ma.Schema):
     longitude = fields.Decimal(attribute="producer.longitude", as_string=True, allow_none=True)
     contact_phone = fields.String(allow_none=True)
     contact_phone_masked = fields.Boolean()
+    service_phone = fields.String(attribute="producer.service_phone", allow_none=True)
     my_role = enum_field(MemberRole, allow_none=True)
     is_sample = fields.Boolean(attribute="producer.is_sample")
     created_at = fields.AwareDateTime(attribute="producer.created_at")

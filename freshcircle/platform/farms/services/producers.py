@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -20,8 +21,25 @@ from freshcircle.platform.models import MemberRole, Membership, Producer, Produc
 
 EDITABLE_FIELDS = (
     "kind", "name", "credit_code", "county_code", "township", "address",
-    "latitude", "longitude", "contact_phone",
+    "latitude", "longitude", "contact_phone", "service_phone",
 )
+# What a co-op may publish for shoppers: a mainland mobile, a landline with its area code
+# (0558-6123456, 05586123456) or a 400/800 service number (400-123-4567).
+LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
+SERVICE_NUMBER = re.compile(r"[48]00-?\d{3}-?\d{4}")
+
+
+def normalise_service_phone(raw: str) -> str | None:
+    """The public service number as it is printed (spaces dropped), or None if it is none of
+    a mobile, a landline with its area code, or a 400/800 number."""
+    mobile = normalise_mobile(raw)
+    if mobile is not None:
+        return mobile
+    compact = re.sub(r"[\s()]", "", raw or "")
+    if LANDLINE.fullmatch(compact) or SERVICE_NUMBER.fullmatch(compact):
+        return compact
+    return None
+
 
 
 def _check(session: Session, data: dict, producer_id: int | None = None) -> dict:
@@ -61,6 +79,15 @@ def _check(session: Session, data: dict, producer_id: int | None = None) -> dict
         clean["contact_phone"] = phone
     elif "contact_phone" in data:
         clean["contact_phone"] = None
+    if (data.get("service_phone") or "").strip():
+        service = normalise_service_phone(data["service_phone"])
+        if service is None:
+            errors["service_phone"] = [
+                _l("Enter a mobile, a landline with its area code (0558-6123456) or a 400 number.")
+            ]
+        clean["service_phone"] = service
+    elif "service_phone" in data:
+        clean["service_phone"] = None
     for field, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
         value = data.get(field)
         if value is not None and not low <= value <= high:

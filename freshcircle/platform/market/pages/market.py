@@ -42,6 +42,7 @@ from freshcircle.platform.web.pages import (
     show_errors,
 )
 from freshcircle.platform.web.result_cache import FragmentCache
+from freshcircle.platform.web.trace_links import trace_href
 
 bp = Blueprint("market_pages", __name__, url_prefix="/market")
 READERS = (Role.BUYER, *FARM_ROLES, *STAFF_ROLES)
@@ -191,14 +192,14 @@ def index():
 
 
 def _trace_link(listing) -> str | None:
-    """The lot's signed GS1 Digital Link (the consumer page answers at its path)."""
+    """Where the 追溯 button leads: the lot's signed GS1 Digital Link, or with the example
+    trace domain this server's own resolver path (`web.trace_links`)."""
     settings = current_app.extensions.get("trace_settings")
     if settings is None:
         return None
     item = trace_codes.trade_item_for(db.session, settings, listing.producer_id,
                                       listing.product_id)
-    uri = trace_codes.signed_lot_uri(settings, item, listing.batch)
-    return uri
+    return trace_href(trace_codes.signed_lot_uri(settings, item, listing.batch))
 
 
 def _cart_action() -> str:

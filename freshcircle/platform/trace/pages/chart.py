@@ -41,16 +41,17 @@ def cold_chain_svg(chain: ColdChain, *, readings_label: str, band_label: str,
 def _chart(readings: tuple, band: tuple, readings_label: str, band_label: str,
            excursion_label: str) -> Markup:
     """Draw one chart; the arguments are the whole input, so they are the cache key."""
-    low, high = (float(v) for v in band)
+    low, high = (float(v) if v is not None else None for v in band)  # None: an open end
     first, last = readings[0][0], readings[-1][0]
     values = [float(c) for _, c, _ in readings]
+    ends = [v for v in (low, high) if v is not None]
     short = last - first < dt.timedelta(hours=20)
     x_format = "%H:%M" if short else "%m-%d"
     sensors: dict[str, list] = {}
     for at, celsius, sensor in readings:
         sensors.setdefault(sensor, []).append((at, float(celsius)))
     colors = [SENSOR_COLORS[i % len(SENSOR_COLORS)] for i in range(len(sensors))]
-    style = Style(**STYLE_OPTIONS, colors=(*colors, BAND_COLOR, BAND_COLOR, OUTSIDE_COLOR))
+    style = Style(**STYLE_OPTIONS, colors=(*colors, *(BAND_COLOR for _ in ends), OUTSIDE_COLOR))
     chart = pygal.DateTimeLine(
         width=360, height=240, style=style, js=(), disable_xml_declaration=True,
         show_dots=False, stroke_style={"width": 2.5}, show_y_guides=False,
@@ -60,14 +61,16 @@ def _chart(readings: tuple, band: tuple, readings_label: str, band_label: str,
         margin=6, spacing=8, explicit_size=False, dynamic_print_values=False,
         x_value_formatter=lambda d: d.astimezone(CHINA).strftime(x_format),
         value_formatter=lambda v: f"{v:.1f} °C",
-        range=(min(low, *values) - 1, max(high, *values) + 1),
+        range=(min([*ends, *values]) - 1, max([*ends, *values]) + 1),
     )
     for sensor, points in sensors.items():  # one line per logger, never zig-zag between two
         chart.add(readings_label if len(sensors) == 1 else f"{readings_label} {sensor}", points)
     dashed = {"width": 2, "dasharray": "8, 4"}
-    chart.add(band_label, [(first, high), (last, high)], stroke_style=dashed)
-    chart.add(None, [(first, low), (last, low)], stroke_style=dashed, show_in_legend=False)
-    outside = [(at, float(c)) for at, c, _ in readings if float(c) > high or float(c) < low]
+    for n, end in enumerate(ends):
+        chart.add(band_label if n == 0 else None, [(first, end), (last, end)],
+                  stroke_style=dashed, show_in_legend=n == 0)
+    outside = [(at, float(c)) for at, c, _ in readings
+               if (high is not None and float(c) > high) or (low is not None and float(c) < low)]
     if outside:
         chart.add(excursion_label, outside, stroke=False, show_dots=True, dots_size=3)
     svg = chart.render(is_unicode=True).replace(

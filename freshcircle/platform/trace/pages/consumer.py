@@ -38,6 +38,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from freshcircle.platform.core.services import files as file_service
 from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.extensions import db
 from freshcircle.platform.trace.pages.chart import cold_chain_svg
@@ -58,6 +59,7 @@ LINK_TITLES = {
     "gs1:epcis": _l("EPCIS events for this lot"),
 }
 ALLOW = "GET, HEAD, OPTIONS"
+PHOTO_PX = 480  # the batch photo across a phone's card on a 2x-3x screen
 STORY_CACHE_SIZE = 128  # rendered stories of about 30 KB: a few MB per process at most
 SERIAL_SLOT = "<!--serial-slot-->"  # where trace/_story.html leaves room for the pack serial
 BIZ_STEPS = {
@@ -273,23 +275,22 @@ def story_cache(app=None) -> StoryCache:
 
 
 def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
-    """The batch's story as HTML: from the cache, or gathered (seven queries) and rendered."""
+    """The batch's story as HTML: from the cache, or gathered (eight queries) and rendered."""
     config = current_app.config
     batch, gtin = resolution.batch, resolution.link.gtin
     today = today_in_china(now)
-    tolerance = dt.timedelta(minutes=float(config.get("COLD_CHAIN_EXCURSION_MINUTES", 15)))
     # Everything the verdict and banner depend on is in the key (status, status_reason,
     # updated_at), and everything the fragment depends on but the key does not hold may be
     # up to `ttl` seconds old (trace/services/consumer_story.py lists it).
     key = (batch.id, batch.status, batch.status_reason, batch.updated_at, gtin,
-           str(get_locale()), today, tolerance)
+           str(get_locale()), today)
     ttl = float(config.get("SCAN_STORY_CACHE_SECONDS", 30))
     cache = story_cache()
     fragment = cache.get(key, ttl)
     if fragment is not None:
         return fragment
     story = consumer_story.batch_story(db.session, batch, resolution.product, gtin,
-                                       today=today, excursion_tolerance=tolerance, now=now)
+                                       today=today, now=now)
     charts = {
         leg.shipment.id: cold_chain_svg(
             leg.cold_chain, readings_label=_("Temperature"),
@@ -329,6 +330,37 @@ def _page(resolution: Resolution):
     response.headers["Link"] = (
         f'<{_raw_path()}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
     )
+    return response
+
+
+@bp.app_template_filter("plain_claims")
+def plain_claims(html: str, calm: bool) -> Markup:
+    """A story section with its green claims stated plainly (no tick, no green) when `calm`:
+    on a recalled or held batch nothing on the page may read as an all-clear beside the recall.
+    Used around sections whose wording other code owns (the safety claim)."""
+    html = Markup(html)
+    if not calm:
+        return html
+    return Markup(str(html).replace('class="ok-note">✔ ', 'class="claim">')
+                  .replace("✔", "").replace(" badge-ok", ""))
+
+
+@bp.get("/trace/photos/<int:photo_id>")
+def batch_photo(photo_id: int):
+    """The farmer's photo of a batch, for its public consumer page (no sign-in); only photos
+    of batches that have a consumer page (`consumer_story.public_photo`)."""
+    stored = consumer_story.public_photo(db.session, photo_id)
+    etag = f"{stored.sha256}-{PHOTO_PX}"
+    if etag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        small = file_service.thumbnail(stored, PHOTO_PX)
+        response = make_response(small or stored.data)
+        response.mimetype = "image/jpeg" if small else stored.content_type
+    response.set_etag(etag)
+    # Public and unchanging, like the page's static files, but a recall must not linger a year.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -30,15 +30,19 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from freshcircle.platform.core.services.identifiers import format_mobile
+from freshcircle.logistics import excursions as excursion_rule
+from freshcircle.platform.core.services.errors import NotFound
 from freshcircle.platform.dispatch.services.shelf_life_view import LifeView, life_view, produce_for
+from freshcircle.platform.dispatch.services.shipments import SET_POINT_RANGES
 from freshcircle.platform.farms.services.safety import SafetyStatus, safety_status
 from freshcircle.platform.ledger.services.trace_codes import TraceSettings, was_issued
 from freshcircle.platform.models import (
     Batch,
+    BatchPhoto,
     BatchStatus,
     Certification,
     EpcisEventRecord,
@@ -49,6 +53,7 @@ from freshcircle.platform.models import (
     Shipment,
     ShipmentLine,
     ShipmentStatus,
+    StoredFile,
     TemperatureReading,
     TradeItem,
 )
@@ -133,6 +138,8 @@ class CertificationLine:
 
 @dataclass(frozen=True)
 class Excursion:
+    """One excursion as the page prints it (found by `logistics.excursions.load_excursions`)."""
+
     start: dt.datetime
     end: dt.datetime
     minutes: int
@@ -146,7 +153,7 @@ class ColdChain:
     count: int
     lowest_c: Decimal | None
     highest_c: Decimal | None
-    band: tuple[Decimal, Decimal]
+    band: tuple[Decimal | None, Decimal | None]  # the shipment class's; None: open end
     excursions: list[Excursion]
 
 
@@ -163,7 +170,8 @@ class Story:
     batch: Batch
     product: Product
     producer: Producer
-    masked_phone: str
+    service_phone: str | None  # the co-op's public service number; never a member's mobile
+    photo_id: int | None  # the farmer's latest batch photo (served by public_photo)
     days_since_harvest: int
     safety: SafetyStatus
     inputs: list[InputLine]
@@ -177,57 +185,39 @@ class Story:
     life: LifeView | None = None
 
 
-def excursions(readings: list[tuple[dt.datetime, Decimal, str]], low: Decimal, high: Decimal,
-               tolerance: dt.timedelta) -> list[Excursion]:
-    """Spells outside [low, high] that lasted longer than `tolerance`, per sensor.
-
-    A spell runs from its first reading outside the band to the first reading back inside
-    (or its last reading, when the log ends outside), so a single stray reading never counts.
-    """
+def _cold_chain(readings, shipment: Shipment) -> ColdChain:
+    """A leg's readings judged by the one excursion rule (`logistics.excursions`): the
+    shipment's class band, each logger on its own, the same spells as the carrier's alerts."""
+    low, high = SET_POINT_RANGES[shipment.temp_class]
+    band = excursion_rule.band(low, high)
     found: list[Excursion] = []
-    by_sensor: dict[str, list[tuple[dt.datetime, Decimal]]] = {}
-    for at, celsius, sensor in readings:
-        by_sensor.setdefault(sensor, []).append((at, celsius))
-
-    def close(spell, end):
-        start = spell[0][0]
-        if end - start > tolerance:
-            warm = spell[0][1] > high
-            extreme = max(c for _, c in spell) if warm else min(c for _, c in spell)
-            found.append(Excursion(start, end, int((end - start).total_seconds() // 60),
-                                   extreme, warm))
-
-    for series in by_sensor.values():
-        spell: list[tuple[dt.datetime, Decimal]] = []
-        for at, celsius in series:
-            outside = celsius > high or celsius < low
-            same_side = spell and ((celsius > high) == (spell[0][1] > high))
-            if spell and (not outside or not same_side):
-                close(spell, at)
-                spell = []
-            if outside:
-                spell.append((at, celsius))
-        if spell:
-            close(spell, spell[-1][0])
-    return sorted(found, key=lambda e: e.start)
-
-
-def _cold_chain(readings, product: Product, tolerance: dt.timedelta) -> ColdChain:
-    band = (product.temp_min_c, product.temp_max_c)
+    if band is not None:
+        by_logger: dict[str, list[tuple[dt.datetime, float]]] = {}
+        for at, celsius, logger in readings:
+            by_logger.setdefault(logger, []).append((_aware(at), float(celsius)))
+        found = [
+            Excursion(e.start, e.end, excursion_rule.minutes(e),
+                      Decimal(str(round(e.extreme_c, 2))), e.side == "above")
+            for e in excursion_rule.load_excursions(by_logger.values(), *band)
+        ]
     values = [c for _, c, _ in readings]
     return ColdChain(
         readings=readings, count=len(readings),
         lowest_c=min(values) if values else None, highest_c=max(values) if values else None,
-        band=band, excursions=excursions(readings, *band, tolerance),
+        band=(low, high), excursions=found,
     )
 
 
-def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, today: dt.date,
-                excursion_tolerance: dt.timedelta = dt.timedelta(minutes=15),
-                now: dt.datetime | None = None) -> Story:
-    """Everything the consumer page shows about a batch, in seven queries whatever its size.
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
-    Public facts only: the producer's phone is masked and inputs' notes are left out. The
+
+def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, today: dt.date,
+                now: dt.datetime | None = None) -> Story:
+    """Everything the consumer page shows about a batch, in eight queries whatever its size.
+
+    Public facts only: the producer's service phone (never a member's mobile), no inputs'
+    notes. The
     predicted remaining shelf life at `now` (default: the current time) is computed from the
     readings gathered here, with no query of its own (`shelf_life_view.life_view`).
     """
@@ -274,6 +264,8 @@ def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, 
         .order_by(EpcisEventRecord.event_time, EpcisEventRecord.id).limit(100)
     ).all()
     safety = safety_status(session, batch)
+    photo_id = session.scalar(select(BatchPhoto.id).where(BatchPhoto.batch_id == batch.id)
+                              .order_by(BatchPhoto.id.desc()).limit(1))
     warning = None
     if batch.status in (BatchStatus.HELD, BatchStatus.RECALLED):
         warning = batch.status.value
@@ -284,7 +276,8 @@ def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, 
         life = life_view(record, batch.harvest_date, history, now or dt.datetime.now(dt.UTC))
     return Story(
         batch=batch, product=product, producer=producer,
-        masked_phone=format_mobile(producer.contact_phone or "", masked=True),
+        service_phone=producer.service_phone,
+        photo_id=photo_id,
         days_since_harvest=max((today - batch.harvest_date).days, 0),
         safety=safety,
         inputs=[
@@ -302,7 +295,7 @@ def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, 
         ],
         legs=[
             Leg(shipment=s, departed=s.actual_departure, arrived=s.actual_arrival,
-                cold_chain=_cold_chain(readings[s.id], product, excursion_tolerance))
+                cold_chain=_cold_chain(readings[s.id], s))
             for s in shipments
         ],
         events=list(events),
@@ -310,6 +303,21 @@ def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, 
         warning_reason=batch.status_reason if warning else None,
         life=life,
     )
+
+
+def public_photo(session: Session, photo_id: int) -> StoredFile:
+    """A batch photo anyone may see: one whose batch has a consumer page (a trace code was
+    issued for its producer's product). Raises NotFound for any other photo or file."""
+    stored = session.scalar(
+        select(StoredFile).join(BatchPhoto, BatchPhoto.file_id == StoredFile.id)
+        .join(Batch, Batch.id == BatchPhoto.batch_id)
+        .join(TradeItem, and_(TradeItem.producer_id == Batch.producer_id,
+                              TradeItem.product_id == Batch.product_id))
+        .where(BatchPhoto.id == photo_id)
+    )
+    if stored is None:
+        raise NotFound(_l("No such photo."))
+    return stored
 
 
 class StoryCache:
