@@ -172,7 +172,8 @@ def _farmer(walk: Walk, spinach: str, toon: str) -> None:
     assert "香椿" in shopper and "太和" in shopper
     for section in ("#product", "#tests", "#journey", "#shelf-life-card", "#cold-chain"):
         assert walk.page.locator(section).count() == 1, section
-    assert "超出允许范围" in walk.page.inner_text("#cold-chain")
+    cold_chain = walk.page.inner_text("#cold-chain")
+    assert "温度过高" in cold_chain and "（40 分钟）" in cold_chain, cold_chain
     walk.close()
 
 
