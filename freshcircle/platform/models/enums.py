@@ -41,6 +41,7 @@ class BatchStatus(enum.StrEnum):
     REGISTERED = "registered"
     LISTED = "listed"
     SOLD_OUT = "sold_out"
+    USED_UP = "used_up"  # all of it went into other lots (split, merge, repack)
     HELD = "held"
     RECALLED = "recalled"
 

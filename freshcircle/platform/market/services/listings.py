@@ -45,6 +45,7 @@ NOT_LISTABLE = {
     BatchStatus.HELD: _l("This batch is held by an inspector and cannot be listed."),
     BatchStatus.RECALLED: _l("This batch has been recalled and cannot be listed."),
     BatchStatus.SOLD_OUT: _l("This batch is sold out."),
+    BatchStatus.USED_UP: _l("All of this batch went into new lots."),
 }
 
 
