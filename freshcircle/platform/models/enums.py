@@ -119,6 +119,7 @@ class OrderStatus(enum.StrEnum):
     DELIVERED = "delivered"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    DECLINED = "declined"  # by the producer, with a reason; the stock goes back
 
 
 class QuoteStatus(enum.StrEnum):

@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.batches.services.lot_stock import LotStock, remaining, remaining_by_batch
