@@ -124,13 +124,14 @@ def _requested(session: Session, lines: list[dict]) -> dict[int, tuple[Listing, 
 
 
 def _open_order(session: Session, buyer: User, producer_id: int, site: Place,
-                day: dt.date) -> Order:
+                day: dt.date, now: dt.datetime) -> Order:
     order = session.scalar(select(Order).where(
         Order.buyer_id == buyer.id, Order.producer_id == producer_id, Order.site_id == site.id,
         Order.dispatch_date == day, Order.status == OrderStatus.PLACED))
     if order is None:
         order = Order(buyer_id=buyer.id, producer_id=producer_id, site_id=site.id,
-                      dispatch_date=day, status=OrderStatus.PLACED, freight_fen=0)
+                      dispatch_date=day, status=OrderStatus.PLACED, freight_fen=0,
+                      placed_at=now)
         session.add(order)
         session.flush()
     return order
@@ -220,7 +221,7 @@ def checkout(session: Session, buyer: User, site_id, lines: list[dict],
         if order is None:
             day = delivery.dispatch_date_for(listing.producer, now)
             order = orders[listing.producer_id] = _open_order(
-                session, buyer, listing.producer_id, site, day)
+                session, buyer, listing.producer_id, site, day, now)
             if order.lines:
                 added_to.add(order.id)
         line = _line_for(order, listing)
