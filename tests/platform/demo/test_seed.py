@@ -257,3 +257,9 @@ def test_demo_order_times_follow_the_rules(app, session, hour):
         assert stamps == sorted(stamps), order.id
         assert stamps[-1] <= now, order.id
         assert order.placed_at < delivery.cutoff_for(order.producer, order.dispatch_date)
+    # the inbox dates each order notice at its step, not at seeding time
+    from freshcircle.platform.models import Notice
+
+    confirmed = {o.id: o.confirmed_at for o in placed}
+    for notice in session.scalars(select(Notice).where(Notice.kind == "order_confirmed")):
+        assert notice.created_at == confirmed[int(notice.subject.lstrip("#"))]

@@ -9,12 +9,13 @@ reader's language (`market/orders/_notice.html`).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from freshcircle.platform.models import Membership, Notice, Order
+from freshcircle.platform.models import Membership, Notice, Order, utcnow
 
 TO_PRODUCER = ("order_placed", "order_changed", "order_cancelled")
 TO_BUYER = ("order_confirmed", "order_declined", "order_dispatched")
@@ -33,9 +34,10 @@ def _facts(order: Order, extra: dict) -> dict:
     }
 
 
-def tell(session: Session, order: Order, kind: str, **extra) -> list[Notice]:
+def tell(session: Session, order: Order, kind: str, at: dt.datetime | None = None,
+         **extra) -> list[Notice]:
     """One notice of `kind` to each person it concerns: the producer's members for the
-    producer kinds, the buyer for the others."""
+    producer kinds, the buyer for the others; dated `at`, the moment of the step."""
     if kind not in KINDS:
         raise ValueError(kind)
     if kind in TO_PRODUCER:
@@ -45,7 +47,8 @@ def tell(session: Session, order: Order, kind: str, **extra) -> list[Notice]:
         users = [order.buyer_id]
     payload = json.dumps(_facts(order, extra), ensure_ascii=False)
     notices = [Notice(user_id=user_id, kind=kind, subject=f"#{order.id}", batch_id=None,
-                      payload=payload) for user_id in dict.fromkeys(users)]
+                      payload=payload, created_at=at or utcnow())
+               for user_id in dict.fromkeys(users)]
     session.add_all(notices)
     return notices
 

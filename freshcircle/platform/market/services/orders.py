@@ -232,7 +232,7 @@ def checkout(session: Session, buyer: User, site_id, lines: list[dict],
         order_events.record_sale(session, order, buyer)
         session.flush()
         order_notices.tell(session, order, "order_changed" if order.id in added_to
-                           else "order_placed")
+                           else "order_placed", now)
     session.flush()
     return list(orders.values())
 
@@ -264,7 +264,8 @@ def change_line(session: Session, buyer: User, order: Order, listing_id: int, qu
     else:
         _refresh_freight(session, order, now)
     session.flush()
-    order_notices.tell(session, order, "order_changed" if order.lines else "order_cancelled")
+    order_notices.tell(session, order, "order_changed" if order.lines else "order_cancelled",
+                       now)
     return order
 
 
@@ -324,7 +325,7 @@ def advance(session: Session, actor: User, order: Order, status: OrderStatus,
         order_notices.tell_delivered(session, order, ordered_totals(order).total_fen,
                                      totals(order).total_fen)
     if status in STEP_NOTICES:
-        order_notices.tell(session, order, STEP_NOTICES[status])
+        order_notices.tell(session, order, STEP_NOTICES[status], now)
     return order
 
 
@@ -348,7 +349,7 @@ def decline(session: Session, actor: User, order: Order, reason: str,
     _move(order, OrderStatus.DECLINED, now)
     order.decline_reason = reason
     session.flush()
-    order_notices.tell(session, order, "order_declined", reason=reason)
+    order_notices.tell(session, order, "order_declined", now, reason=reason)
     return order
 
 
