@@ -65,7 +65,7 @@ def _vehicles(seeder: _Seeder, producer: Producer) -> None:
         seeder.result.created["vehicles"] += 1
 
 
-def dispatch_day(seeder: _Seeder, today: dt.date) -> None:
+def dispatch_day(seeder: _Seeder, today: dt.date, now: dt.datetime | None = None) -> None:
     """The Jieshou co-op's reefer fleet, and buyers' orders for tomorrow that its manager has
     confirmed: what a dispatcher plans routes for. Orders go through checkout (placed this
     morning, before the 16:00 cut-off), so the listings' stock stays right."""
@@ -75,7 +75,11 @@ def dispatch_day(seeder: _Seeder, today: dt.date) -> None:
     _vehicles(seeder, producer)
     sites = {b.person.phone: seeder.places[b.site.name_en] for b in c.BUYERS}
     sites |= {b.person.phone: _buyer_site(seeder, b) for b in c.DISPATCH_BUYERS}
-    morning = dt.datetime.combine(today, dt.time(9), clock.CHINA)
+    # Placed at 09:00, or two hours before seeding if that is earlier: in the past, before
+    # today's cut-off or after yesterday's, so for tomorrow's dispatch; confirmed an hour on.
+    now = now or dt.datetime.now(dt.UTC)
+    morning = min(dt.datetime.combine(today, dt.time(9), clock.CHINA),
+                  now - dt.timedelta(hours=2))
     tomorrow = today + dt.timedelta(days=1)
     products = {p.name_en: p.id for p in session.scalars(select(Product))}
     for phone, lines in c.DISPATCH_ORDERS:

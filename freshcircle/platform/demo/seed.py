@@ -385,7 +385,7 @@ def seed_demo(
     seeder.listings_(plan.batches, today)
     say(f"[9/{steps}] marketplace: {seeder.result.created['buyer accounts']} buyer accounts, "
         f"{seeder.result.created['listings']} listings new")
-    dispatch_day(seeder, today)
+    dispatch_day(seeder, today, now)
     say(f"[10/{steps}] dispatch: {seeder.result.created['vehicles']} reefer trucks, "
         f"{seeder.result.created['confirmed orders']} confirmed orders for tomorrow new")
     story_batches: dict[tuple[str, str], Batch] = {}

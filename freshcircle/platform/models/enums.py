@@ -41,6 +41,7 @@ class BatchStatus(enum.StrEnum):
     REGISTERED = "registered"
     LISTED = "listed"
     SOLD_OUT = "sold_out"
+    USED_UP = "used_up"  # all of it went into other lots (split, merge, repack)
     HELD = "held"
     RECALLED = "recalled"
 
@@ -118,6 +119,7 @@ class OrderStatus(enum.StrEnum):
     DELIVERED = "delivered"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    DECLINED = "declined"  # by the producer, with a reason; the stock goes back
 
 
 class QuoteStatus(enum.StrEnum):

@@ -52,6 +52,8 @@ class Order(Base):
     delivered_at: Mapped[dt.datetime | None]
     completed_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+    declined_at: Mapped[dt.datetime | None]
+    decline_reason: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     buyer: Mapped[User] = relationship()

@@ -33,6 +33,7 @@ STATUS_CLASSES = {
     BatchStatus.REGISTERED: "badge",
     BatchStatus.LISTED: "badge badge-ok",
     BatchStatus.SOLD_OUT: "badge",
+    BatchStatus.USED_UP: "badge",
     BatchStatus.HELD: "badge badge-warn",
     BatchStatus.RECALLED: "badge badge-bad",
 }

@@ -270,3 +270,49 @@ def test_demo_marketplace_has_listings_and_buyer_accounts(session, seeded):
     profile = session.get(BuyerProfile, session.scalar(
         select(User.id).where(User.phone == "13900000003")))
     assert profile.default_site.buyer_id == profile.user_id
+
+
+def test_lots_merged_or_split_away_are_not_on_sale(session, seeded):
+    """Issue 13: demo lots 15 and 16 went into a merged lot yet still showed 在售."""
+    from freshcircle.platform.batches.services import lot_stock
+    from freshcircle.platform.models import Listing, ListingStatus, LotLink
+
+    sources = session.scalars(select(Batch).join(LotLink, LotLink.source_batch_id == Batch.id)
+                              .where(LotLink.kind.in_(("merge", "split"))).distinct()).all()
+    assert sources
+    for batch in sources:
+        stock = lot_stock.remaining(session, batch)
+        on_sale = session.scalar(select(Listing.id).where(
+            Listing.batch_id == batch.id, Listing.status == ListingStatus.ACTIVE))
+        if stock.remaining_g == 0:
+            assert batch.status == BatchStatus.USED_UP, batch.lot_code
+            assert on_sale is None, batch.lot_code
+        else:
+            assert batch.status != BatchStatus.USED_UP
+
+
+@pytest.mark.parametrize("hour", [1, 7, 12, 20])
+def test_demo_order_times_follow_the_rules(app, session, hour):
+    """Placed before confirmed, before shipped, before delivered, all before seeding, and
+    placed before the cut-off of the order's dispatch day (issue 13: 确认 10:00 before 下单
+    18:13)."""
+    from freshcircle.platform.market.services import delivery
+    from freshcircle.platform.models import Order
+
+    now = dt.datetime(2026, 12, 4, hour, 30, tzinfo=clock.CHINA).astimezone(dt.UTC)
+    seed_demo(session, today=now.astimezone(clock.CHINA).date(), now=now)
+    session.flush()
+    placed = session.scalars(select(Order)).all()
+    assert placed
+    for order in placed:
+        stamps = [s for s in (order.placed_at, order.confirmed_at, order.packed_at,
+                              order.shipped_at, order.delivered_at) if s is not None]
+        assert stamps == sorted(stamps), order.id
+        assert stamps[-1] <= now, order.id
+        assert order.placed_at < delivery.cutoff_for(order.producer, order.dispatch_date)
+    # the inbox dates each order notice at its step, not at seeding time
+    from freshcircle.platform.models import Notice
+
+    confirmed = {o.id: o.confirmed_at for o in placed}
+    for notice in session.scalars(select(Notice).where(Notice.kind == "order_confirmed")):
+        assert notice.created_at == confirmed[int(notice.subject.lstrip("#"))]

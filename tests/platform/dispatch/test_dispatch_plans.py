@@ -143,7 +143,8 @@ def test_a_plan_for_changed_orders_cannot_be_accepted(make, session, app):
     day = dispatch_day(make, session, products=("Spinach",), cities=("合肥",))
     plan = planned(session, app, day)
     from freshcircle.platform.market.services import orders
-    orders.advance(session, day.orders[0].buyer, day.orders[0], OrderStatus.CANCELLED)
+    order = day.orders[0]  # cancelled before its cut-off (issue 13)
+    orders.advance(session, order.buyer, order, OrderStatus.CANCELLED, now=order.placed_at)
     session.commit()
     with pytest.raises(Conflict):
         dispatch_plans.accept(session, day.manager, plan)

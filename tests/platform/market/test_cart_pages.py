@@ -57,13 +57,15 @@ def test_change_in_kg_remove_and_warnings(make, login, session):
     client = login(m.buyer)
     _add(client, m, "30")
 
+    client.post(f"/cart/lines/{m.listing.id}", data={"quantity": "１５", "unit": "kg"})
+    assert _lines(session, m.buyer) == {m.listing.id: 15_000}
     client.post(f"/cart/lines/{m.listing.id}", data={"quantity": "５", "unit": "kg"})
-    assert _lines(session, m.buyer) == {m.listing.id: 5_000}
-    shown = text(client.get("/cart"))
-    assert "最低起订量" in shown or "minimum" in shown.lower()
-    client.post(f"/cart/lines/{m.listing.id}", data={"quantity": "60", "unit": "kg"})
-    shown = text(client.get("/cart"))
-    assert "50 kg" in shown  # only 100 斤 offered
+    assert _lines(session, m.buyer) == {m.listing.id: 15_000}  # under the minimum: refused
+    assert "起订量为 20 斤" in text(client.get("/cart"))
+    # Others order after it was put in the cart: the line warns before checkout.
+    m.listing.offered_g = 0
+    session.commit()
+    assert "只剩 0 斤" in text(client.get("/cart"))
     client.post(f"/cart/lines/{m.listing.id}/remove")
     assert _lines(session, m.buyer) == {}
     assert client.post("/cart/lines/999999/remove").status_code == 404
@@ -157,7 +159,8 @@ def test_cart_api(make, login, session):
     assert line["amount_fen"] == 64_000
     changed = client.put(f"/api/v1/cart/lines/{m.listing.id}",
                          json={"quantity": "10", "unit": "jin"})
-    assert changed.get_json()["lines"][0]["warnings"]  # under the 20 斤 minimum
+    assert changed.status_code == 422  # under the 20 斤 minimum
+    assert "quantity" in changed.get_json()["errors"]
     bad = client.post("/api/v1/cart/lines", json={"listing_id": m.listing.id,
                                                   "quantity": "-1", "unit": "jin"})
     assert bad.status_code == 422 and "quantity" in bad.get_json()["errors"]
@@ -191,3 +194,103 @@ def test_the_cart_in_english(make, login, session):
     shown = text(client.get("/cart"))
     assert "CN¥3.50/jin" in shown and "CN¥7.00/kg" in shown
     assert "100 jin (50 kg)" in shown and "Freight cost" in shown
+
+
+# --- issue 13: the cart checks minimum, step and stock when a quantity is added or changed ---
+
+def _flashes(client):
+    page = client.get("/cart")
+    return text(page), page
+
+
+def test_below_the_minimum_is_refused_when_added_in_jin(make, login, session):
+    m = market(make, session, offered="100", min_order="20")
+    client = login(m.buyer)
+
+    _add(client, m, "10")
+
+    assert _lines(session, m.buyer) == {}
+    shown, _ = _flashes(client)
+    assert "起订量为 20 斤" in shown and "10 斤" in shown
+
+
+def test_more_than_in_stock_is_refused_without_blaming_others(make, login, session):
+    m = market(make, session, quantity_g=5_000_000, offered="6400", min_order="20")
+    client = login(m.buyer)
+
+    _add(client, m, "10000")
+
+    assert _lines(session, m.buyer) == {}
+    shown, page = _flashes(client)
+    assert "只剩 6,400 斤" in shown
+    assert "其他买家" not in shown and "他人" not in shown
+    assert 'class="flash flash-error"' in page.get_data(as_text=True)
+
+
+def test_others_are_named_only_when_their_order_took_the_stock(make, login, session):
+    m = market(make, session, offered="100", min_order="20")
+    rival, rival_site = buyer_with_site(make, session, name="李买家")
+    from freshcircle.platform.market.services import orders
+
+    orders.checkout(session, rival, rival_site.id,
+                    [{"listing_id": m.listing.id, "quantity": "60", "unit": "jin"}])
+    session.commit()
+    client = login(m.buyer)
+
+    _add(client, m, "80")
+
+    assert _lines(session, m.buyer) == {}
+    shown, _ = _flashes(client)
+    assert "只剩 40 斤" in shown and "其他买家已订购其余部分" in shown
+
+
+def test_changing_a_line_checks_minimum_step_and_stock(make, login, session):
+    m = market(make, session, offered="100", min_order="20")
+    client = login(m.buyer)
+    _add(client, m, "30")
+
+    for quantity, unit in (("5", "kg"), ("30.5", "jin"), ("60", "kg")):
+        client.post(f"/cart/lines/{m.listing.id}", data={"quantity": quantity, "unit": unit})
+        assert _lines(session, m.buyer) == {m.listing.id: 15_000}, quantity
+    shown, _ = _flashes(client)
+    assert "只剩 100 斤" in shown
+
+
+def test_cart_api_refuses_what_cannot_be_ordered(make, login, session):
+    m = market(make, session, offered="100", min_order="20")
+    client = login(m.buyer)
+
+    small = client.post("/api/v1/cart/lines", json={"listing_id": m.listing.id,
+                                                    "quantity": "10", "unit": "jin"})
+    big = client.post("/api/v1/cart/lines", json={"listing_id": m.listing.id,
+                                                  "quantity": "101", "unit": "jin"})
+
+    assert small.status_code == 422 and "quantity" in small.get_json()["errors"]
+    assert big.status_code == 422 and "quantity" in big.get_json()["errors"]
+    assert client.get("/api/v1/cart").get_json()["lines"] == []
+
+
+def test_checkout_short_of_an_offer_cut_by_its_producer_does_not_blame_others(
+        make, login, session):
+    m = market(make, session, offered="100", min_order="20")
+    client = login(m.buyer)
+    _add(client, m, "80")
+    m.listing.offered_g = 30_000  # the producer took the offer down to 60 斤
+    session.commit()
+
+    lost = client.post("/cart/checkout", data={"site_id": m.site.id})
+
+    assert lost.status_code == 409
+    shown = text(lost)
+    assert "只剩 60 斤" in shown
+    assert "其他买家" not in shown and "他人" not in shown
+
+
+def test_a_later_dispatch_day_is_information_not_an_error(make, login, session):
+    m = market(make, session)
+    m.listing.producer.order_cutoff = dt.time(0, 0)
+    session.commit()
+    client = login(m.buyer)
+    _add(client, m, "100")
+    html = client.get("/cart").get_data(as_text=True)
+    assert 'class="info-note cutoff-passed"' in html

@@ -38,7 +38,7 @@ def test_a_lost_race_is_a_409_naming_what_is_left_and_writes_nothing(make, login
 
     assert response.status_code == 409
     assert response.json["errors"]["lines.0"] == {"left_g": 15_000}
-    assert "15 kg left" in response.json["message"]
+    assert "30\u00a0jin left" in response.json["message"]  # in the listing's unit, 斤
     assert client.get("/api/v1/orders").json == []
     bad = client.post("/api/v1/orders", json={"site_id": m.site.id, "lines": []})
     assert bad.status_code == 422 and "lines" in bad.json["errors"]

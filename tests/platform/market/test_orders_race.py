@@ -99,4 +99,6 @@ def _delete(ids) -> None:
         for buyer_id, site_id in zip(ids["buyers"], ids["sites"], strict=True):
             conn.execute(text("DELETE FROM buyer_profiles WHERE user_id = :id"), {"id": buyer_id})
             conn.execute(text("DELETE FROM places WHERE id = :id"), {"id": site_id})
+        conn.execute(text("DELETE FROM notices WHERE user_id IN ({})".format(  # order notices
+            ", ".join(str(int(i)) for i in [ids["farmer"], *ids["buyers"]]))))
         conn.execute(delete(User).where(User.id.in_([ids["farmer"], *ids["buyers"]])))

@@ -84,8 +84,9 @@ def test_steps_to_delivery_with_catch_weight_recalculate_the_invoice(make, sessi
     assert element(done, "total") == format_money(38_960 + freight, "zh")
     session.expire_all()
     assert order.lines[0].delivered_g == 48_700
-    notice = session.scalar(select(Notice).where(Notice.user_id == m.buyer.id))
-    assert notice.kind == "delivered"
+    notice = session.scalar(select(Notice).where(Notice.user_id == m.buyer.id,
+                                                 Notice.kind == "delivered"))
+    assert notice is not None
 
 
 def test_refusals_say_why_and_change_nothing(make, session, login):

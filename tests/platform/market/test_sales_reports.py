@@ -50,7 +50,7 @@ def sales(make, session):
     _buy(session, buyer2, site2, listing2, "40")
     _buy(session, buyer2, site2, m.listing, "30", DECEMBER)
     gone = _buy(session, buyer3, site3, m.listing, "25")
-    orders.advance(session, buyer3, gone, OrderStatus.CANCELLED)
+    orders.advance(session, buyer3, gone, OrderStatus.CANCELLED, now=gone.placed_at)
     session.commit()
     return m, member, buyer2, listing2
 

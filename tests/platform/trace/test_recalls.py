@@ -31,7 +31,8 @@ def test_recall_cascades_to_split_and_merged_lots_and_records_each_event(make, l
         assert any(d.endswith("recalled") for _, d in steps), (lot.lot_code, steps)
     assert fam.merged.status_reason.endswith(f"（源自批次 {fam.root.lot_code}）")
     session.refresh(fam.other)
-    assert fam.other.status == BatchStatus.REGISTERED  # an input of the merge, not made from root
+    # an input of the merge, not made from root: not recalled (all of it went into the merge)
+    assert fam.other.status == BatchStatus.USED_UP
     # the listing is gone: a recalled lot cannot be listed again
     farmer = login(fam.farmer)
     assert farmer.post(f"/api/v1/batches/{fam.a.id}/status",

@@ -9,10 +9,10 @@ from typing import BinaryIO
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from freshcircle.platform.batches.services import listing_stock
+from freshcircle.platform.batches.services.lot_stock import LotStock, remaining, remaining_by_batch
 from freshcircle.platform.core.services import files
 from freshcircle.platform.core.services.access import (
     internal_filter,
@@ -28,7 +28,7 @@ from freshcircle.platform.core.services.errors import (
 )
 from freshcircle.platform.core.services.quantities import to_grams
 from freshcircle.platform.farms.services.safety import SafetyStatus, safety_status, safety_statuses
-from freshcircle.platform.ledger.services import epcis_events, lot_links
+from freshcircle.platform.ledger.services import epcis_events
 from freshcircle.platform.models import (
     Batch,
     BatchPhoto,
@@ -36,9 +36,6 @@ from freshcircle.platform.models import (
     Producer,
     Product,
     Role,
-    Shipment,
-    ShipmentLine,
-    ShipmentStatus,
     StoredFile,
     User,
 )
@@ -60,6 +57,7 @@ STAFF_TRANSITIONS = {
     BatchStatus.REGISTERED: {BatchStatus.HELD, BatchStatus.RECALLED},
     BatchStatus.LISTED: {BatchStatus.HELD, BatchStatus.RECALLED},
     BatchStatus.SOLD_OUT: {BatchStatus.HELD, BatchStatus.RECALLED},
+    BatchStatus.USED_UP: {BatchStatus.HELD, BatchStatus.RECALLED},
     BatchStatus.HELD: {BatchStatus.REGISTERED, BatchStatus.RECALLED},
 }
 
@@ -229,36 +227,23 @@ def batch_status_label(status: BatchStatus):
         BatchStatus.REGISTERED: _l("registered"),
         BatchStatus.LISTED: _l("listed"),
         BatchStatus.SOLD_OUT: _l("sold out"),
+        BatchStatus.USED_UP: _l("all made into new lots"),
         BatchStatus.HELD: _l("held"),
         BatchStatus.RECALLED: _l("recalled"),
     }[BatchStatus(status)]
 
 
-def committed_by_batch(session: Session, batch_ids: list[int]) -> dict[int, int]:
-    """Grams of each batch no longer free: on shipments that are not cancelled, gone into
-    other lots (split, merged, repacked), or set aside by a marketplace listing (order
-    shipments are counted in their listing)."""
-    rows = session.execute(
-        select(ShipmentLine.batch_id, func.sum(ShipmentLine.quantity_g))
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(ShipmentLine.batch_id.in_(batch_ids), Shipment.status != ShipmentStatus.CANCELLED,
-               ShipmentLine.order_line_id.is_(None))
-        .group_by(ShipmentLine.batch_id)
-    )
-    committed = {batch_id: int(total) for batch_id, total in rows}
-    for more in (lot_links.transformed_by_batch(session, batch_ids),
-                 listing_stock.committed_by_listings(session, batch_ids)):
-        for batch_id, grams in more.items():
-            committed[batch_id] = committed.get(batch_id, 0) + grams
-    return committed
-
-
 def committed_grams(session: Session, batch: Batch) -> int:
-    return committed_by_batch(session, [batch.id]).get(batch.id, 0)
+    """Grams of the batch no longer free: transformed away, on shipments, ordered, or still
+    offered by its listing (`lot_stock`)."""
+    return batch.quantity_g - remaining(session, batch).free_g
 
 
 def remaining_grams(session: Session, batch: Batch) -> int:
-    return batch.quantity_g - committed_grams(session, batch)
+    """What a shipment or a new listing may still take: what remains of the lot beyond its
+    listing's unsold offer (`LotStock.free_g`). The figure pages show is
+    `lot_stock.remaining(...).remaining_g`."""
+    return remaining(session, batch).free_g
 
 
 @dataclass(frozen=True)
@@ -266,15 +251,19 @@ class BatchFacts:
     """What a reader of a batch needs beside its columns: safety interval and stock left."""
 
     safety: SafetyStatus
-    remaining_g: int
+    stock: LotStock
+
+    @property
+    def remaining_g(self) -> int:
+        return self.stock.remaining_g
 
 
 def attach_facts(session: Session, batches: list[Batch]) -> list[Batch]:
-    """Set `batch.facts` on each batch with two queries in all (no N+1 on lists)."""
+    """Set `batch.facts` on each batch with a few queries in all (no N+1 on lists)."""
     safety = safety_statuses(session, batches)
-    committed = committed_by_batch(session, [b.id for b in batches])
+    stock = remaining_by_batch(session, batches)
     for batch in batches:
-        batch.facts = BatchFacts(safety[batch.id], batch.quantity_g - committed.get(batch.id, 0))
+        batch.facts = BatchFacts(safety[batch.id], stock[batch.id])
     return batches
 
 

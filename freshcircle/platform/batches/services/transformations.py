@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.batches.services import batches as batch_service
+from freshcircle.platform.batches.services.lot_stock import remaining
 from freshcircle.platform.core.services.access import require_member
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput
 from freshcircle.platform.core.services.quantities import to_grams
@@ -28,7 +29,16 @@ from freshcircle.platform.farms.services.safety import safety_status
 from freshcircle.platform.ledger.services.epcis_events import epcis_config, trace_settings
 from freshcircle.platform.ledger.services.epcis_store import lot_key, store_event
 from freshcircle.platform.ledger.services.trace_codes import trade_item_for
-from freshcircle.platform.models import Batch, BatchStatus, ResidueTest, TestResult, User, utcnow
+from freshcircle.platform.models import (
+    Batch,
+    BatchStatus,
+    Listing,
+    ListingStatus,
+    ResidueTest,
+    TestResult,
+    User,
+    utcnow,
+)
 from freshcircle.traceability.epcis import (
     Location,
     LotMasterData,
@@ -84,11 +94,30 @@ def _locked_inputs(session: Session, actor: User, batch_ids: list[int]) -> list[
 
 
 def _take(session: Session, batch: Batch, grams: int, field: str) -> None:
-    left = batch_service.remaining_grams(session, batch)
+    """Check `grams` can come out of the lot: what remains of it, its listing's unsold offer
+    included (the listing shrinks to what is left, `_leave_market`)."""
+    left = remaining(session, batch).remaining_g
     if grams > left:
         raise Conflict(_l("Lot %(lot)s has only %(kg)s kg left.", lot=batch.lot_code,
                           kg=f"{Decimal(left) / 1000:g}"),
                        errors={field: {"remaining_g": left}})
+
+
+def _leave_market(session: Session, batch: Batch) -> None:
+    """After a transformation: the lot's listing offers no more than the lot still has, and
+    a lot with nothing left is closed on the market and marked used up."""
+    stock = remaining(session, batch)
+    listing = session.scalar(select(Listing).where(Listing.batch_id == batch.id)
+                             .with_for_update())
+    if listing is not None and listing.status != ListingStatus.CLOSED:
+        if listing.left_g > stock.remaining_g:
+            listing.offered_g = listing.sold_g + stock.remaining_g
+        if stock.remaining_g == 0:
+            listing.status = ListingStatus.CLOSED
+    if stock.remaining_g == 0 and stock.reserved_g == 0 and batch.status in (
+            BatchStatus.REGISTERED, BatchStatus.LISTED):
+        batch.status = BatchStatus.USED_UP
+    session.flush()
 
 
 def _new_lot(session: Session, actor: User, template: Batch, grams: int, harvest_date, plot: str,
@@ -134,6 +163,7 @@ def split_batch(session: Session, actor: User, batch: Batch, parts: list[dict]) 
     outputs = [_new_lot(session, actor, source, g, source.harvest_date, source.plot, note)
                for g in grams]
     _record(session, actor, [(source, sum(grams))], outputs)
+    _leave_market(session, source)
     return outputs
 
 
@@ -156,7 +186,7 @@ def merge_batches(session: Session, actor: User, inputs: list[dict]) -> Batch:
     for index, item in enumerate(inputs):
         batch = batches[item["batch_id"]]
         if item.get("quantity") in (None, ""):
-            grams = batch_service.remaining_grams(session, batch)
+            grams = remaining(session, batch).remaining_g
         else:
             grams = _parts_grams([item], "inputs")[0]
         if grams <= 0:
@@ -169,4 +199,6 @@ def merge_batches(session: Session, actor: User, inputs: list[dict]) -> Batch:
                       min(b.harvest_date for b in batches.values()),
                       plots[0] if len(plots) == 1 else "、".join(plots), note)
     _record(session, actor, taken, [output])
+    for batch, _ in taken:
+        _leave_market(session, batch)
     return output

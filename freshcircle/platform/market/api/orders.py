@@ -9,6 +9,7 @@ from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.extensions import db
 from freshcircle.platform.market.schemas.orders import (
     CheckoutSchema,
+    DeclineSchema,
     LineChangeSchema,
     OrderQuerySchema,
     OrderSchema,
@@ -88,3 +89,15 @@ def change_status(data, order_id):
         except ValueError as error:
             raise InvalidInput.field("delivered", _l("Give grams per order line id.")) from error
     return orders.advance(db.session, user, order, data["status"], delivered)
+
+
+@blp.post("/<int:order_id>/decline")
+@blp.arguments(DeclineSchema)
+@blp.response(200, OrderSchema)
+@blp.alt_response(409, description="Already shipped, cancelled or declined")
+def decline(data, order_id):
+    """Decline an order (its producer's members), with a reason the buyer is told; the
+    stock goes back to the listings."""
+    user = actor()
+    order = orders.get_order(db.session, user, order_id)
+    return orders.decline(db.session, user, order, data["reason"])

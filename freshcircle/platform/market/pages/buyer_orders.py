@@ -26,15 +26,14 @@ STATUS_CLASSES = {
     OrderStatus.PLACED: "badge", OrderStatus.CONFIRMED: "badge badge-ok",
     OrderStatus.PACKED: "badge badge-ok", OrderStatus.SHIPPED: "badge badge-warn",
     OrderStatus.DELIVERED: "badge badge-ok", OrderStatus.COMPLETED: "badge",
-    OrderStatus.CANCELLED: "badge badge-bad",
+    OrderStatus.CANCELLED: "badge badge-bad", OrderStatus.DECLINED: "badge badge-bad",
 }
 TIMELINE = (
     ("placed_at", _l("Order placed")), ("confirmed_at", _l("Confirmed by the producer")),
     ("packed_at", _l("Packed")), ("shipped_at", _l("Shipped")),
     ("delivered_at", _l("Delivered to your site")), ("completed_at", _l("Receipt confirmed")),
-    ("cancelled_at", _l("Cancelled")),
+    ("cancelled_at", _l("Cancelled")), ("declined_at", _l("Declined by the producer")),
 )
-CANCELLABLE = orders.BUYER_STEPS[OrderStatus.CANCELLED]
 
 
 @bp.app_template_global("order_status")
@@ -87,7 +86,7 @@ def detail(order_id: int):
     return render_template(
         "market/buyer_orders/detail.html", order=order, cutoff=cutoff,
         editable=order.status == OrderStatus.PLACED and now < cutoff,
-        cancellable=order.status in CANCELLABLE,
+        cancellable=orders.may_cancel(order, now),
         receivable=order.status == OrderStatus.DELIVERED,
         final=orders.totals(order), ordered=orders.ordered_totals(order),
         weighed=any(line.delivered_g is not None for line in order.lines),

@@ -14,6 +14,7 @@ from wtforms import DateField, HiddenField, RadioField, StringField
 from wtforms.validators import Optional
 
 from freshcircle.platform.batches.services import batches as batch_service
+from freshcircle.platform.batches.services import lot_stock
 from freshcircle.platform.core.services import clock
 from freshcircle.platform.core.services.errors import Conflict, DomainError, InvalidInput
 from freshcircle.platform.core.services.quantities import GRAMS_PER_UNIT
@@ -143,9 +144,9 @@ def _page(batch, listing, form, error: DomainError | None = None, status: int = 
             form.form_errors.append(str(error.message))
     elif form.errors:
         status = 422
-    left = batch_service.remaining_grams(db.session, batch) + (
-        listing.offered_g if listing is not None and listing.status != ListingStatus.CLOSED
-        else 0)
+    stock = lot_stock.remaining(db.session, batch)
+    sold = listing.sold_g if listing is not None and listing.status != ListingStatus.CLOSED else 0
+    left = stock.remaining_g
     actions = []
     if listing is not None and listing.status != ListingStatus.CLOSED:
         actions = [(s, text) for s, text in STATUS_ACTIONS.items() if s != listing.status]
@@ -155,6 +156,7 @@ def _page(batch, listing, form, error: DomainError | None = None, status: int = 
                                                                   else None)
     return render_template(
         "market/listings/form.html", batch=batch, listing=listing, form=form, left_g=left,
+        sold_g=sold,
         refusal=refusal,
         actions=actions, status_label=STATUS_LABELS.get(listing.status) if listing else None,
     ), status

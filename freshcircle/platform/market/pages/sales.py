@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, HiddenField, RadioField, SelectField
+from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from freshcircle.platform.core.services.access import member_producer_ids
@@ -79,6 +79,10 @@ class SalesFilterForm(Form):
     day = DateField(_l("Dispatch day"), validators=[Optional()])
     status = SelectField(_l("Status"), default="", choices=options(
         [("", _l("All")), *((s.value, orders.order_status_label(s)) for s in OrderStatus)]))
+
+
+class DeclineForm(Form):
+    reason = TextAreaField(_l("Why you decline it (the buyer reads this)"))
 
 
 def _companies(buyer_ids) -> dict[int, str]:
@@ -161,11 +165,14 @@ def _show(form, error: DomainError) -> None:
                 form.form_errors.extend(texts)
 
 
-def _detail(order: Order, form, status: int = 200):
+def _detail(order: Order, form, status: int = 200, decline_form: DeclineForm | None = None):
     company = _companies([order.buyer_id]).get(order.buyer_id)
     step = NEXT_STEP.get(order.status)
+    if decline_form is None and order.status in orders.DECLINABLE:
+        decline_form = DeclineForm(formdata=None)
     return render_template(
         "market/sales/detail.html", order=order, form=form, company=company, step=step,
+        decline_form=decline_form,
         step_button=STEP_BUTTONS.get(step), final=orders.totals(order),
         ordered=orders.ordered_totals(order),
         weighed=any(line.delivered_g is not None for line in order.lines),
@@ -208,6 +215,27 @@ def advance(order_id):
     return redirect(url_for("sales_pages.detail", order_id=order.id))
 
 
+@bp.post("/<int:order_id>/decline")
+@roles_required(*SELLERS)
+def decline(order_id):
+    """Decline the order with a reason: the buyer is told and the stock goes back."""
+    order = _seller_order(order_id)
+    form = DeclineForm()
+    if not form.validate():
+        return _detail(order, _step_form(order), 400, form)
+    try:
+        orders.decline(db.session, actor(), order, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        order = db.session.get(Order, order_id)
+        texts = error.errors.get("reason") if error.errors else None
+        form.reason.errors = [str(t) for t in texts or [error.message]]
+        return _detail(order, _step_form(order), error.status_code, form)
+    flash(_("Order #%(id)d declined; the buyer is told and the stock is back on sale.",
+            id=order.id), "success")
+    return redirect(url_for("sales_pages.detail", order_id=order.id))
+
+
 
 @bp.get("/<int:order_id>/invoice.pdf")
 @roles_required(*SELLERS)
@@ -234,8 +262,9 @@ def day_packing_list_pdf(day):
         date = dt.date.fromisoformat(day)
     except ValueError:
         abort(404)
-    stmt = orders.orders_query(actor()).where(Order.dispatch_date == date,
-                                              Order.status != OrderStatus.CANCELLED)
+    stmt = orders.orders_query(actor()).where(
+        Order.dispatch_date == date,
+        Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.DECLINED)))
     producer_id = request.args.get("producer_id", type=int)
     if producer_id:
         stmt = stmt.where(Order.producer_id == producer_id)

@@ -47,6 +47,10 @@ class StatusChangeSchema(StrictSchema):
                             metadata={"description": "Delivering: grams delivered per line id"})
 
 
+class DeclineSchema(StrictSchema):
+    reason = fields.String(required=True, metadata={"description": "Why (the buyer reads it)"})
+
+
 class PreviewSchema(ma.Schema):
     producer_id = fields.Integer()
     dispatch_date = fields.Function(lambda p: p.estimate.dispatch_date.isoformat())
@@ -80,6 +84,13 @@ class OrderSchema(ma.Schema):
     site_id = fields.Integer()
     dispatch_date = fields.Date()
     placed_at = fields.DateTime()
+    confirmed_at = fields.DateTime()
+    shipped_at = fields.DateTime()
+    delivered_at = fields.DateTime()
+    cancelled_at = fields.DateTime()
+    declined_at = fields.DateTime()
+    decline_reason = fields.String()
+    may_cancel = fields.Function(lambda o: orders.may_cancel(o))
     lines = fields.List(fields.Nested(OrderLineSchema))
     goods_fen = fields.Function(lambda o: orders.totals(o).goods_fen)
     freight_fen = fields.Integer()

@@ -2,8 +2,10 @@
 them, and checked out into orders.
 
 The cart reserves nothing: stock is taken only at checkout (`orders.checkout`, all or nothing).
-Each line carries what the page must warn about before then: under the listing's minimum order,
-more than is left, or no longer on sale (such a line stays in the cart, is not ordered, and
+A quantity is checked when it is added or changed (`availability.check_quantity`: minimum,
+whole 斤, what is left). Each line still carries what the page must warn about before checkout,
+when others have ordered since: under the listing's minimum order, more than is left, or no
+longer on sale (such a line stays in the cart, is not ordered, and
 can be removed). Prices come from `listings.price_for` for the line's quantity, so a tier or
 a contract price shows before checkout exactly as the order will have it.
 """
@@ -21,8 +23,8 @@ from sqlalchemy.orm import Session, selectinload
 from freshcircle.platform.core.services.access import require_role
 from freshcircle.platform.core.services.errors import InvalidInput, NotFound
 from freshcircle.platform.core.services.money import amount_fen
-from freshcircle.platform.core.services.quantities import grams_to_kg, to_grams
-from freshcircle.platform.market.services import listings, orders
+from freshcircle.platform.core.services.quantities import to_grams
+from freshcircle.platform.market.services import availability, listings, orders
 from freshcircle.platform.models import (
     CartLine,
     Listing,
@@ -86,6 +88,8 @@ def add(session: Session, buyer: User, listing_id, quantity, unit: str = "jin") 
     grams = _grams(quantity, unit)
     listing = _listing_on_sale(session, listing_id)
     line = session.get(CartLine, (buyer.id, listing.id))
+    availability.check_quantity(session, buyer.id, listing, grams + (line.quantity_g if line
+                                                                     else 0))
     if line is None:
         count = len(session.scalars(select(CartLine.listing_id)
                                     .where(CartLine.buyer_id == buyer.id)).all())
@@ -109,7 +113,10 @@ def set_quantity(session: Session, buyer: User, listing_id: int, quantity,
         session.delete(line)
         session.flush()
         return None
-    line.quantity_g = _grams(quantity, unit)
+    grams = _grams(quantity, unit)
+    if line.listing.status == ListingStatus.ACTIVE:
+        availability.check_quantity(session, buyer.id, line.listing, grams)
+    line.quantity_g = grams
     session.flush()
     return line
 
@@ -125,10 +132,10 @@ def _warnings(listing: Listing, grams: int) -> list:
         return [_l("This listing is not on sale now; it will not be ordered.")]
     out = []
     if grams < listing.min_order_g:
-        out.append(_l("Below the minimum order of %(kg)s kg.",
-                      kg=grams_to_kg(listing.min_order_g)))
-    if grams > listing.left_g:
-        out.append(_l("Only %(kg)s kg left.", kg=grams_to_kg(listing.left_g)))
+        out.append(_l("Below the minimum order of %(min)s.",
+                      min=availability.jin_text(listing.min_order_g)))
+    if grams > listing.left_g:  # others ordered it since it was put in the cart
+        out.append(_l("Only %(left)s left.", left=availability.jin_text(listing.left_g)))
     return out
 
 

@@ -54,7 +54,7 @@ def _due_orders(session: Session, now: dt.datetime) -> dict[tuple[int, dt.date],
     rows = session.scalars(
         select(Order)
         .where(Order.dispatch_date.between(today, today + dt.timedelta(days=1)),
-               Order.status != OrderStatus.CANCELLED)
+               Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.DECLINED)))
         .options(selectinload(Order.producer), selectinload(Order.site),
                  selectinload(Order.lines).selectinload(OrderLine.batch))
         .order_by(Order.producer_id, Order.dispatch_date, Order.id))

@@ -25,7 +25,7 @@ from freshcircle.platform.core.services.errors import Conflict, InvalidInput, No
 from freshcircle.platform.core.services.money import price_to_fen_per_jin
 from freshcircle.platform.core.services.quantities import grams_to_kg, to_grams
 from freshcircle.platform.farms.services.safety import safety_status
-from freshcircle.platform.market.services import listing_search
+from freshcircle.platform.market.services import availability, listing_search
 from freshcircle.platform.models import (
     Batch,
     BatchStatus,
@@ -45,6 +45,7 @@ NOT_LISTABLE = {
     BatchStatus.HELD: _l("This batch is held by an inspector and cannot be listed."),
     BatchStatus.RECALLED: _l("This batch has been recalled and cannot be listed."),
     BatchStatus.SOLD_OUT: _l("This batch is sold out."),
+    BatchStatus.USED_UP: _l("All of this batch went into new lots."),
 }
 
 
@@ -254,7 +255,8 @@ def price_for(session: Session, listing: Listing, quantity_g: int,
     return price
 
 
-def reserve(session: Session, listing_id: int, grams: int, field: str = "quantity") -> None:
+def reserve(session: Session, listing_id: int, grams: int, field: str = "quantity",
+            buyer_id: int | None = None) -> None:
     """Take `grams` from an active listing, or raise Conflict saying what is left.
 
     One conditional UPDATE: PostgreSQL re-checks the condition on the row it locked, SQLite
@@ -273,8 +275,8 @@ def reserve(session: Session, listing_id: int, grams: int, field: str = "quantit
                           .where(Listing.id == listing_id)).one_or_none()
     if row is None or row[0] != ListingStatus.ACTIVE:
         raise Conflict(_l("This listing is not on sale now."), errors={field: {"left_g": 0}})
-    raise Conflict(_l("Only %(kg)s kg left; someone else ordered the rest.",
-                      kg=grams_to_kg(row[1])), errors={field: {"left_g": row[1]}})
+    raise Conflict(availability.shortfall(session, listing_id, row[1], grams, buyer_id),
+                   errors={field: {"left_g": row[1]}})
 
 
 def release(session: Session, listing_id: int, grams: int) -> None:

@@ -107,7 +107,7 @@ def packing_groups(session, orders: Iterable[Order]) -> list[PackingGroup]:
     """The lines of `orders` per batch (by lot code), ordered weights, cancelled orders left out."""
     groups: dict[int, PackingGroup] = {}
     for order in orders:
-        if order.status == OrderStatus.CANCELLED:
+        if order.status in (OrderStatus.CANCELLED, OrderStatus.DECLINED):
             continue
         company = buyer_company(order, session)
         for line in order.lines:

@@ -10,18 +10,19 @@ prices are applied here, on the server, to each line's total quantity.
 Life cycle: placed -> confirmed (producer) -> packed (producer; each lot's packing event) ->
 shipped (producer; shipping event to the buyer's site) -> delivered (producer or carrier, with
 the weight delivered per line: catch-weight; the invoice follows the delivered weight and the
-buyer is told) -> completed (buyer). The buyer may cancel until it is shipped; cancelling gives
-the stock back to the listings.
+buyer is told) -> completed (buyer). The buyer may cancel until the producer's cut-off for the
+dispatch day (`may_cancel`); the producer may decline until it is shipped, giving a reason
+(`decline`). Cancelling or declining gives the stock back to the listings. Each step tells the
+other side in the inbox (`order_notices`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,12 +36,11 @@ from freshcircle.platform.core.services.errors import (
 )
 from freshcircle.platform.core.services.money import amount_fen
 from freshcircle.platform.core.services.quantities import grams_to_kg, to_grams
-from freshcircle.platform.market.services import delivery, listings, order_events
+from freshcircle.platform.market.services import delivery, listings, order_events, order_notices
 from freshcircle.platform.models import (
     Listing,
     ListingStatus,
     Membership,
-    Notice,
     Order,
     OrderLine,
     OrderStatus,
@@ -59,9 +59,14 @@ BUYER_STEPS = {
     OrderStatus.COMPLETED: (OrderStatus.DELIVERED,),
     OrderStatus.CANCELLED: (OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.PACKED),
 }
+DECLINABLE = (OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.PACKED)
 STAMPS = {OrderStatus.CONFIRMED: "confirmed_at", OrderStatus.PACKED: "packed_at",
           OrderStatus.SHIPPED: "shipped_at", OrderStatus.DELIVERED: "delivered_at",
-          OrderStatus.COMPLETED: "completed_at", OrderStatus.CANCELLED: "cancelled_at"}
+          OrderStatus.COMPLETED: "completed_at", OrderStatus.CANCELLED: "cancelled_at",
+          OrderStatus.DECLINED: "declined_at"}
+# Who hears of a step: the producer of the buyer's, the buyer of the producer's.
+STEP_NOTICES = {OrderStatus.CONFIRMED: "order_confirmed", OrderStatus.SHIPPED: "order_dispatched",
+                OrderStatus.CANCELLED: "order_cancelled"}
 
 
 @dataclass(frozen=True)
@@ -119,13 +124,14 @@ def _requested(session: Session, lines: list[dict]) -> dict[int, tuple[Listing, 
 
 
 def _open_order(session: Session, buyer: User, producer_id: int, site: Place,
-                day: dt.date) -> Order:
+                day: dt.date, now: dt.datetime) -> Order:
     order = session.scalar(select(Order).where(
         Order.buyer_id == buyer.id, Order.producer_id == producer_id, Order.site_id == site.id,
         Order.dispatch_date == day, Order.status == OrderStatus.PLACED))
     if order is None:
         order = Order(buyer_id=buyer.id, producer_id=producer_id, site_id=site.id,
-                      dispatch_date=day, status=OrderStatus.PLACED, freight_fen=0)
+                      dispatch_date=day, status=OrderStatus.PLACED, freight_fen=0,
+                      placed_at=now)
         session.add(order)
         session.flush()
     return order
@@ -150,7 +156,7 @@ def _set_line(session: Session, buyer: User, order: Order, listing: Listing, tot
     if total_g:
         _check_minimum(listing, total_g, field)
     if total_g > before:
-        listings.reserve(session, listing.id, total_g - before, field)
+        listings.reserve(session, listing.id, total_g - before, field, buyer.id)
     elif total_g < before:
         listings.release(session, listing.id, before - total_g)
     if total_g == 0:
@@ -209,18 +215,24 @@ def checkout(session: Session, buyer: User, site_id, lines: list[dict],
     site = buyer_site(session, buyer, site_id)
     wanted = _requested(session, lines)
     orders: dict[int, Order] = {}
+    added_to: set[int] = set()
     for index, (listing, grams) in enumerate(wanted.values()):
         order = orders.get(listing.producer_id)
         if order is None:
             day = delivery.dispatch_date_for(listing.producer, now)
             order = orders[listing.producer_id] = _open_order(
-                session, buyer, listing.producer_id, site, day)
+                session, buyer, listing.producer_id, site, day, now)
+            if order.lines:
+                added_to.add(order.id)
         line = _line_for(order, listing)
         _set_line(session, buyer, order, listing, (line.quantity_g if line else 0) + grams,
                   f"lines.{index}")
     for order in orders.values():
         _refresh_freight(session, order, now)
         order_events.record_sale(session, order, buyer)
+        session.flush()
+        order_notices.tell(session, order, "order_changed" if order.id in added_to
+                           else "order_placed", now)
     session.flush()
     return list(orders.values())
 
@@ -252,7 +264,21 @@ def change_line(session: Session, buyer: User, order: Order, listing_id: int, qu
     else:
         _refresh_freight(session, order, now)
     session.flush()
+    order_notices.tell(session, order, "order_changed" if order.lines else "order_cancelled",
+                       now)
     return order
+
+
+def cancel_deadline(order: Order) -> dt.datetime:
+    """Until when the buyer may cancel: the producer's cut-off for the order's dispatch day."""
+    return delivery.cutoff_for(order.producer, order.dispatch_date)
+
+
+def may_cancel(order: Order, now: dt.datetime | None = None) -> bool:
+    """Whether the buyer may still cancel: not yet shipped and before the cut-off."""
+    now = now or dt.datetime.now(dt.UTC)
+    return (order.status in BUYER_STEPS[OrderStatus.CANCELLED]
+            and now < cancel_deadline(order))
 
 
 def _move(order: Order, status: OrderStatus, now: dt.datetime) -> None:
@@ -283,6 +309,10 @@ def advance(session: Session, actor: User, order: Order, status: OrderStatus,
     if order.status not in allowed:
         raise Conflict(_l("An order cannot go from %(old)s to %(new)s.",
                           old=order_status_label(order.status), new=order_status_label(status)))
+    if status == OrderStatus.CANCELLED and not may_cancel(order, now):
+        raise Conflict(_l("The cut-off (%(when)s) has passed: the order can no longer be "
+                          "cancelled. Ask the producer.",
+                          when=format_datetime(cancel_deadline(order), "short")))
     if status == OrderStatus.DELIVERED:
         _record_weights(order, delivered or {})
     if status == OrderStatus.CANCELLED:
@@ -292,7 +322,34 @@ def advance(session: Session, actor: User, order: Order, status: OrderStatus,
     session.flush()
     order_events.record_status(session, order, actor)
     if status == OrderStatus.DELIVERED:
-        _tell_buyer_delivered(session, order)
+        order_notices.tell_delivered(session, order, ordered_totals(order).total_fen,
+                                     totals(order).total_fen)
+    if status in STEP_NOTICES:
+        order_notices.tell(session, order, STEP_NOTICES[status], now)
+    return order
+
+
+def decline(session: Session, actor: User, order: Order, reason: str,
+            now: dt.datetime | None = None) -> Order:
+    """The producer declines an order it will not ship, saying why: the stock goes back to
+    the listings and the buyer is told."""
+    now = now or dt.datetime.now(dt.UTC)
+    if not _is_seller(session, actor, order):
+        raise PermissionDenied(_l("Only the producer can do this."))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise InvalidInput.field("reason", _l("Say in at most 500 characters why the order is "
+                                              "declined; the buyer reads it."))
+    if order.status not in DECLINABLE:
+        raise Conflict(_l("An order cannot go from %(old)s to %(new)s.",
+                          old=order_status_label(order.status),
+                          new=order_status_label(OrderStatus.DECLINED)))
+    for line in order.lines:
+        listings.release(session, line.listing_id, line.quantity_g)
+    _move(order, OrderStatus.DECLINED, now)
+    order.decline_reason = reason
+    session.flush()
+    order_notices.tell(session, order, "order_declined", now, reason=reason)
     return order
 
 
@@ -310,23 +367,12 @@ def _record_weights(order: Order, delivered: dict[int, int]) -> None:
         raise InvalidInput(errors={"delivered": errors})
 
 
-def _tell_buyer_delivered(session: Session, order: Order) -> None:
-    ordered, final = ordered_totals(order), totals(order)
-    session.add(Notice(user_id=order.buyer_id, kind="delivered", subject=f"#{order.id}",
-                       batch_id=None, payload=json.dumps({
-                           "order": order.id, "ordered_fen": ordered.total_fen,
-                           "invoice_fen": final.total_fen,
-                           "lines": [{"lot": line.batch.lot_code, "ordered_g": line.quantity_g,
-                                      "delivered_g": line.delivered_g} for line in order.lines],
-                       }, ensure_ascii=False)))
-
-
 def order_status_label(status: OrderStatus):
     return {
         OrderStatus.PLACED: _l("placed"), OrderStatus.CONFIRMED: _l("confirmed"),
         OrderStatus.PACKED: _l("packed"), OrderStatus.SHIPPED: _l("shipped"),
         OrderStatus.DELIVERED: _l("delivered"), OrderStatus.COMPLETED: _l("completed"),
-        OrderStatus.CANCELLED: _l("cancelled"),
+        OrderStatus.CANCELLED: _l("cancelled"), OrderStatus.DECLINED: _l("declined"),
     }[OrderStatus(status)]
 
 

@@ -122,7 +122,7 @@ def sales_report(session: Session, actor: User, by: str = "batch",
         .join(buyer, buyer.id == Order.buyer_id)
         .outerjoin(member, member.id == Batch.created_by_id)
         .outerjoin(BuyerProfile, BuyerProfile.user_id == Order.buyer_id)
-        .where(Order.status != OrderStatus.CANCELLED)
+        .where(Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.DECLINED)))
     )
     if producers is not None:
         stmt = stmt.where(Order.producer_id.in_(producers))

@@ -160,7 +160,8 @@ def _orders(session: Session, batch_ids: list[int]) -> list[OrderHit]:
     rows = session.execute(
         select(OrderLine, Order)
         .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.batch_id.in_(batch_ids), Order.status != OrderStatus.CANCELLED)
+        .where(OrderLine.batch_id.in_(batch_ids),
+               Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.DECLINED)))
         .options(joinedload(OrderLine.batch), joinedload(Order.buyer), joinedload(Order.site))
         .order_by(Order.dispatch_date, Order.id)
     ).all()
