@@ -28,7 +28,15 @@ from freshcircle.platform.farms.services.safety import safety_status
 from freshcircle.platform.ledger.services.epcis_events import epcis_config, trace_settings
 from freshcircle.platform.ledger.services.epcis_store import lot_key, store_event
 from freshcircle.platform.ledger.services.trace_codes import trade_item_for
-from freshcircle.platform.models import Batch, BatchStatus, ResidueTest, TestResult, User, utcnow
+from freshcircle.platform.models import (
+    Batch,
+    BatchStatus,
+    Plot,
+    ResidueTest,
+    TestResult,
+    User,
+    utcnow,
+)
 from freshcircle.traceability.epcis import (
     Location,
     LotMasterData,
@@ -91,12 +99,12 @@ def _take(session: Session, batch: Batch, grams: int, field: str) -> None:
                        errors={field: {"remaining_g": left}})
 
 
-def _new_lot(session: Session, actor: User, template: Batch, grams: int, harvest_date, plot: str,
+def _new_lot(session: Session, actor: User, template: Batch, grams: int, harvest_date, plot: Plot,
              note: str) -> Batch:
     batch = Batch(
         producer_id=template.producer_id, product_id=template.product_id,
         lot_code=batch_service.next_lot_code(session, template.producer, harvest_date),
-        variety=template.variety, plot=plot[:64], harvest_date=harvest_date, quantity_g=grams,
+        variety=template.variety, plot=plot, harvest_date=harvest_date, quantity_g=grams,
         grade=template.grade, notes=note, created_by_id=actor.id,
     )
     session.add(batch)
@@ -118,7 +126,7 @@ def _record(session: Session, actor: User, inputs: list[tuple[Batch, int]],
         outputs=tuple(Quantity(gtin, b.lot_code, Decimal(b.quantity_g) / 1000) for b in outputs),
         biz_location=Location(uri=config.local_id("producer", str(first.producer_id))),
         ilmd=LotMasterData(harvest_date=first.harvest_date, commodity=first.product.name_zh,
-                           variety=first.variety, farm=first.producer.name, plot=first.plot,
+                           variety=first.variety, farm=first.producer.name, plot=first.plot.name,
                            county_code=first.producer.county_code),
     )
     known = {lot_key(gtin, b.lot_code): b for b in [*(b for b, _ in inputs), *outputs]}
@@ -135,6 +143,21 @@ def split_batch(session: Session, actor: User, batch: Batch, parts: list[dict]) 
                for g in grams]
     _record(session, actor, [(source, sum(grams))], outputs)
     return outputs
+
+
+def _merged_plot(session: Session, batches: list[Batch]) -> Plot:
+    """The lots' plot when they share one; else the producer's plot named after all of them
+    (it has no input records of its own, so no safety claim is made for the mixed lot)."""
+    plots = {b.plot_id: b.plot for b in batches}
+    if len(plots) == 1:
+        return next(iter(plots.values()))
+    name = "、".join(sorted(p.name for p in plots.values()))[:64]
+    producer_id = batches[0].producer_id
+    found = session.scalar(select(Plot).where(Plot.producer_id == producer_id, Plot.name == name))
+    if found is None:
+        found = Plot(producer_id=producer_id, name=name)
+        session.add(found)
+    return found
 
 
 def merge_batches(session: Session, actor: User, inputs: list[dict]) -> Batch:
@@ -163,10 +186,9 @@ def merge_batches(session: Session, actor: User, inputs: list[dict]) -> Batch:
             raise Conflict(_l("Lot %(lot)s has nothing left.", lot=batch.lot_code))
         _take(session, batch, grams, f"inputs.{index}")
         taken.append((batch, grams))
-    plots = sorted({b.plot for b in batches.values()})
     note = "合并自 " + ", ".join(b.lot_code for b, _ in taken)
     output = _new_lot(session, actor, first, sum(g for _, g in taken),
                       min(b.harvest_date for b in batches.values()),
-                      plots[0] if len(plots) == 1 else "、".join(plots), note)
+                      _merged_plot(session, list(batches.values())), note)
     _record(session, actor, taken, [output])
     return output
