@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import CertificationKind, Product, Role
@@ -109,6 +109,10 @@ class PlotFields(Form):
     new_plot_name = StringField(_l("New plot name"), validators=[at_most(64)],
                                 description=_l("Not in the list? Name it here; it is added."))
     new_plot_area_mu = StringField(_l("Area in mu (optional)"), validators=[at_most(12)])
+
+    def validate_plot_id(self, field) -> None:
+        if field.data is None and not (self.new_plot_name.data or "").strip():
+            raise ValidationError(_l("Choose a plot."))
 
     def offer_plots(self, plots) -> None:
         self.plot_id.choices = options([
