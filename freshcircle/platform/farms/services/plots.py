@@ -148,7 +148,9 @@ def chosen_plot(session: Session, actor: User, producer_id: int, data: dict, *,
     same = session.scalar(select(Plot).where(Plot.producer_id == producer_id, Plot.name == name))
     if same is not None:
         return same
-    fields = {"name": name, "area_mu": data.get("new_plot_area_mu")}
+    producer = session.get(Producer, producer_id)
+    fields = {"name": name, "area_mu": data.get("new_plot_area_mu"),
+              "township": producer.township if producer is not None else None}
     try:
         if not create:
             _clean(session, producer_id, fields, None)
