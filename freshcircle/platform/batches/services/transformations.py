@@ -101,6 +101,8 @@ def _take(session: Session, batch: Batch, grams: int, field: str) -> None:
 
 def _new_lot(session: Session, actor: User, template: Batch, grams: int, harvest_date, plot: Plot,
              note: str) -> Batch:
+    if template.product not in plot.crops:
+        plot.crops.append(template.product)
     batch = Batch(
         producer_id=template.producer_id, product_id=template.product_id,
         lot_code=batch_service.next_lot_code(session, template.producer, harvest_date),
