@@ -35,6 +35,7 @@ def create_plot(data, producer_id):
 @blp.get("/<int:producer_id>/plots/<int:plot_id>")
 @blp.response(200, PlotSchema)
 def get_plot(producer_id, plot_id):
+    """One plot, with its area, township, location and crops."""
     plot = plots.get_plot(db.session, actor(), plot_id)
     if plot.producer_id != producer_id:
         raise plots.NotFound()
