@@ -8,6 +8,7 @@ from flask_migrate import downgrade, upgrade
 
 from freshcircle.platform import create_app
 from freshcircle.platform.extensions import db
+from tests.platform.test_migrations import postgresql_url, sqlite_url  # noqa: F401 (fixtures)
 
 NOW = "2026-12-01 08:00:00"
 
@@ -42,8 +43,9 @@ def _seed_before(conn) -> None:
 
 
 @pytest.mark.no_db_isolation
-def test_free_text_plot_names_become_plot_records_per_producer(tmp_path):
-    url = "sqlite:///" + str(tmp_path / "plots.db")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_free_text_plot_names_become_plot_records_per_producer(backend, request):
+    url = request.getfixturevalue(f"{backend}_url")
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         try:
