@@ -83,13 +83,14 @@ def new_listing(app, people: dict, run: int) -> int:
     """A fresh batch listed with exactly UNITS units of 1 斤 on offer."""
     from freshcircle.platform.extensions import db
     from freshcircle.platform.market.services import listings
-    from freshcircle.platform.models import Batch, Producer, Product, User
+    from freshcircle.platform.models import Batch, Plot, Producer, Product, User
 
     with app.app_context():
         session = db.session
         producer = session.get(Producer, people["producer_id"])
         batch = Batch(producer=producer, product=session.query(Product).first(),
-                      lot_code=f"RACE-{run:04d}", plot="竞速地块", quantity_g=50_000,
+                      lot_code=f"RACE-{run:04d}", quantity_g=50_000,
+                      plot=Plot(producer=producer, name=f"竞速地块{run:04d}"),
                       harvest_date=dt.date.today() - dt.timedelta(days=1))
         session.add(batch)
         session.flush()

@@ -177,7 +177,7 @@ def seed(app, url: str, listings: int, producers: int, seed_value: int = 2026) -
             grams = rng.randrange(200, 20_000) * 500
             variety = rng.choice(VARIETIES) or None
             grade, spec = rng.choice(GRADES), rng.choice(SPECS)
-            batches.append((i + 1, producer[0], product.id, f"B{i + 1:09d}", variety, "东地块",
+            batches.append((i + 1, producer[0], product.id, f"B{i + 1:09d}", variety, producer[0],
                             harvest, grams, grade, "listed", 0, now, now))
             offered = grams // 500 * rng.randrange(50, 101) // 100 * 500 or 500
             roll = rng.random()
@@ -193,7 +193,11 @@ def seed(app, url: str, listings: int, producers: int, seed_value: int = 2026) -
                 producer=SimpleNamespace(name=producer[2], county_name=producer[4]),
                 specification=spec, grade=grade))
             terms.extend((term, i + 1) for term in sorted(listing_search.terms_of(text)))
-        _copy(conn, "batches", ["id", "producer_id", "product_id", "lot_code", "variety", "plot",
+        # one plot per producer, its id the producer's (every lot is on "东地块")
+        _copy(conn, "plots", ["id", "producer_id", "name", "created_at"],
+              ((m[0], m[0], "东地块", now) for m in makers))
+        _copy(conn, "batches", ["id", "producer_id", "product_id", "lot_code", "variety",
+                                "plot_id",
                                 "harvest_date", "quantity_g", "grade", "status",
                                 "serials_issued", "created_at", "updated_at"], batches)
         _copy(conn, "listings", ["id", "batch_id", "producer_id", "product_id",
@@ -202,7 +206,7 @@ def seed(app, url: str, listings: int, producers: int, seed_value: int = 2026) -
                                  "category", "county_code", "grade", "harvest_date",
                                  "certified", "created_at", "updated_at"], rows)
         _copy(conn, "listing_terms", ["term", "listing_id"], terms)
-        for table in ("producers", "batches", "listings", "listing_terms"):
+        for table in ("producers", "plots", "batches", "listings", "listing_terms"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                          f"(SELECT max(id) FROM {table}))")
         conn.commit()

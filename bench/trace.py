@@ -616,10 +616,18 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
                                 " FROM STDIN") as copy:
             for t, gtin in enumerate(world.ti_gtin):
                 copy.write(tsv((t + 1, world.ti_producer[t], world.ti_product[t], gtin, now)))
+        plot_ids: dict[tuple[int, str], int] = {}  # (producer, name) -> plot id, exact names merge
+        for i in range(n):
+            key = (world.ti_producer[world.ti[i]], world.plot[i][:64])
+            plot_ids.setdefault(key, len(plot_ids) + 1)
+        with conn.cursor().copy("COPY plots (id, producer_id, name, created_at)"
+                                " FROM STDIN") as copy:
+            copy.write("".join(tsv((pid, producer, name, now))
+                               for (producer, name), pid in plot_ids.items()))
         with conn.cursor().copy(
-                "COPY batches (id, producer_id, product_id, lot_code, variety, plot, harvest_date,"
-                " quantity_g, grade, notes, status, serials_issued, created_by_id, created_at,"
-                " updated_at) FROM STDIN") as copy:
+                "COPY batches (id, producer_id, product_id, lot_code, variety, plot_id,"
+                " harvest_date, quantity_g, grade, notes, status, serials_issued, created_by_id,"
+                " created_at, updated_at) FROM STDIN") as copy:
             buf = []
             base_date = BASE_TIME.date()
             for i in range(n):
@@ -632,7 +640,7 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
                 status = "sold_out" if world.consumed_by[i] >= 0 else "registered"
                 ti = world.ti[i]
                 buf.append(tsv((i + 1, world.ti_producer[ti], world.ti_product[ti], world.lot[i],
-                                VARIETY, world.plot[i],
+                                VARIETY, plot_ids[(world.ti_producer[ti], world.plot[i][:64])],
                                 base_date + dt.timedelta(days=world.harvest_day[i]),
                                 world.kg[i] * 1000, "一级", note, status, 0, users["farmer"],
                                 ts(world.t[i]), ts(world.t[i]))))
@@ -775,7 +783,7 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
             conn.execute(definition)
         say(f"rebuilt {len(dropped)} indexes from their definitions "
             f"({time.perf_counter() - t0:.1f} s)")
-        for table in ("producers", "trade_items", "batches", "shipments", "shipment_lines",
+        for table in ("producers", "plots", "trade_items", "batches", "shipments", "shipment_lines",
                       "epcis_events", "lot_links"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                          f" (SELECT max(id) FROM {table}))")

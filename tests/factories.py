@@ -19,6 +19,7 @@ from freshcircle.platform.models import (
     Membership,
     Place,
     PlaceKind,
+    Plot,
     Producer,
     ProducerKind,
     Product,
@@ -79,21 +80,32 @@ class Factory:
     def place(self, name_en: str = "Taihe County") -> Place:
         return self.session.scalar(select(Place).where(Place.name_en == name_en))
 
-    def batch(self, producer: Producer, *, plot: str = "东地块",
+    def plot(self, producer: Producer, name: str = "东地块", **extra) -> Plot:
+        """The producer's plot of that name, made on first use."""
+        found = self.session.scalar(
+            select(Plot).where(Plot.producer_id == producer.id, Plot.name == name)
+        )
+        return found or self._save(Plot(producer_id=producer.id, name=name, **extra))
+
+    def _plot(self, producer: Producer, plot: str | Plot) -> Plot:
+        return plot if isinstance(plot, Plot) else self.plot(producer, plot)
+
+    def batch(self, producer: Producer, *, plot: str | Plot = "东地块",
               harvest_date: dt.date | None = None, quantity_g: int = 500_000,
               product: Product | None = None, lot_code: str | None = None, **extra):
         harvest_date = harvest_date or dt.date.today() - dt.timedelta(days=1)
         lot_code = lot_code or f"T{next(_phones) % 10_000_000:07d}"
         return self._save(
-            Batch(producer=producer, product=product or self.product(), plot=plot,
+            Batch(producer=producer, product=product or self.product(),
+                  plot=self._plot(producer, plot),
                   harvest_date=harvest_date, quantity_g=quantity_g, lot_code=lot_code, **extra)
         )
 
-    def farm_input(self, producer: Producer, *, plot: str = "东地块", applied_on: dt.date,
+    def farm_input(self, producer: Producer, *, plot: str | Plot = "东地块", applied_on: dt.date,
                    interval_days: int = 7, product_name: str = "阿维菌素", **extra):
         return self._save(
             FarmInput(producer=producer, kind=InputKind.PESTICIDE, product_name=product_name,
-                      dose="30 mL/亩", plot=plot, applied_on=applied_on,
+                      dose="30 mL/亩", plot=self._plot(producer, plot), applied_on=applied_on,
                       pre_harvest_interval_days=interval_days, **extra)
         )
 

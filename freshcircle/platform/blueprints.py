@@ -46,7 +46,13 @@ def api_blueprints() -> list:
         tokens,
     )
     from freshcircle.platform.dispatch.api import dispatch, fleet, shipments, temperatures
-    from freshcircle.platform.farms.api import certifications, inputs, producers, residue_tests
+    from freshcircle.platform.farms.api import (
+        certifications,
+        inputs,
+        plots,
+        producers,
+        residue_tests,
+    )
     from freshcircle.platform.ledger import api as epcis
     from freshcircle.platform.market.api import (
         cart,
@@ -60,7 +66,8 @@ def api_blueprints() -> list:
     from freshcircle.platform.trace import api as genealogy
 
     return [
-        tokens.blp, products.blp, producers.blp, batches.blp, inputs.blp, residue_tests.blp,
+        tokens.blp, products.blp, producers.blp, plots.blp, batches.blp, inputs.blp,
+        residue_tests.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
         labels.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
         notices.blp, orders.blp, listings.blp,
@@ -76,7 +83,7 @@ def register_pages(app: Flask) -> None:
     from freshcircle.platform.batches.pages import batches, labels, lots
     from freshcircle.platform.core.pages import account, admin, auth, files, home, notices
     from freshcircle.platform.dispatch.pages import carrier, dispatch, driver, fleet
-    from freshcircle.platform.farms.pages import certifications, farm_records, producers
+    from freshcircle.platform.farms.pages import certifications, farm_records, plots, producers
     from freshcircle.platform.market.pages import (
         buyer_orders,
         cart,
@@ -89,7 +96,7 @@ def register_pages(app: Flask) -> None:
     from freshcircle.platform.trace.pages import consumer, inspector
     from freshcircle.platform.web.display import register_display
 
-    for module in (auth, home, producers, certifications, batches, farm_records, files,
+    for module in (auth, home, producers, plots, certifications, batches, farm_records, files,
                    inspector, carrier, admin, labels, consumer, notices, lots, listings, market):
         app.register_blueprint(module.bp)
     sales.register(app)

@@ -68,7 +68,8 @@ def batch_form(producer, product, **overrides) -> dict:
         "producer_id": str(producer.id),
         "product_id": str(product.id),
         "variety": "红油香椿",
-        "plot": "东地块",
+        "plot_id": "",
+        "new_plot_name": "东地块",  # the phone form's "add a plot" (an existing name picks it)
         "harvest_date": YESTERDAY.isoformat(),
         "quantity": "120",
         "unit": "jin",
@@ -76,8 +77,15 @@ def batch_form(producer, product, **overrides) -> dict:
         "notes": "",
         "idempotency_key": "page-test-key-0001",
     }
+    _plot_override(data, overrides)
     data.update(overrides)
     return data
+
+
+def _plot_override(data: dict, overrides: dict) -> None:
+    """`plot="北大棚"` in a test means that plot by name, picked or added on the form."""
+    if "plot" in overrides:
+        data["new_plot_name"] = overrides.pop("plot")
 
 
 def cert_form(**overrides) -> dict:
@@ -91,6 +99,7 @@ def cert_form(**overrides) -> dict:
         "product_id": "",
         "notes": "",
     }
+    _plot_override(data, overrides)
     data.update(overrides)
     return data
 
@@ -99,7 +108,8 @@ def edit_form(**overrides) -> dict:
     """The batch edit form as the batch page fills it in for a 500 kg batch, then changed."""
     data = {
         "variety": "",
-        "plot": "东地块",
+        "plot_id": "",
+        "new_plot_name": "东地块",
         "harvest_date": YESTERDAY.isoformat(),
         "quantity": "1000",
         "unit": "jin",
@@ -107,6 +117,7 @@ def edit_form(**overrides) -> dict:
         "grade_other": "",
         "notes": "",
     }
+    _plot_override(data, overrides)
     data.update(overrides)
     return data
 

@@ -23,6 +23,7 @@ from freshcircle.platform.web.forms import (
     GRADES,
     Form,
     NumberField,
+    PlotFields,
     WholeNumberField,
     at_most,
     new_idempotency_key,
@@ -32,12 +33,10 @@ from freshcircle.platform.web.forms import (
 )
 
 
-class BatchDetailsForm(Form):
+class BatchDetailsForm(PlotFields):
     """What a member writes about a batch and may correct later (never its lot code)."""
 
     variety = StringField(_l("Variety (optional)"), validators=[at_most(64)])
-    plot = StringField(_l("Plot"), validators=[required(), at_most(64)],
-                       description=_l("The field it was harvested from, e.g. 东地块."))
     harvest_date = DateField(_l("Harvest date"), default=today_in_china,
                              validators=[required()])
     # places=None: a stored weight is shown as 120 or 0.002, never as 120.00.

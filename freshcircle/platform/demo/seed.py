@@ -257,13 +257,15 @@ class _Seeder:
                 "producer_id": producer.id, "kind": record.kind,
                 "product_name": record.product_name,
                 "active_ingredient": record.active_ingredient, "dose": record.dose,
-                "plot": plan.plot, "applied_on": record.applied_on,
+                "new_plot_name": plan.plot, "new_plot_area_mu": plan.plot_area_mu,
+                "applied_on": record.applied_on,
                 "pre_harvest_interval_days": record.interval_days, "notes": c.SAMPLE_NOTE,
             })
             self.result.created["inputs"] += 1
         batch, _ = batch_service.create_batch(self.session, actor, {
             "producer_id": producer.id, "product_id": products[plan.product_en].id,
-            "variety": plan.variety, "plot": plan.plot, "harvest_date": plan.harvest_date,
+            "variety": plan.variety, "new_plot_name": plan.plot,
+            "new_plot_area_mu": plan.plot_area_mu, "harvest_date": plan.harvest_date,
             "quantity": plan.quantity_kg, "unit": "kg", "grade": plan.grade,
             "notes": plan.notes, "idempotency_key": plan.key,
         })

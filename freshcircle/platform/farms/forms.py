@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,6 +26,7 @@ from freshcircle.platform.models import (
 from freshcircle.platform.web.forms import (
     CERTIFICATION_KINDS,
     Form,
+    PlotFields,
     WholeNumberField,
     at_most,
     optional_int,
@@ -81,7 +83,7 @@ class MemberForm(Form):
     )
 
 
-class InputForm(Form):
+class InputForm(PlotFields):
     producer_id = SelectField(_l("Producer"), coerce=optional_int, validators=[required()])
     kind = RadioField(
         _l("Type"),
@@ -96,7 +98,6 @@ class InputForm(Form):
                                     validators=[at_most(100)])
     dose = StringField(_l("Dose"), validators=[required(), at_most(64)],
                        description=_l("e.g. 30 mL/亩"))
-    plot = StringField(_l("Plot"), validators=[required(), at_most(64)])
     applied_on = DateField(_l("Date applied"), default=today_in_china, validators=[required()])
     pre_harvest_interval_days = WholeNumberField(
         _l("Pre-harvest interval (days)"),
@@ -147,3 +148,14 @@ class CertificationForm(Form):
     file = FileField(_l("Scan or photo of the certificate (optional)"),
                      description=_l("PDF, JPEG, PNG or WebP."))
     notes = TextAreaField(_l("Notes (optional)"), validators=[at_most(2000)])
+
+
+class PlotForm(Form):
+    name = StringField(_l("Plot name"), validators=[required(), at_most(64)],
+                       description=_l("As you call it, e.g. 南湖1号地."))
+    area_mu = StringField(_l("Area in mu (optional)"), validators=[at_most(12)])
+    township = StringField(_l("Township (optional)"), validators=[at_most(64)])
+    latitude = StringField(_l("Latitude (optional)"), validators=[at_most(12)])
+    longitude = StringField(_l("Longitude (optional)"), validators=[at_most(12)])
+    crop_ids = SelectMultipleField(_l("Crops grown here (optional)"), coerce=int,
+                                   validate_choice=False)

@@ -45,6 +45,7 @@ from freshcircle.platform.models.orders import (
     Rating,
 )
 from freshcircle.platform.models.places import Place
+from freshcircle.platform.models.plots import Plot, plot_crops
 from freshcircle.platform.models.producers import Certification, Producer
 from freshcircle.platform.models.shipments import (
     Shipment,
@@ -97,6 +98,7 @@ __all__ = [
     "OrderStatus",
     "Place",
     "PlaceKind",
+    "Plot",
     "Producer",
     "ProducerKind",
     "Product",
@@ -123,5 +125,6 @@ __all__ = [
     "VehicleCompartment",
     "lot_node",
     "parse_lot_node",
+    "plot_crops",
     "utcnow",
 ]

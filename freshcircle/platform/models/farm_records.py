@@ -11,6 +11,7 @@ from freshcircle.platform.models.base import Base, utcnow
 from freshcircle.platform.models.batches import Batch
 from freshcircle.platform.models.enums import InputKind, TestMethod, TestResult, enum_type
 from freshcircle.platform.models.files import StoredFile
+from freshcircle.platform.models.plots import Plot
 from freshcircle.platform.models.producers import Producer
 
 
@@ -25,7 +26,7 @@ class FarmInput(Base):
     product_name: Mapped[str] = mapped_column(String(100))
     active_ingredient: Mapped[str | None] = mapped_column(String(100))
     dose: Mapped[str] = mapped_column(String(64))
-    plot: Mapped[str] = mapped_column(String(64))
+    plot_id: Mapped[int] = mapped_column(ForeignKey("plots.id"), index=True)
     applied_on: Mapped[dt.date]
     # 安全间隔期: days that must pass between application and harvest.
     pre_harvest_interval_days: Mapped[int] = mapped_column(default=0)
@@ -34,6 +35,7 @@ class FarmInput(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     producer: Mapped[Producer] = relationship()
+    plot: Mapped[Plot] = relationship()
 
     @property
     def safe_harvest_date(self) -> dt.date:

@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DecimalField, IntegerField
+from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import CertificationKind, Product, Role
@@ -100,6 +100,27 @@ def chosen_producer(form) -> int:
     """The producer picked in `form`, if it is one the user may pick; else the first offered."""
     offered = [choice.value for choice in form.producer_id.choices]
     return form.producer_id.data if form.producer_id.data in offered else offered[0]
+
+
+class PlotFields(Form):
+    """Picking one of the producer's plots (地块), or adding one right in the form (no script)."""
+
+    plot_id = SelectField(_l("Plot"), coerce=optional_int, validate_choice=False)
+    new_plot_name = StringField(_l("New plot name"), validators=[at_most(64)],
+                                description=_l("Not in the list? Name it here; it is added."))
+    new_plot_area_mu = StringField(_l("Area in mu (optional)"), validators=[at_most(12)])
+
+    def validate_plot_id(self, field) -> None:
+        if field.data is None and not (self.new_plot_name.data or "").strip():
+            raise ValidationError(_l("Choose a plot."))
+
+    def offer_plots(self, plots) -> None:
+        self.plot_id.choices = options([
+            ("", _l("Choose a plot")),
+            *((p.id, p.name if p.area_mu is None else _l("%(name)s (%(mu)s mu)", name=p.name,
+                                                             mu=f"{p.area_mu.normalize():f}"))
+              for p in plots),
+        ])
 
 
 def new_idempotency_key() -> str:

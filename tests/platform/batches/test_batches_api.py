@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 
 from freshcircle.platform.models import Batch, Role
+from tests.factories import Factory
 
 TODAY = dt.date.today()
+
+
+def _plot_id(producer, name: str = "东地块") -> int:
+    return Factory(object_session(producer)).plot(producer, name).id
 
 
 def _payload(producer, product, **overrides):
     body = {
         "producer_id": producer.id,
         "product_id": product.id,
-        "plot": "东地块",
+        "plot_id": _plot_id(producer),
         "harvest_date": (TODAY - dt.timedelta(days=1)).isoformat(),
         "quantity": "120",
         "unit": "jin",
@@ -78,14 +84,14 @@ def test_bad_input_names_each_field_in_chinese_and_writes_nothing(make, login, s
     client = login(farmer)
     body = _payload(producer, make.product(), quantity="-3", unit="担",
                     harvest_date="2026-13-01")
-    del body["plot"]
+    del body["plot_id"]
 
     response = client.post("/api/v1/batches", json=body, headers={"Accept-Language": "zh-CN"})
 
     assert response.status_code == 422
     errors = response.json["errors"]
-    assert set(errors) >= {"unit", "harvest_date", "plot"}
-    assert "缺少" in errors["plot"][0] or "必填" in errors["plot"][0]
+    assert set(errors) >= {"unit", "harvest_date", "plot_id"}
+    assert "缺少" in errors["plot_id"][0] or "必填" in errors["plot_id"][0]
     assert _count(session) == 0
 
 
@@ -185,7 +191,7 @@ def test_list_shows_safety_flag_and_stock_for_each_batch(make, login):
 
     rows = login(farmer).get("/api/v1/batches").json
 
-    by_plot = {row["plot"]: row for row in rows}
+    by_plot = {row["plot"]["name"]: row for row in rows}
     assert by_plot["西地块"]["safety"]["flag"] == "安全间隔期未满"
     assert by_plot["东地块"]["safety"]["ok"] is True
     assert by_plot["东地块"]["remaining_g"] == 20_000

@@ -22,7 +22,7 @@ from tests.platform.page_helpers import (
 
 
 def _row(batch: Batch) -> tuple:
-    return (batch.variety, batch.plot, batch.harvest_date, batch.quantity_g, batch.grade,
+    return (batch.variety, batch.plot.name, batch.harvest_date, batch.quantity_g, batch.grade,
             batch.notes, batch.lot_code, batch.status)
 
 
@@ -92,7 +92,7 @@ def test_bad_input_is_named_under_each_field_and_nothing_changes(make, login, se
     blank = client.post(f"/batches/{batch.id}/edit",
                         data=edit_form(plot="", quantity="abc", variety="我改的品种"))
     assert blank.status_code == 422
-    assert field_errors(blank, "plot") == ["此项为必填项。"]
+    assert field_errors(blank, "plot_id") == ["请选择地块。"]
     assert field_errors(blank, "quantity") == ["请填写数字。"]
     assert input_value(blank, "variety") == "我改的品种"  # what was typed is kept
     assert 'id="edit-batch" open' in blank.get_data(as_text=True)

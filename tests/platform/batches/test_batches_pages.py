@@ -75,7 +75,7 @@ def test_new_batch_form_in_chinese_then_english(make, login):
     assert 'type="file"' in body and 'accept="image/*"' in body
     assert 'capture="environment"' in body
     assert f'value="{TODAY.isoformat()}"' in body  # harvest date defaults to today
-    assert 'list="plots"' in body
+    assert 'id="plot_id"' in body and 'name="new_plot_name"' in body  # pick, or add inline
     key = input_value(response, "idempotency_key")
     assert key and len(key) == 32
     assert input_value(client.get("/batches/new"), "idempotency_key") != key
@@ -99,7 +99,7 @@ def test_register_batch_with_photo_in_jin(make, login, session):
     batch = session.scalar(select(Batch))
     assert response.location.endswith(f"/batches/{batch.id}")
     assert batch.quantity_g == 60_000
-    assert batch.plot == "东地块" and batch.grade == "一级" and batch.variety == "红油香椿"
+    assert batch.plot.name == "东地块" and batch.grade == "一级" and batch.variety == "红油香椿"
     assert batch.lot_code == f"FY341222-{YESTERDAY:%y%m%d}-001"
     assert batch.created_by_id == farmer.id
     [photo] = batch.photos
@@ -176,11 +176,11 @@ def test_bad_input_shows_each_message_under_its_field_and_writes_nothing(make, l
                            content_type="multipart/form-data")
 
     assert response.status_code == 422
-    assert field_errors(response, "plot") == ["此项为必填项。"]
+    assert field_errors(response, "plot_id") == ["请选择地块。"]
     assert field_errors(response, "photo") == ["请重新选择照片。"]
     assert count(session, Batch) == 0 and count(session, StoredFile) == 0
     # Plot is fixed; the service's own rules speak next.
-    response = client.post("/batches/new", data=dict(data, plot="东地块"))
+    response = client.post("/batches/new", data=dict(data, new_plot_name="东地块"))
     assert response.status_code == 422
     assert field_errors(response, "quantity") == ["请填写大于 0 的重量（精确到克）。"]
     assert field_errors(response, "harvest_date") == ["采收日期不能晚于今天。"]
@@ -278,7 +278,7 @@ def test_batch_page_explains_the_safety_interval(make, login):
     assert "安全间隔期未满" in page
     assert f"地块“北大棚”自{safe_from:%Y}年{safe_from.month}月{safe_from.day}日起才可采收" in page
     assert "阿维菌素乳油" in page and "安全间隔期 7 天" in page
-    assert "在安全间隔期内采收的批次不能上架销售" in page
+    assert "本批次不得销售" in page
 
 
 def test_listing_is_refused_while_the_interval_runs(make, login, session):
@@ -300,7 +300,7 @@ def test_farmer_lists_then_marks_sold_out(make, login, session):
     batch = make.batch(make.producer(farmer))
     client = login(farmer)
 
-    assert "上架销售" in text(client.get(f"/batches/{batch.id}"))
+    assert "挂牌销售" in text(client.get(f"/batches/{batch.id}"))
     response = client.post(f"/batches/{batch.id}/status", data={"status": "listed"})
     assert response.status_code == 302
     page = text(client.get(response.location))

@@ -117,7 +117,7 @@ def test_farmer_registers_a_batch_with_a_photo_on_a_phone(live_app):
             page.select_option("#product_id", label="菠菜")
             page.fill("#quantity", "120")
             assert page.is_checked("input[name=unit][value=jin]")  # 斤 is the default
-            page.fill("#plot", "东地块")
+            page.fill("#new_plot_name", "东地块")
             page.fill("#harvest_date", harvest.isoformat())
             page.set_input_files("#photo", files=[{
                 "name": "IMG_20261126.jpg", "mimeType": "image/jpeg", "buffer": photo}])
@@ -152,7 +152,7 @@ def test_farmer_registers_a_batch_with_a_photo_on_a_phone(live_app):
 
     with app.app_context():
         batch = db.session.scalar(select(Batch))
-        assert batch.lot_code == lot and batch.quantity_g == 60_000 and batch.plot == "东地块"
+        assert batch.lot_code == lot and batch.quantity_g == 60_000 and batch.plot.name == "东地块"
         [stored] = [p.file for p in batch.photos]
         assert stored.content_type == "image/jpeg"
         image_module = pytest.importorskip("PIL.Image")

@@ -34,6 +34,7 @@ from freshcircle.platform.models import (
     Membership,
     Place,
     PlaceKind,
+    Plot,
     Producer,
     ProducerKind,
     ResidueTest,
@@ -316,3 +317,19 @@ def test_demo_order_times_follow_the_rules(app, session, hour):
     confirmed = {o.id: o.confirmed_at for o in placed}
     for notice in session.scalars(select(Notice).where(Notice.kind == "order_confirmed")):
         assert notice.created_at == confirmed[int(notice.subject.lstrip("#"))]
+
+
+def test_demo_lots_and_inputs_are_on_plot_records_and_every_claim_has_records(session, seeded):
+    plots = session.scalars(select(Plot)).all()
+    # a merged lot of two plots gets a plot named after both, with no area of its own
+    assert plots and all(p.area_mu and p.area_mu > 0 for p in plots if "、" not in p.name)
+    assert all(p.crops for p in plots if session.scalar(
+        select(func.count(Batch.id)).where(Batch.plot_id == p.id)))
+    # every input and batch is on a plot of its own producer
+    for model in (Batch, FarmInput):
+        rows = session.execute(select(model.producer_id, Plot.producer_id)
+                               .join(Plot, Plot.id == model.plot_id)).all()
+        assert rows and all(a == b for a, b in rows)
+    batches = session.scalars(select(Batch)).all()
+    outcomes = {s.outcome for s in safety_statuses(session, batches).values()}
+    assert {"passed", "not_passed"} <= outcomes

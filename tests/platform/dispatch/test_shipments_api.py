@@ -398,5 +398,6 @@ def _delete_committed_rows(ids) -> None:
         conn.execute(text("DELETE FROM memberships WHERE user_id = :id"), {"id": ids["user"]})
         conn.execute(text("DELETE FROM trade_items WHERE producer_id = :id"),
                      {"id": ids["producer"]})
+        conn.execute(text("DELETE FROM plots WHERE producer_id = :id"), {"id": ids["producer"]})
         conn.execute(text("DELETE FROM producers WHERE id = :id"), {"id": ids["producer"]})
         conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": ids["user"]})

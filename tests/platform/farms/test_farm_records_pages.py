@@ -22,7 +22,8 @@ from tests.platform.page_helpers import (
 
 def _input(producer, **overrides):
     data = {"producer_id": str(producer.id), "kind": "pesticide", "product_name": "阿维菌素乳油",
-            "active_ingredient": "阿维菌素", "dose": "30 mL/亩", "plot": "北大棚",
+            "active_ingredient": "阿维菌素", "dose": "30 mL/亩", "plot_id": "",
+            "new_plot_name": "北大棚",
             "applied_on": TODAY.isoformat(), "pre_harvest_interval_days": "7", "notes": ""}
     data.update(overrides)
     return data
@@ -34,7 +35,8 @@ def test_input_form_offers_known_plots_and_a_number_pad(make, login):
     make.batch(producer, plot="西瓜地")
     body = login(farmer).get("/inputs/new").get_data(as_text=True)
     assert "记录投入品" in body and "安全间隔期（天）" in body
-    assert '<option value="西瓜地">' in body and 'list="plots"' in body
+    plot = make.plot(producer, "西瓜地")
+    assert f'<option value="{plot.id}">西瓜地</option>' in body and 'name="new_plot_name"' in body
     assert 'inputmode="numeric"' in body
     assert f'value="{TODAY.isoformat()}"' in body
 

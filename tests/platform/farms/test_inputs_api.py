@@ -6,10 +6,16 @@ import datetime as dt
 import json
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 
 from freshcircle.platform.models import FarmInput, Role
+from tests.factories import Factory
 
 TODAY = dt.date.today()
+
+
+def _plot_id(producer, name: str = "东地块") -> int:
+    return Factory(object_session(producer)).plot(producer, name).id
 
 
 def _payload(producer, **overrides):
@@ -19,7 +25,7 @@ def _payload(producer, **overrides):
         "product_name": "阿维菌素",
         "active_ingredient": "abamectin",
         "dose": "30 mL/亩",
-        "plot": "东地块",
+        "plot_id": _plot_id(producer),
         "applied_on": (TODAY - dt.timedelta(days=2)).isoformat(),
         "pre_harvest_interval_days": 7,
     }
@@ -119,7 +125,7 @@ def test_list_filters_by_plot_and_paginates(make, login):
         make.farm_input(producer, plot=plot, applied_on=TODAY - dt.timedelta(days=days))
     client = login(farmer)
 
-    east = client.get("/api/v1/inputs?plot=东地块")
+    east = client.get(f"/api/v1/inputs?plot_id={make.plot(producer, '东地块').id}")
     assert [r["applied_on"] for r in east.json] == [
         (TODAY - dt.timedelta(days=1)).isoformat(), (TODAY - dt.timedelta(days=3)).isoformat()
     ]
@@ -137,7 +143,7 @@ def test_member_corrects_a_record_but_cannot_blank_it(make, login):
     fixed = client.patch(f"/api/v1/inputs/{record.id}", json={"pre_harvest_interval_days": 14})
     assert fixed.status_code == 200
     assert fixed.json["safe_harvest_date"] == (TODAY + dt.timedelta(days=11)).isoformat()
-    blank = client.patch(f"/api/v1/inputs/{record.id}", json={"plot": "  "})
+    blank = client.patch(f"/api/v1/inputs/{record.id}", json={"plot_id": None})
     assert blank.status_code == 422
-    assert "plot" in blank.json["errors"]
-    assert client.get(f"/api/v1/inputs/{record.id}").json["plot"] == "东地块"
+    assert "plot_id" in blank.json["errors"]
+    assert client.get(f"/api/v1/inputs/{record.id}").json["plot"]["name"] == "东地块"

@@ -225,5 +225,6 @@ def _delete_committed_rows(ids) -> None:
         conn.execute(text("DELETE FROM trade_items WHERE producer_id = :producer"), ids)
         conn.execute(text("DELETE FROM batches WHERE id = :batch"), ids)
         conn.execute(text("DELETE FROM memberships WHERE user_id = :user"), ids)
+        conn.execute(text("DELETE FROM plots WHERE producer_id = :producer"), ids)
         conn.execute(text("DELETE FROM producers WHERE id = :producer"), ids)
         conn.execute(text("DELETE FROM users WHERE id = :user"), ids)

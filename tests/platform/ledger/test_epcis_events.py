@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import object_session
 
 from freshcircle.platform.models import Batch, EpcisEventRecord, Role
 from freshcircle.traceability.epcis_validation import validate_document
+from tests.factories import Factory
 from tests.platform.epcis_helpers import CST, events_of, gtin_of, lot_document
 
 
 def _register(client, producer, product, **extra):
-    body = {"producer_id": producer.id, "product_id": product.id, "plot": "东地块",
+    plot_id = Factory(object_session(producer)).plot(producer).id
+    body = {"producer_id": producer.id, "product_id": product.id, "plot_id": plot_id,
             "variety": "大叶菠菜", "quantity": "120", "unit": "jin",
             "harvest_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(), **extra}
     response = client.post("/api/v1/batches", json=body)

@@ -247,7 +247,8 @@ def test_every_recorded_step_keeps_the_lots_hash_chain_whole(app, make, login, s
     carrier = make.user(Role.CARRIER)
     client = login(farmer)
     registered = client.post("/api/v1/batches", json={
-        "producer_id": producer.id, "product_id": make.product().id, "plot": "东地块",
+        "producer_id": producer.id, "product_id": make.product().id,
+        "plot_id": make.plot(producer).id,
         "quantity": "300", "unit": "kg", "harvest_date": TODAY.isoformat()})
     assert registered.status_code == 201, registered.json
     lot, batch_id = registered.json["lot_code"], registered.json["id"]

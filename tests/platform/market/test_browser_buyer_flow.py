@@ -29,6 +29,7 @@ from freshcircle.platform.models import (
     Order,
     Place,
     PlaceKind,
+    Plot,
     Producer,
     ProducerKind,
     Product,
@@ -62,7 +63,8 @@ def _seed() -> int:
     db.session.add(producer)
     garlic = db.session.scalar(select(Product).where(Product.name_zh == "大蒜"))
     batch = Batch(producer=producer, product=garlic or db.session.scalar(select(Product)),
-                  plot="东地块", harvest_date=today_in_china() - dt.timedelta(days=1),
+                  plot=Plot(producer=producer, name="东地块"),
+                  harvest_date=today_in_china() - dt.timedelta(days=1),
                   quantity_g=1_000_000, lot_code="FY341222-BROWSER-001", grade="一级")
     db.session.add_all([producer, batch])
     db.session.flush()

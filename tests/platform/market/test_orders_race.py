@@ -95,6 +95,7 @@ def _delete(ids) -> None:
         conn.execute(text("DELETE FROM batches WHERE id = :batch"), p)
         conn.execute(text("DELETE FROM trade_items WHERE producer_id = :producer"), p)
         conn.execute(text("DELETE FROM memberships WHERE producer_id = :producer"), p)
+        conn.execute(text("DELETE FROM plots WHERE producer_id = :producer"), p)
         conn.execute(text("DELETE FROM producers WHERE id = :producer"), p)
         for buyer_id, site_id in zip(ids["buyers"], ids["sites"], strict=True):
             conn.execute(text("DELETE FROM buyer_profiles WHERE user_id = :id"), {"id": buyer_id})

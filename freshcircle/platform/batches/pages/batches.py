@@ -19,7 +19,7 @@ from freshcircle.platform.batches.services import label_runs
 from freshcircle.platform.core.services.errors import Conflict, DomainError, InvalidInput
 from freshcircle.platform.core.services.quantities import grams_to_jin
 from freshcircle.platform.extensions import db
-from freshcircle.platform.farms.services import farm_records
+from freshcircle.platform.farms.services import farm_records, plots
 from freshcircle.platform.farms.services.producers import producers_query
 from freshcircle.platform.models import BatchStatus, Role
 from freshcircle.platform.trace.services import recalls
@@ -39,8 +39,8 @@ bp = Blueprint("batch_pages", __name__, url_prefix="/batches")
 
 
 # Status buttons a member sees, by target status, and those an inspector sees.
+# Putting a lot on sale (挂牌) is the market's "Sell on the market" form, one name for one thing.
 MEMBER_ACTIONS = {
-    BatchStatus.LISTED: _l("List for sale"),
     BatchStatus.REGISTERED: _l("Take off sale"),
     BatchStatus.SOLD_OUT: _l("Mark sold out"),
 }
@@ -67,11 +67,11 @@ def _batch_form() -> BatchForm | None:
 
 
 def _new_page(form: BatchForm, error: DomainError | None = None):
-    plots = farm_records.plots_of(db.session, chosen_producer(form))
+    form.offer_plots(plots.list_plots(db.session, actor(), chosen_producer(form)))
     if (error is not None or form.errors) and form.photo.data and form.photo.data.filename:
         # A browser never refills a file input: say so, or the batch is saved without it.
         form.photo.errors = [*form.photo.errors, _("Choose the photo again, please.")]
-    return form_page("batches/new.html", form, error, plots=plots)
+    return form_page("batches/new.html", form, error)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -85,8 +85,8 @@ def new():
         return _new_page(form, None)
     user = actor()
     data = {name: getattr(form, name).data for name in (
-        "producer_id", "product_id", "variety", "plot", "harvest_date", "quantity", "unit",
-        "notes", "idempotency_key")}
+        "producer_id", "product_id", "variety", "plot_id", "new_plot_name", "new_plot_area_mu",
+        "harvest_date", "quantity", "unit", "notes", "idempotency_key")}
     data["grade"] = form.grade_value()
     try:
         batch, created = batch_service.create_batch(db.session, user, data)
@@ -138,12 +138,15 @@ def detail_page(batch_id: int, status_form: StatusForm | None = None,
             submitted.form_errors.append(str(error.message))
     elif isinstance(error, InvalidInput):
         show_errors(form, error)
+    details = edit if edit is not None else (edit_form(batch) if member else None)
+    if details is not None:
+        details.offer_plots(plots.list_plots(db.session, user, batch.producer_id))
     body = render_template(
         "batches/detail.html",
         batch=batch,
         tests=tests,
         form=form,
-        edit_form=edit if edit is not None else (edit_form(batch) if member else None),
+        edit_form=details,
         photo_form=photo if photo is not None else PhotoForm(formdata=None),
         member=member,
         locked=batch.status in batch_service.LOCKED_STATUSES,
@@ -203,7 +206,8 @@ def update(batch_id: int):
     if not form.validate_on_submit():
         return detail_page(batch_id, edit=form)
     changes = {name: getattr(form, name).data
-               for name in ("variety", "plot", "harvest_date", "quantity", "unit", "notes")}
+               for name in ("variety", "plot_id", "new_plot_name", "new_plot_area_mu",
+                            "harvest_date", "quantity", "unit", "notes")}
     changes["grade"] = form.grade_value()
     try:
         batch_service.update_batch(db.session, user, batch, changes)

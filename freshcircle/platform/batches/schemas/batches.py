@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from freshcircle.platform.core.services.quantities import UNITS, grams_to_jin, grams_to_kg
+from freshcircle.platform.farms.schemas.plots import PlotRefSchema
 from freshcircle.platform.models import BatchStatus
 from freshcircle.platform.web.schemas import (
     FileRefSchema,
@@ -14,7 +15,6 @@ from freshcircle.platform.web.schemas import (
     StrictSchema,
     enum_field,
     optional_text,
-    required_text,
 )
 
 unit_field = fields.String(
@@ -28,7 +28,8 @@ class BatchCreateSchema(StrictSchema):
     producer_id = fields.Integer(required=True)
     product_id = fields.Integer(required=True)
     variety = optional_text(64)
-    plot = required_text(64, metadata={"description": "Plot or field name (地块)"})
+    plot_id = fields.Integer(required=True,
+                             metadata={"description": "One of the producer's plots (地块)"})
     harvest_date = fields.Date(required=True)
     quantity = fields.Decimal(required=True, places=3, allow_nan=False)
     unit = unit_field
@@ -42,7 +43,7 @@ class BatchCreateSchema(StrictSchema):
 
 class BatchUpdateSchema(StrictSchema):
     variety = optional_text(64)
-    plot = fields.String(validate=validate.Length(min=1, max=64))
+    plot_id = fields.Integer(metadata={"description": "One of the producer's plots (地块)"})
     harvest_date = fields.Date()
     quantity = fields.Decimal(places=3, allow_nan=False)
     unit = unit_field
@@ -73,7 +74,9 @@ class BlockingInputSchema(ma.Schema):
 
 
 class SafetySchema(ma.Schema):
-    ok = fields.Boolean()
+    ok = fields.Boolean(metadata={"description": "False: harvested inside an interval"})
+    outcome = fields.String(metadata={"description": "passed, not_passed or no_records "
+                                                     "(no input recorded on the plot)"})
     flag = fields.Function(lambda s: None if s.ok else "安全间隔期未满")
     safe_from = fields.Date(allow_none=True)
     blocking = fields.List(fields.Nested(BlockingInputSchema))
@@ -86,7 +89,7 @@ class BatchSchema(ma.Schema):
     product = fields.Nested(ProductBriefSchema)
     lot_code = fields.String()
     variety = fields.String(allow_none=True)
-    plot = fields.String()
+    plot = fields.Nested(PlotRefSchema)
     harvest_date = fields.Date()
     quantity_g = fields.Integer()
     quantity_kg = fields.Function(lambda b: str(grams_to_kg(b.quantity_g)))

@@ -27,6 +27,7 @@ from freshcircle.platform.core.services.errors import (
     PermissionDenied,
 )
 from freshcircle.platform.core.services.quantities import to_grams
+from freshcircle.platform.farms.services.plots import chosen_plot
 from freshcircle.platform.farms.services.safety import SafetyStatus, safety_status, safety_statuses
 from freshcircle.platform.ledger.services import epcis_events
 from freshcircle.platform.models import (
@@ -42,7 +43,7 @@ from freshcircle.platform.models import (
 
 # GS1 AI (10) allows up to 20 characters of the GS1 82-character set; ours are a readable subset.
 LOT_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{0,19}$")
-EDITABLE_FIELDS = ("variety", "plot", "grade", "notes", "harvest_date")
+EDITABLE_FIELDS = ("variety", "grade", "notes", "harvest_date")
 # A held or recalled batch is in an inspector's hands: its record stays as it was.
 LOCKED_STATUSES = (BatchStatus.RECALLED, BatchStatus.HELD)
 LOCKED_MESSAGE = _l("A held or recalled batch cannot be edited.")
@@ -116,16 +117,20 @@ def create_batch(session: Session, actor: User, data: dict) -> tuple[Batch, bool
         errors["harvest_date"] = [_l("This field is required.")]
     elif harvest_date > today_in_china():
         errors["harvest_date"] = [_l("The harvest date cannot be in the future.")]
-    if not (data.get("plot") or "").strip():
-        errors["plot"] = [_l("This field is required.")]
+    try:
+        plot = chosen_plot(session, actor, producer.id, data, create=not errors)
+    except InvalidInput as error:
+        errors.update(error.errors)
     if errors:
         raise InvalidInput(errors=errors)
+    if product not in plot.crops:
+        plot.crops.append(product)
     batch = Batch(
         producer=producer,
         product=product,
         lot_code=next_lot_code(session, producer, harvest_date),
         variety=(data.get("variety") or "").strip() or None,
-        plot=data["plot"].strip(),
+        plot=plot,
         harvest_date=harvest_date,
         quantity_g=grams,
         grade=(data.get("grade") or "").strip() or None,
@@ -171,12 +176,18 @@ def update_batch(session: Session, actor: User, batch: Batch, changes: dict) -> 
             errors["quantity"] = [_l("Less than what is already on shipments.")]
     if changes.get("harvest_date") and changes["harvest_date"] > today_in_china():
         errors["harvest_date"] = [_l("The harvest date cannot be in the future.")]
-    if "plot" in changes and not (changes["plot"] or "").strip():
-        errors["plot"] = [_l("This field is required.")]
+    plot = None
+    if "plot_id" in changes or (changes.get("new_plot_name") or "").strip():
+        try:
+            plot = chosen_plot(session, actor, batch.producer_id, changes, create=not errors)
+        except InvalidInput as error:
+            errors.update(error.errors)
     if errors:
         raise InvalidInput(errors=errors)
     if grams is not None:  # nothing changes until every field has passed
         batch.quantity_g = grams
+    if plot is not None:
+        batch.plot = plot
     for key in EDITABLE_FIELDS:
         if key in changes:
             value = changes[key]

@@ -34,6 +34,7 @@ from freshcircle.platform.models import (
     BatchStatus,
     Listing,
     ListingStatus,
+    Plot,
     ResidueTest,
     TestResult,
     User,
@@ -120,12 +121,14 @@ def _leave_market(session: Session, batch: Batch) -> None:
     session.flush()
 
 
-def _new_lot(session: Session, actor: User, template: Batch, grams: int, harvest_date, plot: str,
+def _new_lot(session: Session, actor: User, template: Batch, grams: int, harvest_date, plot: Plot,
              note: str) -> Batch:
+    if template.product not in plot.crops:
+        plot.crops.append(template.product)
     batch = Batch(
         producer_id=template.producer_id, product_id=template.product_id,
         lot_code=batch_service.next_lot_code(session, template.producer, harvest_date),
-        variety=template.variety, plot=plot[:64], harvest_date=harvest_date, quantity_g=grams,
+        variety=template.variety, plot=plot, harvest_date=harvest_date, quantity_g=grams,
         grade=template.grade, notes=note, created_by_id=actor.id,
     )
     session.add(batch)
@@ -147,7 +150,7 @@ def _record(session: Session, actor: User, inputs: list[tuple[Batch, int]],
         outputs=tuple(Quantity(gtin, b.lot_code, Decimal(b.quantity_g) / 1000) for b in outputs),
         biz_location=Location(uri=config.local_id("producer", str(first.producer_id))),
         ilmd=LotMasterData(harvest_date=first.harvest_date, commodity=first.product.name_zh,
-                           variety=first.variety, farm=first.producer.name, plot=first.plot,
+                           variety=first.variety, farm=first.producer.name, plot=first.plot.name,
                            county_code=first.producer.county_code),
     )
     known = {lot_key(gtin, b.lot_code): b for b in [*(b for b, _ in inputs), *outputs]}
@@ -165,6 +168,21 @@ def split_batch(session: Session, actor: User, batch: Batch, parts: list[dict]) 
     _record(session, actor, [(source, sum(grams))], outputs)
     _leave_market(session, source)
     return outputs
+
+
+def _merged_plot(session: Session, batches: list[Batch]) -> Plot:
+    """The lots' plot when they share one; else the producer's plot named after all of them
+    (it has no input records of its own, so no safety claim is made for the mixed lot)."""
+    plots = {b.plot_id: b.plot for b in batches}
+    if len(plots) == 1:
+        return next(iter(plots.values()))
+    name = "、".join(sorted(p.name for p in plots.values()))[:64]
+    producer_id = batches[0].producer_id
+    found = session.scalar(select(Plot).where(Plot.producer_id == producer_id, Plot.name == name))
+    if found is None:
+        found = Plot(producer_id=producer_id, name=name)
+        session.add(found)
+    return found
 
 
 def merge_batches(session: Session, actor: User, inputs: list[dict]) -> Batch:
@@ -193,11 +211,10 @@ def merge_batches(session: Session, actor: User, inputs: list[dict]) -> Batch:
             raise Conflict(_l("Lot %(lot)s has nothing left.", lot=batch.lot_code))
         _take(session, batch, grams, f"inputs.{index}")
         taken.append((batch, grams))
-    plots = sorted({b.plot for b in batches.values()})
     note = "合并自 " + ", ".join(b.lot_code for b, _ in taken)
     output = _new_lot(session, actor, first, sum(g for _, g in taken),
                       min(b.harvest_date for b in batches.values()),
-                      plots[0] if len(plots) == 1 else "、".join(plots), note)
+                      _merged_plot(session, list(batches.values())), note)
     _record(session, actor, taken, [output])
     for batch, _ in taken:
         _leave_market(session, batch)

@@ -10,7 +10,7 @@ from freshcircle.platform.batches.services import batches as batch_service
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.extensions import db
 from freshcircle.platform.farms.forms import InputForm, ResidueTestForm
-from freshcircle.platform.farms.services import farm_records
+from freshcircle.platform.farms.services import farm_records, plots
 from freshcircle.platform.farms.services.producers import producers_query
 from freshcircle.platform.models import Role
 from freshcircle.platform.web.forms import chosen_producer, options
@@ -24,8 +24,9 @@ from freshcircle.platform.web.pages import (
 )
 
 bp = Blueprint("record_pages", __name__)
-INPUT_FIELDS = ("producer_id", "kind", "product_name", "active_ingredient", "dose", "plot",
-                "applied_on", "pre_harvest_interval_days", "notes")
+INPUT_FIELDS = ("producer_id", "kind", "product_name", "active_ingredient", "dose", "plot_id",
+                "new_plot_name", "new_plot_area_mu", "applied_on", "pre_harvest_interval_days",
+                "notes")
 
 
 @bp.get("/inputs")
@@ -36,8 +37,8 @@ def inputs():
 
 
 def _input_page(form: InputForm, error: DomainError | None = None):
-    plots = farm_records.plots_of(db.session, chosen_producer(form))
-    return form_page("farms/farm_records/input_new.html", form, error, plots=plots)
+    form.offer_plots(plots.list_plots(db.session, actor(), chosen_producer(form)))
+    return form_page("farms/farm_records/input_new.html", form, error)
 
 
 @bp.route("/inputs/new", methods=["GET", "POST"])
@@ -51,8 +52,8 @@ def new_input():
     form.producer_id.choices = options((p.id, p.name) for p in producers)
     if form.producer_id.data is None:
         form.producer_id.data = producers[0].id
-    if request.method == "GET" and request.args.get("plot"):
-        form.plot.data = request.args["plot"][:64]
+    if request.method == "GET" and request.args.get("plot_id", "").isdigit():
+        form.plot_id.data = int(request.args["plot_id"])
     if not form.validate_on_submit():
         return _input_page(form)
     data = {name: getattr(form, name).data for name in INPUT_FIELDS}
@@ -60,7 +61,7 @@ def new_input():
         record = farm_records.create_input(db.session, actor(), data)
     except DomainError as error:
         return _input_page(form, refusal(error))
-    flash(_("Recorded: %(name)s on %(plot)s.", name=record.product_name, plot=record.plot),
+    flash(_("Recorded: %(name)s on %(plot)s.", name=record.product_name, plot=record.plot.name),
           "success")
     return redirect(url_for("record_pages.inputs"))
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from freshcircle.platform.farms.schemas.plots import PlotRefSchema
 from freshcircle.platform.models import InputKind
 from freshcircle.platform.web.schemas import StrictSchema, enum_field, optional_text, required_text
 
@@ -20,7 +21,7 @@ class InputCreateSchema(StrictSchema):
     product_name = required_text(100, metadata={"description": "Trade name, e.g. 阿维菌素"})
     active_ingredient = optional_text(100)
     dose = required_text(64, metadata={"description": "e.g. 30 mL/亩"})
-    plot = required_text(64, metadata={"description": "Plot or field name (地块)"})
+    plot_id = fields.Integer(required=True, metadata={"description": "One of the producer's plots"})
     applied_on = fields.Date(required=True)
     pre_harvest_interval_days = interval_field
     notes = optional_text(2000)
@@ -31,7 +32,7 @@ class InputUpdateSchema(StrictSchema):
     product_name = optional_text(100)
     active_ingredient = optional_text(100)
     dose = optional_text(64)
-    plot = optional_text(64)
+    plot_id = fields.Integer()
     applied_on = fields.Date()
     pre_harvest_interval_days = interval_field
     notes = optional_text(2000)
@@ -39,7 +40,7 @@ class InputUpdateSchema(StrictSchema):
 
 class InputQuerySchema(ma.Schema):
     producer_id = fields.Integer()
-    plot = fields.String(validate=validate.Length(max=64))
+    plot_id = fields.Integer()
 
 
 class InputSchema(ma.Schema):
@@ -49,7 +50,7 @@ class InputSchema(ma.Schema):
     product_name = fields.String()
     active_ingredient = fields.String(allow_none=True)
     dose = fields.String()
-    plot = fields.String()
+    plot = fields.Nested(PlotRefSchema)
     applied_on = fields.Date()
     pre_harvest_interval_days = fields.Integer()
     safe_harvest_date = fields.Date(

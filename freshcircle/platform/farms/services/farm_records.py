@@ -16,6 +16,7 @@ from freshcircle.platform.core.services.access import (
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.core.services.errors import InvalidInput, NotFound, PermissionDenied
 from freshcircle.platform.core.services.files import DOCUMENT_TYPES, owned_file, save_upload
+from freshcircle.platform.farms.services.plots import chosen_plot, plot_of_producer
 from freshcircle.platform.ledger.services import epcis_events
 from freshcircle.platform.models import (
     Batch,
@@ -55,13 +56,13 @@ def _strip(data: dict, *names: str) -> dict:
 
 # --- inputs -----------------------------------------------------------------------------------
 
-INPUT_FIELDS = ("kind", "product_name", "active_ingredient", "dose", "plot", "applied_on",
+INPUT_FIELDS = ("kind", "product_name", "active_ingredient", "dose", "applied_on",
                 "pre_harvest_interval_days", "notes")
 
 
 def _check_input(data: dict, partial: bool) -> dict:
     errors = {} if partial else _required(
-        data, "kind", "product_name", "dose", "plot", "applied_on"
+        data, "kind", "product_name", "dose", "applied_on"
     )
     applied_on = data.get("applied_on")
     if applied_on and applied_on > today_in_china():
@@ -87,7 +88,18 @@ def create_input(session: Session, actor: User, data: dict) -> FarmInput:
     if session.get(Producer, producer_id or 0) is None:
         raise InvalidInput.field("producer_id", _l("No such producer."))
     require_member(session, actor, producer_id)
-    clean = _check_input(data, partial=False)
+    errors: dict[str, list] = {}
+    try:
+        clean = _check_input(data, partial=False)
+    except InvalidInput as error:
+        errors.update(error.errors)
+    try:
+        plot = chosen_plot(session, actor, producer_id, data, create=not errors)
+    except InvalidInput as error:
+        errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+    clean["plot"] = plot
     clean.setdefault("pre_harvest_interval_days", 0)
     if clean["pre_harvest_interval_days"] is None:
         clean["pre_harvest_interval_days"] = 0
@@ -99,7 +111,10 @@ def create_input(session: Session, actor: User, data: dict) -> FarmInput:
 
 def update_input(session: Session, actor: User, record: FarmInput, changes: dict) -> FarmInput:
     require_member(session, actor, record.producer_id)
-    for key, value in _check_input(changes, partial=True).items():
+    clean = _check_input(changes, partial=True)
+    if "plot_id" in changes:
+        record.plot = plot_of_producer(session, record.producer_id, changes["plot_id"])
+    for key, value in clean.items():
         if value is None and key not in ("active_ingredient", "notes"):
             raise InvalidInput.field(key, _l("This field is required."))
         setattr(record, key, value)
@@ -115,7 +130,8 @@ def get_input(session: Session, actor: User, input_id: int) -> FarmInput:
     return record
 
 
-def inputs_query(actor: User, *, producer_id: int | None = None, plot: str | None = None) -> Select:
+def inputs_query(actor: User, *, producer_id: int | None = None,
+                 plot_id: int | None = None) -> Select:
     stmt = (
         select(FarmInput)
         .where(internal_filter(actor, FarmInput.producer_id))
@@ -123,18 +139,9 @@ def inputs_query(actor: User, *, producer_id: int | None = None, plot: str | Non
     )
     if producer_id:
         stmt = stmt.where(FarmInput.producer_id == producer_id)
-    if plot:
-        stmt = stmt.where(FarmInput.plot == plot)
+    if plot_id:
+        stmt = stmt.where(FarmInput.plot_id == plot_id)
     return stmt
-
-
-def plots_of(session: Session, producer_id: int) -> list[str]:
-    """Plot names already used by a producer, for pickers."""
-    names = set(session.scalars(select(Batch.plot).where(Batch.producer_id == producer_id)))
-    names |= set(
-        session.scalars(select(FarmInput.plot).where(FarmInput.producer_id == producer_id))
-    )
-    return sorted(names)
 
 
 # --- residue tests ----------------------------------------------------------------------------

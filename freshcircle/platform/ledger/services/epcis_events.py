@@ -126,7 +126,7 @@ def record_batch_registered(session: Session, batch: Batch, actor: User | None =
         quantities=(Quantity(item.gtin, batch.lot_code, _kg(batch.quantity_g)),),
         biz_location=Location(uri=config.local_id("producer", str(producer.id))),
         ilmd=LotMasterData(harvest_date=batch.harvest_date, commodity=product.name_zh,
-                           variety=batch.variety, farm=producer.name, plot=batch.plot,
+                           variety=batch.variety, farm=producer.name, plot=batch.plot.name,
                            county_code=producer.county_code),
     )
     return _record(session, config, event, actor, batch)

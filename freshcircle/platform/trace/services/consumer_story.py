@@ -224,7 +224,7 @@ def batch_story(session: Session, batch: Batch, product: Product, gtin: str, *, 
     producer = batch.producer
     inputs = session.scalars(
         select(FarmInput)
-        .where(FarmInput.producer_id == batch.producer_id, FarmInput.plot == batch.plot,
+        .where(FarmInput.producer_id == batch.producer_id, FarmInput.plot_id == batch.plot_id,
                FarmInput.applied_on <= batch.harvest_date)
         .order_by(FarmInput.applied_on.desc(), FarmInput.id.desc()).limit(50)
     ).all()
