@@ -17,7 +17,10 @@ every comparison is exact. Rules:
   carries the time at the wheel (a rest rule), the legal rests are driven out minute by minute:
   after 4 hours at the wheel, counted across legs, the truck stands 20 minutes before driving
   on, and a stop of 20 minutes or more (waiting and unloading) is a rest. Each stop states how
-  many rests it took to get there.
+  many rests it took to get there;
+- drivers: where the problem requires them, every route's vehicle has a driver; two runs of
+  one driver never overlap, each taking its driver from leaving the cold store until back
+  there plus the problem's rest between runs.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ NO_COMPARTMENT = "no_compartment"
 TEMPERATURE = "temperature"
 INCOMPATIBLE = "incompatible"
 STATED_TIMES = "stated_times"
+NO_DRIVER = "no_driver"
+DRIVER_OVERLAP = "driver_overlap"
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,34 @@ def check(problem: Problem, plan: Plan) -> Check:
             violations.append(Violation(SHIFT, f"run of {now - route.departure_s} s, the shift "
                                         f"is {vt.shift_s} s", r))
         violations += _load(problem, plan, r, stops)
+    violations += _drivers(problem, plan)
     return Check(tuple(violations), total)
+
+
+def _drivers(problem: Problem, plan: Plan) -> list[Violation]:
+    out: list[Violation] = []
+    runs: dict[str, list[tuple[int, int, int]]] = {}
+    for r, route in enumerate(plan.routes):
+        if not route.stops:
+            continue
+        driver = problem.vehicle_types[route.vehicle_type].driver
+        if driver is None:
+            if problem.drivers_required:
+                out.append(Violation(NO_DRIVER, "the vehicle has no driver", r))
+            continue
+        runs.setdefault(driver, []).append(
+            (route.departure_s, route.return_s + problem.rest_between_runs_s, r))
+    for driver, spans in sorted(runs.items()):
+        spans.sort()
+        free_at, busy_on = spans[0][1], spans[0][2]
+        for leaves, until, run in spans[1:]:
+            if leaves < free_at:
+                out.append(Violation(
+                    DRIVER_OVERLAP, f"driver {driver} leaves on run {run} at {leaves} s, "
+                    f"free again only at {free_at} s after run {busy_on}", run))
+            if until > free_at:
+                free_at, busy_on = until, run
+    return out
 
 
 def _legal_drive(matrix: Matrix, a: int, b: int, now: int, stint: int) -> tuple[int, int, int]:

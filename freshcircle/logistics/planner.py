@@ -28,6 +28,7 @@ Deterministic for a seed and `max_iterations`; a wall-clock `time_limit_s` bound
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -256,11 +257,72 @@ def route_cost_fen(problem: p.Problem, route: p.Route) -> int:
             + math.ceil(out_s * problem.fen_per_hour_out / p.HOUR))
 
 
+def _solve(problem: p.Problem, usable: list[int], stowage: p.Stowage,
+           candidates: list[p.Order], stop: Progress, seed: int) -> list[p.Route]:
+    """PyVRP on the vehicle types `usable` (indices into `problem.vehicle_types`; a type with a
+    driver counts as one vehicle); the routes it finds, scheduled, on the original indices."""
+    fleet = tuple(dataclasses.replace(vt, count=1) if vt.driver is not None else vt
+                  for vt in (problem.vehicle_types[i] for i in usable))
+    if not fleet or not candidates:
+        return []
+    sub = dataclasses.replace(problem, vehicle_types=fleet)
+    kinds = [k.kind for k in problem.kinds()]
+    result = _build(sub, candidates, stowage, kinds).solve(stop, seed=seed, display=False,
+                                                           params=PARAMS)
+    routes: list[p.Route] = []
+    if result.best.is_feasible():
+        for route in result.best.routes():
+            orders = [candidates[act.idx] for act in route if act.is_client()]
+            if orders:
+                # PyVRP's start time minimises the route's duration (waiting included).
+                routes.append(schedule(problem, usable[route.vehicle_type()], orders,
+                                       route.start_time()))
+    return routes
+
+
+def _overlap(problem: p.Problem, a: p.Route, b: p.Route) -> bool:
+    """Whether one driver could not drive both runs: each occupies its driver from leaving the
+    cold store until back there plus the rest between runs."""
+    rest = problem.rest_between_runs_s
+    return a.departure_s < b.return_s + rest and b.departure_s < a.return_s + rest
+
+
+def _driver_clashes(problem: p.Problem, routes: list[p.Route]) -> list[p.IdleVehicle]:
+    """Per driver, the runs kept (most stops first, then the earliest) and, for each run that
+    overlaps a kept one, its vehicle to leave in the yard."""
+    by_driver: dict[str, list[p.Route]] = {}
+    for route in routes:
+        driver = problem.vehicle_types[route.vehicle_type].driver
+        if driver is not None:
+            by_driver.setdefault(driver, []).append(route)
+    idle: list[p.IdleVehicle] = []
+    for runs in by_driver.values():
+        kept: list[p.Route] = []
+        for run in sorted(runs, key=lambda r: (-len(r.stops), r.departure_s, r.vehicle_type)):
+            clash = next((k for k in kept if _overlap(problem, k, run)), None)
+            if clash is None:
+                kept.append(run)
+                continue
+            other = problem.vehicle_types[clash.vehicle_type]
+            idle.append(p.IdleVehicle(
+                run.vehicle_type, p.DRIVER_BUSY,
+                f"its driver drives {other.name or other.key} from {clash.departure_s} s "
+                f"until back at {clash.return_s} s"))
+    return idle
+
+
 def plan(problem: p.Problem, time_limit_s: float = 10.0, seed: int = 0,
          max_iterations: int | None = None,
          progress: Callable[[float], None] | None = None) -> p.Plan:
-    """The cheapest plan PyVRP finds within the limit; never raises for an unservable order."""
-    started = time.perf_counter()
+    """The cheapest plan PyVRP finds within the limit; never raises for an unservable order.
+
+    Drivers (see `planning`): with `drivers_required`, vehicles without a driver stay in the
+    yard. PyVRP has no resource shared between vehicles, so when two runs of one driver
+    overlap, the run with fewer stops gives up its vehicle (idle: `DRIVER_BUSY`) and the day
+    is solved again without it; each clash removes a vehicle, so this ends, and each solve
+    has the full time limit.
+    """
+    began = started = time.perf_counter()
     stowage = p.stow(problem.kinds(), problem.orders)
     unassigned: list[p.Unassigned] = []
     candidates: list[p.Order] = []
@@ -270,24 +332,22 @@ def plan(problem: p.Problem, time_limit_s: float = 10.0, seed: int = 0,
             candidates.append(order)
         else:
             unassigned.append(why)
-    routes: list[p.Route] = []
-    served: set[str] = set()
-    if candidates:
-        kinds = [k.kind for k in problem.kinds()]
-        model = _build(problem, candidates, stowage, kinds)
+    idle = [p.IdleVehicle(i, p.NO_DRIVER, "nobody drives it")
+            for i, vt in enumerate(problem.vehicle_types)
+            if problem.drivers_required and vt.driver is None]
+    while True:
+        left_out = {v.vehicle_type for v in idle}
+        usable = [i for i in range(len(problem.vehicle_types)) if i not in left_out]
         stop = Progress(time_limit_s, max_iterations, progress, started)
-        result = model.solve(stop, seed=seed, display=False, params=PARAMS)
-        best = result.best
-        if best.is_feasible():
-            for route in best.routes():
-                orders = [candidates[act.idx] for act in route if act.is_client()]
-                if orders:
-                    # PyVRP's start time minimises the route's duration (waiting included).
-                    routes.append(schedule(problem, route.vehicle_type(), orders,
-                                           route.start_time()))
-                    served.update(o.key for o in orders)
-    elif progress is not None:
+        routes = _solve(problem, usable, stowage, candidates, stop, seed)
+        clashes = _driver_clashes(problem, routes)
+        if not clashes:
+            break
+        idle += clashes
+        started = time.perf_counter()
+    if not candidates and progress is not None:
         progress(1.0)
+    served = {key for route in routes for key in route.order_keys}
     for order in candidates:
         if order.key not in served:
             unassigned.append(p.Unassigned(
@@ -297,4 +357,4 @@ def plan(problem: p.Problem, time_limit_s: float = 10.0, seed: int = 0,
     unassigned.sort(key=lambda u: by_order[u.order])
     return p.Plan(tuple(routes), tuple(unassigned), stowage,
                   sum(route_cost_fen(problem, r) for r in routes),
-                  time.perf_counter() - started)
+                  time.perf_counter() - began, tuple(sorted(idle, key=lambda v: v.vehicle_type)))

@@ -22,6 +22,13 @@ Runs are open-ended: a driver's shift covers leaving the cold store to leaving t
 (Fuyang to Shanghai alone is about 11 hours with the legal rests); the empty drive home, after
 the rest, is costed per km but belongs to the next shift.
 
+Drivers: a vehicle type may name its `driver`. Vehicles with the same driver are one person's,
+who drives one at a time: a run occupies its driver from leaving the cold store until back
+there (`Route.return_s`) plus `Problem.rest_between_runs_s`, and no two runs of one driver may
+overlap. With `Problem.drivers_required` (the platform's fleet) a vehicle with no driver is not
+used; without it (the benchmarks) every vehicle has its own crew. Vehicles left in the yard are
+listed in `Plan.idle` with the reason.
+
 Legal rests (20 minutes after 4 hours at the wheel) count driving across the legs of a run when
 the matrix carries the wheel time (`travel.Matrix.driving`); each `Stop` says how many rests
 fell on the way to it, and a stop of 20 minutes or more counts as one.
@@ -48,6 +55,14 @@ SHIFT = "shift"  # a round trip to it alone does not fit a shift or the depot's 
 FLEET = "fleet"  # feasible alone, but the fleet had no room or time left for it
 REASONS = (NO_COMPARTMENT, TOO_BIG, SHELF_LIFE, WINDOW, SHIFT, FLEET)
 
+# Why a vehicle is not in the plan (`IdleVehicle.code`).
+NO_DRIVER = "no_driver"  # nobody drives it
+DRIVER_BUSY = "driver_busy"  # its driver drives another of the day's runs then
+IDLE_REASONS = (NO_DRIVER, DRIVER_BUSY)
+# The legal rest (道路交通安全法实施条例 第62条: after 4 hours at the wheel, at least 20
+# minutes) is the least a driver stands between coming back and the next run.
+REST_BETWEEN_RUNS_S = 20 * 60
+
 
 @dataclass(frozen=True)
 class Compartment:
@@ -70,6 +85,7 @@ class VehicleType:
     fen_per_km: int = 0
     shift_s: int = 12 * HOUR
     name: str = ""
+    driver: str | None = None  # who drives it (see the module's note on drivers)
 
     def capacity(self, kind: str) -> tuple[int, int]:
         """(kg, pallet places) over this vehicle's compartments of `kind`."""
@@ -131,6 +147,8 @@ class Problem:
     matrix: Matrix
     # The freshness term: fen per hour a vehicle is out, for the ageing of what it carries.
     fen_per_hour_out: int = 0
+    drivers_required: bool = False  # a vehicle with no driver stays in the yard
+    rest_between_runs_s: int = REST_BETWEEN_RUNS_S
 
     def kinds(self) -> tuple[Compartment, ...]:
         """One compartment per kind (its range), in fleet order."""
@@ -266,9 +284,17 @@ class Unassigned:
 
 
 @dataclass(frozen=True)
+class IdleVehicle:
+    vehicle_type: int
+    code: str  # one of IDLE_REASONS
+    detail: str
+
+
+@dataclass(frozen=True)
 class Plan:
     routes: tuple[Route, ...]
     unassigned: tuple[Unassigned, ...]
     stowage: Stowage
     cost_fen: int = 0
     solver_s: float = 0.0
+    idle: tuple[IdleVehicle, ...] = ()
