@@ -46,6 +46,7 @@ from freshcircle.platform.models.orders import (
 )
 from freshcircle.platform.models.places import Place
 from freshcircle.platform.models.producers import Certification, Producer
+from freshcircle.platform.models.recalls import RecallRecord
 from freshcircle.platform.models.shipments import (
     Shipment,
     ShipmentAlert,
@@ -104,6 +105,7 @@ __all__ = [
     "QuoteRequest",
     "QuoteStatus",
     "Rating",
+    "RecallRecord",
     "ResidueTest",
     "Role",
     "ScanEvent",

@@ -126,12 +126,13 @@ def nav_links() -> list[tuple[str, str, object]]:
                  ("sales_pages.index", "nav-sales", _l("Sales orders"))]
     elif role == Role.INSPECTOR:
         links = [("inspector.batches", "nav-search", _l("Batch search")),
-                 ("inspector.export", "nav-records", _l("Recall records"))]
+                 ("inspector.recalls", "nav-records", _l("Recall records"))]
     elif role == Role.ADMIN:
         links = [("admin.users", "nav-users", _l("Users")),
                  ("admin.producers", "nav-producers", _l("Producers")),
                  ("admin.places", "nav-places", _l("Places")),
-                 ("inspector.batches", "nav-search", _l("Batch search"))]
+                 ("inspector.batches", "nav-search", _l("Batch search")),
+                 ("inspector.recalls", "nav-records", _l("Recall records"))]
     elif role == Role.BUYER:
         links = [("market_pages.index", "nav-market", _l("Market")),
                  ("cart_pages.index", "nav-cart", _l("Cart")),
