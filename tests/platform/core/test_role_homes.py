@@ -55,6 +55,7 @@ def test_every_role_follows_every_nav_link_without_a_placeholder(make, login, se
     producer = make.producer(coop_admin, farmer)
     session.add(Membership(user=manager, producer=producer, role=MemberRole.MANAGER))
     session.commit()
+    make.new_place(producer=producer)  # the co-op's cold store: its fleet and dispatch pages
     buyer, _site = buyer_with_site(make, session)
     session.commit()
     users = [farmer, coop_admin, manager, buyer, make.user(Role.CARRIER, name="司机"),
