@@ -270,3 +270,13 @@ def test_demo_marketplace_has_listings_and_buyer_accounts(session, seeded):
     profile = session.get(BuyerProfile, session.scalar(
         select(User.id).where(User.phone == "13900000003")))
     assert profile.default_site.buyer_id == profile.user_id
+
+
+def test_the_held_demo_lot_is_a_recall_record_that_told_its_co_op(session):
+    from freshcircle.platform.models import RecallRecord
+
+    seed_demo(session)
+    (record,) = session.scalars(select(RecallRecord)).all()
+    assert record.status == BatchStatus.HELD and record.batch.status == BatchStatus.HELD
+    assert record.actor.role == Role.INSPECTOR and record.reason.startswith("农残快检不合格")
+    assert record.recipients, "the co-op's members were told"
