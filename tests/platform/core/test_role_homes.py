@@ -4,6 +4,7 @@ market; every navigation link of every role opens; 通知 shows the unread count
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from freshcircle.platform.core.services.clock import CHINA
@@ -22,9 +23,10 @@ def _nav_hrefs(response) -> list[str]:
 
 
 def _notice(session, user, lot="FY260101-341222-001"):
-    session.add(Notice(user_id=user.id, kind="recalled", subject=lot, payload=(
-        '{"lot": "%s", "product_zh": "菠菜", "product_en": "Spinach", "producer": "测试合作社",'
-        ' "reason": "农残超标", "lots": ["%s"], "shipments": [], "orders": []}' % (lot, lot))))
+    payload = {"lot": lot, "product_zh": "菠菜", "product_en": "Spinach", "producer": "测试合作社",
+               "reason": "农残超标", "lots": [lot], "shipments": [], "orders": []}
+    session.add(Notice(user_id=user.id, kind="recalled", subject=lot,
+                       payload=json.dumps(payload, ensure_ascii=False)))
     session.commit()
 
 

@@ -16,7 +16,8 @@ NEW_PHONE = "13966660001"
 
 
 def _setup_code(response) -> str:
-    found = re.search(r'id="setup-code"[^>]*>\s*([A-Z0-9]{8,})\s*<', response.get_data(as_text=True))
+    found = re.search(r'id="setup-code"[^>]*>\s*([A-Z0-9]{8,})\s*<',
+                      response.get_data(as_text=True))
     assert found, text(response)
     return found.group(1)
 
