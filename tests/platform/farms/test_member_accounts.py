@@ -95,3 +95,36 @@ def test_an_expired_setup_code_is_refused_with_a_clear_message(make, login, sess
 def test_sign_in_page_tells_new_members_about_the_setup_code(client):
     page = text(client.get("/login"))
     assert "开户码" in page
+
+
+def test_adding_the_member_again_gives_a_new_code_when_the_old_one_expired(make, login,
+                                                                          session, app):
+    producer, response = _add_new_member(make, login, session)
+    old_code = _setup_code(response)
+    user = session.scalar(select(User).where(User.phone == NEW_PHONE))
+    user.setup_code_expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    session.commit()
+    manager = next(m.user for m in producer.memberships if m.role == MemberRole.MANAGER)
+
+    again = login(manager).post(f"/producers/{producer.id}/members",
+                                data={"phone": NEW_PHONE, "role": "member"})
+
+    new_code = _setup_code(again)
+    assert new_code != old_code
+    client = app.test_client()
+    assert client.post("/login", data={"phone": NEW_PHONE, "password": old_code}
+                       ).status_code == 401
+    assert client.post("/login", data={"phone": NEW_PHONE, "password": new_code}
+                       ).status_code == 302
+
+
+def test_another_co_op_cannot_reissue_a_code_for_someone_elses_new_member(make, login,
+                                                                         session):
+    _producer, _response = _add_new_member(make, login, session)
+    other_manager = make.user(name="别社社长")
+    other = make.producer(other_manager, name="别的合作社")
+
+    response = login(other_manager).post(f"/producers/{other.id}/members",
+                                         data={"phone": NEW_PHONE, "role": "member"})
+
+    assert 'id="setup-code"' not in response.get_data(as_text=True)

@@ -36,15 +36,21 @@ def open_account(session: Session, *, phone: str, name: str, role: Role = Role.F
                  now: dt.datetime | None = None) -> tuple[User, str]:
     """Create an account with no usable password and a setup code; returns the user and the
     plain code (shown once, never stored)."""
-    code = new_code()
     # A random password nobody knows: the account is usable only through the code.
     user = accounts.create_user(session, phone=phone, name=name, role=role,
                                 password=secrets.token_urlsafe(24))
+    return user, reissue(session, user, now)
+
+
+def reissue(session: Session, user: User, now: dt.datetime | None = None) -> str:
+    """A new setup code for an account whose owner has not chosen a password yet (the old
+    code expired, or was used and the password page left); the old code stops working."""
+    code = new_code()
     user.setup_code_hash = accounts.hash_password(code)
     user.setup_code_expires_at = (now or dt.datetime.now(dt.UTC)) + VALID_FOR
     user.must_set_password = True
     session.flush()
-    return user, code
+    return code
 
 
 def redeem(session: Session, phone: str, code: str, now: dt.datetime | None = None
@@ -58,9 +64,7 @@ def redeem(session: Session, phone: str, code: str, now: dt.datetime | None = No
     user = session.scalar(select(User).where(User.phone == normalised))
     if user is None or user.setup_code_hash is None or not user.active:
         return None
-    try:
-        accounts._hasher.verify(user.setup_code_hash, cleaned)
-    except Exception:
+    if not accounts.matches_hash(user.setup_code_hash, cleaned):
         return None
     if (now or dt.datetime.now(dt.UTC)) >= user.setup_code_expires_at:
         raise SetupCodeExpired(_l("This setup code has expired (it is valid for 72 hours). "

@@ -196,11 +196,17 @@ class Enrolment:
 def enrol_member(session: Session, actor: User, producer: Producer, phone: str,
                  role: MemberRole = MemberRole.MEMBER, name: str | None = None) -> Enrolment:
     """Add a member by mobile number; a manager who also gives the name of someone with no
-    account opens a farmer account for them with a one-time setup code (72 hours)."""
+    account opens a farmer account for them with a one-time setup code (72 hours). Adding
+    again one of the producer's members who never chose a password gives them a new code."""
     require_manager(session, actor, producer.id)
     normalised = normalise_mobile(phone)
-    if normalised is None or session.scalar(select(User.id).where(User.phone == normalised)):
-        return Enrolment(add_member(session, actor, producer, phone, role))
+    user = session.scalar(select(User).where(User.phone == normalised)) if normalised else None
+    if normalised is None or user is not None:
+        already = user is not None and session.get(Membership, (user.id, producer.id))
+        membership = add_member(session, actor, producer, phone, role)
+        if already and user.must_set_password:  # their code expired or was lost: a new one
+            return Enrolment(membership, setup_codes.reissue(session, user))
+        return Enrolment(membership)
     if not (name or "").strip():
         raise InvalidInput.field("name", _l("No account has this number yet: enter the "
                                             "member's name to open one."))
