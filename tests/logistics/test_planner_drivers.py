@@ -8,6 +8,7 @@ routed a truck with no driver.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from freshcircle.logistics import plan_check, planner
 from freshcircle.logistics import planning as p
@@ -44,7 +45,7 @@ def test_one_driver_with_three_trucks_never_drives_two_at_once():
     plan = solve(pr)
     (runs,) = runs_by_driver(pr, plan).values()
     runs.sort(key=lambda r: r.departure_s)
-    for before, after in zip(runs, runs[1:], strict=False):
+    for before, after in itertools.pairwise(runs):
         assert after.departure_s >= before.return_s + pr.rest_between_runs_s
     # what the driver cannot take waits, with the reason; the idle trucks say why
     assert {u.order for u in plan.unassigned} | {k for r in runs for k in r.order_keys} \

@@ -65,8 +65,9 @@ SIGN_INS = (
     SignIn(INSPECTOR, "批次查询 across counties; the Jieshou celery lot {celery_lot} held "
                       "after a failed rapid test; 正向与逆向追溯 from any batch page (the merged "
                       "lot {merged_lot} has two inputs); recall the toon lot {toon_lot} "
-                      "shipped to the Shanghai buyer and see who was told; 召回记录 exports "
-                      "the FSMA 204 spreadsheet"),
+                      "shipped to the Shanghai buyer (a confirm page first: the lot, its "
+                      "quantity, who will be told) and see who was told; 召回记录 lists past "
+                      "holds and recalls and exports the FSMA 204 spreadsheet"),
     SignIn(ADMIN, "users, producers and places"),
     SignIn(JIESHOU_MANAGER,
            "manager of the Jieshou co-op: 车队 lists its four reefer trucks; 调度 "

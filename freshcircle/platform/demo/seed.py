@@ -55,6 +55,7 @@ from freshcircle.platform.models import (
     User,
     utcnow,
 )
+from freshcircle.platform.trace.services import recalls
 
 SET_POINT_C = Decimal("2.0")
 
@@ -282,9 +283,8 @@ class _Seeder:
             batch_service.change_status(self.session, actor, batch, BatchStatus.LISTED)
         if plan.status == "sold_out":
             batch_service.change_status(self.session, actor, batch, BatchStatus.SOLD_OUT)
-        if plan.status == "held":
-            batch_service.change_status(self.session, inspector, batch, BatchStatus.HELD,
-                                        HELD_REASON)
+        if plan.status == "held":  # as an inspector holds one: a record and its notices
+            recalls.restrict(self.session, inspector, batch, BatchStatus.HELD, HELD_REASON)
         self.batches[plan.key] = batch
 
     def certifications(self) -> None:

@@ -72,8 +72,10 @@ class ServicePhoneForm(Form):
 
 
 class MemberForm(Form):
-    phone = StringField(_l("Mobile number"), validators=[required(), at_most(20)],
-                        description=_l("The farmer must already have an account."))
+    phone = StringField(_l("Mobile number"), validators=[required(), at_most(20)])
+    name = StringField(_l("Member's name"), validators=[at_most(64)],
+                       description=_l("Only for someone without an account: one is opened "
+                                      "with a one-time setup code for them."))
     role = RadioField(
         _l("Role"),
         choices=options([(MemberRole.MEMBER.value, _l("Member")),

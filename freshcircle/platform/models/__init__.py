@@ -47,6 +47,7 @@ from freshcircle.platform.models.orders import (
 from freshcircle.platform.models.places import Place
 from freshcircle.platform.models.plots import Plot, plot_crops
 from freshcircle.platform.models.producers import Certification, Producer
+from freshcircle.platform.models.recalls import RecallRecord
 from freshcircle.platform.models.shipments import (
     Shipment,
     ShipmentAlert,
@@ -106,6 +107,7 @@ __all__ = [
     "QuoteRequest",
     "QuoteStatus",
     "Rating",
+    "RecallRecord",
     "ResidueTest",
     "Role",
     "ScanEvent",

@@ -28,6 +28,11 @@ class User(UserMixin, Base):
     email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # An account a co-op manager opened: a one-time setup code (argon2 hash, until it expires)
+    # signs the member in once; then a password must be set before anything else.
+    setup_code_hash: Mapped[str | None] = mapped_column(String(255))
+    setup_code_expires_at: Mapped[dt.datetime | None]
+    must_set_password: Mapped[bool] = mapped_column(default=False)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

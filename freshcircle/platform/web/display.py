@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from babel.numbers import format_decimal
-from flask import Flask
+from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from freshcircle.platform.batches.services.batches import batch_status_label
+from freshcircle.platform.core.services import notices
 from freshcircle.platform.core.services.quantities import grams_to_jin, grams_to_kg
 from freshcircle.platform.dispatch.services.shipments import status_label as shipment_status_label
+from freshcircle.platform.extensions import db
 from freshcircle.platform.market.services.orders import order_status_label
 from freshcircle.platform.models import (
     BatchStatus,
@@ -116,7 +118,7 @@ def label(value) -> str:
 def nav_links() -> list[tuple[str, str, object]]:
     """(endpoint, id, label) of the main pages for the signed-in user's role; everyone who
     is signed in has an inbox (recall notices reach buyers, carriers and producers)."""
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or current_user.must_set_password:
         return []
     role = current_user.role
     links: list[tuple[str, str, object]] = []
@@ -127,12 +129,13 @@ def nav_links() -> list[tuple[str, str, object]]:
                  ("sales_pages.index", "nav-sales", _l("Sales orders"))]
     elif role == Role.INSPECTOR:
         links = [("inspector.batches", "nav-search", _l("Batch search")),
-                 ("inspector.export", "nav-records", _l("Recall records"))]
+                 ("inspector.recalls", "nav-records", _l("Recall records"))]
     elif role == Role.ADMIN:
         links = [("admin.users", "nav-users", _l("Users")),
                  ("admin.producers", "nav-producers", _l("Producers")),
                  ("admin.places", "nav-places", _l("Places")),
-                 ("inspector.batches", "nav-search", _l("Batch search"))]
+                 ("inspector.batches", "nav-search", _l("Batch search")),
+                 ("inspector.recalls", "nav-records", _l("Recall records"))]
     elif role == Role.BUYER:
         links = [("market_pages.index", "nav-market", _l("Market")),
                  ("cart_pages.index", "nav-cart", _l("Cart")),
@@ -152,6 +155,15 @@ def nav_links() -> list[tuple[str, str, object]]:
     return [*links, ("notice_pages.inbox", "nav-notices", _l("Notices"))]
 
 
+def unread_notices() -> int:
+    """The signed-in user's unread notices for the 通知 link: one count query per page."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notices" not in g:
+        g.unread_notices = notices.unread_count(db.session, current_user)
+    return g.unread_notices
+
+
 def register_display(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(long_datetime, "long_datetime")
@@ -162,5 +174,6 @@ def register_display(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(product_label, "product_label")
     app.add_template_global(nav_links, "nav_links")
+    app.add_template_global(unread_notices, "unread_notices")
     app.add_template_global(STATUS_CLASSES, "STATUS_CLASSES")
     app.add_template_global(SHIPMENT_STATUS_CLASSES, "SHIPMENT_STATUS_CLASSES")

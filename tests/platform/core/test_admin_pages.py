@@ -65,7 +65,8 @@ def test_inspector_holds_with_a_reason_then_releases(make, login, session):
 def test_inspector_recalls(make, login, session):
     batch = make.batch(make.producer(make.user()), status=BatchStatus.LISTED)
     response = login(make.user(Role.INSPECTOR)).post(
-        f"/batches/{batch.id}/status", data={"status": "recalled", "reason": "实验室检出超标"})
+        f"/batches/{batch.id}/status", data={"status": "recalled", "reason": "实验室检出超标",
+                                  "confirmed": "1"})
     assert response.status_code == 302
     session.refresh(batch)
     assert batch.status == BatchStatus.RECALLED and batch.status_reason == "实验室检出超标"

@@ -230,8 +230,13 @@ def _inspector(walk: Walk, celery: str, merged: str, toon: str) -> None:
     walk.page.fill("#staff-actions [name=reason]", "抽检农残超标（演练）")
     walk.page.locator("#staff-actions button[value=recalled]").click()
     walk.page.wait_for_load_state()
+    confirm = walk.look("recall-confirm")
+    assert toon in confirm and "确认召回" in confirm
+    assert "王海峰" in walk.page.inner_text("#to-tell")
+    walk.page.click("#confirm-recall-button")
+    walk.page.wait_for_load_state()
     told = walk.look("recalled")
-    assert "已召回" in told and "王海峰" in told
+    assert "已召回" in told and "王海峰" in walk.page.inner_text("#told")
     records = walk.nav("召回记录")
     assert toon in records
     walk.close()

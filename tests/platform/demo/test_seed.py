@@ -333,3 +333,13 @@ def test_demo_lots_and_inputs_are_on_plot_records_and_every_claim_has_records(se
     batches = session.scalars(select(Batch)).all()
     outcomes = {s.outcome for s in safety_statuses(session, batches).values()}
     assert {"passed", "not_passed"} <= outcomes
+
+
+def test_the_held_demo_lot_is_a_recall_record_that_told_its_co_op(session):
+    from freshcircle.platform.models import RecallRecord
+
+    seed_demo(session)
+    (record,) = session.scalars(select(RecallRecord)).all()
+    assert record.status == BatchStatus.HELD and record.batch.status == BatchStatus.HELD
+    assert record.actor.role == Role.INSPECTOR and record.reason.startswith("农残快检不合格")
+    assert record.recipients, "the co-op's members were told"

@@ -77,13 +77,13 @@ def test_manager_adds_a_member_by_phone(make, login, session):
     assert "李秀英 已加入" in text(client.get(response.location))
 
 
-def test_unknown_phone_is_shown_under_the_field(make, login, session):
+def test_unknown_phone_asks_for_the_name_to_open_an_account(make, login, session):
     manager = make.user()
     producer = make.producer(manager)
     response = login(manager).post(f"/producers/{producer.id}/members",
                                    data={"phone": "13999999999", "role": "member"})
     assert response.status_code == 422
-    assert field_errors(response, "phone") == ["没有用这个手机号注册的农户。"]
+    assert field_errors(response, "name") == ["这个手机号还没有账号：填写成员姓名即可为其开户。"]
     assert count(session, Membership) == 1
 
 

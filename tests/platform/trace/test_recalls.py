@@ -98,12 +98,13 @@ def test_recall_from_the_batch_page_shows_the_effects(make, login, session):
     inspector = login(fam.inspector)
 
     response = inspector.post(f"/batches/{fam.root.id}/status", data={
-        "status": "recalled", "reason": "农残超标"}, follow_redirects=True)
+        "status": "recalled", "reason": "农残超标", "confirmed": "1"}, follow_redirects=True)
 
     assert response.status_code == 200
-    assert response.request.path == f"/inspector/batches/{fam.root.id}/trace"
+    assert response.request.path.startswith("/inspector/recalls/")
     page = text(response)
     assert "另有 3 个由它制成的批次状态相同。" in page and "已通知 3 人。" in page
+    response = inspector.get(f"/inspector/batches/{fam.root.id}/trace")
     shipments = text_of(element_html(response, "shipments"))
     assert fam.a.lot_code in shipments and "王买家" in shipments
     assert fam.merged.lot_code in text_of(element_html(response, "forward"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -180,6 +180,11 @@ def change_status(batch_id: int):
                                message=_("The request could not be understood.")), 400
     status = BatchStatus(form.status.data)
     try:
+        if status == BatchStatus.RECALLED and not request.form.get("confirmed"):
+            people = recalls.preview(db.session, user, batch, status, form.reason.data)
+            batch_service.attach_facts(db.session, [batch])
+            return render_template("trace/inspector/recall_confirm.html", batch=batch,
+                                   form=form, people=people)
         if status in recalls.RESTRICTIONS:
             effects = recalls.restrict(db.session, user, batch, status, form.reason.data)
         else:
@@ -193,7 +198,7 @@ def change_status(batch_id: int):
             flash(_("%(lots)d more lots made from it got the same status.",
                     lots=len(effects.cascaded)), "success")
         flash(_("%(people)d people were notified.", people=len(effects.notified)), "success")
-        return redirect(url_for("inspector.trace", batch_id=batch.id))
+        return redirect(url_for("inspector.recall", record_id=effects.record.id))
     return redirect(url_for("batch_pages.detail", batch_id=batch.id))
 
 

@@ -200,6 +200,18 @@ def change_status(
     session: Session, actor: User, batch: Batch, new_status: BatchStatus, reason: str | None = None
 ) -> Batch:
     """Move a batch along its life cycle; listing is refused while a safety interval runs."""
+    new_status = check_status_change(session, actor, batch, new_status, reason)
+    batch.status = new_status
+    batch.status_reason = (reason or "").strip() or None
+    session.flush()
+    epcis_events.record_batch_status(session, batch, actor)
+    return batch
+
+
+def check_status_change(session: Session, actor: User, batch: Batch, new_status: BatchStatus,
+                        reason: str | None = None) -> BatchStatus:
+    """Refuse (with the reason) what `change_status` would refuse; changes nothing. The recall
+    confirm page asks this before it shows who would be told."""
     require_view_internal(session, actor, batch.producer_id)
     new_status = BatchStatus(new_status)
     staff = actor.is_staff
@@ -226,11 +238,7 @@ def change_status(
                    date=format_date(status.safe_from, "long")),
                 errors={"safety_interval": {"safe_from": status.safe_from.isoformat()}},
             )
-    batch.status = new_status
-    batch.status_reason = (reason or "").strip() or None
-    session.flush()
-    epcis_events.record_batch_status(session, batch, actor)
-    return batch
+    return new_status
 
 
 def batch_status_label(status: BatchStatus):

@@ -1,13 +1,18 @@
-"""Start pages: each role lands on its own page; farmers on 我的批次. Language switch."""
+"""Start pages: each role lands on its own page (farmers on 我的批次, buyers on their open
+orders, unread notices and the market). Language switch."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from freshcircle.platform.batches.services import batches as batch_service
+from freshcircle.platform.core.services import notices
 from freshcircle.platform.extensions import db
 from freshcircle.platform.farms.services.producers import producers_query
+from freshcircle.platform.market.services import listing_browse, orders
+from freshcircle.platform.models import Order, OrderStatus, Role
 from freshcircle.platform.web.pages import FARM_ROLES, actor, for_batch_cards, landing_url
 
 bp = Blueprint("home", __name__)
@@ -19,12 +24,29 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     user = actor()
+    if user.role == Role.BUYER:
+        return buyer_home(user)
     if user.role not in FARM_ROLES:
-        target = landing_url(user)
-        if target != url_for("home.index"):
-            return redirect(target)
-        return render_template("core/home/other.html")
+        return redirect(landing_url(user))
     return dashboard(user)
+
+
+OPEN_ORDERS = [s for s in OrderStatus if s not in (OrderStatus.COMPLETED, OrderStatus.CANCELLED)]
+HOME_NOTICES = 5
+HOME_LISTINGS = 4
+
+
+def buyer_home(user):
+    """The buyer's start: open orders (each linked), unread notices, the market's search and
+    a few listings on sale."""
+    open_orders = db.session.scalars(
+        orders.orders_query(user).where(Order.status.in_(OPEN_ORDERS))
+        .options(selectinload(Order.producer), selectinload(Order.site)).limit(10)).all()
+    unread = [item for item in notices.inbox(db.session, user, HOME_NOTICES * 4)
+              if item.notice.read_at is None][:HOME_NOTICES]
+    market = listing_browse.browse(db.session, listing_browse.BrowseQuery(limit=HOME_LISTINGS))
+    return render_template("core/home/buyer.html", open_orders=open_orders, unread=unread,
+                           unread_total=notices.unread_count(db.session, user), market=market)
 
 
 def dashboard(user):

@@ -32,8 +32,13 @@ def hash_password(password: str) -> str:
 
 
 def check_password(user: User, password: str) -> bool:
+    return matches_hash(user.password_hash, password)
+
+
+def matches_hash(stored_hash: str, secret: str) -> bool:
+    """Whether `secret` is what `stored_hash` (from hash_password) was made from."""
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(stored_hash, secret)
     except (VerificationError, InvalidHashError):
         return False
 

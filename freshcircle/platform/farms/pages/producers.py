@@ -52,7 +52,7 @@ def new():
 
 
 def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError | None = None,
-                   phone_form: ServicePhoneForm | None = None):
+                   phone_form: ServicePhoneForm | None = None, new_account=None):
     user = actor()
     producer = producer_service.get_producer(db.session, producer_id)
     access.require_view_internal(db.session, user, producer.id)
@@ -78,7 +78,7 @@ def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError
     return form_page("farms/producers/detail.html", member_form, error, producer=producer,
                      members=members, is_manager=is_manager, batches=batches,
                      certifications=certifications, can_write=can_write,
-                     today=clock.today_in_china(),
+                     today=clock.today_in_china(), new_account=new_account,
                      phone_form=phone_form or ServicePhoneForm(prefix="phone",
                          formdata=None, service_phone=producer.service_phone))
 
@@ -121,11 +121,15 @@ def add_member(producer_id: int):
         return _producer_page(producer_id, form)
     producer = producer_service.get_producer(db.session, producer_id)
     try:
-        membership = producer_service.add_member(
-            db.session, actor(), producer, form.phone.data, MemberRole(form.role.data)
-        )
+        enrolment = producer_service.enrol_member(
+            db.session, actor(), producer, form.phone.data, MemberRole(form.role.data),
+            form.name.data)
     except DomainError as error:
         return _producer_page(producer_id, form, refusal(error))
+    membership = enrolment.membership
     flash(_("%(name)s is now a member of %(producer)s.", name=membership.user.name,
             producer=producer.name), "success")
+    if enrolment.setup_code:  # shown once, on this page, never stored in plain
+        return _producer_page(producer_id, MemberForm(formdata=None),
+                              new_account=(membership.user, enrolment.setup_code))
     return redirect(url_for("producer_pages.detail", producer_id=producer.id))

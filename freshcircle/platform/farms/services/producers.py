@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from freshcircle.platform.core.services import setup_codes
 from freshcircle.platform.core.services.access import PRODUCER_ROLES, require_manager, require_role
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
 from freshcircle.platform.core.services.identifiers import (
@@ -181,6 +182,39 @@ def add_member(
         membership.role = role
     session.flush()
     return membership
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A member added; `setup_code` is set (to show the manager once) when their account was
+    opened just now."""
+
+    membership: Membership
+    setup_code: str | None = None
+
+
+def enrol_member(session: Session, actor: User, producer: Producer, phone: str,
+                 role: MemberRole = MemberRole.MEMBER, name: str | None = None) -> Enrolment:
+    """Add a member by mobile number; a manager who also gives the name of someone with no
+    account opens a farmer account for them with a one-time setup code (72 hours). Adding
+    again one of the producer's members who never chose a password gives them a new code."""
+    require_manager(session, actor, producer.id)
+    normalised = normalise_mobile(phone)
+    user = session.scalar(select(User).where(User.phone == normalised)) if normalised else None
+    if normalised is None or user is not None:
+        already = user is not None and session.get(Membership, (user.id, producer.id))
+        membership = add_member(session, actor, producer, phone, role)
+        if already and user.must_set_password:  # their code expired or was lost: a new one
+            return Enrolment(membership, setup_codes.reissue(session, user))
+        return Enrolment(membership)
+    if not (name or "").strip():
+        raise InvalidInput.field("name", _l("No account has this number yet: enter the "
+                                            "member's name to open one."))
+    user, code = setup_codes.open_account(session, phone=normalised, name=name.strip()[:64])
+    membership = Membership(user=user, producer=producer, role=role)
+    session.add(membership)
+    session.flush()
+    return Enrolment(membership, code)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,15 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from freshcircle.platform.batches.services import batches as batch_service
 from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.extensions import db
-from freshcircle.platform.models import Batch, BatchStatus, Product, Role
+from freshcircle.platform.models import Batch, BatchStatus, Product, RecallRecord, Role
 from freshcircle.platform.trace.forms import BatchSearchForm, RecordsExportForm
 from freshcircle.platform.trace.services import lot_trace, trace_records
+from freshcircle.platform.trace.services import recalls as recall_service
 from freshcircle.platform.web.forms import options
 from freshcircle.platform.web.pages import (
     actor,
@@ -108,3 +110,25 @@ def export():
     return Response(sheet.data, mimetype=sheet.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{sheet.filename}"',
         "X-Record-Rows": str(sheet.rows)})
+
+
+@bp.get("/recalls")
+@roles_required(Role.INSPECTOR, Role.ADMIN)
+def recalls():
+    """召回记录: every hold and recall (lot, reason, when, by whom, who was told, status)."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(
+        recall_service.records_query(actor())
+        .options(selectinload(RecallRecord.batch).selectinload(Batch.product),
+                 selectinload(RecallRecord.actor), selectinload(RecallRecord.recipients))
+        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("trace/inspector/recalls.html", records=rows[:PAGE_SIZE], page=page,
+                           more=len(rows) > PAGE_SIZE)
+
+
+@bp.get("/recalls/<int:record_id>")
+@roles_required(Role.INSPECTOR, Role.ADMIN)
+def recall(record_id: int):
+    """One hold or recall with everyone it told."""
+    return render_template("trace/inspector/recall.html",
+                           record=recall_service.get_record(db.session, actor(), record_id))

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.batches.services import batches as batch_service
+from freshcircle.platform.core.services.access import require_role
+from freshcircle.platform.core.services.errors import NotFound
 from freshcircle.platform.models import (
     Batch,
     BatchStatus,
@@ -27,6 +29,8 @@ from freshcircle.platform.models import (
     ListingStatus,
     Membership,
     Notice,
+    RecallRecord,
+    Role,
     User,
 )
 from freshcircle.platform.trace.services import lot_trace
@@ -43,6 +47,7 @@ class Effects:
     status: BatchStatus
     cascaded: list[Batch] = field(default_factory=list)
     notified: list[User] = field(default_factory=list)
+    record: RecallRecord | None = None
 
 
 def _cascades_to(batch: Batch, status: BatchStatus) -> bool:
@@ -77,6 +82,21 @@ def _recipients(session: Session, trace: TraceResult) -> dict[int, list]:
                                    .where(Membership.producer_id.in_(producers))):
         concern.setdefault(user_id, [])
     return concern
+
+
+def recipients(session: Session, actor: User, batch: Batch) -> list[User]:
+    """Who a hold or recall of ``batch`` would tell now (the recall confirm page): the same
+    rule as the notices, nothing changed."""
+    trace = lot_trace.trace_lot(session, actor, batch, "forward")
+    return [session.get(User, user_id) for user_id in sorted(_recipients(session, trace))]
+
+
+def preview(session: Session, actor: User, batch: Batch, status: BatchStatus,
+            reason: str | None) -> list[User]:
+    """What the confirm page shows before a hold or recall: refuses what `restrict` would
+    refuse (no reason, not an inspector, a recalled lot), else who would be told."""
+    batch_service.check_status_change(session, actor, batch, BatchStatus(status), reason)
+    return recipients(session, actor, batch)
 
 
 def _notify(session: Session, effects: Effects, root: Batch, reason: str) -> None:
@@ -118,8 +138,25 @@ def restrict(session: Session, actor: User, batch: Batch, status: BatchStatus,
             effects.cascaded.append(traced.batch)
     _take_off_sale(session, effects)
     _notify(session, effects, batch, reason.strip())
+    effects.record = RecallRecord(batch=batch, status=status, reason=reason.strip()[:200],
+                                  actor=actor, recipients=list(effects.notified))
+    session.add(effects.record)
     session.flush()
     return effects
+
+
+def records_query(actor: User):
+    """召回记录: every hold and recall, newest first; for inspectors and administrators."""
+    require_role(actor, Role.INSPECTOR, Role.ADMIN)
+    return select(RecallRecord).order_by(RecallRecord.created_at.desc(), RecallRecord.id.desc())
+
+
+def get_record(session: Session, actor: User, record_id: int) -> RecallRecord:
+    require_role(actor, Role.INSPECTOR, Role.ADMIN)
+    record = session.get(RecallRecord, record_id)
+    if record is None:
+        raise NotFound()
+    return record
 
 
 def effects_of(session: Session, actor: User, batch: Batch) -> Effects:
