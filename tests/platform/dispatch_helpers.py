@@ -38,11 +38,18 @@ class Day:
     orders: list[Order] = field(default_factory=list)
     vehicles: list[Vehicle] = field(default_factory=list)
     listings: dict = field(default_factory=dict)
+    make: object = None
 
 
 def vehicle(session, day: Day, plate: str, compartments, **extra) -> Vehicle:
+    """A truck at the day's cold store: the first is the day's driver's, each next one has
+    a driver of its own (one person drives one truck at a time)."""
+    if "driver_id" not in extra:
+        driver = day.driver if not day.vehicles else day.make.user(
+            Role.CARRIER, name=f"司机{len(day.vehicles) + 1}")
+        extra["driver_id"] = driver.id
     v = Vehicle(producer_id=day.producer.id, depot_id=day.store.id, plate=plate,
-                name=extra.pop("name", "9.6米冷藏车"), driver_id=day.driver.id,
+                name=extra.pop("name", "9.6米冷藏车"),
                 fixed_cost_fen=extra.pop("fixed_cost_fen", 100_000), fen_per_km=500,
                 shift_hours=extra.pop("shift_hours", 16), **extra)
     for n, (kind, temp_class, low, high, kg, pallets) in enumerate(compartments):
@@ -77,7 +84,7 @@ def dispatch_day(make, session, products=("Spinach", "Cucumber"), cities=("上�
             "available_to": dt.date.today() + dt.timedelta(days=7)})
     morning = dt.datetime.now(CHINA).replace(hour=9, minute=0, second=0, microsecond=0)
     day = Day(manager, driver, producer, store, (morning + dt.timedelta(days=1)).date(),
-              listings=listed)
+              listings=listed, make=make)
     for city in cities:
         buyer = make.user(Role.BUYER, name=f"{city}买家")
         lat, lon = SITES[city]

@@ -52,14 +52,14 @@ def _buyer_site(seeder: _Seeder, buyer: c.BuyerSpec) -> Place:
 def _vehicles(seeder: _Seeder, producer: Producer) -> None:
     manager = seeder.users[c.PRODUCERS_BY_KEY[c.DISPATCH_PRODUCER].manager.phone]
     depot = seeder.places[c.JIESHOU_STORE.name_en]
-    driver = seeder.users[c.CARRIER.phone]
     for spec in c.FLEET:
         if seeder.session.scalar(select(Vehicle.id).where(
                 Vehicle.producer_id == producer.id, Vehicle.plate == spec.plate)):
             continue
         fleet.create_vehicle(seeder.session, manager, producer.id, {
             "plate": spec.plate, "name": spec.name, "depot_id": depot.id,
-            "driver_id": driver.id, "fixed_cost_fen": spec.fixed_yuan * 100,
+            "driver_id": seeder.user(spec.driver).id if spec.driver else None,
+            "fixed_cost_fen": spec.fixed_yuan * 100,
             "fen_per_km": spec.yuan_per_km * 100, "shift_hours": spec.shift_hours,
             "compartments": [vars(part) for part in spec.compartments]})
         seeder.result.created["vehicles"] += 1

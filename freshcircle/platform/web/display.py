@@ -7,6 +7,7 @@ import datetime as dt
 from babel.numbers import format_decimal
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -103,6 +104,17 @@ def weight(grams: int) -> str:
     return f"{jin}\u00a0斤（{kg}\u00a0kg）"
 
 
+def hours_as_days(hours) -> str:
+    """A span given in hours, as people say it: '56 天 19 小时', '19 小时' (whole hours)."""
+    whole = max(round(float(hours)), 0)
+    days, rest = divmod(whole, 24)
+    if not days:
+        return _("%(h)s h", h=rest)
+    if not rest:
+        return _("%(d)s d", d=number(days))
+    return _("%(d)s d %(h)s h", d=number(days), h=rest)
+
+
 def label(value) -> str:
     if isinstance(value, BatchStatus):
         return str(batch_status_label(value))
@@ -168,6 +180,7 @@ def register_display(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(long_datetime, "long_datetime")
     app.add_template_filter(weight, "weight")
+    app.add_template_filter(hours_as_days, "hours_as_days")
     app.add_template_filter(celsius, "celsius")
     app.add_template_filter(place_label, "place_label")
     app.add_template_filter(label, "label")

@@ -173,8 +173,9 @@ def demo_server(tmp_path):
 
 
 def _demo_route(session) -> None:
-    """What accepting a plan makes: the Jieshou truck's stops today, one per confirmed order."""
-    vehicle = session.scalar(select(Vehicle).where(Vehicle.plate == "皖KD3186"))
+    """What accepting a plan makes: the demo carrier's Jieshou truck's stops today, one per
+    confirmed order."""
+    vehicle = session.scalar(select(Vehicle).where(Vehicle.plate == "皖KC7729"))
     plan = DispatchPlan(producer_id=vehicle.producer_id, depot_id=vehicle.depot_id,
                         dispatch_date=TODAY, status="done")
     session.add(plan)
@@ -230,7 +231,7 @@ def test_fleet_and_driver_pages_on_a_phone(demo_server):
                     assert heading in ("车队", "添加车辆", "今日路线"), heading
                 if phone == "13900000004":
                     assert page.locator(".stop").count() == 3
-                    assert "皖KD3186" in page.inner_text("main")
+                    assert "皖KC7729" in page.inner_text("main")
                     box = page.locator(".stop .map").first.bounding_box()
                     assert box["height"] >= 48 and box["width"] >= 300  # easy to tap
                 else:

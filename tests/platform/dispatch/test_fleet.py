@@ -77,7 +77,8 @@ def test_manager_adds_a_vehicle_with_compartments_and_sees_it_listed(make, login
         (2, "cool", TemperatureClass.COOL, Decimal(8), Decimal(15), 4000, 6)]
     page = text(client.get("/fleet")).replace("\u00a0", " ")
     assert "车队" in page and "皖KD3186" in page and "9.6 米三温区冷藏车" in page
-    assert "chilled-veg" in page and "8,000 kg" in page and "12 个托盘位" in page
+    assert "冷藏·蔬菜" in page and "8,000 kg" in page and "12 个托盘位" in page
+    assert "chilled-veg" not in page  # issue 13: every code a user sees has a label
     assert "赵志强" in page and "太和香椿冷库" in page
 
 
@@ -99,8 +100,21 @@ def test_bad_fields_are_named_and_nothing_is_written(make, login, session):
     assert field_errors(response, "c0-max_c") == ["最高温度不能低于最低温度。"]
     assert field_errors(response, "c1-max_c") == ["冷凉温区须在 8 至 15 °C 之间。"]
     assert field_errors(response, "c1-capacity_kg") == ["请输入大于零的整数。"]
-    assert field_errors(response, "c1-kind")
+    assert field_errors(response, "c1-kind") == ["请从车厢类型中选择一项。"]
     assert (count(session, Vehicle), count(session, VehicleCompartment)) == before
+
+
+def test_compartment_kind_is_a_choice_that_fits_its_temperature_class(make, login, session):
+    """Issue 13: the kind was free text; now a list, and a fruit hold cannot be frozen."""
+    manager, producer, store, carrier = _fleet(make)
+    client = login(manager)
+    form = client.get(f"/fleet/new?producer={producer.id}").get_data(as_text=True)
+    assert '<select id="c0-kind" name="c0-kind">' in form and "冷藏·水果" in form
+    response = client.post(f"/fleet/new?producer={producer.id}", data=_form(
+        store, carrier, **{"c0-kind": "chilled-fruit", "c0-temp_class": "frozen",
+                           "c0-min_c": "-20", "c0-max_c": "-18"}))
+    assert response.status_code == 422
+    assert field_errors(response, "c0-temp_class") == ["“冷藏·水果”车厢不属于这个温区。"]
 
 
 def test_english_messages_through_the_catalog(make, login):
@@ -228,9 +242,13 @@ def test_demo_seed_has_a_fleet_and_tomorrows_confirmed_orders_and_adds_nothing_t
     vehicles = session.scalars(select(Vehicle).where(Vehicle.producer_id == jieshou.id)).all()
     assert len(vehicles) == 4
     assert {len(v.compartments) for v in vehicles} == {1, 2, 3}
+    drivers = {v.plate: v.driver.phone if v.driver else None for v in vehicles}
+    # one driver a truck (the demo carrier drives the 7.6 m one); the 9.6 m one has nobody
+    assert drivers == {"皖KD3186": None, "皖KC7729": "13900000004",
+                       "皖KF0551": "13900001401", "皖KB2468": "13900001402"}
     for vehicle in vehicles:
         assert vehicle.depot.name_zh.startswith("界首市光武镇蔬菜冷库")
-        assert vehicle.driver.phone == "13900000004" and vehicle.shift_hours == 14
+        assert vehicle.shift_hours == 14
         assert 80_000 <= vehicle.fixed_cost_fen <= 150_000 and 400 <= vehicle.fen_per_km <= 600
     big = next(v for v in vehicles if len(v.compartments) == 3)
     assert [(c.kind, c.capacity_kg, c.capacity_pallets) for c in big.compartments] == [

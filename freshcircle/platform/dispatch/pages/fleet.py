@@ -39,6 +39,12 @@ FIRST_SLOT = {"kind": "chilled-veg", "temp_class": "chilled", "min_c": "0", "max
               "capacity_kg": "", "capacity_pallets": ""}
 
 
+@bp.app_template_filter("compartment_kind")
+def compartment_kind(kind: str) -> str:
+    """A compartment kind in the reader's language (an unknown one as it is stored)."""
+    return str(fleet.KIND_LABELS.get(kind, kind))
+
+
 def _producer():
     """The producer whose fleet is shown: ?producer=<id>, else the first the user manages."""
     producers = fleet.managed_producers(db.session, actor())
@@ -112,6 +118,7 @@ def _form_page(producer, producers, values, errors=None, vehicle=None, status=20
         "dispatch/fleet/form.html", producer=producer, producers=producers, vehicle=vehicle,
         values=values, errors=errors or {}, depots=fleet.depots(db.session, producer.id),
         drivers=fleet.drivers(db.session), temp_classes=TEMP_CLASS_LABELS,
+        kinds=fleet.KIND_LABELS,
     ), status
 
 

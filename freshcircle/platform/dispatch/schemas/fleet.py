@@ -15,7 +15,9 @@ def _celsius(**kwargs) -> fields.Decimal:
 
 
 class CompartmentInputSchema(StrictSchema):
-    kind = fields.String(required=True, metadata={"description": "A short slug, e.g. chilled-veg"})
+    kind = fields.String(required=True, metadata={
+        "description": "One of chilled-veg, chilled-fruit, chilled, cool, frozen, ambient "
+                       "(the kind must fit temp_class)"})
     temp_class = enum_field(TemperatureClass, required=True)
     min_c = _celsius(required=True, metadata={
         "description": "°C; frozen -25..-18, chilled 0..4, cool 8..15, ambient 15..30"})

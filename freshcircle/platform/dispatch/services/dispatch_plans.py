@@ -143,6 +143,10 @@ def _stop(day: dispatch_problem.DayInput, stop: p.Stop, planned: p.Order,
             "window": [_iso(day, window[0]), _iso(day, window[1])], "items": items}
 
 
+def _driver_name(vehicle) -> str | None:
+    return vehicle.driver.name if vehicle.driver else None
+
+
 def serialize(day: dispatch_problem.DayInput, plan: p.Plan, provider: str) -> dict:
     planned = {o.key: o for o in day.problem.orders}
     routes = []
@@ -157,7 +161,7 @@ def serialize(day: dispatch_problem.DayInput, plan: p.Plan, provider: str) -> di
         routes.append({
             "no": n + 1, "vehicle_id": vehicle.id, "plate": vehicle.plate,
             "vehicle": vehicle.name,
-            "driver": vehicle.driver.name if vehicle.driver else None,
+            "driver": _driver_name(vehicle),
             "departure": _iso(day, route.departure_s), "finish": _iso(day, route.finish_s),
             "return": _iso(day, route.return_s), "distance_km": round(route.distance_m / 1000),
             "cost_fen": planner.route_cost_fen(day.problem, route),
@@ -168,8 +172,12 @@ def serialize(day: dispatch_problem.DayInput, plan: p.Plan, provider: str) -> di
         unassigned.append({"order_id": order.id, "code": u.code, "detail": u.detail,
                            "site_zh": order.site.name_zh, "site_en": order.site.name_en,
                            "buyer": order.buyer.name if order.buyer else ""})
+    idle = [{"vehicle_id": day.vehicles[v.vehicle_type].id,
+             "plate": day.vehicles[v.vehicle_type].plate,
+             "vehicle": day.vehicles[v.vehicle_type].name, "code": v.code,
+             "driver": _driver_name(day.vehicles[v.vehicle_type])} for v in plan.idle]
     depot = day.problem.depots[0]
-    return {"epoch": day.epoch.isoformat(), "provider": provider,
+    return {"epoch": day.epoch.isoformat(), "provider": provider, "idle": idle,
             "no_fleet": not day.vehicles, "vehicles": len(day.vehicles),
             "orders": len(day.orders), "routes": routes, "unassigned": unassigned,
             "cost_fen": plan.cost_fen, "solver_s": round(plan.solver_s, 1),

@@ -102,7 +102,8 @@ def vehicle_type(vehicle: Vehicle) -> p.VehicleType:
         compartments=tuple(p.Compartment(c.kind, float(c.min_c), float(c.max_c), c.capacity_kg,
                                          c.capacity_pallets) for c in vehicle.compartments),
         fixed_cost_fen=vehicle.fixed_cost_fen, fen_per_km=vehicle.fen_per_km,
-        shift_s=vehicle.shift_hours * p.HOUR, name=vehicle.plate)
+        shift_s=vehicle.shift_hours * p.HOUR, name=vehicle.plate,
+        driver=None if vehicle.driver_id is None else f"user{vehicle.driver_id}")
 
 
 def produce_record(name_en: str) -> Produce | None:
@@ -188,7 +189,7 @@ def build(session: Session, producer_id: int, depot: Place, day: dt.date,
         (p.Depot(f"place{depot.id}", 0, departs,
                  _seconds(epoch, dt.datetime.combine(day, DEPART_TO, CHINA))),),
         tuple(vehicle_type(v) for v in vehicles), tuple(planned), matrix,
-        fen_per_hour_out=2000)
+        fen_per_hour_out=2000, drivers_required=True)
     return DayInput(problem, epoch, {order_key(o): o for o in orders}, vehicles,
                     {order_key(o): o.site for o in orders}, batches, pieces, moved,
                     result.kept, unplannable)

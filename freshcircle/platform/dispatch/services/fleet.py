@@ -9,7 +9,6 @@ plans they drive, for one dispatch day.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -40,7 +39,24 @@ from freshcircle.platform.models import (
 )
 
 MAX_COMPARTMENTS = 4
-KIND_RE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
+# The compartment kinds a truck may have, each in one temperature class. The planner stows a
+# product in the kind whose range and name suit it (logistics.planning: "fruit", "veg").
+COMPARTMENT_KINDS = {
+    "chilled-veg": TemperatureClass.CHILLED,
+    "chilled-fruit": TemperatureClass.CHILLED,
+    "chilled": TemperatureClass.CHILLED,
+    "cool": TemperatureClass.COOL,
+    "frozen": TemperatureClass.FROZEN,
+    "ambient": TemperatureClass.AMBIENT,
+}
+KIND_LABELS = {
+    "chilled-veg": _l("Chilled, vegetables"),
+    "chilled-fruit": _l("Chilled, fruit"),
+    "chilled": _l("Chilled"),
+    "cool": _l("Cool"),
+    "frozen": _l("Frozen"),
+    "ambient": _l("Ambient"),
+}
 # The range (°C, inclusive) a compartment of each class may be set to: the shipment set-point
 # classes of dispatch/services/shipments.py, closed at both ends so a compartment has a
 # definite band.
@@ -167,9 +183,8 @@ def _check_compartment(raw: dict) -> tuple[dict, dict]:
     kind = (raw.get("kind") or "").strip().lower() if isinstance(raw.get("kind"), str) else ""
     if not kind:
         errors["kind"] = [REQUIRED]
-    elif not KIND_RE.match(kind):
-        errors["kind"] = [_l("Use 2 to 32 lowercase letters, digits and hyphens, e.g. "
-                             "chilled-veg.")]
+    elif kind not in COMPARTMENT_KINDS:
+        errors["kind"] = [_l("Choose one of the compartment kinds.")]
     clean["kind"] = kind
     temp_class = None
     try:
@@ -177,6 +192,9 @@ def _check_compartment(raw: dict) -> tuple[dict, dict]:
     except ValueError:
         errors["temp_class"] = [REQUIRED if _blank(raw.get("temp_class"))
                                 else _l("Not a valid choice.")]
+    if temp_class is not None and COMPARTMENT_KINDS.get(kind, temp_class) != temp_class:
+        errors["temp_class"] = [_l("A %(kind)s compartment is not in this temperature class.",
+                                   kind=KIND_LABELS[kind])]
     clean["temp_class"] = temp_class
     for name in ("min_c", "max_c"):
         value = _celsius(raw.get(name))
