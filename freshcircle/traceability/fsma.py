@@ -47,6 +47,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote
 
+from . import cbv_labels
 from .epcis_identifiers import CANONICAL_DL_DOMAIN, canonical_identifier
 
 Row = dict[str, Any]
@@ -109,12 +110,16 @@ _CUSTOM = re.compile(r".*[/:]BizStep-(\w+)")
 
 
 def cte_label(value: str, lang: str) -> str:
-    """A ``cte`` value in Chinese for ``zh`` (``Other (holding)`` -> ``其他（holding）``)."""
-    if not lang.startswith("zh") or not value:
+    """A ``cte`` value in the reader's words: ``Other (inspecting)`` is ``其他（检验）`` for
+    ``zh``; the step in brackets is the business step's name (``cbv_labels``)."""
+    if not value:
         return value
     name, _, step = value.partition(" (")
+    step = cbv_labels.biz_step(step[:-1], lang) if step else ""
+    if not lang.startswith("zh"):
+        return f"{name} ({step})" if step else name
     zh = CTE_ZH.get(name, name)
-    return f"{zh}（{step[:-1]}）" if step else zh
+    return f"{zh}（{step}）" if step else zh
 
 
 def _short(value: str | None) -> str:

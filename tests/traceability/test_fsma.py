@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from freshcircle.traceability import cbv_labels
 from freshcircle.traceability.epcis import (
     OBSERVE,
     BizTransaction,
@@ -211,5 +212,16 @@ def test_official_shipping_example_without_lots_still_gives_rows():
 
 def test_cte_label_in_chinese():
     assert cte_label("Initial packing", "zh") == "初次包装"
-    assert cte_label("Other (holding)", "zh") == "其他（holding）"
+    # issue 13: the export said 其他（inspecting）; every code a reader sees is in words
+    assert cte_label("Other (inspecting)", "zh") == "其他（检验）"
+    assert cte_label("Other (holding)", "zh") == "其他（暂扣）"
+    assert cte_label("Other (partner_step)", "zh") == "其他（partner_step）"  # unknown: as is
     assert cte_label("Shipping", "en") == "Shipping"
+    assert cte_label("Other (retail_selling)", "en") == "Other (retail selling)"
+
+
+def test_cbv_codes_in_words():
+    assert cbv_labels.disposition("conformant", "zh") == "合格"
+    assert cbv_labels.disposition("non_conformant", "en") == "non-conformant"
+    assert cbv_labels.transaction_types("testres; po", "zh") == "检测结果; 采购订单"
+    assert cbv_labels.biz_step("inspecting", "en") == "inspecting"

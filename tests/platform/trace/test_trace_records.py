@@ -130,3 +130,23 @@ def test_an_admin_may_trace_and_a_carrier_may_not(make, login, session):
     assert login(make.user(Role.ADMIN)).get(
         f"/inspector/batches/{fam.root.id}/trace").status_code == 200
     assert login(fam.carrier).get(f"/inspector/batches/{fam.root.id}/trace").status_code == 403
+
+
+def test_chinese_spreadsheet_words_every_code(make, login, session):
+    """Issue 13: the export showed 其他（inspecting）, testres and conformant to inspectors."""
+    farmer = make.user()
+    batch = make.batch(make.producer(farmer))
+    created = login(farmer).post("/api/v1/tests", json={
+        "batch_id": batch.id, "method": "rapid", "result": "pass", "tester": "合作社检测室",
+        "measured_values": "抑制率 12%", "tested_on": today_in_china().isoformat()})
+    assert created.status_code == 201, created.json
+    inspector = login(make.user(Role.INSPECTOR))
+    response = inspector.get(f"/api/v1/batches/{batch.id}/records",
+                             query_string={"format": "csv"}, headers={"Accept-Language": "zh"})
+    rows = _csv_rows(response)
+    test_row = next(r for r in rows if "检测结果" in r["参考单据类型"])
+    assert test_row["关键追踪事件"] == "其他（检验）"
+    assert test_row["业务步骤"] == "检验" and test_row["处置状态"] == "合格"
+    text = response.get_data().decode("utf-8-sig")
+    for code in ("inspecting", "testres", "conformant"):
+        assert code not in text

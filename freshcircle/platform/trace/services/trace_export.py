@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from freshcircle.traceability import cbv_labels
 from freshcircle.traceability.fsma import COLUMNS, Column, cte_label
 
 EXTENSIONS = ("csv", "xlsx")
@@ -30,10 +31,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DATE_FORMATS = {"datetime": "yyyy-mm-dd hh:mm:ss", "date": "yyyy-mm-dd"}
 
 
+# Columns holding codes, and how each is worded for people (the API keeps the codes).
+_WORDED = {"cte": cte_label, "biz_step": cbv_labels.biz_step,
+           "disposition": cbv_labels.disposition, "ref_doc_type": cbv_labels.transaction_types}
+
+
 def _text(column: Column, value: Any, lang: str) -> str:
     if value is None:
         return ""
-    return cte_label(value, lang) if column.key == "cte" else str(value)
+    words = _WORDED.get(column.key)
+    return words(value, lang) if words is not None else str(value)
 
 
 def write_csv(rows: Iterable[Mapping[str, Any]], stream: IO[str] | IO[bytes],
