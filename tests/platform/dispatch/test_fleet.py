@@ -264,3 +264,11 @@ def test_demo_seed_has_a_fleet_and_tomorrows_confirmed_orders_and_adds_nothing_t
     for order in confirmed:
         for line in order.lines:
             assert line.listing.sold_g <= line.listing.offered_g
+
+
+def test_fleet_page_without_a_cold_store_says_what_to_do_first(make, login):
+    """Issue 13: 车队 is in an admin's navigation; before any co-op has a cold store it was
+    a 403."""
+    response = login(make.user(Role.ADMIN)).get("/fleet")
+    assert response.status_code == 200
+    assert "冷库" in text(response) and 'id="no-fleet-yet"' in response.get_data(as_text=True)

@@ -125,7 +125,11 @@ def _form_page(producer, producers, values, errors=None, vehicle=None, status=20
 @bp.get("")
 @roles_required(*FLEET_ROLES)
 def index():
-    """The producer's vehicles, active first, each with its compartments."""
+    """The producer's vehicles, active first, each with its compartments; with no producer to
+    manage (an admin before any co-op has a cold store), what to do first."""
+    if actor().role in (Role.ADMIN, Role.COOP_ADMIN) \
+            and not fleet.managed_producers(db.session, actor()):
+        return render_template("dispatch/fleet/none.html")  # it is in their navigation
     producer, producers = _producer()
     return render_template("dispatch/fleet/index.html", producer=producer, producers=producers,
                            vehicles=fleet.vehicles_for(db.session, actor(), producer.id),
