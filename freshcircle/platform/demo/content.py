@@ -328,7 +328,7 @@ class VehicleSpec:
     driver: Person | None = None  # None: nobody drives it (the plan leaves it in the yard)
 
 
-# The co-op's drivers: the demo carrier and two more; the 9.6 m truck has nobody this week.
+# The co-op's drivers: the demo carrier and two more; the second 4.2 m truck has nobody.
 DRIVER_QIAN = Person("13900001401", "钱卫东", Role.CARRIER)
 DRIVER_SUN = Person("13900001402", "孙建华", Role.CARRIER)
 CHILLED_VEG = ("chilled-veg", "chilled", "0", "4")
@@ -336,14 +336,14 @@ FLEET = (
     VehicleSpec("皖KD3186", "9.6 米三温区冷藏车" + SAMPLE, 1500, 6, (
         CompartmentSpec(*CHILLED_VEG, 8000, 12),
         CompartmentSpec("chilled-fruit", "chilled", "0", "4", 4000, 6),
-        CompartmentSpec("cool", "cool", "8", "15", 4000, 6))),
+        CompartmentSpec("cool", "cool", "8", "15", 4000, 6)), driver=DRIVER_QIAN),
     VehicleSpec("皖KC7729", "7.6 米双温区冷藏车" + SAMPLE, 1200, 5, (
         CompartmentSpec(*CHILLED_VEG, 6000, 9),
         CompartmentSpec("cool", "cool", "8", "15", 3000, 5)), driver=CARRIER),
     VehicleSpec("皖KF0551", "4.2 米冷藏车" + SAMPLE, 800, 4, (
-        CompartmentSpec(*CHILLED_VEG, 2000, 6),), driver=DRIVER_QIAN),
-    VehicleSpec("皖KB2468", "4.2 米冷藏车（二号）" + SAMPLE, 800, 4, (
         CompartmentSpec(*CHILLED_VEG, 2000, 6),), driver=DRIVER_SUN),
+    VehicleSpec("皖KB2468", "4.2 米冷藏车（二号）" + SAMPLE, 800, 4, (
+        CompartmentSpec(*CHILLED_VEG, 2000, 6),)),
 )
 
 

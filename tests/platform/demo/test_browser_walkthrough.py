@@ -51,7 +51,7 @@ def demo_server(tmp_path):
         "SECRET_KEY": "walkthrough-test",
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "demo.db"),
         "DISPATCH_JOBS_SYNC": True,
-        "DISPATCH_MAX_ITERATIONS": 200,
+        "DISPATCH_MAX_ITERATIONS": 2000,
     })
     with app.app_context():
         upgrade()
@@ -288,7 +288,8 @@ def _jieshou_manager(walk: Walk) -> None:
     walk.page.click("#plan-button")
     walk.page.wait_for_selector("#summary", timeout=90_000)
     plan = walk.look("plan")
-    assert walk.page.inner_text("#planned").endswith("/ 9"), plan
+    assert walk.page.inner_text("#planned") == "9 / 9", plan
+    assert "皖KB2468" in walk.page.inner_text("#idle")  # the truck nobody drives
     walk.page.click("#accept")
     walk.page.wait_for_selector("#accepted")
     walk.look("accepted")

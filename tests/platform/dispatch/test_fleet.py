@@ -243,9 +243,9 @@ def test_demo_seed_has_a_fleet_and_tomorrows_confirmed_orders_and_adds_nothing_t
     assert len(vehicles) == 4
     assert {len(v.compartments) for v in vehicles} == {1, 2, 3}
     drivers = {v.plate: v.driver.phone if v.driver else None for v in vehicles}
-    # one driver a truck (the demo carrier drives the 7.6 m one); the 9.6 m one has nobody
-    assert drivers == {"皖KD3186": None, "皖KC7729": "13900000004",
-                       "皖KF0551": "13900001401", "皖KB2468": "13900001402"}
+    # one driver a truck (the demo carrier drives the 7.6 m one); the second 4.2 m has nobody
+    assert drivers == {"皖KD3186": "13900001401", "皖KC7729": "13900000004",
+                       "皖KF0551": "13900001402", "皖KB2468": None}
     for vehicle in vehicles:
         assert vehicle.depot.name_zh.startswith("界首市光武镇蔬菜冷库")
         assert vehicle.shift_hours == 14
