@@ -102,9 +102,10 @@ class Factory:
         )
 
     def farm_input(self, producer: Producer, *, plot: str | Plot = "东地块", applied_on: dt.date,
-                   interval_days: int = 7, product_name: str = "阿维菌素", **extra):
+                   interval_days: int = 7, product_name: str = "阿维菌素",
+                   kind: InputKind = InputKind.PESTICIDE, **extra):
         return self._save(
-            FarmInput(producer=producer, kind=InputKind.PESTICIDE, product_name=product_name,
+            FarmInput(producer=producer, kind=kind, product_name=product_name,
                       dose="30 mL/亩", plot=self._plot(producer, plot), applied_on=applied_on,
                       pre_harvest_interval_days=interval_days, **extra)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from freshcircle.platform.models import InputKind
 from tests.platform.page_helpers import element, text
 from tests.platform.trace_helpers import path_of, printed_codes
 
@@ -44,6 +45,22 @@ def test_plot_without_any_input_record_says_so_and_never_passed(app, make, login
 
     assert "该地块无用药记录" in safety and "已过" not in safety
     assert "生产者未记录用药" in inputs and "✔" not in inputs
+
+
+def test_a_fertiliser_record_alone_is_no_claim_about_pesticides(app, make, login, session,
+                                                                client):
+    """The demo toon lot's shopper page said 采收前所有用药均已过安全间隔期 from one urea
+    record: 用药 means pesticides, and none were recorded."""
+    farmer, producer = _producer(make)
+    make.farm_input(producer, plot="东地块", applied_on=YESTERDAY - dt.timedelta(days=20),
+                    interval_days=0, product_name="尿素", kind=InputKind.FERTILISER)
+    batch = make.batch(producer, plot="东地块", harvest_date=YESTERDAY)
+
+    safety = element(login(farmer).get(f"/batches/{batch.id}"), "safety")
+    inputs = element(client.get(path_of(printed_codes(app, session, batch)[0])), "inputs")
+
+    assert "该地块无用药记录" in safety and "已过" not in safety
+    assert "生产者未记录用药" in inputs and "✔" not in inputs and "尿素" in inputs
 
 
 def test_inputs_on_the_same_plot_record_with_intervals_over_pass(app, make, login, session,

@@ -1,9 +1,11 @@
 """Pre-harvest interval (安全间隔期) checks: the inputs recorded on a batch's plot record.
 
 Three outcomes, and a claim only from records that exist:
-  passed      inputs were recorded on the plot before harvest and every interval was over;
+  passed      pesticides were recorded on the plot before harvest and every interval was over;
   not passed  some input's interval was still running at harvest (which, until when);
-  no records  nothing was recorded on that plot before harvest: we cannot say it passed.
+  no records  no pesticide was recorded on that plot before harvest: we cannot say that the
+              pesticides used had passed their intervals (a fertiliser record says nothing
+              about 用药).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from freshcircle.platform.models import Batch, FarmInput
+from freshcircle.platform.models import Batch, FarmInput, InputKind
 
 PASSED = "passed"
 NOT_PASSED = "not_passed"
@@ -27,7 +29,7 @@ NO_RECORDS = "no_records"
 class SafetyStatus:
     """`ok` is False only when some input's interval had not passed at harvest (it blocks sale).
 
-    `has_records` says whether any input was recorded on the plot up to the harvest date;
+    `has_records` says whether a pesticide was recorded on the plot up to the harvest date;
     `passed` (a claim a page may show with a tick) needs both. `safe_from` is the first day a
     harvest from that plot would have been allowed, and `blocking` the inputs responsible,
     latest-ending last.
@@ -56,7 +58,8 @@ def _status(batch: Batch, inputs: Iterable[FarmInput]) -> SafetyStatus:
         key=lambda i: i.safe_harvest_date,
     )
     if not blocking:
-        return SafetyStatus(ok=True, has_records=bool(before))
+        return SafetyStatus(ok=True, has_records=any(i.kind == InputKind.PESTICIDE
+                                                     for i in before))
     return SafetyStatus(ok=False, has_records=True, safe_from=blocking[-1].safe_harvest_date,
                         blocking=blocking)
 
