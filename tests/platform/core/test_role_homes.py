@@ -9,7 +9,7 @@ import re
 
 from freshcircle.platform.core.services.clock import CHINA
 from freshcircle.platform.market.services import orders
-from freshcircle.platform.models import MemberRole, Membership, Notice, Role
+from freshcircle.platform.models import MemberRole, Membership, Notice, OrderStatus, Role
 from tests.platform.market_helpers import buyer_with_site, market
 from tests.platform.page_helpers import text
 
@@ -48,6 +48,21 @@ def test_buyer_home_shows_open_orders_unread_notices_and_the_market(make, login,
     assert f'href="/orders/{order.id}"' in body, "each open order links to its page"
     assert "1 条未读通知" in page and "召回" in page
     assert 'action="/market"' in body and m.listing.batch.product.name_zh in page
+
+
+def test_buyer_home_names_each_order_notice(make, login, session):
+    """An order's confirmation was listed on the buyer's home as a bare 新通知."""
+    m = market(make, session)
+    (order,) = orders.checkout(session, m.buyer, m.site.id, [
+        {"listing_id": m.listing.id, "quantity": "100", "unit": "jin"}],
+        dt.datetime(2026, 11, 26, 10, 0, tzinfo=CHINA))
+    orders.advance(session, m.farmer, order, OrderStatus.CONFIRMED)
+    session.commit()
+
+    page = text(login(m.buyer).get("/"))
+
+    assert f"订单 #{order.id} 已由" in page and "确认" in page
+    assert "新通知" not in page
 
 
 def test_every_role_follows_every_nav_link_without_a_placeholder(make, login, session):
