@@ -88,3 +88,35 @@ def test_not_passed_is_stated_once_and_sale_has_one_name(make, login):
     assert page.count("安全间隔期未满") == 1
     assert "阿维菌素乳油" in page
     assert "上架" not in page
+
+
+def test_a_lot_merged_from_two_plots_is_judged_on_their_records(make, login, session):
+    """The demo's merged lot (two plots) said 该地块无用药记录 although both plots had spray
+    records: a merged lot's claim comes from the lots it was made from."""
+    from freshcircle.platform.batches.services import transformations
+
+    farmer, producer = _producer(make)
+    product = make.product("Spinach")
+    sprayed = YESTERDAY - dt.timedelta(days=20)
+    make.farm_input(producer, plot="东地块", applied_on=sprayed, interval_days=7)
+    make.farm_input(producer, plot="西地块", applied_on=sprayed, interval_days=7)
+    east = make.batch(producer, product=product, plot="东地块", harvest_date=YESTERDAY)
+    west = make.batch(producer, product=product, plot="西地块", harvest_date=YESTERDAY)
+    bare = make.batch(producer, product=product, plot="北地块", harvest_date=YESTERDAY)
+    both = transformations.merge_batches(session, farmer, [{"batch_id": east.id},
+                                                           {"batch_id": west.id}])
+    session.commit()
+    assert "已过安全间隔期" in element(login(farmer).get(f"/batches/{both.id}"), "safety")
+
+    # with a lot from a plot without records, no claim is made for the whole
+    mixed = transformations.merge_batches(session, farmer, [{"batch_id": both.id},
+                                                            {"batch_id": bare.id}])
+    session.commit()
+    safety = element(login(farmer).get(f"/batches/{mixed.id}"), "safety")
+    assert "无用药记录" in safety and "已过" not in safety
+
+    # a spray whose interval had not passed reaches the merged lot too
+    make.farm_input(producer, plot="西地块", applied_on=YESTERDAY - dt.timedelta(days=2),
+                    interval_days=7, product_name="阿维菌素乳油")
+    safety = element(login(farmer).get(f"/batches/{both.id}"), "safety")
+    assert "安全间隔期未满" in safety and "阿维菌素乳油" in safety

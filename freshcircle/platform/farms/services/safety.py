@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from freshcircle.platform.models import Batch, FarmInput, InputKind
+from freshcircle.platform.models import Batch, FarmInput, InputKind, LotLink
 
 PASSED = "passed"
 NOT_PASSED = "not_passed"
 NO_RECORDS = "no_records"
+MAX_DEPTH = 8  # merges of merges followed this far back
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,48 @@ def _status(batch: Batch, inputs: Iterable[FarmInput]) -> SafetyStatus:
                         blocking=blocking)
 
 
-def safety_statuses(session: Session, batches: list[Batch]) -> dict[int, SafetyStatus]:
-    """Safety status of many batches with one query (for lists)."""
+def _combined(statuses: list[SafetyStatus]) -> SafetyStatus:
+    """A lot merged from others: not passed if any was not; passed only if every one had
+    pesticide records and passed; otherwise no claim."""
+    blocking = [i for s in statuses for i in s.blocking]
+    if blocking:
+        return SafetyStatus(ok=False, has_records=True,
+                            safe_from=max(s.safe_from for s in statuses if s.safe_from),
+                            blocking=sorted(blocking, key=lambda i: i.safe_harvest_date))
+    return SafetyStatus(ok=True, has_records=bool(statuses) and all(s.has_records
+                                                                     for s in statuses))
+
+
+def _merge_sources(session: Session, batch_ids: set[int]) -> dict[int, list[int]]:
+    sources: dict[int, list[int]] = defaultdict(list)
+    for source, target in session.execute(
+            select(LotLink.source_batch_id, LotLink.target_batch_id).where(
+                LotLink.kind == "merge", LotLink.target_batch_id.in_(batch_ids),
+                LotLink.source_batch_id.is_not(None))):
+        sources[target].append(source)
+    return sources
+
+
+def safety_statuses(session: Session, batches: list[Batch],
+                    _depth: int = 0) -> dict[int, SafetyStatus]:
+    """Safety status of many batches with a few queries (for lists). A lot merged from lots
+    of other plots (its plot is named after theirs and has no records of its own) is judged
+    on the records of the lots it was made from."""
     plot_ids = {b.plot_id for b in batches}
     if not plot_ids:
         return {}
     by_plot: dict[int, list[FarmInput]] = defaultdict(list)
     for record in session.scalars(select(FarmInput).where(FarmInput.plot_id.in_(plot_ids))):
         by_plot[record.plot_id].append(record)
-    return {b.id: _status(b, by_plot[b.plot_id]) for b in batches}
+    statuses = {b.id: _status(b, by_plot[b.plot_id]) for b in batches}
+    merged = _merge_sources(session, {b.id for b in batches}) if _depth < MAX_DEPTH else {}
+    if merged:
+        parents = {p.id: p for p in session.scalars(select(Batch).where(
+            Batch.id.in_({i for ids in merged.values() for i in ids})))}
+        theirs = safety_statuses(session, list(parents.values()), _depth + 1)
+        for target, ids in merged.items():
+            statuses[target] = _combined([theirs[i] for i in ids if i in theirs])
+    return statuses
 
 
 def safety_status(session: Session, batch: Batch) -> SafetyStatus:
