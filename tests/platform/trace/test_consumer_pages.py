@@ -243,7 +243,8 @@ def test_genuine_page_takes_a_fixed_handful_of_queries(app, make, session, clien
     finally:
         event.remove(engine, "before_cursor_execute", count)
 
-    assert 5 <= len(statements) <= 12, statements
+    # 13 at most: a lot without spray records also looks up whether it was merged from others
+    assert 5 <= len(statements) <= 13, statements
 
 
 def test_copy_rule_comes_from_the_config(app):

@@ -99,7 +99,9 @@ def safety_statuses(session: Session, batches: list[Batch],
     for record in session.scalars(select(FarmInput).where(FarmInput.plot_id.in_(plot_ids))):
         by_plot[record.plot_id].append(record)
     statuses = {b.id: _status(b, by_plot[b.plot_id]) for b in batches}
-    merged = _merge_sources(session, {b.id for b in batches}) if _depth < MAX_DEPTH else {}
+    # Only a lot without records of its own may have been merged from other plots' lots.
+    bare = {b.id for b in batches if statuses[b.id].outcome == NO_RECORDS}
+    merged = _merge_sources(session, bare) if bare and _depth < MAX_DEPTH else {}
     if merged:
         parents = {p.id: p for p in session.scalars(select(Batch).where(
             Batch.id.in_({i for ids in merged.values() for i in ids})))}
