@@ -118,6 +118,9 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
         if sqlite:
+            # Alembic's transaction may have been the connection's own (autobegun): end it,
+            # or the pragma is a no-op and a pooled connection stays without foreign keys.
+            connection.commit()
             _pragma(connection, "foreign_keys=ON")
 
 

@@ -66,3 +66,19 @@ def test_migrations_build_the_models_schema_and_downgrade_to_nothing(backend, re
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.no_db_isolation
+def test_sqlite_connections_enforce_foreign_keys_after_migrating(sqlite_url):
+    """Migrations run with foreign keys off on SQLite (to copy tables); the connections the
+    app uses afterwards must have them on again (one was left off and let a test's leftover
+    rows point at nothing)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": sqlite_url})
+    with app.app_context():
+        try:
+            upgrade()
+            for _ in range(3):
+                with db.engine.connect() as conn:
+                    assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        finally:
+            db.engine.dispose()
