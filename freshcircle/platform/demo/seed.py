@@ -390,18 +390,5 @@ def seed_demo(
     dispatch_day(seeder, today, now)
     say(f"[10/{steps}] dispatch: {seeder.result.created['vehicles']} reefer trucks, "
         f"{seeder.result.created['confirmed orders']} confirmed orders for tomorrow new")
-    story_batches: dict[tuple[str, str], Batch] = {}
-    for batch_plan in plan.batches:
-        if batch_plan.story:
-            story_batches.setdefault((batch_plan.story, batch_plan.product_en),
-                                     seeder.batches[batch_plan.key])
-    seeder.result.sign_ins = walkthrough.sign_ins(walkthrough.facts(session, story_batches))
+    seeder.result.sign_ins = walkthrough.seeded_sign_ins(session, plan.batches, seeder.batches)
     return seeder.result
-
-
-
-
-
-
-
-

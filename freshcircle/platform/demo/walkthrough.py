@@ -7,12 +7,13 @@ as they were on the day the README was written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.demo import content as c
+from freshcircle.platform.demo.plan import BatchPlan
 from freshcircle.platform.models import Batch, LotLink
 
 # How README.md shows each field (the printed table has the real code instead).
@@ -43,6 +44,17 @@ def facts(session: Session, story_batches: Mapping[tuple[str, str], Batch]) -> d
     if merged_id is not None:
         found["merged_lot"] = session.get(Batch, merged_id).lot_code
     return found
+
+
+def seeded_sign_ins(session: Session, plans: Iterable[BatchPlan],
+                    seeded: Mapping[str, Batch]) -> tuple[c.SignIn, ...]:
+    """The sign-ins naming the lots the seed wrote: `plans` are the demo's batch plans (their
+    stories), `seeded` the batches written for them by plan key."""
+    story_batches: dict[tuple[str, str], Batch] = {}
+    for plan in plans:
+        if plan.story:
+            story_batches.setdefault((plan.story, plan.product_en), seeded[plan.key])
+    return sign_ins(facts(session, story_batches))
 
 
 def sign_ins(found: Mapping[str, str]) -> tuple[c.SignIn, ...]:
