@@ -9,6 +9,7 @@ import itertools
 from sqlalchemy import select
 
 from freshcircle.platform.core.services.accounts import hash_password
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import (
     Batch,
     Certification,
@@ -93,7 +94,7 @@ class Factory:
     def batch(self, producer: Producer, *, plot: str | Plot = "东地块",
               harvest_date: dt.date | None = None, quantity_g: int = 500_000,
               product: Product | None = None, lot_code: str | None = None, **extra):
-        harvest_date = harvest_date or dt.date.today() - dt.timedelta(days=1)
+        harvest_date = harvest_date or today_in_china() - dt.timedelta(days=1)
         lot_code = lot_code or f"T{next(_phones) % 10_000_000:07d}"
         return self._save(
             Batch(producer=producer, product=product or self.product(),
@@ -130,7 +131,7 @@ class Factory:
     def certification(self, producer: Producer, *, valid_from: dt.date | None = None,
                       valid_to: dt.date | None = None, number: str = "LB-18-1234567890",
                       kind: CertificationKind = CertificationKind.GREEN_FOOD, **extra):
-        valid_from = valid_from or dt.date.today() - dt.timedelta(days=365)
+        valid_from = valid_from or today_in_china() - dt.timedelta(days=365)
         return self._save(
             Certification(producer=producer, kind=kind, number=number,
                           issuer="中国绿色食品发展中心", valid_from=valid_from,

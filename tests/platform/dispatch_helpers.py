@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from freshcircle.platform.core.services.clock import CHINA
+from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.market.services import listings, orders
 from freshcircle.platform.models import (
     BuyerProfile,
@@ -81,7 +81,7 @@ def dispatch_day(make, session, products=("Spinach", "Cucumber"), cities=("ä¸Šæµ
         batch = make.batch(producer, product=make.product(name), quantity_g=12_000_000)
         listed[name] = listings.create_listing(session, manager, batch, {
             "price": "3.00", "unit": "jin", "min_order": "10", "quantity": "20000",
-            "available_to": dt.date.today() + dt.timedelta(days=7)})
+            "available_to": today_in_china() + dt.timedelta(days=7)})
     morning = dt.datetime.now(CHINA).replace(hour=9, minute=0, second=0, microsecond=0)
     day = Day(manager, driver, producer, store, (morning + dt.timedelta(days=1)).date(),
               listings=listed, make=make)

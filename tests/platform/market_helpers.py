@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.market.services import listings
 from freshcircle.platform.models import BuyerProfile, Listing, PlaceKind, Role, User
 
@@ -36,7 +37,7 @@ def market(make, session, *, quantity_g=500_000, offered="1000", min_order="20",
     batch = make.batch(producer, quantity_g=quantity_g, **batch_extra)
     listing = listings.create_listing(session, farmer, batch, {
         "price": price, "unit": "jin", "min_order": min_order, "quantity": offered,
-        "available_to": dt.date.today() + dt.timedelta(days=7), "tiers": list(tiers)})
+        "available_to": today_in_china() + dt.timedelta(days=7), "tiers": list(tiers)})
     buyer, site = buyer_with_site(make, session)
     session.commit()
     return Market(farmer, buyer, listing, site)

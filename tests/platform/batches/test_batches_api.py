@@ -7,10 +7,11 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import Batch, Role
 from tests.factories import Factory
 
-TODAY = dt.date.today()
+TODAY = today_in_china()
 
 
 def _plot_id(producer, name: str = "东地块") -> int:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import Batch, BatchStatus, EpcisEventRecord, LotLink, Role
 from freshcircle.traceability.epcis import (
     OBSERVE,
@@ -97,7 +98,7 @@ def test_merge_needs_two_lots_of_one_producer_and_product(make, login, session):
 def test_merge_keeps_the_earliest_harvest_date_and_every_input_quantity(make, login, session):
     farmer = make.user()
     producer = make.producer(farmer)
-    old = make.batch(producer, harvest_date=dt.date.today() - dt.timedelta(days=3),
+    old = make.batch(producer, harvest_date=today_in_china() - dt.timedelta(days=3),
                      quantity_g=40_000, plot="北地块")
     new = make.batch(producer, quantity_g=25_000)
     client = login(farmer)

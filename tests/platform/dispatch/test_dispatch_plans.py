@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from freshcircle.logistics import planning as lp
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, PermissionDenied
 from freshcircle.platform.dispatch import jobs as dispatch_jobs
 from freshcircle.platform.dispatch.services import dispatch_plans
@@ -83,11 +84,11 @@ def test_fefo_gives_the_shorter_lived_lot_to_the_nearer_buyer(make, session, app
     hefei, shanghai = day.orders
     # A second spinach lot, harvested five days ago (less life left), bought by Shanghai.
     old = make.batch(day.producer, product=make.product("Spinach"), quantity_g=1_000_000,
-                     harvest_date=dt.date.today() - dt.timedelta(days=5))
+                     harvest_date=today_in_china() - dt.timedelta(days=5))
     from freshcircle.platform.market.services import listings
     old_listing = listings.create_listing(session, day.manager, old, {
         "price": "3.00", "unit": "jin", "min_order": "10", "quantity": "2000",
-        "available_to": dt.date.today() + dt.timedelta(days=7)})
+        "available_to": today_in_china() + dt.timedelta(days=7)})
     line = shanghai.lines[0]
     fresh_batch = line.batch_id
     old_listing.sold_g += line.quantity_g

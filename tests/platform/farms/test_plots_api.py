@@ -6,9 +6,10 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import Batch, FarmInput, Plot, Role
 
-YESTERDAY = dt.date.today() - dt.timedelta(days=1)
+YESTERDAY = today_in_china() - dt.timedelta(days=1)
 ZH = {"Accept-Language": "zh-CN"}
 
 

@@ -6,10 +6,11 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import Batch, FarmInput, Plot
 from tests.platform.page_helpers import batch_form, element, field_errors, text
 
-TODAY = dt.date.today()
+TODAY = today_in_china()
 
 
 def _count(session, model) -> int:

@@ -7,9 +7,10 @@ import json
 
 from sqlalchemy import func, select
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import ResidueTest, Role
 
-TODAY = dt.date.today()
+TODAY = today_in_china()
 
 
 def _payload(batch, **overrides):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import InputKind
 from tests.platform.page_helpers import element, text
 from tests.platform.trace_helpers import path_of, printed_codes
 
-YESTERDAY = dt.date.today() - dt.timedelta(days=1)
+YESTERDAY = today_in_china() - dt.timedelta(days=1)
 
 
 def _producer(make):

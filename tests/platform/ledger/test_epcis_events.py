@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import object_session
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import Batch, EpcisEventRecord, Role
 from freshcircle.traceability.epcis_validation import validate_document
 from tests.factories import Factory
@@ -18,7 +19,7 @@ def _register(client, producer, product, **extra):
     plot_id = Factory(object_session(producer)).plot(producer).id
     body = {"producer_id": producer.id, "product_id": product.id, "plot_id": plot_id,
             "variety": "大叶菠菜", "quantity": "120", "unit": "jin",
-            "harvest_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(), **extra}
+            "harvest_date": (today_in_china() - dt.timedelta(days=1)).isoformat(), **extra}
     response = client.post("/api/v1/batches", json=body)
     assert response.status_code in (200, 201), response.json
     return response.json

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.market.services import orders
 from freshcircle.platform.models import OrderStatus
 from tests.platform.market_helpers import buyer_with_site, market
@@ -61,7 +62,7 @@ def test_after_the_cut_off_there_is_no_edit_form(make, login, session):
     m = market(make, session)
     order = _order(session, m)
     m.listing.producer.order_cutoff = dt.time(0, 0)
-    order.dispatch_date = dt.date.today()  # its cut-off was yesterday
+    order.dispatch_date = today_in_china()  # its cut-off was yesterday
     session.commit()
     client = login(m.buyer)
     body = client.get(f"/orders/{order.id}").get_data(as_text=True)

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from freshcircle.platform.core.services.clock import CHINA
+from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, PermissionDenied
 from freshcircle.platform.market.services import orders
 from freshcircle.platform.models import Notice, OrderStatus
@@ -50,7 +50,7 @@ def test_the_order_page_offers_cancel_only_before_the_cut_off(make, login, sessi
     assert "取消订单" in text(client.get(f"/orders/{order.id}"))
 
     m.listing.producer.order_cutoff = dt.time(0, 0)
-    order.dispatch_date = dt.date.today()  # its cut-off has passed
+    order.dispatch_date = today_in_china()  # its cut-off has passed
     session.commit()
 
     assert "取消订单" not in text(client.get(f"/orders/{order.id}"))

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from freshcircle.platform.core.services.clock import CHINA
+from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.core.services.errors import (
     Conflict,
     InvalidInput,
@@ -53,7 +53,7 @@ def second_seller(make, session, m, price="3.80"):
     batch = make.batch(producer, quantity_g=500_000, product=m.listing.product)
     listing = listings.create_listing(session, farmer, batch, {
         "price": price, "unit": "jin", "min_order": "20", "quantity": "1000",
-        "available_to": dt.date.today() + dt.timedelta(days=7)})
+        "available_to": today_in_china() + dt.timedelta(days=7)})
     return farmer, listing
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.market.services import quotes
 from freshcircle.platform.models import Order, OrderStatus, QuoteRequest
 from tests.platform.market_helpers import buyer_with_site, market
@@ -15,7 +16,7 @@ from tests.platform.page_helpers import count, field_errors, text
 
 def _ask_form(m, **extra):
     data = {"product_id": str(m.listing.product_id), "quantity": "２００", "unit": "jin",
-            "delivery_date": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
+            "delivery_date": (today_in_china() + dt.timedelta(days=3)).isoformat(),
             "site_id": str(m.site.id), "notes": "一级品"}
     data.update(extra)
     return data
@@ -62,7 +63,7 @@ def test_request_errors_show_under_their_fields_and_nothing_is_saved(make, login
     required = ["此项为必填项。"]
     assert field_errors(empty, "product_id") == field_errors(empty, "quantity") == required
     response = buyer.post("/quotes/new", data=_ask_form(
-        m, quantity="0", delivery_date=(dt.date.today() - dt.timedelta(days=1)).isoformat()))
+        m, quantity="0", delivery_date=(today_in_china() - dt.timedelta(days=1)).isoformat()))
     assert response.status_code == 422
     assert field_errors(response, "quantity") == ["请填写大于 0 的重量（精确到克）。"]
     assert count(session, QuoteRequest) == 0
@@ -73,7 +74,7 @@ def test_expired_quote_accept_is_refused_with_the_reason(make, login, session):
     past = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
     request = quotes.create_request(session, m.buyer, {
         "product_id": m.listing.product_id, "quantity": "100", "unit": "jin",
-        "delivery_date": dt.date.today() + dt.timedelta(days=3), "site_id": m.site.id}, past)
+        "delivery_date": today_in_china() + dt.timedelta(days=3), "site_id": m.site.id}, past)
     quote = quotes.make_quote(session, m.farmer, request, {
         "listing_id": m.listing.id, "price": "3", "valid_until": past + dt.timedelta(hours=1)},
         past)
@@ -94,7 +95,7 @@ def test_other_people_get_404_and_roles_get_403(make, login, session):
     make.producer(outsider, name="外人农场")
     request = quotes.create_request(session, m.buyer, {
         "product_id": m.listing.product_id, "quantity": "100", "unit": "jin",
-        "delivery_date": dt.date.today() + dt.timedelta(days=3), "site_id": m.site.id})
+        "delivery_date": today_in_china() + dt.timedelta(days=3), "site_id": m.site.id})
     quote = quotes.make_quote(session, m.farmer, request, {
         "listing_id": m.listing.id, "price": "3",
         "valid_until": dt.datetime.now(dt.UTC) + dt.timedelta(days=1)})

@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from freshcircle.platform.core.services.clock import CHINA
+from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.core.services.errors import PermissionDenied
 from freshcircle.platform.market.services import listings, orders, sales_reports
 from freshcircle.platform.models import MemberRole, Membership, OrderStatus, Role
@@ -39,7 +39,7 @@ def sales(make, session):
     batch2 = make.batch(producer, created_by_id=member.id)
     listing2 = listings.create_listing(session, member, batch2, {
         "price": "3.50", "unit": "jin", "min_order": "20", "quantity": "500",
-        "available_to": dt.date.today() + dt.timedelta(days=30)})
+        "available_to": today_in_china() + dt.timedelta(days=30)})
     buyer2, site2 = buyer_with_site(make, session, name="李买家")
     buyer3, site3 = buyer_with_site(make, session, name="赵买家")
     first = _buy(session, m.buyer, m.site, m.listing, "500")

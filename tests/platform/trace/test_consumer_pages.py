@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import BatchStatus, ScanEvent
 from freshcircle.platform.trace.services import scans
 from tests.platform.trace_helpers import (
@@ -30,7 +31,7 @@ def _scan_count(session) -> int:
 
 
 def test_genuine_pack_shows_the_whole_story_in_chinese(app, make, session, client):
-    harvest = dt.date.today() - dt.timedelta(days=3)
+    harvest = today_in_china() - dt.timedelta(days=3)
     batch = _batch(make, harvest_date=harvest)
     make.farm_input(batch.producer, applied_on=harvest - dt.timedelta(days=20),
                     interval_days=7, notes="内部备注：仓库钥匙在老王那里")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import Role
 from tests.platform.page_helpers import element_html, text_of
 from tests.platform.trace_helpers import path_of, printed_codes
@@ -17,7 +18,7 @@ def test_journey_shows_a_failed_inspection_and_a_recall(app, make, login, sessio
     inspector = login(make.user(Role.INSPECTOR))
     recorded = inspector.post("/api/v1/tests", json={
         "batch_id": batch.id, "method": "rapid", "result": "fail", "tester": "太和县检测站",
-        "tested_on": (dt.date.today() - dt.timedelta(days=1)).isoformat()})
+        "tested_on": (today_in_china() - dt.timedelta(days=1)).isoformat()})
     assert recorded.status_code == 201, recorded.json
     assert inspector.post(f"/api/v1/batches/{batch.id}/status",
                           json={"status": "recalled", "reason": "农残超标"}).status_code == 200

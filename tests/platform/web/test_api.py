@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import Role
 
 
@@ -45,7 +44,7 @@ def test_unknown_json_field_is_rejected_by_name(make, login):
     farmer = make.user()
     producer = make.producer(farmer)
     body = {"producer_id": producer.id, "product_id": make.product().id, "plot": "A",
-            "harvest_date": dt.date.today().isoformat(), "quantity": "1", "qantity": "2"}
+            "harvest_date": today_in_china().isoformat(), "quantity": "1", "qantity": "2"}
     response = login(farmer).post("/api/v1/batches", json=body,
                                   headers={"Accept-Language": "en"})
     assert response.status_code == 422
@@ -58,7 +57,7 @@ def test_browser_session_needs_csrf_token_for_api_writes(app, make, login, monke
     client = login(farmer)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     body = {"producer_id": producer.id, "product_id": make.product().id, "plot": "A",
-            "harvest_date": dt.date.today().isoformat(), "quantity": "1"}
+            "harvest_date": today_in_china().isoformat(), "quantity": "1"}
     response = client.post("/api/v1/batches", json=body)
     assert response.status_code == 400
     assert response.json["message"]
