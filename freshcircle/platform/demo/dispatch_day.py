@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 def _buyer_site(seeder: _Seeder, buyer: c.BuyerSpec) -> Place:
     """A further demo buyer with its distribution centre, receiving 04:00-10:00."""
     user = seeder.user(buyer.person)
-    site = seeder.session.scalar(select(Place).where(Place.name_en == buyer.site.name_en))
+    site = seeder.find_place(buyer.site)
     if site is None:
         spec = buyer.site
         site = places.create_place(seeder.session, seeder.users[c.ADMIN.phone], {
@@ -40,6 +40,7 @@ def _buyer_site(seeder: _Seeder, buyer: c.BuyerSpec) -> Place:
             "admin_code": spec.admin_code, "admin_name": spec.admin_name, "producer_id": None})
         opens, closes = (dt.time.fromisoformat(t) for t in c.DISPATCH_RECEIVING)
         site.buyer_id, site.receiving_from, site.receiving_to = user.id, opens, closes
+        site.demo_key = spec.name_en
         seeder.result.created["places"] += 1
     seeder.places[buyer.site.name_en] = site
     if seeder.session.get(BuyerProfile, user.id) is None:

@@ -1,8 +1,10 @@
 """Write the demo plan through the services, so sample data passes the rules user input does.
 
-Idempotent: everything is looked up by a natural key first (phone, producer name, place
-name, a batch's idempotency key, a certification's number, the shipment that carries a
-batch), so a second run adds nothing. Only flushes; the caller commits.
+Idempotent: everything is looked up by a stable key first (phone, the demo key stored on
+sample producers and places, a batch's idempotency key, a certification's number, the shipment
+that carries a batch), never by a name users may edit, so a second run adds nothing even after
+a co-op renamed itself. Only into a demo database (demo/database.py). Only flushes; the caller
+commits.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from freshcircle.platform.core.services import clock, places, reference_data
 from freshcircle.platform.core.services.accounts import hash_password
 from freshcircle.platform.core.services.identifiers import FUYANG_COUNTIES, normalise_mobile
 from freshcircle.platform.demo import content as c
+from freshcircle.platform.demo import database as demo_database
 from freshcircle.platform.demo import walkthrough
 from freshcircle.platform.demo.dispatch_day import dispatch_day
 from freshcircle.platform.demo.identities import credit_code
@@ -116,30 +119,46 @@ class _Seeder:
         for buyer in c.BUYERS:
             self.user(buyer.person)
 
+    def find_producer(self, spec: c.ProducerSpec) -> Producer | None:
+        """The sample producer made from `spec`, by its demo key. An earlier version of the
+        demo stored none: then a co-op by the credit code it was given, a family farm by its
+        name, and the key is set."""
+        producer = self.session.scalar(select(Producer).where(Producer.demo_key == spec.key))
+        if producer is None:
+            code = credit_code(spec)
+            producer = self.session.scalar(select(Producer).where(
+                Producer.is_sample, Producer.demo_key.is_(None),
+                Producer.credit_code == code if code else Producer.name == spec.full_name))
+            if producer is not None:
+                producer.demo_key = spec.key
+        return producer
+
     def producer(self, spec: c.ProducerSpec, centres: dict[str, tuple[Decimal, Decimal]]):
         manager = self.users[spec.manager.phone]
-        producer = self.session.scalar(select(Producer).where(Producer.name == spec.full_name))
-        if producer is None:
-            lat, lon = centres[spec.county_code]
-            dlat, dlon = self.plan.offsets[spec.key]
-            county = FUYANG_COUNTIES[spec.county_code]
-            producer = producers.create_producer(self.session, manager, {
-                "kind": spec.kind,
-                "name": spec.full_name,
-                "credit_code": credit_code(spec),
-                "county_code": spec.county_code,
-                "township": spec.township,
-                "address": f"安徽省阜阳市{county}{spec.township}{spec.village}村",
-                "latitude": lat + dlat,
-                "longitude": lon + dlon,
-                "contact_phone": manager.phone,
-                # A co-op publishes an office landline for shoppers (the consumer page shows
-                # it); a family farm publishes none. Made up, in Fuyang's 0558 area code.
-                "service_phone": (f"0558-{6100000 + int(spec.county_code[-3:])}"
-                                  if spec.kind == ProducerKind.COOPERATIVE else None),
-            })
-            producer.is_sample = True
-            self.result.created["producers"] += 1
+        producer = self.find_producer(spec)
+        if producer is not None:  # its members are its managers' business from now on
+            self.producers[spec.key] = producer
+            return
+        lat, lon = centres[spec.county_code]
+        dlat, dlon = self.plan.offsets[spec.key]
+        county = FUYANG_COUNTIES[spec.county_code]
+        producer = producers.create_producer(self.session, manager, {
+            "kind": spec.kind,
+            "name": spec.full_name,
+            "credit_code": credit_code(spec),
+            "county_code": spec.county_code,
+            "township": spec.township,
+            "address": f"安徽省阜阳市{county}{spec.township}{spec.village}村",
+            "latitude": lat + dlat,
+            "longitude": lon + dlon,
+            "contact_phone": manager.phone,
+            # A co-op publishes an office landline for shoppers (the consumer page shows
+            # it); a family farm publishes none. Made up, in Fuyang's 0558 area code.
+            "service_phone": (f"0558-{6100000 + int(spec.county_code[-3:])}"
+                              if spec.kind == ProducerKind.COOPERATIVE else None),
+        })
+        producer.is_sample, producer.demo_key = True, spec.key
+        self.result.created["producers"] += 1
         for person in spec.members:
             member = self.users[person.phone]
             if self.session.get(Membership, (member.id, producer.id)) is None:
@@ -158,21 +177,37 @@ class _Seeder:
 
     # --- places ------------------------------------------------------------------------
 
+    def find_place(self, spec: c.PlaceSpec) -> Place | None:
+        """The sample place made from `spec`, by its demo key (its name in the content); an
+        earlier version of the demo stored none: then by that name, and the key is set."""
+        place = self.session.scalar(select(Place).where(Place.demo_key == spec.name_en))
+        if place is None:
+            place = self.session.scalar(select(Place).where(
+                Place.demo_key.is_(None), Place.name_en == spec.name_en))
+            if place is not None:
+                place.demo_key = spec.name_en
+        return place
+
     def places_(self) -> None:
         admin = self.users[c.ADMIN.phone]
         for spec in c.DEMO_PLACES:
-            if self.session.scalar(select(Place.id).where(Place.name_en == spec.name_en)):
+            if self.find_place(spec) is not None:
                 continue
             # A co-op's manager adds its cold store; the admin adds the hub and buyer sites.
             owner = c.PRODUCERS_BY_KEY[spec.producer_key] if spec.producer_key else None
-            places.create_place(self.session, self.users[owner.manager.phone] if owner else admin, {
-                "name_zh": spec.name_zh, "name_en": spec.name_en, "kind": spec.kind,
-                "latitude": Decimal(spec.latitude), "longitude": Decimal(spec.longitude),
-                "admin_code": spec.admin_code, "admin_name": spec.admin_name,
-                "producer_id": self.producers[owner.key].id if owner else None,
-            })
+            place = places.create_place(
+                self.session, self.users[owner.manager.phone] if owner else admin, {
+                    "name_zh": spec.name_zh, "name_en": spec.name_en, "kind": spec.kind,
+                    "latitude": Decimal(spec.latitude), "longitude": Decimal(spec.longitude),
+                    "admin_code": spec.admin_code, "admin_name": spec.admin_name,
+                    "producer_id": self.producers[owner.key].id if owner else None,
+                })
+            place.demo_key = spec.name_en
             self.result.created["places"] += 1
+        # Reference places by name, sample places by their key (whatever they are called now).
         self.places = {p.name_en: p for p in self.session.scalars(select(Place))}
+        self.places.update({p.demo_key: p for p in self.session.scalars(
+            select(Place).where(Place.demo_key.is_not(None)))})
         for buyer in c.BUYERS:  # a delivery to a buyer's site reaches that buyer (recalls)
             site = self.places[buyer.site.name_en]
             if site.buyer_id is None:
@@ -357,6 +392,7 @@ def seed_demo(
     today = today or clock.today_in_china()
     plan = build_plan(today, now or utcnow())
     say = progress or (lambda _line: None)
+    demo_database.claim(session)  # refuses a database with real producers or accounts
     seeder = _Seeder(session, plan, say)
     steps = 10
 
