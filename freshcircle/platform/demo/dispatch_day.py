@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from freshcircle.platform.core.services import clock, places
 from freshcircle.platform.demo import content as c
+from freshcircle.platform.demo.lookup import find_place
 from freshcircle.platform.dispatch.services import fleet
 from freshcircle.platform.market.services import orders
 from freshcircle.platform.models import (
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 def _buyer_site(seeder: _Seeder, buyer: c.BuyerSpec) -> Place:
     """A further demo buyer with its distribution centre, receiving 04:00-10:00."""
     user = seeder.user(buyer.person)
-    site = seeder.find_place(buyer.site)
+    site = find_place(seeder.session, buyer.site)
     if site is None:
         spec = buyer.site
         site = places.create_place(seeder.session, seeder.users[c.ADMIN.phone], {

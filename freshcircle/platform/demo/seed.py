@@ -1,10 +1,9 @@
 """Write the demo plan through the services, so sample data passes the rules user input does.
 
-Idempotent: everything is looked up by a stable key first (phone, the demo key stored on
-sample producers and places, a batch's idempotency key, a certification's number, the shipment
-that carries a batch), never by a name users may edit, so a second run adds nothing even after
-a co-op renamed itself. Only into a demo database (demo/database.py). Only flushes; the caller
-commits.
+Idempotent: everything is looked up by a stable key first (phone, sample producers' and
+places' demo key, a batch's idempotency key, a certification's number, the shipment that
+carries a batch; never an editable name), so a second run adds nothing. Only into a demo
+database (demo/database.py). Only flushes; the caller commits.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from freshcircle.platform.demo import database as demo_database
 from freshcircle.platform.demo import walkthrough
 from freshcircle.platform.demo.dispatch_day import dispatch_day
 from freshcircle.platform.demo.identities import credit_code
+from freshcircle.platform.demo.lookup import find_place, find_producer
 from freshcircle.platform.demo.plan import (
     HELD_REASON,
     BatchPlan,
@@ -119,23 +119,9 @@ class _Seeder:
         for buyer in c.BUYERS:
             self.user(buyer.person)
 
-    def find_producer(self, spec: c.ProducerSpec) -> Producer | None:
-        """The sample producer made from `spec`, by its demo key. An earlier version of the
-        demo stored none: then a co-op by the credit code it was given, a family farm by its
-        name, and the key is set."""
-        producer = self.session.scalar(select(Producer).where(Producer.demo_key == spec.key))
-        if producer is None:
-            code = credit_code(spec)
-            producer = self.session.scalar(select(Producer).where(
-                Producer.is_sample, Producer.demo_key.is_(None),
-                Producer.credit_code == code if code else Producer.name == spec.full_name))
-            if producer is not None:
-                producer.demo_key = spec.key
-        return producer
-
     def producer(self, spec: c.ProducerSpec, centres: dict[str, tuple[Decimal, Decimal]]):
         manager = self.users[spec.manager.phone]
-        producer = self.find_producer(spec)
+        producer = find_producer(self.session, spec)
         if producer is not None:  # its members are its managers' business from now on
             self.producers[spec.key] = producer
             return
@@ -177,21 +163,10 @@ class _Seeder:
 
     # --- places ------------------------------------------------------------------------
 
-    def find_place(self, spec: c.PlaceSpec) -> Place | None:
-        """The sample place made from `spec`, by its demo key (its name in the content); an
-        earlier version of the demo stored none: then by that name, and the key is set."""
-        place = self.session.scalar(select(Place).where(Place.demo_key == spec.name_en))
-        if place is None:
-            place = self.session.scalar(select(Place).where(
-                Place.demo_key.is_(None), Place.name_en == spec.name_en))
-            if place is not None:
-                place.demo_key = spec.name_en
-        return place
-
     def places_(self) -> None:
         admin = self.users[c.ADMIN.phone]
         for spec in c.DEMO_PLACES:
-            if self.find_place(spec) is not None:
+            if find_place(self.session, spec) is not None:
                 continue
             # A co-op's manager adds its cold store; the admin adds the hub and buyer sites.
             owner = c.PRODUCERS_BY_KEY[spec.producer_key] if spec.producer_key else None
@@ -204,10 +179,8 @@ class _Seeder:
                 })
             place.demo_key = spec.name_en
             self.result.created["places"] += 1
-        # Reference places by name, sample places by their key (whatever they are called now).
-        self.places = {p.name_en: p for p in self.session.scalars(select(Place))}
-        self.places.update({p.demo_key: p for p in self.session.scalars(
-            select(Place).where(Place.demo_key.is_not(None)))})
+        # Sample places by their key, whatever they are called now; reference places by name.
+        self.places = {p.demo_key or p.name_en: p for p in self.session.scalars(select(Place))}
         for buyer in c.BUYERS:  # a delivery to a buyer's site reaches that buyer (recalls)
             site = self.places[buyer.site.name_en]
             if site.buyer_id is None:
