@@ -14,7 +14,7 @@ from freshcircle.platform.demo import content as c
 from freshcircle.platform.demo import seed_demo
 from freshcircle.platform.demo.database import demo_phones
 from freshcircle.platform.farms.services.producers import update_producer
-from freshcircle.platform.models import DemoDatabase, Place, Producer, User
+from freshcircle.platform.models import DemoDatabase, Membership, Place, Producer, User
 
 DEMO_PHONES = {s.person.phone for s in c.SIGN_INS}
 
@@ -120,3 +120,24 @@ def test_a_database_seeded_before_demo_keys_is_completed_and_keyed(session):
     assert _count(session, Place, Place.demo_key.is_not(None)) == len(c.DEMO_PLACES) + len(
         c.DISPATCH_BUYERS)
     assert _count(session, DemoDatabase) == 1
+
+
+def test_reseeding_after_every_sample_producer_renamed_itself_and_lost_a_member(session):
+    seed_demo(session)
+    session.commit()
+    for number, spec in enumerate(c.PRODUCERS):
+        producer = _demo_producer(session, spec)
+        manager = session.scalar(select(User).where(User.phone == spec.manager.phone))
+        update_producer(session, manager, producer, {"name": f"改名后的生产者{number}"})
+    member_spec = next(spec for spec in c.PRODUCERS if spec.members)
+    member = session.scalar(select(User).where(User.phone == member_spec.members[0].phone))
+    session.execute(delete(Membership).where(Membership.user_id == member.id))
+    session.commit()
+    memberships = _count(session, Membership)
+
+    again = seed_demo(session)
+    session.commit()
+
+    assert not +again.created, again.created
+    assert _count(session, Membership) == memberships  # a removed member stays removed
+    assert _count(session, Producer, Producer.name.like("改名后的生产者%")) == len(c.PRODUCERS)
