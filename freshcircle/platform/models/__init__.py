@@ -3,6 +3,7 @@
 from freshcircle.platform.models.base import Base, utcnow
 from freshcircle.platform.models.batches import Batch, BatchPhoto
 from freshcircle.platform.models.catalog import Product
+from freshcircle.platform.models.demo import DemoDatabase
 from freshcircle.platform.models.dispatch import DispatchPlan, Vehicle, VehicleCompartment
 from freshcircle.platform.models.enums import (
     BatchStatus,
@@ -76,6 +77,7 @@ __all__ = [
     "CertificationKind",
     "ContractPrice",
     "CutoffNotice",
+    "DemoDatabase",
     "DispatchPlan",
     "Dispute",
     "DisputeStatus",

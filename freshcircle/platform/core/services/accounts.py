@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -9,7 +10,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services.access import require_role
@@ -121,12 +122,48 @@ def issue_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]
     return token, plain
 
 
-def user_for_token(session: Session, plain: str) -> User | None:
+# A token's last use is recorded to this resolution: a client calling every second writes
+# once in five minutes, not once a request.
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=5)
+PENDING_TOKEN_USES = "freshcircle.pending_token_uses"  # key in Session.info
+
+
+def user_for_token(session: Session, plain: str, now: dt.datetime | None = None) -> User | None:
+    """The active user a valid bearer token belongs to, or None. Writes nothing.
+
+    Most token requests are reads, and a read must not write inside its transaction (on
+    SQLite a read transaction cannot take the write lock once another writer went first).
+    When the recorded last use is older than TOKEN_USE_RESOLUTION, the token is noted in the
+    session; `record_token_uses` writes it after the request's own commit (transactions.py).
+    """
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
+    now = now or utcnow()
+    if token.last_used_at is None or token.last_used_at <= now - TOKEN_USE_RESOLUTION:
+        session.info.setdefault(PENDING_TOKEN_USES, set()).add(token.id)
     return token.user
+
+
+def record_token_uses(session: Session, now: dt.datetime | None = None) -> int:
+    """Record the last use of the tokens `user_for_token` noted; how many rows changed.
+
+    One UPDATE, guarded so concurrent requests with the same token write it once per
+    TOKEN_USE_RESOLUTION. The caller runs it in a short transaction of its own.
+    """
+    token_ids = session.info.pop(PENDING_TOKEN_USES, None)
+    if not token_ids:
+        return 0
+    now = now or utcnow()
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id.in_(sorted(token_ids)),
+               or_(ApiToken.last_used_at.is_(None),
+                   ApiToken.last_used_at <= now - TOKEN_USE_RESOLUTION))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def list_tokens(session: Session, user: User) -> list[ApiToken]:
