@@ -52,6 +52,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # A new session id first: this cookie, the remember token and any copy of them (another
+    # browser, a shared phone) stop working, not only this browser's.
+    accounts.end_sessions(db.session, current_user._get_current_object())
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -21,6 +21,7 @@ from freshcircle.platform.core.services.errors import (
 )
 from freshcircle.platform.core.services.identifiers import normalise_mobile
 from freshcircle.platform.models import ApiToken, Role, User, utcnow
+from freshcircle.platform.models.users import new_session_id
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
@@ -105,6 +106,20 @@ def authenticate(session: Session, phone: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The active user whose current session id this is (from a session or remember cookie)."""
+    if not session_id or len(session_id) > 64:
+        return None
+    user = session.scalar(select(User).where(User.session_id == session_id))
+    return user if user is not None and user.active else None
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Every session and remember cookie issued to `user` so far stops working."""
+    user.session_id = new_session_id()
+    session.flush()
 
 
 def _digest(token: str) -> str:
