@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
 
+from freshcircle.platform.core.services.passwords import PASSWORD_HINT
 from freshcircle.platform.models import Role
 from freshcircle.platform.web.forms import (
     ROLE_LABELS,
@@ -21,7 +22,7 @@ class UserForm(Form):
     role = SelectField(_l("Role"), choices=options((r.value, lb) for r, lb in ROLE_LABELS.items()),
                        default=Role.FARMER.value, validators=[required()])
     password = PasswordField(_l("Password"), validators=[required()],
-                             description=_l("At least 8 characters."))
+                             description=PASSWORD_HINT)
     email = StringField(_l("E-mail (optional)"), validators=[at_most(254)],
                         description=_l("Producers' members get the packing list here at each "
                                        "order cut-off, when the platform sends e-mail."))

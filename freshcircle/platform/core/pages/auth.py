@@ -9,6 +9,7 @@ from wtforms import PasswordField
 
 from freshcircle.platform.core.services import accounts, setup_codes
 from freshcircle.platform.core.services.errors import InvalidInput
+from freshcircle.platform.core.services.passwords import PASSWORD_HINT
 from freshcircle.platform.extensions import db
 from freshcircle.platform.web.forms import Form
 from freshcircle.platform.web.pages import form_page, landing_url
@@ -61,7 +62,7 @@ def logout():
 
 
 class FirstPasswordForm(Form):
-    password = PasswordField(_l("New password"), description=_l("At least 8 characters."))
+    password = PasswordField(_l("New password"), description=PASSWORD_HINT)
     confirm = PasswordField(_l("The new password again"))
 
 

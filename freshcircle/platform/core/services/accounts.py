@@ -20,11 +20,11 @@ from freshcircle.platform.core.services.errors import (
     PermissionDenied,
 )
 from freshcircle.platform.core.services.identifiers import normalise_mobile
+from freshcircle.platform.core.services.passwords import password_problems
 from freshcircle.platform.models import ApiToken, Role, User, utcnow
 from freshcircle.platform.models.users import new_session_id
 
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "fc_"
 
 
@@ -70,8 +70,8 @@ def create_user(session: Session, *, phone: str, name: str, password: str, role:
     normalised = normalise_mobile(phone)
     if normalised is None:
         errors["phone"] = [_l("Enter an 11-digit mainland mobile number, e.g. 138 1234 5678.")]
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = [_l("The password needs at least 8 characters.")]
+    if problems := password_problems(password):
+        errors["password"] = problems
     if not (name or "").strip():
         errors["name"] = [_l("This field is required.")]
     if errors:

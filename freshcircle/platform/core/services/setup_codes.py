@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from freshcircle.platform.core.services import accounts
+from freshcircle.platform.core.services import accounts, passwords
 from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.core.services.identifiers import normalise_mobile
 from freshcircle.platform.models import Role, User
@@ -78,8 +78,7 @@ def redeem(session: Session, phone: str, code: str, now: dt.datetime | None = No
 
 def set_first_password(session: Session, user: User, password: str, confirm: str) -> None:
     """The member's own password, after signing in with a setup code."""
-    if len(password or "") < accounts.MIN_PASSWORD_LENGTH:
-        raise InvalidInput.field("password", _l("The password needs at least 8 characters."))
+    passwords.require_good_password(password)
     if password != confirm:
         raise InvalidInput.field("confirm", _l("The two passwords differ."))
     user.password_hash = accounts.hash_password(password)
