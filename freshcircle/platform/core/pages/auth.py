@@ -36,6 +36,7 @@ def login():
         user = accounts.authenticate(db.session, phone, secret)
         if user is not None and not user.must_set_password:
             login_user(user, remember=True)
+            accounts.record_sign_in(db.session, user, request.remote_addr)
             return redirect(_safe_next() or landing_url(user))
         try:
             user = setup_codes.redeem(db.session, phone, secret)
@@ -44,6 +45,7 @@ def login():
         else:
             if user is not None:
                 login_user(user)
+                accounts.record_sign_in(db.session, user, request.remote_addr)
                 return redirect(url_for("auth.first_password"))
             error = _("Wrong mobile number or password.")
     status = 200 if error is None else 401
@@ -55,7 +57,7 @@ def login():
 def logout():
     # A new session id first: this cookie, the remember token and any copy of them (another
     # browser, a shared phone) stop working, not only this browser's.
-    accounts.end_sessions(db.session, current_user._get_current_object())
+    accounts.sign_out(db.session, current_user._get_current_object(), request.remote_addr)
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from freshcircle.platform.core.services import audit
 from freshcircle.platform.core.services.access import require_role
 from freshcircle.platform.core.services.errors import (
     Conflict,
@@ -21,7 +22,7 @@ from freshcircle.platform.core.services.errors import (
 )
 from freshcircle.platform.core.services.identifiers import normalise_mobile
 from freshcircle.platform.core.services.passwords import password_problems
-from freshcircle.platform.models import ApiToken, Role, User, utcnow
+from freshcircle.platform.models import ApiToken, AuditAction, Role, User, utcnow
 from freshcircle.platform.models.users import new_session_id
 
 _hasher = PasswordHasher()
@@ -120,6 +121,17 @@ def end_sessions(session: Session, user: User) -> None:
     """Every session and remember cookie issued to `user` so far stops working."""
     user.session_id = new_session_id()
     session.flush()
+
+
+def record_sign_in(session: Session, user: User, network: str | None) -> None:
+    """Write a sign-in (with a password or a one-time code) to the audit log."""
+    audit.record(session, AuditAction.SIGNED_IN, actor=user, target=user, network=network)
+
+
+def sign_out(session: Session, user: User, network: str | None) -> None:
+    """End every sign-in of `user` (not only this browser's) and write it to the audit log."""
+    end_sessions(session, user)
+    audit.record(session, AuditAction.SIGNED_OUT, actor=user, target=user, network=network)
 
 
 def _digest(token: str) -> str:
