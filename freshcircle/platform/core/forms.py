@@ -1,9 +1,10 @@
-"""Forms of the admin pages: a new user."""
+"""Forms of the account and admin pages: a password change, a new user, the user search."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import Optional
 
 from freshcircle.platform.core.services.passwords import PASSWORD_HINT
 from freshcircle.platform.models import Role
@@ -26,3 +27,27 @@ class UserForm(Form):
     email = StringField(_l("E-mail (optional)"), validators=[at_most(254)],
                         description=_l("Producers' members get the packing list here at each "
                                        "order cut-off, when the platform sends e-mail."))
+
+
+class ChangePasswordForm(Form):
+    current = PasswordField(_l("Current password"), validators=[required()])
+    password = PasswordField(_l("New password"), validators=[required()],
+                             description=PASSWORD_HINT)
+    confirm = PasswordField(_l("The new password again"), validators=[required()])
+
+
+USER_STATES = {"active": True, "deactivated": False}
+
+
+class UserSearchForm(Form):
+    """GET filters of the admin's user list (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or mobile number"), validators=[Optional(), at_most(64)])
+    role = SelectField(_l("Role"), validators=[Optional()], choices=options(
+        [("", _l("All roles")), *((r.value, lb) for r, lb in ROLE_LABELS.items())]))
+    state = SelectField(_l("State"), validators=[Optional()], choices=options(
+        [("", _l("Active and deactivated")), ("active", _l("Active")),
+         ("deactivated", _l("Deactivated"))]))

@@ -39,13 +39,12 @@ def login():
             accounts.record_sign_in(db.session, user, request.remote_addr)
             return redirect(_safe_next() or landing_url(user))
         try:
-            user = setup_codes.redeem(db.session, phone, secret)
+            user = setup_codes.redeem(db.session, phone, secret, network=request.remote_addr)
         except setup_codes.SetupCodeExpired as expired:
             error = str(expired.message)
         else:
             if user is not None:
                 login_user(user)
-                accounts.record_sign_in(db.session, user, request.remote_addr)
                 return redirect(url_for("auth.first_password"))
             error = _("Wrong mobile number or password.")
     status = 200 if error is None else 401
@@ -91,9 +90,11 @@ def first_password():
     if not form.validate_on_submit():
         return form_page("core/account/first_password.html", form)
     try:
-        setup_codes.set_first_password(db.session, current_user._get_current_object(),
-                                       form.password.data, form.confirm.data)
+        user = current_user._get_current_object()
+        setup_codes.set_first_password(db.session, user, form.password.data,
+                                       form.confirm.data, network=request.remote_addr)
     except InvalidInput as error:
         return form_page("core/account/first_password.html", form, error)
+    login_user(user, remember=True)  # the new session id: other sign-ins have ended
     flash(_("Your password is set. Next time sign in with it."), "success")
     return redirect(landing_url(current_user))

@@ -9,7 +9,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services import audit
@@ -88,10 +88,24 @@ def create_user(session: Session, *, phone: str, name: str, password: str, role:
     return user
 
 
-def users_query(actor: User) -> Select:
-    """Every account, newest first; for administrators only."""
+def users_query(actor: User, *, q: str | None = None, role: Role | None = None,
+                active: bool | None = None) -> Select:
+    """Accounts newest first, for administrators only; `q` finds a name or a mobile number
+    (or part of one, spaces ignored), `role` and `active` filter."""
     require_role(actor, Role.ADMIN)
-    return select(User).order_by(User.id.desc())
+    stmt = select(User).order_by(User.id.desc())
+    q = (q or "").strip()
+    if q:
+        digits = re.sub(r"[\s-]", "", q)
+        found = User.name.contains(q, autoescape=True)
+        if digits.isdigit():
+            found = or_(found, User.phone.contains(digits, autoescape=True))
+        stmt = stmt.where(found)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    return stmt
 
 
 def authenticate(session: Session, phone: str, password: str) -> User | None:
