@@ -224,3 +224,33 @@ def test_admin_user_list_is_paginated(make, login):
     assert 'id="next-page"' in first.get_data(as_text=True)
     second = admin.get("/admin/users?page=2").get_data(as_text=True)
     assert second.count('class="user-row"') == 6
+
+
+def test_after_a_reset_the_old_password_gets_no_api_token(make, login, app, session):
+    farmer = make.user()
+    api = app.test_client()
+    old_token = api.post("/api/v1/tokens", json={
+        "phone": farmer.phone, "password": PASSWORD, "name": "logger"}).json["token"]
+    login(make.user(Role.ADMIN)).post(f"/admin/users/{farmer.id}/reset")
+    refused = api.post("/api/v1/tokens", json={
+        "phone": farmer.phone, "password": PASSWORD, "name": "thief"})
+    assert refused.status_code == 401
+    # a reset means the account may be in other hands: its tokens are revoked too
+    assert api.get("/api/v1/batches", headers={
+        "Authorization": f"Bearer {old_token}"}).status_code == 401
+
+
+def test_manager_removes_a_member_through_the_api(make, session, app):
+    manager, member, producer = _cooperative(make, session)
+    api = app.test_client()
+    token = api.post("/api/v1/tokens", json={
+        "phone": manager.phone, "password": PASSWORD, "name": "script"}).json["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    response = api.delete(f"/api/v1/producers/{producer.id}/members/{member.id}",
+                          headers=bearer)
+    assert response.status_code == 204
+    assert session.get(Membership, (member.id, producer.id)) is None
+    again = api.delete(f"/api/v1/producers/{producer.id}/members/{member.id}", headers=bearer)
+    assert again.status_code == 404
+    last = api.delete(f"/api/v1/producers/{producer.id}/members/{manager.id}", headers=bearer)
+    assert last.status_code == 409

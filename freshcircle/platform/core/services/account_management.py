@@ -84,14 +84,17 @@ def issue_reset_code(session: Session, actor: User, target: User, network: str |
                      producer: Producer | None = None) -> str:
     """A one-time code (setup_codes: 8 characters, hashed, 72 hours) with which `target`
     signs in once and then must choose a new password. Admins reset anyone; a co-op manager
-    resets the members of `producer`. The old password and every sign-in stop working now."""
+    resets the members of `producer`. The old password, every sign-in and every API token
+    stop working now."""
     _require_may_reset(session, actor, target, producer)
     if target.id == actor.id:
         raise Conflict(_l("Change your own password on the account page."))
     if not target.active:
         raise Conflict(_l("This account is deactivated; reactivate it first."))
     code = setup_codes.reissue(session, target)
+    # A reset suggests the account may be in other hands: end its sign-ins and API tokens.
     accounts.end_sessions(session, target)
+    accounts.revoke_all_tokens(session, target)
     audit.record(session, AuditAction.RESET_CODE_ISSUED, actor=actor, target=target,
                  producer=producer, network=network)
     return code

@@ -109,15 +109,16 @@ def users_query(actor: User, *, q: str | None = None, role: Role | None = None,
 
 
 def authenticate(session: Session, phone: str, password: str) -> User | None:
-    """The active user with this phone and password, or None. Costs one hash either way."""
+    """The active user with this phone and password, or None (also while a setup or reset
+    code is outstanding). Costs one hash either way."""
     normalised = normalise_mobile(phone)
     user = session.scalar(select(User).where(User.phone == normalised)) if normalised else None
     if user is None:
         # Spend the same time as a real check so response time does not reveal registered numbers.
         _hasher.hash(password or "")
         return None
-    if not check_password(user, password) or not user.active:
-        return None
+    if not check_password(user, password) or not user.active or user.must_set_password:
+        return None  # an account waiting for a new password signs in with its code only
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -135,6 +136,16 @@ def end_sessions(session: Session, user: User) -> None:
     """Every session and remember cookie issued to `user` so far stops working."""
     user.session_id = new_session_id()
     session.flush()
+
+
+def revoke_all_tokens(session: Session, user: User) -> int:
+    """Revoke every live API token of `user`; how many there were."""
+    tokens = session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+    session.flush()
+    return len(tokens)
 
 
 def record_sign_in(session: Session, user: User, network: str | None) -> None:
