@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, Regexp
 
 from freshcircle.platform.core.services.passwords import PASSWORD_HINT
 from freshcircle.platform.models import Role
@@ -45,7 +45,11 @@ class UserSearchForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Name or mobile number"), validators=[Optional(), at_most(64)])
+    # No control characters: PostgreSQL refuses a NUL in a query parameter.
+    q = StringField(_l("Name or mobile number"), validators=[
+        Optional(), at_most(64),
+        Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+               message=_l("Remove the control characters from this field."))])
     role = SelectField(_l("Role"), validators=[Optional()], choices=options(
         [("", _l("All roles")), *((r.value, lb) for r, lb in ROLE_LABELS.items())]))
     state = SelectField(_l("State"), validators=[Optional()], choices=options(

@@ -254,3 +254,9 @@ def test_manager_removes_a_member_through_the_api(make, session, app):
     assert again.status_code == 404
     last = api.delete(f"/api/v1/producers/{producer.id}/members/{manager.id}", headers=bearer)
     assert last.status_code == 409
+
+
+def test_user_search_with_a_nul_byte_is_refused_not_a_500(make, login):
+    admin = login(make.user(Role.ADMIN))
+    assert admin.get("/admin/users?q=%00").status_code == 422
+    assert admin.get("/admin/audit?user=99999999999999999999").status_code == 200
