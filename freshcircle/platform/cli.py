@@ -88,7 +88,7 @@ def seed_demo_command(only_demo_database: bool) -> None:
 @click.option("--name", required=True, help="Display name.")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 8 characters; asked for when not given.")
+              help="At least 10 characters, not a common one; asked for when not given.")
 @click.option("--email", default=None, help="Optional; cut-off packing lists go here.")
 @with_appcontext
 @_plain_english

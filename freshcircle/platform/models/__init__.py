@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the services import from here)."""
 
+from freshcircle.platform.models.audit import AuditAction, AuditEntry
 from freshcircle.platform.models.base import Base, utcnow
 from freshcircle.platform.models.batches import Batch, BatchPhoto
 from freshcircle.platform.models.catalog import Product
@@ -67,6 +68,8 @@ from freshcircle.platform.models.users import ApiToken, Membership, User
 
 __all__ = [
     "ApiToken",
+    "AuditAction",
+    "AuditEntry",
     "Base",
     "Batch",
     "BatchPhoto",

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
+from freshcircle.platform.core.services import audit
 from freshcircle.platform.core.services.access import require_role
 from freshcircle.platform.core.services.errors import (
     Conflict,
@@ -21,10 +22,11 @@ from freshcircle.platform.core.services.errors import (
     PermissionDenied,
 )
 from freshcircle.platform.core.services.identifiers import normalise_mobile
-from freshcircle.platform.models import ApiToken, Role, User, utcnow
+from freshcircle.platform.core.services.passwords import password_problems
+from freshcircle.platform.models import ApiToken, AuditAction, Role, User, utcnow
+from freshcircle.platform.models.users import new_session_id
 
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "fc_"
 
 
@@ -70,8 +72,8 @@ def create_user(session: Session, *, phone: str, name: str, password: str, role:
     normalised = normalise_mobile(phone)
     if normalised is None:
         errors["phone"] = [_l("Enter an 11-digit mainland mobile number, e.g. 138 1234 5678.")]
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = [_l("The password needs at least 8 characters.")]
+    if problems := password_problems(password):
+        errors["password"] = problems
     if not (name or "").strip():
         errors["name"] = [_l("This field is required.")]
     if errors:
@@ -87,25 +89,75 @@ def create_user(session: Session, *, phone: str, name: str, password: str, role:
     return user
 
 
-def users_query(actor: User) -> Select:
-    """Every account, newest first; for administrators only."""
+def users_query(actor: User, *, q: str | None = None, role: Role | None = None,
+                active: bool | None = None) -> Select:
+    """Accounts newest first, for administrators only; `q` finds a name or a mobile number
+    (or part of one, spaces ignored), `role` and `active` filter."""
     require_role(actor, Role.ADMIN)
-    return select(User).order_by(User.id.desc())
+    stmt = select(User).order_by(User.id.desc())
+    q = (q or "").strip()
+    if q:
+        digits = re.sub(r"[\s-]", "", q)
+        found = User.name.contains(q, autoescape=True)
+        if digits.isdigit():
+            found = or_(found, User.phone.contains(digits, autoescape=True))
+        stmt = stmt.where(found)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    return stmt
 
 
 def authenticate(session: Session, phone: str, password: str) -> User | None:
-    """The active user with this phone and password, or None. Costs one hash either way."""
+    """The active user with this phone and password, or None (also while a setup or reset
+    code is outstanding). Costs one hash either way."""
     normalised = normalise_mobile(phone)
     user = session.scalar(select(User).where(User.phone == normalised)) if normalised else None
     if user is None:
         # Spend the same time as a real check so response time does not reveal registered numbers.
         _hasher.hash(password or "")
         return None
-    if not check_password(user, password) or not user.active:
-        return None
+    if not check_password(user, password) or not user.active or user.must_set_password:
+        return None  # an account waiting for a new password signs in with its code only
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The active user whose current session id this is (from a session or remember cookie)."""
+    if not session_id or len(session_id) > 64:
+        return None
+    user = session.scalar(select(User).where(User.session_id == session_id))
+    return user if user is not None and user.active else None
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Every session and remember cookie issued to `user` so far stops working."""
+    user.session_id = new_session_id()
+    session.flush()
+
+
+def revoke_all_tokens(session: Session, user: User) -> int:
+    """Revoke every live API token of `user`; how many there were."""
+    tokens = session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+    session.flush()
+    return len(tokens)
+
+
+def record_sign_in(session: Session, user: User, network: str | None) -> None:
+    """Write a sign-in (with a password or a one-time code) to the audit log."""
+    audit.record(session, AuditAction.SIGNED_IN, actor=user, target=user, network=network)
+
+
+def sign_out(session: Session, user: User, network: str | None) -> None:
+    """End every sign-in of `user` (not only this browser's) and write it to the audit log."""
+    end_sessions(session, user)
+    audit.record(session, AuditAction.SIGNED_OUT, actor=user, target=user, network=network)
 
 
 def _digest(token: str) -> str:
