@@ -1,7 +1,7 @@
 """User session ids: what session and remember cookies carry, rotated to end every sign-in
 
 Revision ID: 4c2e8a61d9f3
-Revises: b7d3e9a41c52
+Revises: 8901f718ed81
 Create Date: 2026-12-04 16:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4c2e8a61d9f3"
-down_revision = "b7d3e9a41c52"
+down_revision = "8901f718ed81"
 branch_labels = None
 depends_on = None
 
