@@ -8,6 +8,7 @@ import contextlib
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -53,10 +54,11 @@ def environment(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def running(command: list[str], env: dict[str, str], port: int, timeout: float = 60):
-    """Start `command`; yield once http://127.0.0.1:port answers; stop it afterwards."""
+def running(command: list[str], env: dict[str, str], port: int, timeout: float = 90):
+    """Start `command` (in its own process group: make and its gunicorn stop together);
+    yield once http://127.0.0.1:port answers; stop it afterwards."""
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -71,11 +73,12 @@ def running(command: list[str], env: dict[str, str], port: int, timeout: float =
                 time.sleep(0.2)
         yield process
     finally:
-        process.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         process.stdout.close()
 
