@@ -74,8 +74,10 @@ def wait_seconds(limiter: Limiter) -> int:
 def init_app(app: Flask) -> None:
     if not app.config.get("RATELIMIT_ENABLED", True):
         return
+    # Redis unreachable: each process counts in memory meanwhile (never a 500 at sign-in).
     limiter = Limiter(key_func=client_network, app=app, default_limits=[],
-                      strategy="moving-window", key_prefix="freshcircle")
+                      strategy="moving-window", key_prefix="freshcircle",
+                      in_memory_fallback_enabled=True, swallow_errors=True)
     app.extensions["sign_in_limiter"] = limiter
     per_phone = limiter.shared_limit(lambda: _limit("SIGN_IN_FAILURES_PER_PHONE"),
                                      scope="sign-in-phone", key_func=_posted_phone,

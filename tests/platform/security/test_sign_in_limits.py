@@ -105,3 +105,15 @@ def test_successful_sign_ins_are_not_counted(limited, make):
     user = make.user()
     for _ in range(12):
         assert _page(_client(limited), user.phone, PASSWORD).status_code == 302
+
+
+def test_sign_in_works_when_redis_is_unreachable(database_url, make):
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "limits-test", "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False, "SIGNING_KEYS": "t1=dGVzdC1zaWduaW5nLWtleS0zMi1ieXRlcy1sb25nISE",
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
+    })
+    user = make.user()
+    client = _client(app)
+    assert _page(client, user.phone).status_code == 401
+    assert _page(client, user.phone, PASSWORD).status_code == 302
