@@ -2,7 +2,8 @@
 
 - Headers on every response (pages, API, static files, errors): a Content-Security-Policy the
   pages satisfy (scripts only from our static files; style sheets only from our static files or
-  a `<style>` that carries this response's nonce; no inline style attributes), no framing,
+  a `<style>` that carries this response's nonce; no inline style attributes; responses that
+  are not pages load nothing, and PDFs keep Chrome's viewer working), no framing,
   no MIME sniffing, no referrer to other sites, HSTS over HTTPS.
 - Cookies (session, remember, any other) are Secure whenever the request came over HTTPS, or
   always with COOKIE_SECURE=always; plain HTTP in development keeps them without Secure (a
@@ -32,7 +33,16 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+# Responses that are not documents (JSON, CSS, JS, images, spreadsheets) may load nothing and
+# be framed by nobody. A PDF gets only the framing rule: Chrome shows it in a page it builds
+# with an <embed> and inline styles, which object-src 'none' or default-src 'none' would blank.
+NOT_A_DOCUMENT = "default-src 'none'; frame-ancestors 'none'"
+PDF = "frame-ancestors 'none'"
+DOCUMENTS = ("text/html", "image/svg+xml")
+
+
 def content_security_policy(nonce: str | None) -> str:
+    """The policy of a page (or an SVG opened as a document)."""
     styles = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
     return "; ".join((
         "default-src 'self'",
@@ -113,7 +123,11 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(g.get("csp_nonce"))
+        if response.mimetype in DOCUMENTS:
+            policy = content_security_policy(g.get("csp_nonce"))
+        else:
+            policy = PDF if response.mimetype == "application/pdf" else NOT_A_DOCUMENT
+        headers["Content-Security-Policy"] = policy
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
