@@ -128,6 +128,11 @@ def test_key_pages_raise_no_policy_violation_in_chromium(demo):
     app, result = demo
     with app.app_context():
         toon = db.session.scalar(select(Batch.id).where(Batch.lot_code == _toon_lot(result)))
+        batch_ids = db.session.scalars(select(Batch.id).order_by(Batch.id)).all()
+    farmer = app.test_client()
+    farmer.post("/login", data={"phone": "13900000001", "password": DEMO_PASSWORD})
+    listing = next(i for i in batch_ids if 'id="price_jin"' in
+                   farmer.get(f"/batches/{i}/listing").get_data(as_text=True))
     violations: list[str] = []
     listen = """document.addEventListener("securitypolicyviolation", e =>
         console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI));"""
@@ -169,6 +174,10 @@ def test_key_pages_raise_no_policy_violation_in_chromium(demo):
             page.wait_for_load_state()
             assert page.locator("#cold-chain svg").count() >= 1, page.url
             assert urlsplit(page.url).path.startswith("/01/")
+            page.goto(f"{base}/batches/{listing}/listing")  # price-units.js converts 斤 to kg
+            page.fill("#price_jin", "")
+            page.type("#price_jin", "3.5")
+            assert page.input_value("#price_kg") == "7"
             context.close()
             context, page = open_as("13900001121")  # the Jieshou co-op's dispatcher
             page.goto(base + "/dispatch")
