@@ -88,7 +88,12 @@ class FreshCircleApi(Api):
 
 
 def handle_domain_error(error: DomainError):
-    return error_response(error.status_code, error.message, error.errors)
+    response, status = error_response(error.status_code, error.message, error.errors)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:  # a quota: when to try again
+        response = make_response(response, status)
+        response.headers["Retry-After"] = str(retry_after)
+    return response, status
 
 
 def handle_integrity_error(error: IntegrityError):

@@ -94,6 +94,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REDIS_URL": env.get("FRESHCIRCLE_REDIS_URL") or None,
         "DISPATCH_JOBS_SYNC": False,
         "DISPATCH_MAX_ITERATIONS": None,  # tests: stop the search early, deterministically
+        # Daily quotas (China's calendar day) on work every tenant shares: dispatch plans and
+        # label runs per producer, producers a user registers (admins are not limited).
+        "DISPATCH_PLANS_PER_DAY": int(env.get("FRESHCIRCLE_DISPATCH_PLANS_PER_DAY", "50")),
+        "LABEL_RUNS_PER_DAY": int(env.get("FRESHCIRCLE_LABEL_RUNS_PER_DAY", "200")),
+        "PRODUCERS_PER_USER_PER_DAY": int(
+            env.get("FRESHCIRCLE_PRODUCERS_PER_USER_PER_DAY", "5")),
         # flask-smorest / OpenAPI
         "API_TITLE": "FreshCircle API",
         "API_VERSION": "v1",

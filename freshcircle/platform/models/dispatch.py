@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from freshcircle.platform.models.base import Base, utcnow
@@ -64,6 +64,12 @@ class VehicleCompartment(Base):
 
 class DispatchPlan(Base):
     __tablename__ = "dispatch_plans"
+    # One plan queued or running per cold store at a time (planning is shared by everyone).
+    __table_args__ = (
+        Index("ix_dispatch_plans_one_active_per_depot", "depot_id", unique=True,
+              sqlite_where=text("status IN ('queued', 'running')"),
+              postgresql_where=text("status IN ('queued', 'running')")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)

@@ -75,6 +75,9 @@ class Listing(Base):
     status: Mapped[ListingStatus] = mapped_column(
         enum_type(ListingStatus), default=ListingStatus.ACTIVE, index=True
     )
+    # Set while an inspector holds the listing (status paused): the status to go back to when
+    # the inspector releases it. Only an inspector lifts a hold.
+    status_before_hold: Mapped[ListingStatus | None] = mapped_column(enum_type(ListingStatus))
     # Copies of what buyers filter and sort on, so search reads one table (kept by the service).
     category: Mapped[str] = mapped_column(String(32), index=True)
     county_code: Mapped[str] = mapped_column(String(6), index=True)

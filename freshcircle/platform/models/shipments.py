@@ -73,7 +73,9 @@ class ShipmentLine(Base):
 class TemperatureReading(Base):
     __tablename__ = "temperature_readings"
     # Idempotent ingest: a logger that resends a reading for the same instant adds nothing.
-    __table_args__ = (UniqueConstraint("sensor_id", "recorded_at"),)
+    # A logger id counts on its own shipment only: another carrier's logger with the same id
+    # never collides with this one (a different value for the same key is refused).
+    __table_args__ = (UniqueConstraint("shipment_id", "sensor_id", "recorded_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)

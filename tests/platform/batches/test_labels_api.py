@@ -199,3 +199,28 @@ def test_runs_inside_a_request_never_start_worker_processes(login, batch, farmer
                                   json={**LABELS, "count": 400})
     assert response.status_code == 201
     assert calls == [1]
+
+
+def test_a_producer_starts_at_most_the_daily_quota_of_label_runs(app, make, login, batch,
+                                                                  farmer, session, monkeypatch):
+    monkeypatch.setitem(app.config, "LABEL_RUNS_PER_DAY", 2)
+    other_batch = make.batch(batch.producer)
+    client = login(farmer)
+    for count in (3, 5):
+        assert client.post(f"/api/v1/batches/{batch.id}/labels",
+                           json={**LABELS, "count": count}).status_code == 201
+
+    refused = client.post(f"/api/v1/batches/{other_batch.id}/labels", json=LABELS,
+                          headers={"Accept-Language": "en"})
+
+    assert refused.status_code == 429, refused.get_data(as_text=True)
+    assert "printed labels 2 times today" in refused.json["message"]
+    assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600
+    assert _runs(session, other_batch) == 0
+    session.refresh(other_batch)
+    assert other_batch.serials_issued == 0
+    # another producer's quota is its own
+    neighbour = make.user()
+    their_batch = make.batch(make.producer(neighbour, name="邻村合作社"))
+    assert login(neighbour).post(f"/api/v1/batches/{their_batch.id}/labels",
+                                 json={**LABELS, "count": 1}).status_code == 201

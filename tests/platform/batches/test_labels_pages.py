@@ -132,3 +132,16 @@ def test_outsiders_cannot_print(make, login, batch):
     assert login(other).post(f"/batches/{batch.id}/labels", data=FORM).status_code == 403
     assert login(make.user(Role.BUYER)).get(
         f"/batches/{batch.id}/certificate.pdf").status_code == 403
+
+
+def test_the_page_says_when_todays_label_runs_are_used_up(app, login, farmer, batch, session,
+                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "LABEL_RUNS_PER_DAY", 1)
+    client = login(farmer)
+    assert client.post(f"/batches/{batch.id}/labels", data=FORM).status_code == 302
+
+    refused = client.post(f"/batches/{batch.id}/labels", data=FORM)
+
+    assert refused.status_code == 429
+    assert "今天已打印 1 次标签" in refused.get_data(as_text=True)
+    assert count(session, LabelRun) == 1

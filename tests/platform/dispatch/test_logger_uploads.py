@@ -100,3 +100,34 @@ def test_readings_from_the_future_are_named_by_line_and_nothing_is_stored(make, 
     assert f'action="/carrier/shipments/{shipment.id}/temperatures#upload-{shipment.id}"' \
         in page.get_data(as_text=True)  # the answer opens at the form, not the page's top
     assert session.scalar(select(func.count()).select_from(TemperatureReading)) == 0
+
+
+def test_another_carriers_file_for_the_same_logger_is_stored(make, client, session):
+    _, carrier_a, shipment_a = _setup(make)
+    _, carrier_b, shipment_b = _setup(make)
+    rows = [(_stamp(10 * i), "2.5") for i in range(6)]
+    assert _upload(client, shipment_a, _csv(rows), _token(client, carrier_a)).json[
+        "inserted"] == 6
+
+    warm = _upload(client, shipment_b, _csv([(t, "14.0") for t, _ in rows]),
+                   _token(client, carrier_b))
+
+    assert warm.status_code == 200, warm.json
+    assert warm.json == {"received": 6, "inserted": 6, "duplicates": 0}
+    assert session.scalar(select(func.count()).select_from(TemperatureReading).where(
+        TemperatureReading.shipment_id == shipment_b.id)) == 6
+
+
+def test_a_file_line_that_conflicts_with_a_stored_reading_is_refused(make, client, session):
+    _, carrier, shipment = _setup(make)
+    headers = {**_token(client, carrier), "Accept-Language": "zh"}
+    rows = [(_stamp(10 * i), "2.5") for i in range(4)]
+    assert _upload(client, shipment, _csv(rows), headers).json["inserted"] == 4
+
+    rows[2] = (rows[2][0], "9.5")
+    refused = _upload(client, shipment, _csv([*rows, (_stamp(40), "2.5")]), headers)
+
+    assert refused.status_code == 422, refused.json
+    (line,) = refused.json["errors"]["file"]
+    assert line.startswith("第 4 行：") and "2.50" in line
+    assert session.scalar(select(func.count()).select_from(TemperatureReading)) == 4

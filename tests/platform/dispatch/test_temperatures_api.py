@@ -57,7 +57,7 @@ def test_the_same_instant_in_another_offset_is_a_duplicate(make, client, session
     utc = START.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     body = {"readings": [
         {"sensor_id": "TL-1", "recorded_at": START.isoformat(), "celsius": "3"},
-        {"sensor_id": "TL-1", "recorded_at": utc, "celsius": "3.1"},
+        {"sensor_id": "TL-1", "recorded_at": utc, "celsius": "3.00"},
         {"sensor_id": "TL-2", "recorded_at": utc, "celsius": "3.2"},
     ]}
 
@@ -66,6 +66,68 @@ def test_the_same_instant_in_another_offset_is_a_duplicate(make, client, session
 
     assert response.json == {"received": 3, "inserted": 2, "duplicates": 1}
     assert _count(session) == 2
+
+
+def test_another_carriers_reading_for_the_same_logger_and_time_is_stored_and_alerts(
+        make, client, session):
+    """The issue's scenario: carrier A posts DEMO-LOGGER-S3 at T to its own shipment; carrier
+    B's real 14 °C readings for that logger and time on its shipment are stored, not skipped
+    as duplicates, and raise B's alert. A's readings stay as they were."""
+    _, carrier_b, shipment_b = _setup(make)
+    _, carrier_a, shipment_a = _setup(make)
+    sent_a = client.post(f"/api/v1/shipments/{shipment_a.id}/temperatures", json={
+        "readings": _readings(2, sensor="DEMO-LOGGER-S3", celsius="3.0", start=START)
+        + _readings(1, sensor="DEMO-LOGGER-S3", celsius="3.0",
+                    start=START + dt.timedelta(minutes=40))},
+        headers=_token(client, carrier_a))
+    assert sent_a.json == {"received": 3, "inserted": 3, "duplicates": 0}
+
+    real = [{"sensor_id": "DEMO-LOGGER-S3", "recorded_at": at.isoformat(), "celsius": "14.0"}
+            for at in (START, START + dt.timedelta(minutes=40))]
+    headers_b = _token(client, carrier_b)
+    sent_b = client.post(f"/api/v1/shipments/{shipment_b.id}/temperatures",
+                         json={"readings": real}, headers=headers_b)
+
+    assert sent_b.status_code == 200, sent_b.json
+    assert sent_b.json == {"received": 2, "inserted": 2, "duplicates": 0}
+    stored_b = client.get(f"/api/v1/shipments/{shipment_b.id}/temperatures",
+                          headers=headers_b).json
+    assert [r["celsius"] for r in stored_b] == ["14.00", "14.00"]
+    (alert,) = client.get(f"/api/v1/shipments/{shipment_b.id}/alerts", headers=headers_b).json
+    assert alert["side"] == "above" and alert["extreme_c"] == "14.00"
+    stored_a = client.get(f"/api/v1/shipments/{shipment_a.id}/temperatures",
+                          headers=_token(client, carrier_a)).json
+    assert [r["celsius"] for r in stored_a] == ["3.00", "3.00", "3.00"]
+
+
+def test_a_reading_that_conflicts_with_a_stored_one_is_refused_by_index(make, client, session):
+    _, carrier, shipment = _setup(make)
+    headers = {**_token(client, carrier), "Accept-Language": "en"}
+    url = f"/api/v1/shipments/{shipment.id}/temperatures"
+    assert client.post(url, json={"readings": _readings(2, celsius="14.0")},
+                       headers=headers).json["inserted"] == 2
+
+    # an identical resend is an idempotent duplicate
+    again = client.post(url, json={"readings": _readings(2, celsius="14")}, headers=headers)
+    assert again.json == {"received": 2, "inserted": 0, "duplicates": 2}
+    # a different value for a stored (logger, time) is refused, naming the reading;
+    # the request's new reading is not written either
+    changed = _readings(3, celsius="14.0")
+    changed[1]["celsius"] = "4.0"
+    refused = client.post(url, json={"readings": changed}, headers=headers)
+    assert refused.status_code == 422, refused.json
+    errors = refused.json["errors"]["readings"]
+    assert set(errors) == {"1"}
+    assert "14.00" in errors["1"]["celsius"][0] and "stored" in errors["1"]["celsius"][0]
+    assert _count(session) == 2
+    # two different values for one logger and time in one request: refused too
+    twice = _readings(1, sensor="TL-9") + _readings(1, sensor="TL-9", celsius="9.9")
+    doubled = client.post(url, json={"readings": twice}, headers=headers)
+    assert doubled.status_code == 422 and set(doubled.json["errors"]["readings"]) == {"1"}
+    assert _count(session) == 2
+    zh = client.post(url, json={"readings": changed},
+                     headers={**headers, "Accept-Language": "zh"})
+    assert "14.00" in zh.json["errors"]["readings"]["1"]["celsius"][0]
 
 
 def test_one_bad_reading_names_its_index_and_nothing_is_written(make, client, session):

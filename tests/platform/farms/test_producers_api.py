@@ -167,3 +167,33 @@ def test_last_manager_cannot_step_down(make, login):
 def test_unknown_producer_404_and_anonymous_401(make, login, client):
     assert login(make.user()).get("/api/v1/producers/999999").status_code == 404
     assert client.get("/api/v1/producers").status_code == 401
+
+
+def test_a_user_registers_at_most_the_daily_quota_of_producers(app, make, login, session,
+                                                                monkeypatch):
+    monkeypatch.setitem(app.config, "PRODUCERS_PER_USER_PER_DAY", 2)
+    farmer = make.user()
+    old = make.producer(farmer, name="去年的农场")  # registered on another day: not counted
+    old.created_at = old.created_at.replace(year=old.created_at.year - 1)
+    session.commit()
+    client = login(farmer)
+    body = {"kind": "family_farm", "county_code": "341226"}
+    for n in (1, 2):
+        assert client.post("/api/v1/producers", json={**body, "name": f"农场{n}"}
+                           ).status_code == 201
+    before = _count(session)
+
+    refused = client.post("/api/v1/producers", json={**body, "name": "农场3"},
+                          headers={"Accept-Language": "en"})
+
+    assert refused.status_code == 429, refused.json
+    assert "2 producers today" in refused.json["message"]
+    assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600
+    assert _count(session) == before
+    # another user, and an admin onboarding producers, are not held by this user's quota
+    assert login(make.user()).post("/api/v1/producers", json={**body, "name": "邻居农场"}
+                                   ).status_code == 201
+    admin = login(make.user(Role.ADMIN))
+    for n in (1, 2, 3):
+        assert admin.post("/api/v1/producers", json={**body, "name": f"登记{n}"}
+                          ).status_code == 201

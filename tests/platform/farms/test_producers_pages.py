@@ -118,3 +118,16 @@ def test_inspector_can_read_but_buyer_cannot(make, login):
     producer = make.producer(make.user(), name="太和合作社")
     assert "太和合作社" in text(login(make.user(Role.INSPECTOR)).get(f"/producers/{producer.id}"))
     assert login(make.user(Role.BUYER)).get(f"/producers/{producer.id}").status_code == 403
+
+
+def test_the_register_form_says_when_todays_registrations_are_used_up(app, make, login,
+                                                                      session, monkeypatch):
+    monkeypatch.setitem(app.config, "PRODUCERS_PER_USER_PER_DAY", 1)
+    client = login(make.user())
+    assert client.post("/producers/new", data=_form()).status_code == 302
+
+    refused = client.post("/producers/new", data=_form(name="第二个合作社"))
+
+    assert refused.status_code == 429
+    assert "今天已登记 1 个生产主体" in text(refused)
+    assert count(session, Producer) == 1

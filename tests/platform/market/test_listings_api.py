@@ -193,3 +193,40 @@ def test_search_in_english_formats_money_cn_yuan(make, login):
         {"jin": "CN¥1,234.50", "kg": "CN¥2,469.00"}]
     body = buyer.get("/api/v1/listings?q=大蒜", headers={"Accept-Language": "zh"}).json
     assert body["items"][0]["price_text"]["jin"] == "¥1,234.50"
+
+
+def test_inspector_only_holds_and_releases_producers_list_and_close(make, login, session):
+    """An inspector holds (pauses) and releases a listing, never reactivates a listing its
+    producer paused nor closes one; the producer cannot lift an inspector's hold."""
+    farmer, _, batch = seller(make)
+    client = login(farmer)
+    listing_id = client.post(f"/api/v1/batches/{batch.id}/listing", json=terms()).json["id"]
+    url = f"/api/v1/listings/{listing_id}/status"
+    inspector = login(make.user(Role.INSPECTOR))
+
+    # the producer pauses; the inspector may not put it back on sale, nor close it
+    assert client.post(url, json={"status": "paused"}).json["status"] == "paused"
+    reactivated = inspector.post(url, json={"status": "active"}, headers=EN)
+    assert reactivated.status_code == 403, reactivated.json
+    assert "inspector" in reactivated.json["message"]
+    assert inspector.post(url, json={"status": "closed"}).status_code == 403
+    session.expire_all()
+    assert session.get(Listing, listing_id).status == "paused"
+
+    # on sale again; the inspector holds it and the producer cannot lift the hold
+    assert client.post(url, json={"status": "active"}).json["status"] == "active"
+    assert inspector.post(url, json={"status": "paused"}).json["status"] == "paused"
+    lifted = client.post(url, json={"status": "active"}, headers=EN)
+    assert lifted.status_code == 409 and "held by an inspector" in lifted.json["message"]
+    session.expire_all()
+    assert session.get(Listing, listing_id).status == "paused"
+
+    # the inspector releases it: back on sale as it was before the hold
+    assert inspector.post(url, json={"status": "active"}).json["status"] == "active"
+    assert inspector.post(url, json={"status": "active"}).status_code == 403  # nothing held
+    # a hold on a listing its producer had paused releases to paused, not onto the market
+    client.post(url, json={"status": "paused"})
+    assert inspector.post(url, json={"status": "paused"}).status_code == 200
+    assert inspector.post(url, json={"status": "active"}).json["status"] == "paused"
+    # the producer closes
+    assert client.post(url, json={"status": "closed"}).json["status"] == "closed"

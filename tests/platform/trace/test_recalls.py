@@ -65,10 +65,16 @@ def test_notices_are_marked_read_by_their_owner_only(make, login, session):
     _restrict(login(fam.inspector), fam.root, "held", reason="等待复检")
     notice_id = session.scalar(select(Notice.id).where(Notice.user_id == fam.buyer.id))
 
-    assert login(fam.carrier).post(f"/api/v1/notices/{notice_id}/read").json == {"marked": 0}
+    carrier = login(fam.carrier)
+    # another user's notice answers as one that does not exist: 404, nothing changes
+    assert carrier.post(f"/api/v1/notices/{notice_id}/read").status_code == 404
+    assert carrier.post(f"/api/v1/notices/{notice_id + 10_000}/read").status_code == 404
+    assert session.scalar(select(Notice.read_at).where(Notice.id == notice_id)) is None
     buyer = login(fam.buyer)
     assert buyer.post(f"/api/v1/notices/{notice_id}/read").json == {"marked": 1}
     assert buyer.get("/api/v1/notices").json[0]["read"] is True
+    # one's own notice read again: found, nothing left to mark
+    assert buyer.post(f"/api/v1/notices/{notice_id}/read").json == {"marked": 0}
 
 
 def test_hold_reaches_derived_lots_and_a_later_recall_reaches_held_ones(make, login, session):

@@ -27,13 +27,16 @@ def _settings():
 @blp.response(202, LabelRunSchema, description="A large run, queued: poll its `url`")
 @blp.alt_response(201, description="A small run: the labels PDF (application/pdf)")
 @blp.alt_response(409, description="Held, recalled, or inside the pre-harvest interval")
+@blp.alt_response(429, description="The producer's label runs for today are used up "
+                                   "(Retry-After)")
 def print_labels(data, batch_id):
     """Print `count` trace labels (1 to 100,000) for packs of this batch.
 
     Each label carries its own serial and signed Digital Link QR. Runs up to the server's
     `LABEL_SYNC_MAX` labels (1,000 by default) answer 201 with the PDF itself; larger runs
     answer 202 with the job, which renders in the background: poll `url` until `status` is
-    `done`, then download `pdf_url`. Members of the batch's producer only.
+    `done`, then download `pdf_url`. Members of the batch's producer only, at most
+    `LABEL_RUNS_PER_DAY` runs per producer per day (200 by default).
     """
     user = actor()
     batch = batches.get_batch(db.session, user, batch_id)

@@ -16,7 +16,12 @@ from freshcircle.platform.batches.forms import (
 )
 from freshcircle.platform.batches.services import batches as batch_service
 from freshcircle.platform.batches.services import label_runs
-from freshcircle.platform.core.services.errors import Conflict, DomainError, InvalidInput
+from freshcircle.platform.core.services.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    QuotaExceeded,
+)
 from freshcircle.platform.core.services.quantities import grams_to_jin
 from freshcircle.platform.extensions import db
 from freshcircle.platform.farms.services import farm_records, plots
@@ -155,7 +160,8 @@ def detail_page(batch_id: int, status_form: StatusForm | None = None,
         staff_actions=[(s, STAFF_ACTIONS[s]) for s in STAFF_ACTIONS if s in staff_targets],
         can_test=user.role in (*FARM_ROLES, Role.INSPECTOR, Role.ADMIN),
         printing=print_context(batch, user, print_form),
-        refusal=(str(error.message) if isinstance(error, Conflict) and submitted is None
+        refusal=(str(error.message) if isinstance(error, Conflict | QuotaExceeded)
+                 and submitted is None
                  else None),
     )
     if error is not None:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.batches.services.batches import LOCKED_STATUSES
+from freshcircle.platform.core.services import quotas
 from freshcircle.platform.core.services.access import require_member, require_view_internal
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
 from freshcircle.platform.core.services.quantities import grams_to_kg, to_grams
@@ -65,7 +66,8 @@ def start_label_run(session: Session, actor: User, batch: Batch, *, layout: str,
                     net_weight, unit: str, settings: TraceSettings) -> LabelRun:
     """Queue a run of `count` labels for packs of `net_weight` `unit` (jin or kg) each.
 
-    Members of the batch's producer (and admins) only. Serials first_serial ..
+    Members of the batch's producer (and admins) only, within the producer's daily quota of
+    runs. Serials first_serial ..
     first_serial + count - 1 are taken from the batch under a row lock, so runs never share one.
     """
     require_member(session, actor, batch.producer_id)
@@ -82,6 +84,7 @@ def start_label_run(session: Session, actor: User, batch: Batch, *, layout: str,
     refusal = printable_refusal(session, batch)
     if refusal is not None:
         raise Conflict(refusal)
+    _check_daily_quota(session, batch.producer_id)
     item = trade_item_for(session, settings, batch.producer_id, batch.product_id)
     first = reserve_serials(session, batch, count)
     run = LabelRun(batch=batch, trade_item=item, layout=layout, count=count, first_serial=first,
@@ -91,6 +94,18 @@ def start_label_run(session: Session, actor: User, batch: Batch, *, layout: str,
     session.flush()
     epcis_events.record_label_run(session, run, actor, settings)
     return run
+
+
+def _check_daily_quota(session: Session, producer_id: int) -> None:
+    """Rendering is shared by every tenant: a producer starts at most LABEL_RUNS_PER_DAY
+    runs per China day (429 until midnight)."""
+    started = session.scalar(
+        select(func.count()).select_from(LabelRun).join(Batch, Batch.id == LabelRun.batch_id)
+        .where(Batch.producer_id == producer_id,
+               LabelRun.created_at >= quotas.china_day_start())) or 0
+    quotas.check_daily(started, "LABEL_RUNS_PER_DAY", lambda n: _l(
+        "This producer has printed labels %(n)d times today, the most allowed in a day; "
+        "print again tomorrow.", n=n))
 
 
 def run_labels(settings: TraceSettings, run: LabelRun):

@@ -36,6 +36,7 @@ def list_notices():
 
 @blp.post("/<int:notice_id>/read")
 @blp.response(200, ReadSchema)
+@blp.alt_response(404, description="No notice of the caller's with this id")
 def mark_read(notice_id):
-    """Mark one of the caller's notices read (another user's id changes nothing)."""
+    """Mark one of the caller's notices read (another user's id answers 404, as a missing one)."""
     return {"marked": notices.mark_read(db.session, actor(), notice_id)}

@@ -42,3 +42,14 @@ class InvalidInput(DomainError):
     @classmethod
     def field(cls, name: str, message) -> InvalidInput:
         return cls(errors={name: [message]})
+
+
+class QuotaExceeded(DomainError):
+    """Too many of something in a period; `retry_after` seconds until more are allowed."""
+
+    status_code = 429
+    default_message = _l("Too many requests; try again later.")
+
+    def __init__(self, message=None, retry_after: int | None = None):
+        self.retry_after = retry_after
+        super().__init__(message)

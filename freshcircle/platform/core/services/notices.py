@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from freshcircle.platform.core.services.errors import NotFound
 from freshcircle.platform.models import Notice, User, utcnow
 
 PAGE_SIZE = 30
@@ -35,7 +36,12 @@ def unread_count(session: Session, actor: User) -> int:
 
 def mark_read(session: Session, actor: User, notice_id: int | None = None) -> int:
     """Mark one of the actor's notices (or all of them) read; returns how many changed.
-    Another user's notice id changes nothing, so it cannot be probed."""
+
+    Another user's notice id raises NotFound, exactly as an id that does not exist, so it
+    cannot be probed; the actor's own notice already read answers 0."""
+    if notice_id is not None and session.scalar(select(Notice.id).where(
+            Notice.id == notice_id, Notice.user_id == actor.id)) is None:
+        raise NotFound()
     stmt = update(Notice).where(Notice.user_id == actor.id, Notice.read_at.is_(None))
     if notice_id is not None:
         stmt = stmt.where(Notice.id == notice_id)

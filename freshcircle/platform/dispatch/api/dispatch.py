@@ -44,8 +44,13 @@ class AcceptedSchema(ma.Schema):
 @blp.post("/plans")
 @blp.arguments(PlanRequestSchema)
 @blp.response(202, PlanSchema)
+@blp.alt_response(409, description="A plan for this cold store is queued or running")
+@blp.alt_response(429, description="The producer's plans for today are used up (Retry-After)")
 def request_plan(data):
-    """Queue a plan; poll GET /dispatch/plans/<id> for its progress and result."""
+    """Queue a plan; poll GET /dispatch/plans/<id> for its progress and result.
+
+    One plan at a time per cold store; a daily quota of plans per producer; the dispatch day
+    from today (China) to a year ahead."""
     plan = dispatch_plans.request_plan(db.session, actor(), data)
     dispatch_jobs.enqueue(db.session, plan)
     return plan

@@ -33,9 +33,11 @@ blp = Blueprint("temperatures", __name__, url_prefix="/shipments",
 def record_readings(data, shipment_id):
     """Upload up to 5000 readings; resending readings already stored writes nothing.
 
-    A reading is identified by (sensor_id, recorded_at). One invalid reading fails the
-    request, naming its index (`readings.3.celsius`), and nothing is stored. Loggers use a
-    bearer token of the carrier or a shipper (POST /api/v1/tokens).
+    A reading is identified by (shipment, sensor_id, recorded_at): a logger id counts on this
+    shipment only. Resending a stored reading with the same value is a duplicate; a different
+    value for a stored logger and time is refused (422, `readings.3.celsius`). One invalid
+    reading fails the request, naming its index, and nothing is stored. Loggers use a bearer
+    token of the carrier or a shipper (POST /api/v1/tokens).
     """
     user = actor()
     shipment = shipments.get_shipment(db.session, user, shipment_id)
@@ -50,7 +52,8 @@ def upload_logger_csv(shipment_id):
     Layouts: time + temperature columns, or date + time + temperature; comma or semicolon
     (decimal commas) separated; °C or °F; Chinese or English headers. Every bad line is
     listed in `errors.file` with its number and nothing is stored; stored readings are
-    skipped when uploaded again.
+    skipped when uploaded again, and a line whose time is stored with a different
+    temperature is listed as bad.
     """
     user = actor()
     shipment = shipments.get_shipment(db.session, user, shipment_id)

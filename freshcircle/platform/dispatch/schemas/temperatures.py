@@ -32,7 +32,8 @@ class IngestResultSchema(ma.Schema):
     received = fields.Integer(metadata={"description": "Readings in the request"})
     inserted = fields.Integer(metadata={"description": "Readings stored now"})
     duplicates = fields.Integer(
-        metadata={"description": "Readings already stored, or repeated in the request"}
+        metadata={"description": "Readings already stored with the same value, or repeated "
+                                 "in the request"}
     )
 
 

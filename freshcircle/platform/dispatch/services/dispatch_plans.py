@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from freshcircle.logistics import planner
@@ -29,7 +30,7 @@ from freshcircle.logistics import planning as p
 from freshcircle.logistics.travel import TravelProvider
 from freshcircle.platform.core.services.access import require_manager
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
-from freshcircle.platform.dispatch.services import dispatch_problem
+from freshcircle.platform.dispatch.services import dispatch_problem, plan_admission
 from freshcircle.platform.dispatch.services.shipments import SET_POINT_RANGES
 from freshcircle.platform.ledger.services import epcis_events
 from freshcircle.platform.market.services import orders
@@ -67,7 +68,10 @@ def _depot(session: Session, depot_id: int | None) -> Place:
 
 
 def request_plan(session: Session, actor: User, data: dict) -> DispatchPlan:
-    """Queue a plan for `depot_id` and `dispatch_date`; nothing is written on bad input."""
+    """Queue a plan for `depot_id` and `dispatch_date`; nothing is written on bad input.
+
+    Refused while the cold store has a plan queued or running (409), past the producer's
+    daily quota (429), and for days outside today..a year ahead (422, see plan_admission)."""
     errors: dict[str, list] = {}
     try:
         depot = _depot(session, data.get("depot_id"))
@@ -77,6 +81,8 @@ def request_plan(session: Session, actor: User, data: dict) -> DispatchPlan:
     day = data.get("dispatch_date")
     if not isinstance(day, dt.date):
         errors["dispatch_date"] = [_l("Enter a date.")]
+    elif (refusal := plan_admission.day_error(day)) is not None:
+        errors["dispatch_date"] = [refusal]
     limit = data.get("time_limit_s", DEFAULT_LIMIT_S)
     if not isinstance(limit, int) or not MIN_LIMIT_S <= limit <= MAX_LIMIT_S:
         errors["time_limit_s"] = [_l("Between %(low)s and %(high)s seconds.",
@@ -85,11 +91,15 @@ def request_plan(session: Session, actor: User, data: dict) -> DispatchPlan:
         raise InvalidInput(errors=errors)
     assert depot is not None and depot.producer_id is not None
     require_manager(session, actor, depot.producer_id)
+    plan_admission.admit(session, depot)
     plan = DispatchPlan(producer_id=depot.producer_id, depot_id=depot.id, dispatch_date=day,
                         status=QUEUED, progress=Decimal(0), time_limit_s=limit,
                         seed=int(data.get("seed") or 0), created_by_id=actor.id)
-    session.add(plan)
-    session.flush()
+    try:
+        with session.begin_nested():  # a racing request queued one first: the index says so
+            session.add(plan)
+    except IntegrityError:
+        raise Conflict(plan_admission.BUSY) from None
     return plan
 
 

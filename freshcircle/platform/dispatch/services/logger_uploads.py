@@ -1,10 +1,11 @@
 """A logger's CSV export uploaded for a shipment: parsed by `freshcircle.logistics.logger_csv`,
-stored through the same idempotent ingest as JSON readings, all or nothing.
+stored through the same idempotent ingest as JSON readings, all or nothing: a line whose
+logger and time are stored with a different temperature is refused, named by its number.
 
 Every bad line is reported with its number, in the reader's language (a time in the future
 too: a logger clock or time zone set wrong); nothing is stored unless the whole file reads.
-Files of more than MAX_READINGS rows go in one transaction in chunks (the JSON endpoint's
-5,000 limit is per request body, not per logger file).
+Files of more than MAX_READINGS rows go in one transaction (inserted in chunks; the JSON
+endpoint's 5,000 limit is per request body, not per logger file).
 """
 
 from __future__ import annotations
@@ -45,13 +46,17 @@ def ingest_csv(session: Session, actor: User, shipment: Shipment, data: bytes,
                            errors={"file": lines})
     if len(parsed.readings) > MAX_ROWS:
         raise InvalidInput.field("file", _l("At most 100,000 readings per file."))
-    received = inserted = duplicates = 0
+    temperatures.check_recorder(session, actor, shipment)
     readings = [{"sensor_id": sensor_id, "recorded_at": r.recorded_at, "celsius": r.celsius}
                 for r in parsed.readings]
-    for start in range(0, len(readings), temperatures.MAX_READINGS):
-        result = temperatures.record_readings(
-            session, actor, shipment, readings[start:start + temperatures.MAX_READINGS])
-        received += result.received
-        inserted += result.inserted
-        duplicates += result.duplicates
-    return temperatures.IngestResult(received, inserted, duplicates)
+    try:
+        return temperatures.store_readings(session, shipment, readings)
+    except temperatures.ConflictingReadings as error:
+        lines = [str(_l("Line %(line)d: %(problem)s", line=parsed.readings[c.index].line,
+                        problem=temperatures.conflict_message(c)))
+                 for c in error.conflicts[:SHOWN_ERRORS]]
+        if len(error.conflicts) > SHOWN_ERRORS:
+            lines.append(str(_l("… and %(n)d more lines.",
+                                n=len(error.conflicts) - SHOWN_ERRORS)))
+        raise InvalidInput(_l("The file was not loaded; fix these lines and upload it again."),
+                           errors={"file": lines}) from None

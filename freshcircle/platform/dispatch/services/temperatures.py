@@ -1,8 +1,16 @@
 """Temperature readings of shipments: idempotent bulk ingest from loggers, and reading back.
 
 A logger on a weak network resends what it is not sure arrived. A reading is identified by
-(sensor_id, recorded_at), unique in the table: the insert skips rows that exist
-(ON CONFLICT DO NOTHING) and counts, with RETURNING, only the rows it really wrote.
+(shipment, sensor_id, recorded_at), unique in the table: a logger id means something only on
+the shipment it travels with, so one carrier's readings can never stand in for, or hide,
+another carrier's readings from a logger that happens to carry the same id. (Registering each
+logger id to the first carrier that uses it was the alternative; it would refuse two carriers'
+innocently equal ids, and it is not needed once no reading reaches past its own shipment.)
+
+The insert skips rows that exist (ON CONFLICT DO NOTHING) and counts, with RETURNING, only the
+rows it really wrote. A skipped row is a duplicate only when the stored value is the same;
+a different value for a stored (logger, time) is refused, naming the reading, and the request
+writes nothing: a stored reading is never replaced or silently kept over a new one.
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ MAX_READINGS = 5000
 CHUNK = 1000  # rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits
 CLOCK_SKEW = dt.timedelta(minutes=5)
 DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+CENTI = Decimal("0.01")  # the column's scale: values are compared as they are stored
+KEY = ("shipment_id", "sensor_id", "recorded_at")
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,22 @@ class IngestResult:
     received: int
     inserted: int
     duplicates: int
+
+
+@dataclass(frozen=True)
+class ReadingConflict:
+    """Reading `index` of the input differs from a value already given for its logger and
+    time: `stored_c` when stored before, else the earlier reading of the same input."""
+
+    index: int
+    other_c: Decimal
+    stored: bool
+
+
+class ConflictingReadings(InvalidInput):
+    def __init__(self, conflicts: list[ReadingConflict]):
+        self.conflicts = conflicts
+        super().__init__()
 
 
 def _check(readings: list[dict]) -> None:
@@ -51,41 +77,97 @@ def _check(readings: list[dict]) -> None:
         raise InvalidInput.field("readings", _l("At most 5000 readings per request."))
 
 
+def check_recorder(session: Session, actor: User, shipment: Shipment) -> None:
+    """The carrier, the shipper's members and staff record readings, never on a cancelled
+    shipment."""
+    require_view(session, actor, shipment)
+    if shipment.status == ShipmentStatus.CANCELLED:
+        raise Conflict(_l("This shipment was cancelled; it takes no readings."))
+
+
+def conflict_message(conflict: ReadingConflict):
+    celsius = str(conflict.other_c.quantize(CENTI))
+    if conflict.stored:
+        return _l("A different reading is stored for this logger and time (%(celsius)s °C); "
+                  "a stored reading is not replaced.", celsius=celsius)
+    return _l("This logger and time appear earlier in the upload with %(celsius)s °C.",
+              celsius=celsius)
+
+
 def record_readings(
     session: Session, actor: User, shipment: Shipment, readings: list[dict]
 ) -> IngestResult:
-    """Store readings for a shipment; readings already stored (or repeated) are skipped.
+    """Store readings for a shipment; readings already stored with the same value (or
+    repeated) are skipped, one with a different value is refused by its index.
 
     The carrier, the shipper's members and staff may post, with a session or a bearer token.
     Either every reading is valid and the new ones are written, or nothing is.
     """
-    require_view(session, actor, shipment)
-    if shipment.status == ShipmentStatus.CANCELLED:
-        raise Conflict(_l("This shipment was cancelled; it takes no readings."))
+    check_recorder(session, actor, shipment)
     _check(readings)
-    rows, seen = [], set()
-    for reading in readings:
-        at = reading["recorded_at"].astimezone(dt.UTC)
-        key = (reading["sensor_id"], at)
+    try:
+        return store_readings(session, shipment, readings)
+    except ConflictingReadings as error:
+        raise InvalidInput(errors={"readings": {
+            str(c.index): {"celsius": [conflict_message(c)]} for c in error.conflicts}}) from None
+
+
+def store_readings(session: Session, shipment: Shipment, readings: list[dict]) -> IngestResult:
+    """Insert the readings (dicts of sensor_id, aware recorded_at, celsius) that are new; raise
+    ConflictingReadings, writing nothing, when any differs from a stored or earlier one."""
+    rows, seen, conflicts = [], {}, []
+    for index, reading in enumerate(readings):
+        key = (reading["sensor_id"], reading["recorded_at"].astimezone(dt.UTC))
+        celsius = Decimal(reading["celsius"]).quantize(CENTI)
         if key in seen:
+            if seen[key] != celsius:
+                conflicts.append(ReadingConflict(index, seen[key], stored=False))
             continue
-        seen.add(key)
-        rows.append({"shipment_id": shipment.id, "sensor_id": reading["sensor_id"],
-                     "recorded_at": at, "celsius": reading["celsius"]})
+        seen[key] = celsius
+        rows.append({"shipment_id": shipment.id, "sensor_id": key[0], "recorded_at": key[1],
+                     "celsius": celsius, "index": index})
+    if conflicts:
+        raise ConflictingReadings(conflicts)
     insert = DIALECT_INSERTS[session.get_bind().dialect.name]
-    inserted = 0
-    for start in range(0, len(rows), CHUNK):
-        stmt = (
-            insert(TemperatureReading)
-            .values(rows[start:start + CHUNK])
-            .on_conflict_do_nothing(index_elements=["sensor_id", "recorded_at"])
-            .returning(TemperatureReading.id)
-        )
-        inserted += len(session.execute(stmt).all())
-    if inserted:
+    written: set[tuple[str, dt.datetime]] = set()
+    with session.begin_nested():  # a conflict found after inserting undoes this call's rows
+        for start in range(0, len(rows), CHUNK):
+            stmt = (
+                insert(TemperatureReading)
+                .values([{k: v for k, v in row.items() if k != "index"}
+                         for row in rows[start:start + CHUNK]])
+                .on_conflict_do_nothing(index_elements=list(KEY))
+                .returning(TemperatureReading.sensor_id, TemperatureReading.recorded_at)
+            )
+            written.update(tuple(r) for r in session.execute(stmt))
+        skipped = [row for row in rows if (row["sensor_id"], row["recorded_at"]) not in written]
+        conflicts = _differing(session, shipment, skipped)
+        if conflicts:
+            raise ConflictingReadings(conflicts)
+    if written:
         shipment_alerts.raise_alerts(session, shipment)
-    return IngestResult(received=len(readings), inserted=inserted,
-                        duplicates=len(readings) - inserted)
+    return IngestResult(received=len(readings), inserted=len(written),
+                        duplicates=len(readings) - len(written))
+
+
+def _differing(session: Session, shipment: Shipment, skipped: list[dict]) -> list:
+    """Of the rows the insert skipped, those whose stored value differs."""
+    conflicts = []
+    reading = TemperatureReading
+    for start in range(0, len(skipped), CHUNK):
+        part = skipped[start:start + CHUNK]
+        stored = {(sensor, at): celsius for sensor, at, celsius in session.execute(
+            select(reading.sensor_id, reading.recorded_at, reading.celsius)
+            .where(reading.shipment_id == shipment.id,
+                   reading.sensor_id.in_({row["sensor_id"] for row in part}),
+                   reading.recorded_at.between(min(row["recorded_at"] for row in part),
+                                               max(row["recorded_at"] for row in part)))
+        )}
+        for row in part:
+            value = stored.get((row["sensor_id"], row["recorded_at"]))
+            if value is not None and Decimal(value).quantize(CENTI) != row["celsius"]:
+                conflicts.append(ReadingConflict(row["index"], Decimal(value), stored=True))
+    return conflicts
 
 
 def readings_query(

@@ -40,8 +40,13 @@ def list_producers(**filters):
 @blp.post("")
 @blp.arguments(ProducerCreateSchema)
 @blp.response(201, ProducerSchema)
+@blp.alt_response(429, description="The caller's registrations for today are used up "
+                                   "(Retry-After)")
 def create_producer(data):
-    """Register a family farm or cooperative; a farmer who registers it becomes its manager."""
+    """Register a family farm or cooperative; a farmer who registers it becomes its manager.
+
+    A farmer or co-op admin registers at most `PRODUCERS_PER_USER_PER_DAY` (5 by default)
+    producers a day."""
     user = actor()
     producer = producers.create_producer(db.session, user, data)
     return producers.profiles(db.session, user, [producer])[0]

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from freshcircle.platform.core.services import setup_codes
+from freshcircle.platform.core.services import quotas, setup_codes
 from freshcircle.platform.core.services.access import PRODUCER_ROLES, require_manager, require_role
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
 from freshcircle.platform.core.services.identifiers import (
@@ -105,18 +105,36 @@ def _check(session: Session, data: dict, producer_id: int | None = None) -> dict
 
 
 def create_producer(session: Session, actor: User, data: dict) -> Producer:
-    """Register a producer; a farmer or cooperative admin who registers it becomes its manager."""
+    """Register a producer; a farmer or cooperative admin who registers it becomes its manager.
+
+    A farmer or co-op admin registers at most PRODUCERS_PER_USER_PER_DAY producers per China
+    day (429 until midnight); an admin onboarding producers is not limited."""
     require_role(actor, *PRODUCER_ROLES, Role.ADMIN)
     for required in ("kind", "name", "county_code"):
         if not data.get(required):
             raise InvalidInput.field(required, _l("This field is required."))
     clean = _check(session, data)
+    if actor.role in PRODUCER_ROLES:
+        _check_daily_quota(session, actor)
     producer = Producer(**{k: clean.get(k) for k in (*EDITABLE_FIELDS, "county_name")})
     session.add(producer)
     if actor.role in PRODUCER_ROLES:
         producer.memberships.append(Membership(user=actor, role=MemberRole.MANAGER))
     session.flush()
     return producer
+
+
+def _check_daily_quota(session: Session, actor: User) -> None:
+    """Producers the actor registered today: those created today that they manage (whoever
+    registers one becomes its manager, and the last manager cannot step down)."""
+    registered = session.scalar(
+        select(func.count()).select_from(Membership)
+        .join(Producer, Producer.id == Membership.producer_id)
+        .where(Membership.user_id == actor.id, Membership.role == MemberRole.MANAGER,
+               Producer.created_at >= quotas.china_day_start())) or 0
+    quotas.check_daily(registered, "PRODUCERS_PER_USER_PER_DAY", lambda n: _l(
+        "You have registered %(n)d producers today, the most allowed in a day; register more "
+        "tomorrow.", n=n))
 
 
 def update_producer(session: Session, actor: User, producer: Producer, changes: dict) -> Producer:

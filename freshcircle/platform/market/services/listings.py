@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 from freshcircle.platform.batches.services import batches as batch_service
 from freshcircle.platform.core.services import clock
 from freshcircle.platform.core.services.access import require_member
-from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
+from freshcircle.platform.core.services.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from freshcircle.platform.core.services.money import price_to_fen_per_jin
 from freshcircle.platform.core.services.quantities import grams_to_kg, to_grams
 from freshcircle.platform.farms.services.safety import safety_status
@@ -218,19 +223,50 @@ def update_listing(session: Session, actor: User, listing: Listing, data: dict,
 
 def set_status(session: Session, actor: User, listing: Listing,
                status: ListingStatus) -> Listing:
-    """Pause, resume or close a listing; closing gives back to the batch what was not sold."""
-    if actor.role != Role.INSPECTOR:
-        require_member(session, actor, listing.producer_id)
+    """Pause, resume or close a listing; closing gives back to the batch what was not sold.
+
+    Members of the producer (or an admin) list, pause, resume and close. An inspector only
+    holds (`paused`) and releases (`active`) a listing: the release puts back the status the
+    hold found, and only an inspector lifts a hold."""
     status = ListingStatus(status)
     if listing.status == ListingStatus.CLOSED:
         raise Conflict(_l("This listing is closed."))
+    if actor.role == Role.INSPECTOR:
+        return _hold_or_release(session, listing, status)
+    require_member(session, actor, listing.producer_id)
+    if listing.status_before_hold is not None and status != ListingStatus.CLOSED:
+        raise Conflict(_l("This listing is held by an inspector; only an inspector can "
+                          "release it."))
     if status == ListingStatus.ACTIVE:
-        refusal = listing_refusal(session, listing.batch)
-        if refusal is not None:
-            raise Conflict(refusal)
+        _require_sellable(session, listing)
     listing.status = status
+    listing.status_before_hold = None
     session.flush()
     return listing
+
+
+def _hold_or_release(session: Session, listing: Listing, status: ListingStatus) -> Listing:
+    held = listing.status_before_hold is not None
+    if status == ListingStatus.PAUSED:
+        if not held:
+            listing.status_before_hold = listing.status
+            listing.status = ListingStatus.PAUSED
+    elif status == ListingStatus.ACTIVE and held:
+        if listing.status_before_hold == ListingStatus.ACTIVE:
+            _require_sellable(session, listing)
+        listing.status = listing.status_before_hold
+        listing.status_before_hold = None
+    else:
+        raise PermissionDenied(_l("An inspector can only hold a listing and release a listing "
+                                  "held by inspection; its producer lists and closes it."))
+    session.flush()
+    return listing
+
+
+def _require_sellable(session: Session, listing: Listing) -> None:
+    refusal = listing_refusal(session, listing.batch)
+    if refusal is not None:
+        raise Conflict(refusal)
 
 
 def get_listing(session: Session, listing_id: int) -> Listing:
