@@ -332,7 +332,8 @@ def batches_query(
     if harvested_to:
         stmt = stmt.where(Batch.harvest_date <= harvested_to)
     if q:
-        stmt = stmt.where(Batch.lot_code.contains(q.upper()) | Batch.variety.contains(q))
+        stmt = stmt.where(Batch.lot_code.contains(q.upper(), autoescape=True)
+                          | Batch.variety.contains(q, autoescape=True))
     return stmt
 
 
