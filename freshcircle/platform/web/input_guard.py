@@ -11,6 +11,7 @@ for JSON too deep to read; nothing is written.
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from freshcircle.platform.core.services.text import forbidden_characters
 
 MAX_JSON_DEPTH = 32
+TOO_LONG_NUMBER = re.compile(r"[+-]?\d{19,}")  # past 2^63-1: no id, count or amount
 
 
 class TooDeep(ValueError):
@@ -64,12 +66,16 @@ def forbidden_key(key: str) -> str:
     return key.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
 
 
-def multidict_errors(values) -> dict:
+def multidict_errors(values, *, numbers: bool) -> dict:
+    """Forbidden characters in a query string or form; with `numbers`, also whole numbers too
+    long for any id or count (pages read some with `request.args.get(..., type=int)`)."""
     errors = {}
     for key, value in values.items(multi=True):
         chars = forbidden_characters(key) + forbidden_characters(value)
         if chars:
             errors[forbidden_key(key)] = [_message(chars)]
+        elif numbers and TOO_LONG_NUMBER.fullmatch(value.strip()):
+            errors[key] = [_l("This number is too large.")]
     return errors
 
 
@@ -92,8 +98,9 @@ def refuse_forbidden_input():
     from freshcircle.platform.api_errors import error_response
 
     errors = {}
+    pages = not request.path.startswith("/api/")  # the API's schemas bound their numbers
     for location, values in (("query", request.args), ("form", request.form)):
-        found = multidict_errors(values)
+        found = multidict_errors(values, numbers=pages)
         if found:
             errors[location] = found
     try:

@@ -160,3 +160,24 @@ def test_nul_in_a_query_is_422(make, login):
     response = login(make.user()).get("/api/v1/batches", query_string={"q": "东\x00"})
     assert response.status_code == 422
     assert "q" in response.json["errors"]
+
+
+@pytest.mark.parametrize("override", [{"harvest_date": "0001-01-01"}, {"quantity": "1e20"},
+                                      {"producer_id": str(HUGE)}, {"harvest_date": "1999-12-31"}])
+def test_the_batch_page_refuses_the_same_bounds(make, login, session, override):
+    from tests.platform.page_helpers import batch_form
+
+    farmer = make.user()
+    producer = make.producer(farmer)
+
+    response = login(farmer).post("/batches/new", data=batch_form(producer, make.product(),
+                                                                  **override))
+
+    assert response.status_code == 422
+    assert _count(session, Batch) == 0
+
+
+def test_pages_reading_an_id_from_the_query_refuse_one_past_64_bits(make, login):
+    inspector = login(make.user(Role.INSPECTOR))
+    response = inspector.get("/inspector/records", query_string={"batch_id": str(HUGE)})
+    assert response.status_code == 422
