@@ -181,3 +181,19 @@ def test_pages_reading_an_id_from_the_query_refuse_one_past_64_bits(make, login)
     inspector = login(make.user(Role.INSPECTOR))
     response = inspector.get("/inspector/records", query_string={"batch_id": str(HUGE)})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("days_ahead", [366, 2900 * 365])
+def test_a_delivery_more_than_a_year_ahead_is_422(make, login, session, days_ahead):
+    from freshcircle.platform.models import QuoteRequest
+
+    m = market(make, session)
+    day = TODAY + dt.timedelta(days=min(days_ahead, (dt.date(9967, 11, 28) - TODAY).days))
+
+    response = login(m.buyer).post("/api/v1/quote-requests", json={
+        "product_id": m.listing.product_id, "quantity": "200", "unit": "jin",
+        "delivery_date": day.isoformat(), "site_id": m.site.id})
+
+    assert response.status_code == 422, response.json
+    assert "delivery_date" in response.json["errors"]
+    assert _count(session, QuoteRequest) == 0
