@@ -2,8 +2,9 @@
 no control characters but tab, newline and carriage return, no lone surrogates or
 noncharacters (`core.services.text`), and JSON bodies nested at most `MAX_JSON_DEPTH` deep.
 
-Query strings, form fields (pages and API) and JSON bodies are all checked here, so a page
-that reads `request.form` itself is covered as much as a WTForms form or a marshmallow schema.
+Paths (a 404: no record has such a key), query strings, form fields (pages and API) and JSON
+bodies are all checked here, so a page that reads `request.form` itself is covered as much as
+a WTForms form or a marshmallow schema.
 The answer is a 422 naming each field (a JSON body's nested fields by their path), or a 400
 for JSON too deep to read; nothing is written.
 """
@@ -97,6 +98,8 @@ def refuse_forbidden_input():
     """before_request: a 422 naming each field with forbidden characters, 400 for deep JSON."""
     from freshcircle.platform.api_errors import error_response
 
+    if forbidden_characters(request.path):  # /01/<gtin>/10/AB%00C: no record has such a key
+        return error_response(404, _l("Not found."))
     errors = {}
     pages = not request.path.startswith("/api/")  # the API's schemas bound their numbers
     for location, values in (("query", request.args), ("form", request.form)):

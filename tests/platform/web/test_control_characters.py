@@ -92,3 +92,8 @@ def test_records_export_with_a_control_character_stored_earlier_still_opens(make
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     values = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row]
     assert "东地块 2号" in values
+
+
+def test_a_nul_in_a_path_is_404(client):
+    for url in ("/01/06912345000019/10/AB%00C", "/01/06912345000019/10/AB%0BC/21/1"):
+        assert client.get(url).status_code == 404
