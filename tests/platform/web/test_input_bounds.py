@@ -5,6 +5,7 @@ or a 422 naming the field (body, query), and nothing is written."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -197,3 +198,41 @@ def test_a_delivery_more_than_a_year_ahead_is_422(make, login, session, days_ahe
     assert response.status_code == 422, response.json
     assert "delivery_date" in response.json["errors"]
     assert _count(session, QuoteRequest) == 0
+
+
+def _resolve(spec, schema):
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _integer_inputs(spec):
+    """(method, path, location, field) for every integer a client sends: query or body."""
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            for param in operation.get("parameters", []):
+                if param["in"] == "query" and param.get("schema", {}).get("type") == "integer":
+                    yield method, path, "query", param["name"]
+            body = operation.get("requestBody", {}).get("content", {})
+            schema = body.get("application/json", {}).get("schema")
+            if schema:
+                for name, prop in _resolve(spec, schema).get("properties", {}).items():
+                    if _resolve(spec, prop).get("type") == "integer" and not prop.get("readOnly"):
+                        yield method, path, "json", name
+
+
+def test_every_integer_a_client_sends_is_bounded_in_every_operation(make, login, session):
+    client = login(make.user(Role.ADMIN))
+    spec = client.get("/api/openapi.json").json
+    inputs = list(_integer_inputs(spec))
+    assert len(inputs) > 30
+    for method, path, location, name in inputs:
+        url = re.sub(r"\{[^}]+\}", "1", path if path.startswith("/api") else "/api" + path)
+        kwargs = ({"query_string": {name: str(HUGE)}} if location == "query"
+                  else {"json": {name: HUGE}})
+        response = getattr(client, method)(url, **kwargs)
+        assert response.status_code != 500, (method, url, name)
+        if response.status_code == 422:
+            assert name in response.json["errors"], (method, url, name, response.json)
