@@ -236,3 +236,45 @@ def test_every_integer_a_client_sends_is_bounded_in_every_operation(make, login,
         assert response.status_code != 500, (method, url, name)
         if response.status_code == 422:
             assert name in response.json["errors"], (method, url, name, response.json)
+
+
+def _bad_value(prop):
+    """A value past the platform's bounds for this kind of field, or None."""
+    kind, fmt = prop.get("type"), prop.get("format")
+    if kind == "number" or fmt == "decimal":
+        return 1e123
+    if fmt == "date":
+        return "0270-02-04"
+    if fmt == "date-time":
+        return "0270-02-04T00:00:00+08:00"
+    if kind == "string" and "enum" not in prop:
+        return "东地块\u000b2号"
+    return None
+
+
+def test_every_number_date_and_text_a_client_sends_is_checked_in_every_operation(make, login):
+    client = login(make.user(Role.ADMIN))
+    spec = client.get("/api/openapi.json").json
+    cases = 0
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            body = operation.get("requestBody", {}).get("content", {})
+            schema = body.get("application/json", {}).get("schema") if method != "get" else None
+            properties = _resolve(spec, schema).get("properties", {}) if schema else {}
+            params = [(p["name"], p.get("schema", {}), "query")
+                      for p in operation.get("parameters", []) if p["in"] == "query"]
+            for name, prop, location in [*((n, _resolve(spec, p), "json")
+                                           for n, p in properties.items()), *params]:
+                value = _bad_value(prop)
+                if value is None or prop.get("readOnly"):
+                    continue
+                url = re.sub(r"\{[^}]+\}", "1", path)
+                kwargs = ({"query_string": {name: str(value)}} if location == "query"
+                          else {"json": {name: value}})
+                response = getattr(client, method)(url, **kwargs)
+                cases += 1
+                assert response.status_code == 422, (method, url, name, response.status_code)
+                assert name in response.json["errors"], (method, url, name, response.json)
+    assert cases > 100
