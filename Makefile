@@ -53,9 +53,9 @@ translations: $(VENV)/.installed ## extract strings and update the zh and en cat
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot . --no-location --sort-output --omit-header
 	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
-run: install ## migrate, seed the demo data and serve on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL)
+run: install ## migrate, seed the demo data (a demo database only) and serve on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL)
 	$(VENV)/bin/flask db upgrade
-	$(VENV)/bin/flask seed-demo
+	$(VENV)/bin/flask seed-demo --only-demo-database
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
 	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 

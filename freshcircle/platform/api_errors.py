@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from freshcircle.platform.core.services.errors import DomainError
@@ -101,17 +101,45 @@ def handle_integrity_error(error: IntegrityError):
     )
 
 
-def handle_database_busy(error: OperationalError):
-    """SQLite answers 'database is locked' when two writers collide; ask the client to retry."""
+RETRY_AFTER_SECONDS = 2
+# SQLSTATE classes of a database that cannot serve now but may in a moment: connection
+# exceptions, insufficient resources, operator intervention (pg_terminate_backend, shutdown).
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def database_unavailable(error: DBAPIError) -> bool:
+    """Whether a database error means "busy or unreachable, try again" rather than a bug."""
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate:
+        return sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message  # SQLite
+
+
+def busy_response():
+    """503 with Retry-After: nothing was saved, the client may send the same request again."""
+    body, status = error_response(503, _l("The server is busy. Please try again in a moment."))
+    response = make_response(body, status)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def handle_database_busy(error: DBAPIError):
+    """SQLite busy past its timeout, or a PostgreSQL connection terminated or lost: 503."""
     from freshcircle.platform.extensions import db  # extensions imports this module
 
-    db.session.rollback()
-    if "locked" not in str(error.orig).lower():
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.close()
+    if not database_unavailable(error):
         raise error
-    return error_response(503, _l("The server is busy. Please try again in a moment."))
+    return busy_response()
 
 
 def register_error_handlers(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
-    app.register_error_handler(OperationalError, handle_database_busy)
+    app.register_error_handler(DBAPIError, handle_database_busy)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -25,29 +25,31 @@ def _instance_secret(instance_path: str) -> str:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Real transactions and savepoints on SQLite, and enforced foreign keys.
+    """Real transactions and savepoints on SQLite, enforced foreign keys, WAL and a busy timeout.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; the SQLAlchemy
-    documentation's recipe takes it over.
+    documentation's recipe takes it over. In WAL mode readers never wait for the writer nor
+    it for them; writers queue for up to the busy timeout.
     """
+    from freshcircle.platform.transactions import takes_write_lock
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")  # a no-op (reported "memory") in memory
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
         # A transaction that reads and then writes cannot wait for another writer under a
         # deferred BEGIN: SQLite fails it at once ("database is locked") instead of letting
-        # the busy timeout queue it. So requests that change things (and work outside a
-        # request: jobs, commands, concurrent tests) take the write lock up front and queue;
-        # page and API reads stay deferred and run side by side.
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        # the busy timeout queue it. So whatever may write takes the write lock up front and
+        # queues (transactions.takes_write_lock says which); page and API reads stay deferred
+        # and run side by side.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock() else "BEGIN")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -8,7 +8,6 @@ from flask_login import LoginManager
 
 from freshcircle.platform.core.services import accounts
 from freshcircle.platform.extensions import db
-from freshcircle.platform.models import User
 
 
 def bearer_token() -> str | None:
@@ -26,9 +25,10 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    def _load_user(session_id: str):
+        # Looked up by the rotating session id, never the user id: a cookie from before the
+        # last sign-out, password change or deactivation finds nobody.
+        return accounts.user_for_session(db.session, session_id)
 
     @login_manager.request_loader
     def _load_from_token(_request):

@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from freshcircle.platform import demo
 from freshcircle.platform.core.services import accounts, text_repair
 from freshcircle.platform.core.services.errors import DomainError
+from freshcircle.platform.demo.database import NotADemoDatabase
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import epcis_store
 from freshcircle.platform.market.cli import send_cutoff_notices_command
@@ -51,13 +52,26 @@ def seed_reference_command() -> None:
 
 
 @click.command("seed-demo")
+@click.option("--only-demo-database", is_flag=True,
+              help="`make run`: skip (exit 0) instead of failing when the database holds "
+                   "real producers or accounts.")
 @with_appcontext
 @_plain_english
-def seed_demo_command() -> None:
-    """Create the sample data set (示例数据) and print the demo sign-ins. Safe to re-run."""
+def seed_demo_command(only_demo_database: bool) -> None:
+    """Create the sample data set (示例数据) and print the demo sign-ins. Safe to re-run.
+
+    Only into a demo database: one seeded before, or one holding no real producers or
+    accounts; any other is refused (demo/database.py).
+    """
     started = time.perf_counter()
     try:
         result = demo.seed_demo(db.session, progress=click.echo)
+    except NotADemoDatabase as error:
+        db.session.rollback()
+        if not only_demo_database:
+            raise _fail(error) from error
+        click.echo(f"Not a demo database, so no demo data was added: {error.message}")
+        return
     except DomainError as error:
         db.session.rollback()
         raise _fail(error) from error
@@ -74,7 +88,7 @@ def seed_demo_command() -> None:
 @click.option("--name", required=True, help="Display name.")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 8 characters; asked for when not given.")
+              help="At least 10 characters, not a common one; asked for when not given.")
 @click.option("--email", default=None, help="Optional; cut-off packing lists go here.")
 @with_appcontext
 @_plain_english

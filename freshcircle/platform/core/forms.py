@@ -1,10 +1,12 @@
-"""Forms of the admin pages: a new user."""
+"""Forms of the account and admin pages: a password change, a new user, the user search."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import Optional, Regexp
 
+from freshcircle.platform.core.services.passwords import PASSWORD_HINT
 from freshcircle.platform.models import Role
 from freshcircle.platform.web.forms import (
     ROLE_LABELS,
@@ -21,7 +23,35 @@ class UserForm(Form):
     role = SelectField(_l("Role"), choices=options((r.value, lb) for r, lb in ROLE_LABELS.items()),
                        default=Role.FARMER.value, validators=[required()])
     password = PasswordField(_l("Password"), validators=[required()],
-                             description=_l("At least 8 characters."))
+                             description=PASSWORD_HINT)
     email = StringField(_l("E-mail (optional)"), validators=[at_most(254)],
                         description=_l("Producers' members get the packing list here at each "
                                        "order cut-off, when the platform sends e-mail."))
+
+
+class ChangePasswordForm(Form):
+    current = PasswordField(_l("Current password"), validators=[required()])
+    password = PasswordField(_l("New password"), validators=[required()],
+                             description=PASSWORD_HINT)
+    confirm = PasswordField(_l("The new password again"), validators=[required()])
+
+
+USER_STATES = {"active": True, "deactivated": False}
+
+
+class UserSearchForm(Form):
+    """GET filters of the admin's user list (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    # No control characters: PostgreSQL refuses a NUL in a query parameter.
+    q = StringField(_l("Name or mobile number"), validators=[
+        Optional(), at_most(64),
+        Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+               message=_l("Remove the control characters from this field."))])
+    role = SelectField(_l("Role"), validators=[Optional()], choices=options(
+        [("", _l("All roles")), *((r.value, lb) for r, lb in ROLE_LABELS.items())]))
+    state = SelectField(_l("State"), validators=[Optional()], choices=options(
+        [("", _l("Active and deactivated")), ("active", _l("Active")),
+         ("deactivated", _l("Deactivated"))]))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from freshcircle.platform.core.services import clock, places
 from freshcircle.platform.demo import content as c
+from freshcircle.platform.demo.lookup import find_place
 from freshcircle.platform.dispatch.services import fleet
 from freshcircle.platform.market.services import orders
 from freshcircle.platform.models import (
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 def _buyer_site(seeder: _Seeder, buyer: c.BuyerSpec) -> Place:
     """A further demo buyer with its distribution centre, receiving 04:00-10:00."""
     user = seeder.user(buyer.person)
-    site = seeder.session.scalar(select(Place).where(Place.name_en == buyer.site.name_en))
+    site = find_place(seeder.session, buyer.site)
     if site is None:
         spec = buyer.site
         site = places.create_place(seeder.session, seeder.users[c.ADMIN.phone], {
@@ -40,6 +41,7 @@ def _buyer_site(seeder: _Seeder, buyer: c.BuyerSpec) -> Place:
             "admin_code": spec.admin_code, "admin_name": spec.admin_name, "producer_id": None})
         opens, closes = (dt.time.fromisoformat(t) for t in c.DISPATCH_RECEIVING)
         site.buyer_id, site.receiving_from, site.receiving_to = user.id, opens, closes
+        site.demo_key = spec.name_en
         seeder.result.created["places"] += 1
     seeder.places[buyer.site.name_en] = site
     if seeder.session.get(BuyerProfile, user.id) is None:

@@ -1,8 +1,9 @@
 """Write the demo plan through the services, so sample data passes the rules user input does.
 
-Idempotent: everything is looked up by a natural key first (phone, producer name, place
-name, a batch's idempotency key, a certification's number, the shipment that carries a
-batch), so a second run adds nothing. Only flushes; the caller commits.
+Idempotent: everything is looked up by a stable key first (phone, sample producers' and
+places' demo key, a batch's idempotency key, a certification's number, the shipment that
+carries a batch; never an editable name), so a second run adds nothing. Only into a demo
+database (demo/database.py). Only flushes; the caller commits.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from freshcircle.platform.core.services import clock, places, reference_data
 from freshcircle.platform.core.services.accounts import hash_password
 from freshcircle.platform.core.services.identifiers import FUYANG_COUNTIES, normalise_mobile
 from freshcircle.platform.demo import content as c
+from freshcircle.platform.demo import database as demo_database
 from freshcircle.platform.demo import walkthrough
 from freshcircle.platform.demo.dispatch_day import dispatch_day
 from freshcircle.platform.demo.identities import credit_code
+from freshcircle.platform.demo.lookup import find_place, find_producer
 from freshcircle.platform.demo.plan import (
     HELD_REASON,
     BatchPlan,
@@ -118,28 +121,30 @@ class _Seeder:
 
     def producer(self, spec: c.ProducerSpec, centres: dict[str, tuple[Decimal, Decimal]]):
         manager = self.users[spec.manager.phone]
-        producer = self.session.scalar(select(Producer).where(Producer.name == spec.full_name))
-        if producer is None:
-            lat, lon = centres[spec.county_code]
-            dlat, dlon = self.plan.offsets[spec.key]
-            county = FUYANG_COUNTIES[spec.county_code]
-            producer = producers.create_producer(self.session, manager, {
-                "kind": spec.kind,
-                "name": spec.full_name,
-                "credit_code": credit_code(spec),
-                "county_code": spec.county_code,
-                "township": spec.township,
-                "address": f"安徽省阜阳市{county}{spec.township}{spec.village}村",
-                "latitude": lat + dlat,
-                "longitude": lon + dlon,
-                "contact_phone": manager.phone,
-                # A co-op publishes an office landline for shoppers (the consumer page shows
-                # it); a family farm publishes none. Made up, in Fuyang's 0558 area code.
-                "service_phone": (f"0558-{6100000 + int(spec.county_code[-3:])}"
-                                  if spec.kind == ProducerKind.COOPERATIVE else None),
-            })
-            producer.is_sample = True
-            self.result.created["producers"] += 1
+        producer = find_producer(self.session, spec)
+        if producer is not None:  # its members are its managers' business from now on
+            self.producers[spec.key] = producer
+            return
+        lat, lon = centres[spec.county_code]
+        dlat, dlon = self.plan.offsets[spec.key]
+        county = FUYANG_COUNTIES[spec.county_code]
+        producer = producers.create_producer(self.session, manager, {
+            "kind": spec.kind,
+            "name": spec.full_name,
+            "credit_code": credit_code(spec),
+            "county_code": spec.county_code,
+            "township": spec.township,
+            "address": f"安徽省阜阳市{county}{spec.township}{spec.village}村",
+            "latitude": lat + dlat,
+            "longitude": lon + dlon,
+            "contact_phone": manager.phone,
+            # A co-op publishes an office landline for shoppers (the consumer page shows
+            # it); a family farm publishes none. Made up, in Fuyang's 0558 area code.
+            "service_phone": (f"0558-{6100000 + int(spec.county_code[-3:])}"
+                              if spec.kind == ProducerKind.COOPERATIVE else None),
+        })
+        producer.is_sample, producer.demo_key = True, spec.key
+        self.result.created["producers"] += 1
         for person in spec.members:
             member = self.users[person.phone]
             if self.session.get(Membership, (member.id, producer.id)) is None:
@@ -161,18 +166,21 @@ class _Seeder:
     def places_(self) -> None:
         admin = self.users[c.ADMIN.phone]
         for spec in c.DEMO_PLACES:
-            if self.session.scalar(select(Place.id).where(Place.name_en == spec.name_en)):
+            if find_place(self.session, spec) is not None:
                 continue
             # A co-op's manager adds its cold store; the admin adds the hub and buyer sites.
             owner = c.PRODUCERS_BY_KEY[spec.producer_key] if spec.producer_key else None
-            places.create_place(self.session, self.users[owner.manager.phone] if owner else admin, {
-                "name_zh": spec.name_zh, "name_en": spec.name_en, "kind": spec.kind,
-                "latitude": Decimal(spec.latitude), "longitude": Decimal(spec.longitude),
-                "admin_code": spec.admin_code, "admin_name": spec.admin_name,
-                "producer_id": self.producers[owner.key].id if owner else None,
-            })
+            place = places.create_place(
+                self.session, self.users[owner.manager.phone] if owner else admin, {
+                    "name_zh": spec.name_zh, "name_en": spec.name_en, "kind": spec.kind,
+                    "latitude": Decimal(spec.latitude), "longitude": Decimal(spec.longitude),
+                    "admin_code": spec.admin_code, "admin_name": spec.admin_name,
+                    "producer_id": self.producers[owner.key].id if owner else None,
+                })
+            place.demo_key = spec.name_en
             self.result.created["places"] += 1
-        self.places = {p.name_en: p for p in self.session.scalars(select(Place))}
+        # Sample places by their key, whatever they are called now; reference places by name.
+        self.places = {p.demo_key or p.name_en: p for p in self.session.scalars(select(Place))}
         for buyer in c.BUYERS:  # a delivery to a buyer's site reaches that buyer (recalls)
             site = self.places[buyer.site.name_en]
             if site.buyer_id is None:
@@ -357,6 +365,7 @@ def seed_demo(
     today = today or clock.today_in_china()
     plan = build_plan(today, now or utcnow())
     say = progress or (lambda _line: None)
+    demo_database.claim(session)  # refuses a database with real producers or accounts
     seeder = _Seeder(session, plan, say)
     steps = 10
 

@@ -1,8 +1,10 @@
 """All models, importable from one place (Alembic and the services import from here)."""
 
+from freshcircle.platform.models.audit import AuditAction, AuditEntry
 from freshcircle.platform.models.base import Base, utcnow
 from freshcircle.platform.models.batches import Batch, BatchPhoto
 from freshcircle.platform.models.catalog import Product
+from freshcircle.platform.models.demo import DemoDatabase
 from freshcircle.platform.models.dispatch import DispatchPlan, Vehicle, VehicleCompartment
 from freshcircle.platform.models.enums import (
     BatchStatus,
@@ -66,6 +68,8 @@ from freshcircle.platform.models.users import ApiToken, Membership, User
 
 __all__ = [
     "ApiToken",
+    "AuditAction",
+    "AuditEntry",
     "Base",
     "Batch",
     "BatchPhoto",
@@ -76,6 +80,7 @@ __all__ = [
     "CertificationKind",
     "ContractPrice",
     "CutoffNotice",
+    "DemoDatabase",
     "DispatchPlan",
     "Dispute",
     "DisputeStatus",

@@ -18,6 +18,9 @@ class Place(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(120), unique=True)
+    # The demo content's key (its original English name) for a sample place, so re-seeding
+    # finds a renamed cold store; None for every other place.
+    demo_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     kind: Mapped[PlaceKind] = mapped_column(enum_type(PlaceKind))
     latitude: Mapped[Decimal] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal] = mapped_column(Numeric(9, 6))

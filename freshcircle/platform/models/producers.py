@@ -36,6 +36,9 @@ class Producer(Base):
     # such as 0558-6123456 or a 400 number. Never a member's personal mobile by default.
     service_phone: Mapped[str | None] = mapped_column(String(20))
     is_sample: Mapped[bool] = mapped_column(default=False)
+    # The demo content's key for a sample producer (demo/content.py): how re-seeding finds it
+    # whatever its managers renamed it to. None for every real producer.
+    demo_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Orders placed after this time (China) go to the next dispatch day; dispatch days are
     # ISO weekdays, "1234567" every day.
     order_cutoff: Mapped[dt.time] = mapped_column(default=dt.time(16, 0),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
@@ -14,6 +15,11 @@ from freshcircle.platform.models.base import Base, utcnow
 if TYPE_CHECKING:
     from freshcircle.platform.models.producers import Producer
 from freshcircle.platform.models.enums import MemberRole, Role, enum_type
+
+
+def new_session_id() -> str:
+    """A random identifier for a user's sign-ins (64 hex characters)."""
+    return secrets.token_hex(32)
 
 
 class User(UserMixin, Base):
@@ -33,10 +39,16 @@ class User(UserMixin, Base):
     setup_code_hash: Mapped[str | None] = mapped_column(String(255))
     setup_code_expires_at: Mapped[dt.datetime | None]
     must_set_password: Mapped[bool] = mapped_column(default=False)
+    # What session cookies and remember tokens carry instead of the id (Flask-Login's
+    # alternative id): a new value ends every earlier sign-in at once.
+    session_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_id)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:  # Flask-Login: stored in the session and the remember cookie
+        return self.session_id
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -29,9 +29,10 @@ from freshcircle.platform.extensions import csrf, db
 from freshcircle.platform.models import Role, User
 from freshcircle.platform.web.arguments import BoundedParser
 
-# Every flask-smorest Blueprint parses its arguments (and pagination) with this parser (flask-smorest's hook
-# for a custom parser). `@blp.arguments` takes the parser when it decorates, so it is set
-# here, on import: blueprints.py (and every API module) imports this module before any API.
+# Every flask-smorest Blueprint parses its arguments (and pagination) with this parser
+# (flask-smorest's hook for a custom parser). `@blp.arguments` takes the parser when it
+# decorates, so it is set here, on import: blueprints.py (and every API module) imports this
+# module before any API.
 FlaskSmorestBlueprint.ARGUMENTS_PARSER = BoundedParser()
 FlaskSmorestBlueprint.PAGINATION_ARGUMENTS_PARSER = BoundedParser()  # ?page=2**63 too
 

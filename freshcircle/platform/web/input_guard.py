@@ -12,15 +12,15 @@ for JSON too deep to read; nothing is written.
 from __future__ import annotations
 
 import json
-import re
 
-from flask import Flask, request
+from flask import Flask, Request, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import ImmutableMultiDict
 
 from freshcircle.platform.core.services.text import forbidden_characters
+from freshcircle.platform.web.arguments import MAX_INTEGER
 
 MAX_JSON_DEPTH = 32
-TOO_LONG_NUMBER = re.compile(r"[+-]?\d{19,}")  # past 2^63-1: no id, count or amount
 
 
 class TooDeep(ValueError):
@@ -67,16 +67,13 @@ def forbidden_key(key: str) -> str:
     return key.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
 
 
-def multidict_errors(values, *, numbers: bool) -> dict:
-    """Forbidden characters in a query string or form; with `numbers`, also whole numbers too
-    long for any id or count (pages read some with `request.args.get(..., type=int)`)."""
+def multidict_errors(values) -> dict:
+    """Forbidden characters in a query string's or form's names and values."""
     errors = {}
     for key, value in values.items(multi=True):
         chars = forbidden_characters(key) + forbidden_characters(value)
         if chars:
             errors[forbidden_key(key)] = [_message(chars)]
-        elif numbers and TOO_LONG_NUMBER.fullmatch(value.strip()):
-            errors[key] = [_l("This number is too large.")]
     return errors
 
 
@@ -101,9 +98,8 @@ def refuse_forbidden_input():
     if forbidden_characters(request.path):  # /01/<gtin>/10/AB%00C: no record has such a key
         return error_response(404, _l("Not found."))
     errors = {}
-    pages = not request.path.startswith("/api/")  # the API's schemas bound their numbers
     for location, values in (("query", request.args), ("form", request.form)):
-        found = multidict_errors(values, numbers=pages)
+        found = multidict_errors(values)
         if found:
             errors[location] = found
     try:
@@ -123,6 +119,27 @@ def refuse_forbidden_input():
                                   "%(fields)s.", fields=names), errors)
 
 
+def _bounded_int(value) -> int:
+    number = int(value)
+    if not -MAX_INTEGER <= number <= MAX_INTEGER:
+        raise ValueError(f"{value!r} is no id, count or page")
+    return number
+
+
+class BoundedArgs(ImmutableMultiDict):
+    """Query and form values where `.get(key, type=int)` is bounded like the API's integers:
+    a number past PostgreSQL's integer is a failed conversion, so the page gets the default,
+    as for "abc" (Werkzeug's documented behaviour), not an overflow in the database."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 (Werkzeug's signature)
+        return super().get(key, default, _bounded_int if type is int else type)
+
+
+class BoundedRequest(Request):
+    parameter_storage_class = BoundedArgs
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = BoundedRequest
     app.before_request(refuse_forbidden_input)
 

@@ -95,7 +95,7 @@ def test_admin_sees_each_bad_field_and_nothing_is_created(make, login, session):
         "phone": "12345", "name": "赵大娘", "role": "farmer", "password": "short"})
     assert short.status_code == 422
     assert field_errors(short, "phone") == ["请填写 11 位手机号，例如 138 1234 5678。"]
-    assert field_errors(short, "password") == ["密码至少 8 位。"]
+    assert field_errors(short, "password") == ["密码至少 10 位。"]
     assert input_value(short, "name") == "赵大娘"
     assert input_value(short, "password") in (None, "")  # never echoed back
 

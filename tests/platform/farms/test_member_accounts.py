@@ -67,7 +67,7 @@ def test_member_signs_in_with_the_code_and_must_set_a_password(make, login, sess
     blocked = client.get("/producers/")
     assert blocked.status_code == 302 and blocked.location.endswith("/account/first-password")
     short = client.post("/account/first-password", data={"password": "short", "confirm": "short"})
-    assert short.status_code == 422 and field_errors(short, "password") == ["密码至少 8 位。"]
+    assert short.status_code == 422 and field_errors(short, "password") == ["密码至少 10 位。"]
     done = client.post("/account/first-password",
                        data={"password": "sun-guilan-2026", "confirm": "sun-guilan-2026"})
     assert done.status_code == 302

@@ -1,16 +1,19 @@
-"""账户 for buyers: the company name, delivery sites (coordinates copied from a city or market,
-or typed; receiving hours) and the default site checkout and the market start from."""
+"""账户: everyone changes their password here; buyers also keep the company name, delivery
+sites (coordinates copied from a city or market, or typed; receiving hours) and the default
+site checkout and the market start from."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import login_required, login_user
 from wtforms import BooleanField, SelectField, StringField, TimeField
 from wtforms.validators import Optional
 
-from freshcircle.platform.core.services import buyer_accounts
+from freshcircle.platform.core.forms import ChangePasswordForm
+from freshcircle.platform.core.services import account_management, buyer_accounts
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Role
@@ -22,7 +25,7 @@ from freshcircle.platform.web.forms import (
     options,
     required,
 )
-from freshcircle.platform.web.pages import actor, form_page, roles_required
+from freshcircle.platform.web.pages import actor, form_page, landing_url, roles_required
 
 bp = Blueprint("account_pages", __name__, url_prefix="/account")
 
@@ -57,6 +60,25 @@ class SiteForm(Form):
         if not self.reference_place_id.data:
             data["latitude"], data["longitude"] = self.latitude.data, self.longitude.data
         return data
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """修改密码: the current password, then the new one twice; other sign-ins end."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return form_page("core/account/password.html", form)
+    user = actor()
+    try:
+        account_management.change_password(
+            db.session, user, current=form.current.data, password=form.password.data,
+            confirm=form.confirm.data, network=request.remote_addr)
+    except DomainError as error:
+        return form_page("core/account/password.html", form, error)
+    login_user(user, remember=True)  # this browser keeps going under the new session id
+    flash(_("Password changed. You are signed out everywhere else."), "success")
+    return redirect(landing_url(user))
 
 
 def _label(place) -> str:

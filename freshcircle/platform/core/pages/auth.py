@@ -9,6 +9,7 @@ from wtforms import PasswordField
 
 from freshcircle.platform.core.services import accounts, setup_codes
 from freshcircle.platform.core.services.errors import InvalidInput
+from freshcircle.platform.core.services.passwords import PASSWORD_HINT
 from freshcircle.platform.extensions import db
 from freshcircle.platform.web.forms import Form
 from freshcircle.platform.web.pages import form_page, landing_url
@@ -35,9 +36,10 @@ def login():
         user = accounts.authenticate(db.session, phone, secret)
         if user is not None and not user.must_set_password:
             login_user(user, remember=True)
+            accounts.record_sign_in(db.session, user, request.remote_addr)
             return redirect(_safe_next() or landing_url(user))
         try:
-            user = setup_codes.redeem(db.session, phone, secret)
+            user = setup_codes.redeem(db.session, phone, secret, network=request.remote_addr)
         except setup_codes.SetupCodeExpired as expired:
             error = str(expired.message)
         else:
@@ -52,13 +54,16 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # A new session id first: this cookie, the remember token and any copy of them (another
+    # browser, a shared phone) stop working, not only this browser's.
+    accounts.sign_out(db.session, current_user._get_current_object(), request.remote_addr)
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
 class FirstPasswordForm(Form):
-    password = PasswordField(_l("New password"), description=_l("At least 8 characters."))
+    password = PasswordField(_l("New password"), description=PASSWORD_HINT)
     confirm = PasswordField(_l("The new password again"))
 
 
@@ -85,9 +90,11 @@ def first_password():
     if not form.validate_on_submit():
         return form_page("core/account/first_password.html", form)
     try:
-        setup_codes.set_first_password(db.session, current_user._get_current_object(),
-                                       form.password.data, form.confirm.data)
+        user = current_user._get_current_object()
+        setup_codes.set_first_password(db.session, user, form.password.data,
+                                       form.confirm.data, network=request.remote_addr)
     except InvalidInput as error:
         return form_page("core/account/first_password.html", form, error)
+    login_user(user, remember=True)  # the new session id: other sign-ins have ended
     flash(_("Your password is set. Next time sign in with it."), "success")
     return redirect(landing_url(current_user))

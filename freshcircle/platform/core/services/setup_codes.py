@@ -14,10 +14,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from freshcircle.platform.core.services import accounts
+from freshcircle.platform.core.services import accounts, audit, passwords
 from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.core.services.identifiers import normalise_mobile
-from freshcircle.platform.models import Role, User
+from freshcircle.platform.models import AuditAction, Role, User
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -53,10 +53,11 @@ def reissue(session: Session, user: User, now: dt.datetime | None = None) -> str
     return code
 
 
-def redeem(session: Session, phone: str, code: str, now: dt.datetime | None = None
-           ) -> User | None:
-    """The user whose setup code this is, with the code used up; None if it is not one.
-    An expired code raises SetupCodeExpired (the sign-in page says so)."""
+def redeem(session: Session, phone: str, code: str, now: dt.datetime | None = None,
+           network: str | None = None) -> User | None:
+    """The user whose setup (or reset) code this is, with the code used up and the use in the
+    audit log; None if it is not one. An expired code raises SetupCodeExpired (the sign-in
+    page says so)."""
     normalised = normalise_mobile(phone)
     cleaned = (code or "").strip().upper().replace(" ", "")
     if normalised is None or len(cleaned) != CODE_LENGTH:
@@ -72,16 +73,19 @@ def redeem(session: Session, phone: str, code: str, now: dt.datetime | None = No
     user.setup_code_hash = None
     user.setup_code_expires_at = None
     user.must_set_password = True
-    session.flush()
+    audit.record(session, AuditAction.RESET_USED, actor=user, target=user, network=network)
     return user
 
 
-def set_first_password(session: Session, user: User, password: str, confirm: str) -> None:
-    """The member's own password, after signing in with a setup code."""
-    if len(password or "") < accounts.MIN_PASSWORD_LENGTH:
-        raise InvalidInput.field("password", _l("The password needs at least 8 characters."))
+def set_first_password(session: Session, user: User, password: str, confirm: str,
+                       network: str | None = None) -> None:
+    """The member's own password, after signing in with a setup or reset code. Any other
+    sign-in ends (the page signs this browser in again)."""
+    passwords.require_good_password(password)
     if password != confirm:
         raise InvalidInput.field("confirm", _l("The two passwords differ."))
     user.password_hash = accounts.hash_password(password)
     user.must_set_password = False
-    session.flush()
+    accounts.end_sessions(session, user)
+    audit.record(session, AuditAction.PASSWORD_CHANGED, actor=user, target=user,
+                 network=network)

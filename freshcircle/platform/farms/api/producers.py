@@ -1,9 +1,11 @@
-"""Producers: list, register, read, edit profiles, add members."""
+"""Producers: list, register, read, edit profiles, add and remove members."""
 
 from __future__ import annotations
 
+from flask import request
 from flask_smorest import Blueprint
 
+from freshcircle.platform.core.services import account_management
 from freshcircle.platform.extensions import db
 from freshcircle.platform.farms.schemas.producers import (
     MemberAddSchema,
@@ -75,3 +77,14 @@ def add_member(data, producer_id):
     user = actor()
     producer = producers.get_producer(db.session, producer_id)
     return producers.add_member(db.session, user, producer, data["phone"], data["role"])
+
+
+@blp.delete("/<int:producer_id>/members/<int:user_id>")
+@blp.response(204)
+@blp.alt_response(404, description="No such producer, or the user is not its member")
+@blp.alt_response(409, description="The last manager cannot be removed")
+def remove_member(producer_id, user_id):
+    """Remove a member (managers and admins); their access to its records ends at once."""
+    producer = producers.get_producer(db.session, producer_id)
+    account_management.remove_member(db.session, actor(), producer, user_id,
+                                     request.remote_addr)

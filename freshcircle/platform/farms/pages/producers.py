@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from freshcircle.platform.batches.services import batches as batch_service
-from freshcircle.platform.core.services import access, clock
+from freshcircle.platform.core.services import access, account_management, clock
 from freshcircle.platform.core.services.errors import DomainError, InvalidInput
 from freshcircle.platform.extensions import db
 from freshcircle.platform.farms.forms import MemberForm, ProducerForm, ServicePhoneForm
@@ -52,7 +52,8 @@ def new():
 
 
 def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError | None = None,
-                   phone_form: ServicePhoneForm | None = None, new_account=None):
+                   phone_form: ServicePhoneForm | None = None, new_account=None,
+                   reset_account=None):
     user = actor()
     producer = producer_service.get_producer(db.session, producer_id)
     access.require_view_internal(db.session, user, producer.id)
@@ -79,6 +80,7 @@ def _producer_page(producer_id: int, member_form: MemberForm, error: DomainError
                      members=members, is_manager=is_manager, batches=batches,
                      certifications=certifications, can_write=can_write,
                      today=clock.today_in_china(), new_account=new_account,
+                     reset_account=reset_account,
                      phone_form=phone_form or ServicePhoneForm(prefix="phone",
                          formdata=None, service_phone=producer.service_phone))
 
@@ -132,4 +134,27 @@ def add_member(producer_id: int):
     if enrolment.setup_code:  # shown once, on this page, never stored in plain
         return _producer_page(producer_id, MemberForm(formdata=None),
                               new_account=(membership.user, enrolment.setup_code))
+    return redirect(url_for("producer_pages.detail", producer_id=producer.id))
+
+
+@bp.post("/<int:producer_id>/members/<int:user_id>/reset")
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def reset_member(producer_id: int, user_id: int):
+    """A manager gives a member a one-time reset code (shown once, on this page)."""
+    producer = producer_service.get_producer(db.session, producer_id)
+    member, code = account_management.issue_member_reset_code(
+        db.session, actor(), producer, user_id, request.remote_addr)
+    return _producer_page(producer_id, MemberForm(formdata=None),
+                          reset_account=(member, code))
+
+
+@bp.post("/<int:producer_id>/members/<int:user_id>/remove")
+@roles_required(*FARM_ROLES, Role.ADMIN)
+def remove_member(producer_id: int, user_id: int):
+    """A manager takes a member off the producer; their access to its records ends."""
+    producer = producer_service.get_producer(db.session, producer_id)
+    member = account_management.remove_member(db.session, actor(), producer, user_id,
+                                              request.remote_addr)
+    flash(_("%(name)s is no longer a member of %(producer)s.", name=member.name,
+            producer=producer.name), "success")
     return redirect(url_for("producer_pages.detail", producer_id=producer.id))

@@ -44,6 +44,7 @@ from freshcircle.platform.extensions import db
 from freshcircle.platform.trace.pages.chart import cold_chain_svg
 from freshcircle.platform.trace.services import consumer_story, scan_verdict, scans
 from freshcircle.platform.trace.services.consumer_story import Resolution, StoryCache
+from freshcircle.platform.transactions import write_lock_first
 from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
 
 bp = Blueprint("trace", __name__)
@@ -216,6 +217,7 @@ def _bad_link(error: DigitalLinkError):
 
 
 @bp.route("/01/<path:keys>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+@write_lock_first  # every page view appends a scan row
 def resolve(keys: str):
     """A scanned code: the page, another link (linkType), or the linkset."""
     if request.method == "OPTIONS":
