@@ -4,9 +4,11 @@ noncharacters (`core.services.text`), and JSON bodies nested at most `MAX_JSON_D
 
 Paths (a 404: no record has such a key), query strings, form fields (pages and API) and JSON
 bodies are all checked here, so a page that reads `request.form` itself is covered as much as
-a WTForms form or a marshmallow schema.
-The answer is a 422 naming each field (a JSON body's nested fields by their path), or a 400
-for JSON too deep to read; nothing is written.
+a WTForms form or a marshmallow schema. The answer is a 422 naming each field (a JSON body's
+nested fields by their path), or a 400 for JSON too deep to read; nothing is written.
+
+`BoundedRequest` bounds what pages read with `request.args.get(..., type=int)` the way the
+API's parser bounds integers (web/arguments.py).
 """
 
 from __future__ import annotations
