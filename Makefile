@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := chromium fonts-wqy-microhei poppler-utils
 # in the suite, which CI runs).
 BENCH_PACKAGES := wrk
 
-.PHONY: help install system-deps bench-deps bench bench-compare services run test lint translations \
+.PHONY: help install system-deps bench-deps bench bench-compare services run serve test lint translations \
 	compile-translations clean
 
 help: ## list the targets
@@ -58,6 +58,13 @@ run: install ## migrate, seed the demo data (a demo database only) and serve on 
 	$(VENV)/bin/flask seed-demo --only-demo-database
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
 	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
+
+serve: install ## production: migrate, then gunicorn on FRESHCIRCLE_BIND (needs SECRET_KEY and DATABASE_URL; see README)
+	@test -n "$$SECRET_KEY" || { echo "make serve needs SECRET_KEY in the environment" >&2; exit 2; }
+	@test -n "$$DATABASE_URL" || { echo "make serve needs DATABASE_URL in the environment" >&2; exit 2; }
+	$(VENV)/bin/flask db upgrade
+	exec $(VENV)/bin/gunicorn --config python:freshcircle.platform.gunicorn_conf \
+		'freshcircle.platform.wsgi:production_app()'
 
 test: install ## run the whole suite (PostgreSQL too when FRESHCIRCLE_TEST_DATABASE_URL is set)
 	$(PY) -m pytest

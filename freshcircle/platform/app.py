@@ -68,13 +68,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
 
-    from freshcircle.platform import api_errors, auth, i18n, static_assets, transactions
+    from freshcircle.platform import (
+        api_errors,
+        auth,
+        i18n,
+        security,
+        sign_in_limits,
+        static_assets,
+        transactions,
+    )
 
     i18n.init_app(app, babel)
     auth.init_app(app, login_manager)
     transactions.init_app(app)
     api_errors.register_error_handlers(app)
     static_assets.init_app(app)
+    security.init_app(app)
     app.extensions["trace_settings"] = _trace_settings(app)
 
     from freshcircle.platform.blueprints import register_blueprints
@@ -83,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     register_blueprints(app, api)
+    sign_in_limits.init_app(app)  # wraps the sign-in views the blueprints registered
     input_guard.init_app(app)  # after the API's sign-in check: anonymous callers learn nothing
 
     from freshcircle.platform.cli import register_cli

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -9,6 +10,13 @@ from pathlib import Path
 
 def _default_database_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "freshcircle.db")
+
+
+def _choice(env, name: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, choices[0])
+    if value not in choices:
+        raise RuntimeError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
@@ -24,9 +32,27 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Phones upload photos; the page downsizes them first, this is the hard ceiling.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "12")) * 1024 * 1024,
         "MAX_FILE_BYTES": int(env.get("MAX_FILE_MB", "8")) * 1024 * 1024,
+        # Cookies (security.py): HttpOnly, SameSite=Lax, and Secure on every HTTPS request
+        # ("auto"; plain HTTP in development is the one exception) or on every request
+        # ("always"). A sign-in is remembered for 30 days at most.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "COOKIE_SECURE": _choice(env, "FRESHCIRCLE_COOKIE_SECURE", ("auto", "always")),
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
+        # (make serve behind TLS: 1); 0 trusts none.
+        "PROXY_COUNT": int(env.get("FRESHCIRCLE_PROXY_COUNT", "0")),
+        # Failed sign-ins (page and API together) per mobile number and per network (/24 or
+        # /48) within the window; counted in Redis when a URL is set, else in memory.
+        "RATELIMIT_ENABLED": env.get("FRESHCIRCLE_RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_STORAGE_URI": (env.get("FRESHCIRCLE_RATELIMIT_STORAGE_URL")
+                                  or env.get("FRESHCIRCLE_REDIS_URL") or "memory://"),
+        "SIGN_IN_FAILURES_PER_PHONE": int(env.get("FRESHCIRCLE_SIGN_IN_FAILURES_PER_PHONE", "10")),
+        "SIGN_IN_FAILURES_PER_NETWORK": int(
+            env.get("FRESHCIRCLE_SIGN_IN_FAILURES_PER_NETWORK", "50")),
+        "SIGN_IN_WINDOW_MINUTES": int(env.get("FRESHCIRCLE_SIGN_IN_WINDOW_MINUTES", "15")),
         "WTF_CSRF_TIME_LIMIT": None,
         # Static URLs carry a content hash (static_assets.py), so they may be cached for a year;
         # every other send_file in the app passes its own max_age.

@@ -22,11 +22,14 @@ blp = Blueprint("tokens", __name__, url_prefix="/tokens",
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, IssuedTokenSchema)
 @blp.alt_response(401, description="Wrong mobile number or password")
+@blp.alt_response(429, description="Too many failed sign-ins for this mobile number or from this "
+                  "network (page and API together); Retry-After gives the seconds to wait")
 def issue_token(data):
     """Issue a bearer token for the account with this mobile number and password.
 
     Needs no session (and so no CSRF token). The plain token is in this response only;
-    the server keeps a digest.
+    the server keeps a digest. Failed attempts are limited per mobile number and per network
+    (10 and 50 in 15 minutes by default); past that even the right password gets 429.
     """
     user = accounts.authenticate(db.session, data["phone"], data["password"])
     if user is None:

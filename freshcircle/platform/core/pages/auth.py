@@ -13,15 +13,13 @@ from freshcircle.platform.core.services.passwords import PASSWORD_HINT
 from freshcircle.platform.extensions import db
 from freshcircle.platform.web.forms import Form
 from freshcircle.platform.web.pages import form_page, landing_url
+from freshcircle.platform.web.redirects import safe_redirect_target
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next() -> str | None:
-    target = request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and not target.startswith("/\\"):
-        return target
-    return None
+    return safe_redirect_target(request.args.get("next"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from freshcircle.platform.farms.services.producers import producers_query
 from freshcircle.platform.market.services import listing_browse, orders
 from freshcircle.platform.models import Order, OrderStatus, Role
 from freshcircle.platform.web.pages import FARM_ROLES, actor, for_batch_cards, landing_url
+from freshcircle.platform.web.redirects import safe_redirect_target
 
 bp = Blueprint("home", __name__)
 PAGE_SIZE = 30
@@ -67,7 +68,4 @@ def dashboard(user):
 def switch_language(code):
     if code in ("zh", "en"):
         session["lang"] = code
-    target = request.args.get("next") or url_for("home.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("home.index")
-    return redirect(target)
+    return redirect(safe_redirect_target(request.args.get("next")) or url_for("home.index"))

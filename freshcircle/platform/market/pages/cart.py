@@ -30,6 +30,7 @@ from freshcircle.platform.market.services import cart, delivery
 from freshcircle.platform.models import Role
 from freshcircle.platform.web.forms import Form, _halfwidth, optional_int, options
 from freshcircle.platform.web.pages import actor, roles_required
+from freshcircle.platform.web.redirects import safe_redirect_target
 
 bp = Blueprint("cart_pages", __name__, url_prefix="/cart")
 
@@ -82,8 +83,9 @@ def _back_to(listing_id) -> str:
     """The page the add-to-cart form was on (same site only), else the listing's page."""
     referrer = request.referrer or ""
     parts = urlsplit(referrer)
-    if referrer and parts.netloc == request.host and parts.path.startswith("/"):
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+    same_site = safe_redirect_target(parts.path + (f"?{parts.query}" if parts.query else ""))
+    if referrer and parts.netloc == request.host and same_site:
+        return same_site
     if "market_pages.listing" in current_app.view_functions and str(listing_id).isdigit():
         return url_for("market_pages.listing", listing_id=int(listing_id))
     return url_for("cart_pages.index")
