@@ -87,9 +87,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["trace_settings"] = _trace_settings(app)
 
     from freshcircle.platform.blueprints import register_blueprints
+    from freshcircle.platform.web import input_guard
+    from freshcircle.platform.web.arguments import BoundedIntegerConverter
 
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     register_blueprints(app, api)
     sign_in_limits.init_app(app)  # wraps the sign-in views the blueprints registered
+    input_guard.init_app(app)  # after the API's sign-in check: anonymous callers learn nothing
 
     from freshcircle.platform.cli import register_cli
 

@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from freshcircle.platform import demo
-from freshcircle.platform.core.services import accounts
+from freshcircle.platform.core.services import accounts, text_repair
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.demo.database import NotADemoDatabase
 from freshcircle.platform.extensions import db
@@ -130,6 +130,30 @@ def verify_chain_command(lot: str | None) -> None:
         raise SystemExit(1)
 
 
+@click.command("repair-text")
+@click.option("--dry-run", is_flag=True, help="Only report; change nothing.")
+@with_appcontext
+@_plain_english
+def repair_text_command(dry_run: bool) -> None:
+    """Replace control characters stored before input refused them (a space; a lone surrogate
+    becomes U+FFFD) in every text column. Keys and traceability events are reported, not
+    changed: an event's ID is the hash of its text and the lot's chain links those IDs."""
+    report = text_repair.repair_text(db.session, dry_run=dry_run)
+    if not dry_run:  # a dry run wrote nothing
+        db.session.commit()
+    verb = "Would repair" if dry_run else "Repaired"
+    for column, rows in sorted(report.repaired.items()):
+        click.echo(f"{verb} {column}: {rows} rows")
+    click.echo(f"{verb} {report.rows} values in all.")
+    for key in report.keys_left:
+        click.echo(f"LEFT key {key}: holds control characters; change it by hand")
+    if report.events_left:
+        click.echo(f"LEFT {len(report.events_left)} traceability events as recorded (their "
+                   f"hash covers the text): ids {', '.join(map(str, report.events_left))}")
+    for lot in report.early_harvests:
+        click.echo(f"LEFT batch {lot}: harvest date before 2000; its producer must correct it")
+
+
 @click.command("dispatch-worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
@@ -149,7 +173,7 @@ def dispatch_worker_command(burst: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     for command in (seed_reference_command, seed_demo_command, create_user_command,
-                    verify_chain_command, send_cutoff_notices_command,
+                    verify_chain_command, repair_text_command, send_cutoff_notices_command,
                     dispatch_worker_command):
         app.cli.add_command(command)
 

@@ -21,11 +21,20 @@ from flask import (
 from flask import abort as flask_abort
 from flask_login import current_user
 from flask_smorest import Api, Page
+from flask_smorest import Blueprint as FlaskSmorestBlueprint
 from sqlalchemy import Select, func, select
 
 from freshcircle.platform.core.services.errors import PermissionDenied
 from freshcircle.platform.extensions import csrf, db
 from freshcircle.platform.models import Role, User
+from freshcircle.platform.web.arguments import BoundedParser
+
+# Every flask-smorest Blueprint parses its arguments (and pagination) with this parser
+# (flask-smorest's hook for a custom parser). `@blp.arguments` takes the parser when it
+# decorates, so it is set here, on import: blueprints.py (and every API module) imports this
+# module before any API.
+FlaskSmorestBlueprint.ARGUMENTS_PARSER = BoundedParser()
+FlaskSmorestBlueprint.PAGINATION_ARGUMENTS_PARSER = BoundedParser()  # ?page=2**63 too
 
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 ANONYMOUS_ENDPOINTS = {"tokens.issue_token"}

@@ -8,8 +8,10 @@ under the field it is about.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 import uuid
+from decimal import Decimal
 from itertools import groupby
 
 from flask_babel import gettext, ngettext
@@ -17,12 +19,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DecimalField, IntegerField, SelectField, StringField
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import CertificationKind, Product, Role
+from freshcircle.platform.web.arguments import FIRST_DATE, LAST_DATE, MAX_DECIMAL, MAX_INTEGER
 from freshcircle.platform.web.pages import product_label
 
 # WTForms' own messages that our forms can produce, listed so they are extracted into the
@@ -71,6 +74,37 @@ class Form(FlaskForm):
         def get_translations(self, form):
             return _BabelTranslations()
 
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the platform-wide bounds of numbers and dates (the
+        API's, web/arguments.py), so no page can send the database what it cannot store."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            message = _out_of_bounds(field)
+            if message is not None:
+                field.errors.append(message)
+                valid = False
+        return valid
+
+
+def _out_of_bounds(field):
+    data = field.data
+    if field.errors or data is None:
+        return None
+    if isinstance(field, IntegerField | SelectField) and isinstance(data, int):
+        limit = MAX_INTEGER
+    elif isinstance(field, DecimalField) and isinstance(data, Decimal):
+        limit = MAX_DECIMAL
+    elif isinstance(field, DateField) and isinstance(data, dt.date):
+        if FIRST_DATE <= data <= LAST_DATE:
+            return None
+        return _("Must be a date between %(first)s and %(last)s.", first=FIRST_DATE.isoformat(),
+                 last=LAST_DATE.isoformat())
+    else:
+        return None
+    if (data.is_finite() if isinstance(data, Decimal) else True) and -limit <= data <= limit:
+        return None
+    return _("Must be between %(min)s and %(max)s.", min=-limit, max=limit)
+
 
 class NumberField(DecimalField):
     """A decimal typed on a phone: full-width digits and thousands separators are accepted."""
@@ -90,10 +124,15 @@ def options(pairs, optgroup=None) -> list[SelectChoice]:
 
 
 def optional_int(value):
-    """Coerce a select's value; the empty placeholder stays None so InputRequired can name it."""
+    """Coerce a select's value; the empty placeholder stays None so InputRequired can name it.
+
+    A number no id can be is "could not coerce", never an overflow in the database."""
     if value in ("", None):
         return None
-    return int(value)
+    number = int(value)
+    if not -MAX_INTEGER <= number <= MAX_INTEGER:
+        raise ValueError(value)
+    return number
 
 
 def chosen_producer(form) -> int:

@@ -12,7 +12,7 @@ import pytest
 from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.core.services.errors import PermissionDenied
 from freshcircle.platform.market.services import listings, orders, sales_reports
-from freshcircle.platform.models import MemberRole, Membership, OrderStatus, Role
+from freshcircle.platform.models import BuyerProfile, MemberRole, Membership, OrderStatus, Role
 from tests.platform.market_helpers import buyer_with_site, market
 from tests.platform.page_helpers import element, text
 
@@ -151,3 +151,17 @@ def test_buyers_and_other_producers_cannot_see_them(make, session, login, sales)
     assert everyone.total.amount_fen == 220_800
     mine = sales_reports.sales_report(session, admin, "batch", producer_id=producer_id)
     assert mine.total.amount_fen == 220_800
+
+
+def test_csv_neutralises_a_buyer_company_name_that_is_a_formula(session, login, sales):
+    m = sales[0]
+    evil = '=HYPERLINK("http://evil.example/","x")'
+    session.get(BuyerProfile, m.buyer.id).company = evil
+    session.commit()
+
+    for url in ("/sales/reports?by=buyer&format=csv", "/api/v1/reports/sales?by=buyer&format=csv"):
+        response = login(m.farmer).get(url)
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+        labels = [row[1] for row in rows[1:]]
+        assert "'" + evil in labels, labels
+        assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

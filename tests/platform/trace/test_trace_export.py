@@ -106,6 +106,16 @@ def test_xlsx_keeps_formula_looking_text_as_text(rows):
     assert (cell.value, cell.data_type) == ("=1+1", "s")
 
 
+def test_xlsx_writes_text_holding_control_characters(rows):
+    """A value stored before input refused control characters still makes a spreadsheet."""
+    hostile = [{**rows[0], "farm": "东地块\u000b2号\x00", "field": "\ud800x"}]
+    sheet = _xlsx(hostile, "zh")
+    keys = [c.key for c in COLUMNS]
+
+    assert sheet[2][keys.index("farm")].value == "东地块 2号 "
+    assert sheet[2][keys.index("field")].value == "\ufffdx"
+
+
 def test_xlsx_of_no_rows_is_a_header_only_sheet():
     sheet = _xlsx([], "en")
 

@@ -19,7 +19,7 @@ from freshcircle.platform.core.services.access import (
     require_member,
     require_view_internal,
 )
-from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.core.services.clock import today_in_china, too_early
 from freshcircle.platform.core.services.errors import (
     Conflict,
     InvalidInput,
@@ -117,6 +117,8 @@ def create_batch(session: Session, actor: User, data: dict) -> tuple[Batch, bool
         errors["harvest_date"] = [_l("This field is required.")]
     elif harvest_date > today_in_china():
         errors["harvest_date"] = [_l("The harvest date cannot be in the future.")]
+    elif too_early(harvest_date):
+        errors["harvest_date"] = [_l("Enter a date from 2000-01-01 on.")]
     try:
         plot = chosen_plot(session, actor, producer.id, data, create=not errors)
     except InvalidInput as error:
@@ -176,6 +178,8 @@ def update_batch(session: Session, actor: User, batch: Batch, changes: dict) -> 
             errors["quantity"] = [_l("Less than what is already on shipments.")]
     if changes.get("harvest_date") and changes["harvest_date"] > today_in_china():
         errors["harvest_date"] = [_l("The harvest date cannot be in the future.")]
+    elif too_early(changes.get("harvest_date")):
+        errors["harvest_date"] = [_l("Enter a date from 2000-01-01 on.")]
     plot = None
     if "plot_id" in changes or (changes.get("new_plot_name") or "").strip():
         try:
@@ -332,7 +336,8 @@ def batches_query(
     if harvested_to:
         stmt = stmt.where(Batch.harvest_date <= harvested_to)
     if q:
-        stmt = stmt.where(Batch.lot_code.contains(q.upper()) | Batch.variety.contains(q))
+        stmt = stmt.where(Batch.lot_code.contains(q.upper(), autoescape=True)
+                          | Batch.variety.contains(q, autoescape=True))
     return stmt
 
 

@@ -26,6 +26,7 @@ from freshcircle.platform.farms.services.safety import safety_status
 from freshcircle.platform.ledger.services import epcis_events
 from freshcircle.platform.ledger.services.trace_codes import (
     TraceSettings,
+    require_codable,
     reserve_serials,
     run_uris,
     trade_item_for,
@@ -81,6 +82,7 @@ def start_label_run(session: Session, actor: User, batch: Batch, *, layout: str,
         errors["net_weight"] = [_l("Enter the weight of one pack, above zero (whole grams).")]
     if errors:
         raise InvalidInput(errors=errors)
+    require_codable(batch)
     refusal = printable_refusal(session, batch)
     if refusal is not None:
         raise Conflict(refusal)

@@ -13,7 +13,7 @@ from freshcircle.platform.core.services.access import (
     require_member,
     require_view_internal,
 )
-from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.core.services.clock import today_in_china, too_early
 from freshcircle.platform.core.services.errors import InvalidInput, NotFound, PermissionDenied
 from freshcircle.platform.core.services.files import DOCUMENT_TYPES, owned_file, save_upload
 from freshcircle.platform.farms.services.plots import chosen_plot, plot_of_producer
@@ -67,6 +67,8 @@ def _check_input(data: dict, partial: bool) -> dict:
     applied_on = data.get("applied_on")
     if applied_on and applied_on > today_in_china():
         errors["applied_on"] = [_l("The application date cannot be in the future.")]
+    elif too_early(applied_on):
+        errors["applied_on"] = [_l("Enter a date from 2000-01-01 on.")]
     interval = data.get("pre_harvest_interval_days")
     if interval is not None and not 0 <= interval <= MAX_INTERVAL_DAYS:
         errors["pre_harvest_interval_days"] = [_l("Between 0 and 365 days.")]
@@ -163,6 +165,8 @@ def _check_test(session: Session, batch: Batch, data: dict, partial: bool) -> di
     tested_on = data.get("tested_on")
     if tested_on and tested_on > today_in_china():
         errors["tested_on"] = [_l("The test date cannot be in the future.")]
+    elif too_early(tested_on):
+        errors["tested_on"] = [_l("Enter a date from 2000-01-01 on.")]
     if errors:
         raise InvalidInput(errors=errors)
     clean = _strip(data, *TEST_FIELDS)

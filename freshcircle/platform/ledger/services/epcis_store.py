@@ -354,7 +354,7 @@ def chains(session: Session, lot: str | None = None) -> dict[LotKey, StoredChain
     heads = select(EpcisChainHead)
     if lot:
         stmt = stmt.where(EpcisEventRecord.lot_code == lot)
-        heads = heads.where(EpcisChainHead.chain.like(f"%/{lot}"))
+        heads = heads.where(EpcisChainHead.chain.endswith(f"/{lot}", autoescape=True))
     grouped: dict[LotKey, StoredChain] = {}
     for row in session.scalars(stmt):
         grouped.setdefault(LotKey(row.gtin, row.lot_code), StoredChain()).records.append(row)

@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from freshcircle.platform.core.services.clock import too_early
+from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.core.services.quantities import grams_to_kg
 from freshcircle.platform.models import Batch, LabelRun, TradeItem
 from freshcircle.traceability.digital_link import DigitalLink, make_link
@@ -75,9 +78,22 @@ def trade_item_for(session: Session, settings: TraceSettings, producer_id: int,
     return item
 
 
+def require_codable(batch: Batch) -> None:
+    """InvalidInput unless the batch's facts fit a GS1 Digital Link (checked before printing)."""
+    if too_early(batch.harvest_date):
+        raise InvalidInput.field("harvest_date", _l(
+            "The harvest date %(day)s cannot be printed in a trace code; correct the batch's "
+            "harvest date first.", day=batch.harvest_date.isoformat()))
+
+
 def lot_link(settings: TraceSettings, item: TradeItem, batch: Batch,
              net_weight_g: int | None = None) -> DigitalLink:
-    """The unsigned lot-level Digital Link: GTIN, lot, harvest date, net weight, origin China."""
+    """The unsigned lot-level Digital Link: GTIN, lot, harvest date, net weight, origin China.
+
+    A harvest date before 2000 (stored before such dates were refused) cannot be a GS1 date
+    (YYMMDD covers one century): the batch must be corrected before anything is printed.
+    """
+    require_codable(batch)
     return make_link(
         settings.domain,
         item.gtin,

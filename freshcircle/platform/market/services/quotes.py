@@ -58,6 +58,8 @@ from freshcircle.platform.models import (
 
 MAX_VALIDITY = dt.timedelta(days=14)
 NOTES_MAX = 500
+# A buyer asks for a delivery at most a year ahead (no price holds longer; 9967 is a typo).
+MAX_DELIVERY_AHEAD_DAYS = 365
 
 
 def today(now: dt.datetime) -> dt.date:
@@ -106,6 +108,8 @@ def create_request(session: Session, buyer: User, data: dict,
         errors["delivery_date"] = [_l("This field is required.")]
     elif day <= today(now):
         errors["delivery_date"] = [_l("The delivery date must be tomorrow or later.")]
+    elif day > today(now) + dt.timedelta(days=MAX_DELIVERY_AHEAD_DAYS):
+        errors["delivery_date"] = [_l("The delivery date must be within a year.")]
     site = session.get(Place, data.get("site_id") or 0)
     if site is None or site.buyer_id != buyer.id:
         errors["site_id"] = [_l("Choose one of your delivery sites.")]

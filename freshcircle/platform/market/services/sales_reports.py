@@ -11,7 +11,6 @@ with `producer_id`); anyone else is refused.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from freshcircle.platform.core.services.access import member_producer_ids
+from freshcircle.platform.core.services.csv_files import CsvWriter
 from freshcircle.platform.core.services.errors import InvalidInput, PermissionDenied
 from freshcircle.platform.core.services.money import amount_fen, fen_to_yuan
 from freshcircle.platform.core.services.quantities import grams_to_jin, grams_to_kg
@@ -164,12 +164,12 @@ def csv_columns() -> list[str]:
 def report_csv(report: Report) -> bytes:
     """The report's rows and total as CSV, UTF-8 with a BOM so Excel reads the Chinese."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = CsvWriter(out)
     writer.writerow(csv_columns())
     for row in _with_total(report.rows, report.total):
         writer.writerow([row.key, row.label, row.orders, grams_to_jin(row.grams),
                          grams_to_kg(row.grams), fen_to_yuan(row.amount_fen)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return out.getvalue().encode("utf-8")
 
 
 def _with_total(rows: Iterable[ReportRow], total: ReportRow) -> Iterable[ReportRow]:

@@ -9,11 +9,11 @@ in Excel as it opens), times and dates as date cells and quantities as numbers.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from numbers import Number
 from typing import IO, Any, cast
 
 from openpyxl import Workbook
@@ -21,13 +21,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from freshcircle.platform.core.services.csv_files import CsvWriter
+from freshcircle.platform.core.services.text import clean_text
 from freshcircle.traceability import cbv_labels
 from freshcircle.traceability.fsma import COLUMNS, Column, cte_label
 
 EXTENSIONS = ("csv", "xlsx")
-# A text cell starting with one of these is a formula to Excel (CSV) or openpyxl (XLSX);
-# farm names and ids come from users and partners, so they are kept as text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DATE_FORMATS = {"datetime": "yyyy-mm-dd hh:mm:ss", "date": "yyyy-mm-dd"}
 
 
@@ -43,6 +42,13 @@ def _text(column: Column, value: Any, lang: str) -> str:
     return words(value, lang) if words is not None else str(value)
 
 
+def _csv_value(column: Column, value: Any, lang: str) -> Any:
+    """Numbers as numbers (a negative one stays one); everything else as worded text."""
+    if column.kind == "number" and isinstance(value, Number) and not isinstance(value, bool):
+        return value
+    return _text(column, value, lang)
+
+
 def write_csv(rows: Iterable[Mapping[str, Any]], stream: IO[str] | IO[bytes],
               lang: str) -> None:
     """Write the rows as CSV with a BOM; ``stream`` is text (opened with ``newline=""``) or bytes.
@@ -55,17 +61,10 @@ def write_csv(rows: Iterable[Mapping[str, Any]], stream: IO[str] | IO[bytes],
     else:
         wrapper = io.TextIOWrapper(cast(IO[bytes], stream), encoding="utf-8", newline="")
         text_stream = wrapper
-    text_stream.write("\ufeff")
-    writer = csv.writer(text_stream)
+    writer = CsvWriter(text_stream, lineterminator="\r\n")
     writer.writerow([c.header(lang) for c in COLUMNS])
     for row in rows:
-        cells = []
-        for column in COLUMNS:
-            text = _text(column, row.get(column.key), lang)
-            if column.kind == "text" and text.startswith(_FORMULA_START):
-                text = "'" + text
-            cells.append(text)
-        writer.writerow(cells)
+        writer.writerow(_csv_value(column, row.get(column.key), lang) for column in COLUMNS)
     if wrapper is not None:
         wrapper.flush()
         wrapper.detach()  # leave the caller's byte stream open
@@ -108,6 +107,10 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], stream: IO[bytes], lang: str) 
         cells = []
         for column in COLUMNS:
             value = _cell_value(column, row.get(column.key), lang)
+            if isinstance(value, str):
+                # openpyxl refuses control characters (XML forbids them); a value stored before
+                # input refused them, or brought in by a partner's EPCIS, must not stop the file.
+                value = clean_text(value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
