@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from freshcircle.platform.batches import label_jobs
 from freshcircle.platform.batches.services import label_runs
+from freshcircle.platform.core.services import accounts
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, PermissionDenied
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import BatchStatus, LabelRun, LabelRunStatus, Role
@@ -136,8 +137,12 @@ def test_a_running_run_is_failed_once_its_heartbeat_stops(app, make, session):
 
 
 @pytest.mark.no_db_isolation
-def test_background_run_commits_progress_and_finishes(app, login, monkeypatch):
-    """A real background job: committed rows, the worker thread, progress seen by polling."""
+def test_background_run_commits_progress_and_finishes(app, monkeypatch):
+    """A real background job: committed rows, the worker thread, progress seen by polling.
+
+    The client uses an API token, not the sign-in page: a sign-in is written to the
+    append-only audit log, and this test must be able to remove every row it commits.
+    """
     require_poppler()
     monkeypatch.setitem(app.config, "LABEL_SYNC_MAX", 1000)
     monkeypatch.setitem(app.config, "LABEL_PROGRESS_EVERY", 250)
@@ -145,10 +150,13 @@ def test_background_run_commits_progress_and_finishes(app, login, monkeypatch):
         make = Factory(db.session)  # outside the rollback: these rows are really committed
         farmer = make.user()
         batch = make.batch(make.producer(farmer))
+        _, token = accounts.issue_token(db.session, farmer, "label-run test")
+        db.session.commit()
         ids = {"user": farmer.id, "producer": batch.producer_id, "batch": batch.id}
         db.session.remove()
     try:
-        client = login(farmer)
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         started = client.post(f"/api/v1/batches/{ids['batch']}/labels",
                               json={"layout": "a4-24", "count": 3000, "net_weight": "5",
                                     "unit": "jin"})
@@ -194,6 +202,7 @@ def _delete_committed_rows(app, ids) -> None:
             conn.execute(text("DELETE FROM trade_items WHERE id = :id"), {"id": item_id})
         conn.execute(text("DELETE FROM batches WHERE id = :batch"), ids)
         conn.execute(text("DELETE FROM memberships WHERE user_id = :user"), ids)
+        conn.execute(text("DELETE FROM api_tokens WHERE user_id = :user"), ids)
         conn.execute(text("DELETE FROM plots WHERE producer_id = :producer"), ids)
         conn.execute(text("DELETE FROM producers WHERE id = :producer"), ids)
         conn.execute(text("DELETE FROM users WHERE id = :user"), ids)
