@@ -29,6 +29,7 @@ from tests.platform.access_probe import (
 )
 from tests.platform.access_rules import (
     ALLOW,
+    ALLOWED_ANSWERS,
     BODIES,
     KNOWN_DEFECTS,
     LOGIN,
@@ -166,6 +167,16 @@ def test_every_access_rule_names_an_operation(matrix):
     assert not stale, "no such operation any more, remove its rule: " + "; ".join(stale)
 
 
+def allowed_answer(op: str, kind: str) -> int | None:
+    """The 4xx an allowed caller gets here, if any: a state the record is in, or a page form
+    sent empty (its errors, 422)."""
+    if op in ALLOWED_ANSWERS:
+        return ALLOWED_ANSWERS[op][0]
+    if kind == "page" and op.startswith("POST") and op not in BODIES and op not in UPLOADS:
+        return 422
+    return None
+
+
 def verdict(matrix, op: str, role: str, scope: str) -> str | None:
     """What is wrong with this case, or None."""
     kind = matrix.ops[op]
@@ -185,6 +196,8 @@ def verdict(matrix, op: str, role: str, scope: str) -> str | None:
             return f"refused, but rule {RULES[op]!r} allows it: {what}"
         if "/login" in location and op != "POST /logout":
             return f"sent to the sign-in page, but rule {RULES[op]!r} allows it: {what}"
+        if status >= 400 and status != allowed_answer(op, kind):
+            return f"allowed, but answered {status} (see ALLOWED_ANSWERS): {what}"
         return None
     if want == LOGIN and not (status == 302 and "/login" in location):
         return f"expected the sign-in page (rule {RULES[op]!r}): {what}"
