@@ -52,6 +52,9 @@ class Side:
     users: dict[str, User] = field(default_factory=dict)
     ids: dict[str, int | str] = field(default_factory=dict)
     lot_path: str = ""  # a GS1 Digital Link path of its batch, for the resolver
+    # Words only its own people and staff may ever see (in an input's notes, a dispute, a
+    # truck's name, a shipment's plate): another tenant's answers must not hold them.
+    secrets: tuple[str, ...] = ()
 
 
 @dataclass
@@ -92,9 +95,11 @@ def _side(make, session, app, label: str) -> Side:
     plot = make.plot(producer)
     batch = make.batch(producer, plot=plot, quantity_g=2_000_000)
     spare = make.batch(producer, plot=plot, quantity_g=300_000)
-    farm_input = make.farm_input(producer, plot=plot,
+    secret = f"机密{label}"
+    farm_input = make.farm_input(producer, plot=plot, notes=f"{secret}用药记录",
                                  applied_on=today_in_china() - dt.timedelta(days=30))
     report = make.stored_file(producer, data=TINY_PDF)
+    # A listed batch's test results are shown to buyers on the market: not a secret.
     test = make.residue_test(batch, created_by=manager, file_id=report.id)
     cert = make.certification(producer)
     photo_file = make.stored_file(producer, data=TINY_JPEG, filename="菜.jpg",
@@ -112,7 +117,7 @@ def _side(make, session, app, label: str) -> Side:
         orders.advance(session, manager, delivered, status)
     (placed,) = orders.checkout(session, buyer, site.id, line, morning)
     feedback.rate(session, buyer, delivered, 4, "好")
-    dispute = feedback.open_dispute(session, buyer, delivered, "少了两斤",
+    dispute = feedback.open_dispute(session, buyer, delivered, f"{secret}少了两斤",
                                     photo=("d.jpg", TINY_JPEG), max_bytes=1_000_000)
     session.add(CartLine(buyer_id=buyer.id, listing_id=listing.id, quantity_g=10_000))
     request = quotes.create_request(session, buyer, {
@@ -123,7 +128,7 @@ def _side(make, session, app, label: str) -> Side:
         "valid_until": dt.datetime.now(dt.UTC) + dt.timedelta(days=2)})
     store = make.new_place(name_zh=f"{label}冷库", producer=producer)
     vehicle = Vehicle(producer_id=producer.id, depot_id=store.id, plate=f"皖K1234{label}",
-                      name="冷藏车", driver_id=carrier.id, fixed_cost_fen=100_000,
+                      name=f"{secret}冷藏车", driver_id=carrier.id, fixed_cost_fen=100_000,
                       fen_per_km=500)
     vehicle.compartments.append(VehicleCompartment(
         position=0, kind="chilled-veg", temp_class=TemperatureClass.CHILLED,
@@ -134,7 +139,7 @@ def _side(make, session, app, label: str) -> Side:
                         progress=Decimal(0), time_limit_s=5, created_by_id=manager.id)
     session.add(plan)
     shipment = make.shipment(created_by=manager, carrier=carrier, lines=[(batch, 10_000)],
-                             from_place=store)
+                             from_place=store, vehicle_plate=f"沪A0000{label}")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     make.temperature_reading(shipment, "3.0", now - dt.timedelta(hours=2), f"T-{label}")
     alert = ShipmentAlert(shipment_id=shipment.id, side="above", extreme_c=Decimal("9.0"),
@@ -158,6 +163,8 @@ def _side(make, session, app, label: str) -> Side:
         recruit_phone=recruit.phone,
     )
     side.lot_path = _lot_path(app, session, batch)
+    side.secrets = (f"{secret}用药记录", f"{secret}少了两斤",
+                    f"{secret}冷藏车", f"沪A0000{label}")
     return side
 
 

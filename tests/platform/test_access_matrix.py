@@ -24,6 +24,7 @@ from tests.platform.access_probe import (
     fill_path,
     names_objects,
     operations,
+    other_side,
     path_params,
     snapshot,
 )
@@ -177,6 +178,20 @@ def allowed_answer(op: str, kind: str) -> int | None:
     return None
 
 
+TENANT_ROLES = ("farmer", "coop_manager", "coop_member", "buyer", "carrier")
+TEXT_TYPES = ("application/json", "text/")
+
+
+def leak(matrix, role: str, response, what: str) -> str | None:
+    """Another tenant's private words in an answer to one of this tenant's people."""
+    if role not in TENANT_ROLES or not response.content_type.startswith(TEXT_TYPES):
+        return None
+    body = response.get_data(as_text=True)
+    other = matrix.world.sides[other_side(role)]
+    shown = [secret for secret in other.secrets if secret in body]
+    return f"shows another tenant's {shown}: {what}" if shown else None
+
+
 def verdict(matrix, op: str, role: str, scope: str) -> str | None:
     """What is wrong with this case, or None."""
     kind = matrix.ops[op]
@@ -198,7 +213,7 @@ def verdict(matrix, op: str, role: str, scope: str) -> str | None:
             return f"sent to the sign-in page, but rule {RULES[op]!r} allows it: {what}"
         if status >= 400 and status != allowed_answer(op, kind):
             return f"allowed, but answered {status} (see ALLOWED_ANSWERS): {what}"
-        return None
+        return leak(matrix, role, response, what)
     if want == LOGIN and not (status == 302 and "/login" in location):
         return f"expected the sign-in page (rule {RULES[op]!r}): {what}"
     if want != LOGIN and status != want:
