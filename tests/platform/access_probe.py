@@ -123,14 +123,27 @@ def _values(world: World, role: str, scope: str, aliases: dict[str, str]):
     return value
 
 
-def snapshot(session) -> dict[str, str]:
-    """A digest of every table's rows (volatile columns left out), to compare before/after."""
-    digests = {}
+def snapshot_queries(dialect) -> list[tuple[str, str]]:
+    """One SELECT per table (volatile columns left out), compiled once for the dialect."""
+    queries = []
     for table in Base.metadata.sorted_tables:
         columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE_COLUMNS]
-        rows = session.execute(select(*columns)).all()
-        digest = hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
-        digests[table.name] = digest
+        queries.append((table.name, str(select(*columns).compile(dialect=dialect))))
+    return queries
+
+
+def snapshot(connection, queries: list[tuple[str, str]]) -> dict[str, str]:
+    """A digest of every table's rows, to compare before/after: read through the driver's
+    cursor on the test's connection (it sees what the request wrote in the savepoint)."""
+    cursor = connection.connection.cursor()
+    digests = {}
+    try:
+        for name, sql in queries:
+            cursor.execute(sql)
+            rows = sorted(map(repr, cursor.fetchall()))
+            digests[name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    finally:
+        cursor.close()
     return digests
 
 

@@ -27,6 +27,7 @@ from tests.platform.access_probe import (
     other_side,
     path_params,
     snapshot,
+    snapshot_queries,
 )
 from tests.platform.access_rules import (
     ALLOW,
@@ -69,6 +70,7 @@ class Matrix:
     def __init__(self, app, connection, world, cookies, ops):
         self.app, self.connection, self.world = app, connection, world
         self.cookies, self.ops = cookies, ops
+        self.queries = snapshot_queries(connection.dialect)
 
     def client(self, role: str):
         client = self.app.test_client()
@@ -198,9 +200,7 @@ def verdict(matrix, op: str, role: str, scope: str) -> str | None:
     want = expected(RULES[op], role, scope, kind)
     before = None
     if want != ALLOW:
-        with matrix.app.app_context():
-            before = snapshot(db.session)
-            db.session.remove()
+        before = snapshot(matrix.connection, matrix.queries)
     path, response = matrix.request(op, role, scope)
     status, location = response.status_code, response.headers.get("Location", "")
     what = f"{op.split()[0]} {path} as {role} ({scope} tenant's record) -> {status} {location}"
@@ -218,9 +218,7 @@ def verdict(matrix, op: str, role: str, scope: str) -> str | None:
         return f"expected the sign-in page (rule {RULES[op]!r}): {what}"
     if want != LOGIN and status != want:
         return f"expected {want} (rule {RULES[op]!r}): {what}"
-    with matrix.app.app_context():
-        changed = changed_tables(before, snapshot(db.session))
-        db.session.remove()
+    changed = changed_tables(before, snapshot(matrix.connection, matrix.queries))
     if changed:
         return f"a refused request changed {', '.join(changed)}: {what}"
     return None
@@ -238,3 +236,11 @@ def test_access(matrix, case):
             pytest.xfail(f"{defect} - {problem}")
         pytest.fail(f"fixed: remove ({role!r}, {scope!r}) of {op} from KNOWN_DEFECTS")
     assert problem is None, problem
+
+
+def test_the_snapshot_sees_what_a_request_writes(matrix):
+    """The matrix's proof that a refused request changed nothing is only as good as this."""
+    before = snapshot(matrix.connection, matrix.queries)
+    _path, response = matrix.request("POST /api/v1/notices/{notice_id}/read", "farmer", "own")
+    assert response.status_code == 200 and response.json["marked"] == 1
+    assert changed_tables(before, snapshot(matrix.connection, matrix.queries)) == ["notices"]
