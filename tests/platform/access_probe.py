@@ -4,6 +4,7 @@ snapshot of every table to prove a refused request changed nothing."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import re
@@ -80,6 +81,8 @@ def fill_body(template, world: World, role: str, scope: str):
                 fill_body(v, world, role, scope) for k, v in template.items()}
     if isinstance(template, list):
         return [fill_body(v, world, role, scope) for v in template]
+    if isinstance(template, str) and template.startswith("$document:"):
+        return copy.deepcopy(side_of(world, role, scope).documents[template.split(":")[1]])
     if isinstance(template, str) and template.startswith("$"):
         filled = value(template[1:])
         return int(filled) if template.endswith("_id") else filled
@@ -96,8 +99,13 @@ def names_objects(template) -> bool:
         ("$day", "$now"))
 
 
+def side_of(world: World, role: str, scope: str):
+    """The tenant whose records a case names: the role's own, or the other one."""
+    return world.sides[SIDE_OF[role] if scope == "own" else other_side(role)]
+
+
 def _values(world: World, role: str, scope: str, aliases: dict[str, str]):
-    side = world.sides[SIDE_OF[role] if scope == "own" else other_side(role)]
+    side = side_of(world, role, scope)
     today = today_in_china()
 
     def value(name: str) -> str:

@@ -35,6 +35,7 @@ from freshcircle.platform.models import (
     Vehicle,
     VehicleCompartment,
 )
+from tests.platform.epcis_helpers import lot_document
 from tests.platform.market_helpers import buyer_with_site
 from tests.platform.page_helpers import TINY_JPEG, TINY_PDF
 
@@ -55,6 +56,7 @@ class Side:
     # Words only its own people and staff may ever see (in an input's notes, a dispute, a
     # truck's name, a shipment's plate): another tenant's answers must not hold them.
     secrets: tuple[str, ...] = ()
+    documents: dict[str, dict] = field(default_factory=dict)  # whole bodies, e.g. EPCIS
 
 
 @dataclass
@@ -163,6 +165,8 @@ def _side(make, session, app, label: str) -> Side:
         recruit_phone=recruit.phone,
     )
     side.lot_path = _lot_path(app, session, batch)
+    side.documents["epcis"] = lot_document(app, session, batch, steps=("storing",),
+                                           start=now - dt.timedelta(hours=3))
     side.secrets = (f"{secret}用药记录", f"{secret}少了两斤",
                     f"{secret}冷藏车", f"沪A0000{label}")
     return side
