@@ -162,7 +162,7 @@ def _side(make, session, app, label: str) -> Side:
         line_id=shipment.lines[0].id, alert_id=alert.id, run_id=run.id, record_id=recall.id,
         spare_batch_id=spare.id, carrier_id=carrier.id, product_id=batch.product_id,
         day=placed.dispatch_date.isoformat(), manager_phone=manager.phone,
-        recruit_phone=recruit.phone,
+        recruit_phone=recruit.phone, lot_code=batch.lot_code,
     )
     side.lot_path = _lot_path(app, session, batch)
     side.documents["epcis"] = lot_document(app, session, batch, steps=("storing",),

@@ -51,7 +51,7 @@ FILES = {"pdf": (TINY_PDF, "报告.pdf"), "jpeg": (TINY_JPEG, "菜.jpg"),
 
 def scopes(op: str) -> tuple[str, ...]:
     """An operation naming a record is probed on the caller's own and on the other tenant's."""
-    template = BODIES.get(op) or UPLOADS.get(op)
+    template = BODIES.get(op) or UPLOADS.get(op) or QUERIES.get(op)
     if path_params(op) or (template and names_objects(template)):
         return ("own", "other")
     return ("own",)
