@@ -97,6 +97,9 @@ KINDS = {
     # The plan form sends a refused caller back to it with the reason (302), writing nothing.
     "dispatch-page": rule("manager admin", cross=302, coop_member=302),
     "hold-release": rule("inspector admin"),
+    # A page form naming a producer offers the caller's own only: another is a field error.
+    "farm-form": rule("member admin", cross=422),
+    "member-form": rule("member", cross=422),
     "own-token": rule("self admin"),
     "own-notice": rule("self", cross=404),
     "sales-report": rule("member admin"),  # of the producer named
@@ -265,10 +268,10 @@ RULES: dict[str, str] = {
     "POST /certifications/<int:cert_id>/edit": "farm-write",
     "GET /inputs": "producer-pages",
     "GET /inputs/new": "producer-pages",
-    "POST /inputs/new": "producer-pages",
+    "POST /inputs/new": "member-form",
     # --- pages: batches, labels, lots
     "GET /batches/new": "producer-or-admin",
-    "POST /batches/new": "producer-or-admin",
+    "POST /batches/new": "farm-form",
     "GET /batches/<int:batch_id>": "farm-records",
     "POST /batches/<int:batch_id>/edit": "farm-write",
     "POST /batches/<int:batch_id>/status": "hold-release",
@@ -446,6 +449,38 @@ BODIES: dict[str, dict | str] = {
     "POST /feedback/orders/<int:order_id>/disputes": {"text": "坏了三箱"},
     "POST /feedback/orders/<int:order_id>/rating": {"stars": "5"},
     "POST /login": {"phone": "13912345678", "password": "wrong-horse-1"},
+    # Page forms as a member fills them in (the rest are sent empty, see ALLOWED_ANSWERS).
+    "POST /batches/new": {"producer_id": "$producer_id", "product_id": "$product_id",
+                          "plot_id": "", "new_plot_name": "东地块", "harvest_date": "$day-1",
+                          "quantity": "120", "unit": "jin", "grade": "一级", "notes": "",
+                          "variety": "", "idempotency_key": "matrix-page-key-0001"},
+    "POST /batches/<int:batch_id>/edit": {"variety": "", "plot_id": "", "new_plot_name": "东地块",
+                                          "harvest_date": "$day-1", "quantity": "4000",
+                                          "unit": "jin", "grade": "", "grade_other": "",
+                                          "notes": "复查"},
+    "POST /batches/<int:batch_id>/labels": {"labels-layout": "a4-24", "labels-count": "2",
+                                            "labels-net_weight": "1", "labels-unit": "jin"},
+    "POST /batches/<int:batch_id>/split": {"part1": "10", "unit": "jin"},
+    "POST /batches/<int:batch_id>/tests/new": {"method": "rapid", "result": "pass",
+                                               "tester": "自检", "tested_on": "$day-1",
+                                               "measured_values": ""},
+    "POST /producers/<int:producer_id>/certifications/new": {
+        "kind": "organic", "number": "OC-2026-2", "issuer": "南京国环", "valid_from": "$day-30",
+        "valid_to": "$day+300", "product_id": "", "notes": ""},
+    "POST /certifications/<int:cert_id>/edit": {
+        "kind": "green_food", "number": "LB-18-1234567890", "issuer": "中国绿色食品发展中心",
+        "valid_from": "$day-300", "valid_to": "$day+300", "product_id": "", "notes": "年审"},
+    "POST /producers/<int:producer_id>/plots": {"name": "北地块"},
+    "POST /producers/<int:producer_id>/plots/<int:plot_id>/edit": {"name": "东地块",
+                                                                   "township": "旧县镇"},
+    "POST /producers/new": {"kind": "family_farm", "name": "新农场", "county_code": "341222"},
+    "POST /inputs/new": {"producer_id": "$producer_id", "kind": "pesticide",
+                         "product_name": "阿维菌素", "dose": "30 mL/亩", "plot_id": "",
+                         "new_plot_name": "东地块", "applied_on": "$day-3",
+                         "pre_harvest_interval_days": "7", "notes": ""},
+    "POST /admin/users/new": {"phone": "13700000001", "name": "新用户", "role": "farmer",
+                              "password": "a-long-pass-phrase-9", "email": ""},
+    "POST /sales/<int:order_id>/decline": {"reason": "缺货"},
 }
 # Each sign-in attempt costs a password hash (about half a second); who is signed in does not
 # change what a sign-in does, so these are probed as two roles only.
