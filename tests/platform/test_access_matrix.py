@@ -1,11 +1,16 @@
 """The authorisation matrix: every API operation (from /api/openapi.json) and every page (from
 the URL map) x every role x the role's own tenant's object and another tenant's, against one
-declarative table of who may do what (RULES below).
+declarative table of who may do what (RULES in tests/platform/access_rules.py).
 
 A refused request must answer the rule's exact refusal (401 for an anonymous API call, the
 sign-in redirect for an anonymous page, 403 or 404 as the rule says) and change nothing in
-the database; an allowed one must not be refused. An operation with no entry in RULES fails
-test_every_operation_has_an_access_rule: add one line for it.
+the database; an allowed one must not be refused, and its answer must not hold another
+tenant's private words. An operation with no entry in RULES fails
+test_every_operation_has_an_access_rule: add one line for it (and, for a write, a valid body in
+BODIES, since the API validates a body before it asks who is calling).
+
+The world (tests/platform/access_world.py) is built once for the module; each case runs in a
+savepoint rolled back afterwards.
 """
 
 from __future__ import annotations
@@ -175,8 +180,8 @@ def _isolated(matrix):
 
 def test_every_operation_has_an_access_rule(matrix):
     missing = sorted(op for op in matrix.ops if op not in RULES)
-    assert not missing, "add an access rule for: " + "; ".join(
-        f"{op} ({matrix.ops[op]})" for op in missing) + " (tests/platform/access_rules.py RULES)"
+    assert not missing, "add an access rule to RULES in tests/platform/access_rules.py for:\n" + (
+        "\n".join(f'    "{op}": "<one of KINDS>",  # {matrix.ops[op]}' for op in missing))
 
 
 def test_every_access_rule_names_an_operation(matrix):
@@ -231,7 +236,10 @@ def verdict(matrix, op: str, role: str, scope: str) -> str | None:
     if want == LOGIN and not (status == 302 and "/login" in location):
         return f"expected the sign-in page (rule {RULES[op]!r}): {what}"
     if want != LOGIN and status != want:
-        return f"expected {want} (rule {RULES[op]!r}): {what}"
+        hint = ""
+        if status == 422 and kind == "api" and op not in BODIES and op not in UPLOADS:
+            hint = " (the body was validated first: give the operation a valid one in BODIES)"
+        return f"expected {want} (rule {RULES[op]!r}): {what}{hint}"
     changed = changed_tables(before, snapshot(matrix.connection, matrix.queries))
     if changed:
         return f"a refused request changed {', '.join(changed)}: {what}"
