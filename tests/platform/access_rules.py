@@ -535,7 +535,7 @@ def expected(rule_name: str, role: str, scope: str, kind: str):
     r = KINDS[rule_name]
     if "credentials" in r.may:
         return 401
-    if role == "anonymous":
+    if role in ("anonymous", "deactivated"):  # a deactivated user's cookie and token: nobody
         if "public" in r.may:
             return ALLOW
         return 401 if kind == "api" else LOGIN

@@ -40,10 +40,12 @@ from tests.platform.market_helpers import buyer_with_site
 from tests.platform.page_helpers import TINY_JPEG, TINY_PDF
 
 # The roles of the matrix; each but the staff and anonymous acts on one side's records.
+# "deactivated" is a co-op member of side A who signed in (and took an API token) before an
+# admin deactivated the account: every cookie and token of theirs must stop at once.
 ROLES = ("farmer", "coop_manager", "coop_member", "buyer", "carrier", "inspector", "admin",
-         "anonymous")
+         "deactivated", "anonymous")
 SIDE_OF = {"farmer": "B", "coop_manager": "A", "coop_member": "A", "buyer": "A",
-           "carrier": "A", "inspector": "A", "admin": "A", "anonymous": "A"}
+           "carrier": "A", "inspector": "A", "admin": "A", "deactivated": "A", "anonymous": "A"}
 
 
 @dataclass
@@ -84,7 +86,10 @@ def _side(make, session, app, label: str) -> Side:
         producer = make.producer(manager, name="甲合作社")
         session.add(Membership(user_id=member.id, producer_id=producer.id,
                                role=MemberRole.MEMBER))
-        side.users.update(coop_manager=manager, coop_member=member)
+        gone = make.user(Role.FARMER, name="甲前社员")
+        session.add(Membership(user_id=gone.id, producer_id=producer.id,
+                               role=MemberRole.MEMBER))
+        side.users.update(coop_manager=manager, coop_member=member, deactivated=gone)
     else:
         manager = make.user(Role.FARMER, name="乙农户")
         producer = make.producer(manager, name="乙家庭农场", kind=ProducerKind.FAMILY_FARM)

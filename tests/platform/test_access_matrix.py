@@ -159,6 +159,8 @@ def matrix(app):
                                                        "password": factories.PASSWORD})
                 assert response.status_code == 302, (role, response.status_code)
                 cookies[role] = {c.key: c.value for c in client._cookies.values()}
+            identity(world, "deactivated").active = False  # after signing in, as an admin would
+            session.commit()
         yield Matrix(app, connection, world, cookies, ops)
     finally:
         db.session = original
