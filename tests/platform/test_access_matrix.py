@@ -7,7 +7,8 @@ sign-in redirect for an anonymous page, 403 or 404 as the rule says) and change 
 the database; an allowed one must not be refused, and its answer must not hold another
 tenant's private words. An operation with no entry in RULES fails
 test_every_operation_has_an_access_rule: add one line for it (and, for a write, a valid body in
-BODIES, since the API validates a body before it asks who is calling).
+BODIES of tests/platform/access_requests.py, since the API validates a body before it asks
+who is calling).
 
 The world (tests/platform/access_world.py) is built once for the module; each case runs in a
 savepoint rolled back afterwards.
@@ -34,19 +35,15 @@ from tests.platform.access_probe import (
     snapshot,
     snapshot_queries,
 )
-from tests.platform.access_rules import (
-    ALLOW,
+from tests.platform.access_requests import (
     ALLOWED_ANSWERS,
     BODIES,
-    KNOWN_DEFECTS,
-    LOGIN,
     ONLY_AS,
     PARAM_ALIASES,
     QUERIES,
-    RULES,
     UPLOADS,
-    expected,
 )
+from tests.platform.access_rules import ALLOW, KNOWN_DEFECTS, LOGIN, RULES, expected
 from tests.platform.access_world import ROLES, build_world, identity
 from tests.platform.page_helpers import TINY_JPEG, TINY_PDF
 
@@ -240,7 +237,8 @@ def verdict(matrix, op: str, role: str, scope: str) -> str | None:
     if want != LOGIN and status != want:
         hint = ""
         if status == 422 and kind == "api" and op not in BODIES and op not in UPLOADS:
-            hint = " (the body was validated first: give the operation a valid one in BODIES)"
+            hint = (" (the body was validated first: give the operation a valid one in"
+                    " access_requests.BODIES)")
         return f"expected {want} (rule {RULES[op]!r}): {what}{hint}"
     changed = changed_tables(before, snapshot(matrix.connection, matrix.queries))
     if changed:
