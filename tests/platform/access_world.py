@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from freshcircle.platform.core.services import accounts
-from freshcircle.platform.core.services.clock import CHINA, today_in_china
+from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.market.services import feedback, listings, orders, quotes
 from freshcircle.platform.models import (
     BatchPhoto,
@@ -116,13 +116,15 @@ def _side(make, session, app, label: str) -> Side:
     listing = listings.create_listing(session, manager, batch, {
         "price": "3.50", "unit": "jin", "min_order": "10", "quantity": "2000",
         "available_to": today_in_china() + dt.timedelta(days=7), "tiers": []})
-    morning = dt.datetime.now(CHINA).replace(hour=8, minute=0, second=0, microsecond=0)
+    # Placed as if two hours from now, so the cut-off of the order's dispatch day (until which
+    # the buyer may cancel or change it) is hours ahead whatever time of day the suite runs.
+    placed_at = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     line = [{"listing_id": listing.id, "quantity": "20", "unit": "jin"}]
-    (delivered,) = orders.checkout(session, buyer, site.id, line, morning)
+    (delivered,) = orders.checkout(session, buyer, site.id, line, placed_at)
     for status in (OrderStatus.CONFIRMED, OrderStatus.PACKED, OrderStatus.SHIPPED,
                    OrderStatus.DELIVERED):
         orders.advance(session, manager, delivered, status)
-    (placed,) = orders.checkout(session, buyer, site.id, line, morning)
+    (placed,) = orders.checkout(session, buyer, site.id, line, placed_at)
     feedback.rate(session, buyer, delivered, 4, "好")
     dispute = feedback.open_dispute(session, buyer, delivered, f"{secret}少了两斤",
                                     photo=("d.jpg", TINY_JPEG), max_bytes=1_000_000)
