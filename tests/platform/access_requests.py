@@ -139,6 +139,17 @@ BODIES: dict[str, dict | str] = {
     "POST /admin/users/new": {"phone": "13700000001", "name": "新用户", "role": "farmer",
                               "password": "a-long-pass-phrase-9", "email": ""},
     "POST /sales/<int:order_id>/decline": {"reason": "缺货"},
+    "POST /sales/<int:order_id>/status": {"status": "confirmed"},
+    "POST /batches/<int:batch_id>/merge": {"others": "$spare_batch_id"},
+    "POST /batches/<int:batch_id>/listing": {
+        "price_jin": "3.60", "unit": "jin", "min_order": "10", "quantity": "2000",
+        "available_to": "$day+7", "specification": ""},
+    "POST /cart/checkout": {"site_id": "$site_id"},
+    "POST /quotes/new": {"product_id": "$product_id", "quantity": "50", "unit": "jin",
+                         "delivery_date": "$day+3", "site_id": "$site_id", "notes": ""},
+    "POST /quotes/requests/<int:request_id>/answer": {
+        "listing_id": "$listing_id", "price": "3.20", "unit": "jin", "freight": "0",
+        "valid_until": "3"},
 }
 # Each sign-in attempt costs a password hash (about half a second); who is signed in does not
 # change what a sign-in does, so these are probed as two roles only.
@@ -152,6 +163,7 @@ UPLOADS: dict[str, dict[str, str]] = {
     "POST /api/v1/batches/{batch_id}/photos": {"photo": "jpeg"},
     "POST /api/v1/shipments/{shipment_id}/temperatures/csv": {"file": "csv"},
     "POST /carrier/shipments/<int:shipment_id>/temperatures": {"file": "csv"},
+    "POST /batches/<int:batch_id>/photos": {"photo": "jpeg"},
 }
 # An allowed caller gets 2xx/3xx, except here (the state of the record says no) and on a page
 # form the matrix sends empty (no BODIES entry): the form comes back with its errors, 422.
