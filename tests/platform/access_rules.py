@@ -350,6 +350,9 @@ RULES: dict[str, str] = {
 
 # Cases that answer wrongly today, each fixed by another part of issue 14: strict xfail, so the
 # line must go when the fix is merged. (role, scope) -> why.
+_UNKNOWN = {op: name for op, name in RULES.items() if name not in KINDS}
+assert not _UNKNOWN, f"RULES names rules that KINDS does not define: {_UNKNOWN}"
+
 _OTHERS = [(role, "other") for role in TOKENS]
 KNOWN_DEFECTS: dict[str, dict[tuple[str, str], str]] = {
     "POST /api/v1/notices/{notice_id}/read": dict.fromkeys(
