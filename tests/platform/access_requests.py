@@ -7,6 +7,14 @@ from __future__ import annotations
 
 # Which record a path parameter means where the default (same name) is not the right one.
 PARAM_ALIASES: dict[str, dict[str, str]] = {
+    **{op: {"user_id": "member_user_id"} for op in (
+        "DELETE /api/v1/producers/{producer_id}/members/{user_id}",
+        "POST /producers/<int:producer_id>/members/<int:user_id>/remove",
+        "POST /producers/<int:producer_id>/members/<int:user_id>/reset",
+        "GET /admin/users/<int:user_id>",
+        "POST /admin/users/<int:user_id>/deactivate",
+        "POST /admin/users/<int:user_id>/reactivate",
+        "POST /admin/users/<int:user_id>/reset")},
     "POST /api/v1/orders/{order_id}/rating": {"order_id": "delivered_order_id"},
     "POST /api/v1/orders/{order_id}/disputes": {"order_id": "delivered_order_id"},
     "POST /feedback/orders/<int:order_id>/rating": {"order_id": "delivered_order_id"},
@@ -168,6 +176,8 @@ UPLOADS: dict[str, dict[str, str]] = {
 # An allowed caller gets 2xx/3xx, except here (the state of the record says no) and on a page
 # form the matrix sends empty (no BODIES entry): the form comes back with its errors, 422.
 ALLOWED_ANSWERS: dict[str, tuple[int, str]] = {
+    "POST /api/v1/dispatch/plans": (409, "the cold store's plan is still queued (one at a time)"),
+    "POST /admin/users/<int:user_id>/reactivate": (409, "the member is active already"),
     "GET /api/v1/label-runs/{run_id}/pdf": (409, "the run is still queued"),
     "GET /label-runs/<int:run_id>/labels.pdf": (409, "the run is still queued"),
     "POST /api/v1/dispatch/plans/{plan_id}/accept": (409, "the plan is not done"),

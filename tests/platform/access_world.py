@@ -98,6 +98,8 @@ def _side(make, session, app, label: str) -> Side:
     buyer, site = buyer_with_site(make, session, name=f"{label}买家")
     carrier = make.user(Role.CARRIER, name=f"{label}司机")
     recruit = make.user(Role.FARMER, name=f"{label}新社员")  # no producer yet
+    hand = make.user(Role.FARMER, name=f"{label}帮工")  # a member the manager may remove
+    session.add(Membership(user_id=hand.id, producer_id=producer.id, role=MemberRole.MEMBER))
     side.users.update(buyer=buyer, carrier=carrier)
     plot = make.plot(producer)
     batch = make.batch(producer, plot=plot, quantity_g=2_000_000)
@@ -169,7 +171,7 @@ def _side(make, session, app, label: str) -> Side:
         line_id=shipment.lines[0].id, alert_id=alert.id, run_id=run.id, record_id=recall.id,
         spare_batch_id=spare.id, carrier_id=carrier.id, product_id=batch.product_id,
         day=placed.dispatch_date.isoformat(), manager_phone=manager.phone,
-        recruit_phone=recruit.phone, lot_code=batch.lot_code,
+        recruit_phone=recruit.phone, lot_code=batch.lot_code, member_user_id=hand.id,
     )
     side.lot_path = _lot_path(app, session, batch)
     side.documents["epcis"] = lot_document(app, session, batch, steps=("storing",),
