@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import jsonify, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -38,6 +39,21 @@ def translate_messages(messages):
     return str(messages)  # a lazy translation string
 
 
+class ErrorSchema(ma.Schema):
+    """Every JSON error body, as documented in /api/openapi.json (documentation only)."""
+
+    code = ma.fields.Integer(required=True, metadata={"description": "The HTTP status"})
+    message = ma.fields.String(
+        required=True, metadata={"description": "What went wrong, in the caller's language"})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        metadata={"description": "Messages per field: {field: [message, ...]}; a nested "
+                                 "field's messages are nested the same way"})
+    location = ma.fields.String(
+        metadata={"description": "Where the fields named in `errors` were sent: json, query, "
+                                 "path, form, files or headers (only for request validation)"})
+
+
 WEBARGS_LOCATIONS = {"json", "query", "form", "files", "headers", "cookies", "path", "view_args"}
 
 
@@ -71,6 +87,8 @@ def error_response(code: int, message, errors=None):
 
 class FreshCircleApi(Api):
     """flask-smorest's Api, with error bodies that always carry a readable, translated message."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):
         code = error.code or 500
