@@ -26,6 +26,7 @@ from sqlalchemy import Select, func, select
 from freshcircle.platform.core.services.errors import PermissionDenied
 from freshcircle.platform.extensions import csrf, db
 from freshcircle.platform.models import Role, User
+from freshcircle.platform.web.schemas import Decimal, decimal_properties
 
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 ANONYMOUS_ENDPOINTS = {"tokens.issue_token"}
@@ -85,6 +86,8 @@ def read_upload(storage) -> bytes:
 def register_api(app: Flask, api: Api, blueprints: list) -> None:
     """The Api on the app with `blueprints` under /api/v1, who may call it, and the docs page."""
     api.init_app(app)
+    api.ma_plugin.map_to_openapi_type(Decimal, "string", "decimal")
+    api.ma_plugin.converter.add_attribute_function(decimal_properties)
     for blp in blueprints:
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
         csrf.exempt(blp)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.core.services.quantities import UNITS, grams_to_jin, grams_to_kg
 from freshcircle.platform.farms.schemas.plots import PlotRefSchema
 from freshcircle.platform.models import BatchStatus
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import (
     FileRefSchema,
     ProductBriefSchema,

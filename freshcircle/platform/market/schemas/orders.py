@@ -5,12 +5,13 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.batches.schemas.batches import unit_field
 from freshcircle.platform.core.services.money import fen_per_kg, format_money
 from freshcircle.platform.market.services import orders
 from freshcircle.platform.models import OrderStatus
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, enum_field
 
 MAX_LINES = 100
