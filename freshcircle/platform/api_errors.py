@@ -73,15 +73,20 @@ def wants_json() -> bool:
     return request.path.startswith("/api")
 
 
+def error_body(code: int, message, errors=None) -> dict:
+    """The JSON error body (ErrorSchema), messages translated."""
+    payload = {"code": code, "message": str(message)}
+    if errors:
+        errors, location = flatten_location(errors)
+        payload["errors"] = translate_messages(errors)
+        if location:
+            payload["location"] = location
+    return payload
+
+
 def error_response(code: int, message, errors=None):
     if wants_json():
-        payload = {"code": code, "message": str(message)}
-        if errors:
-            errors, location = flatten_location(errors)
-            payload["errors"] = translate_messages(errors)
-            if location:
-                payload["location"] = location
-        return jsonify(payload), code
+        return jsonify(error_body(code, message, errors)), code
     return render_template("error.html", code=code, message=str(message)), code
 
 
