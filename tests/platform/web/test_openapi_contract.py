@@ -123,3 +123,18 @@ def test_a_whole_number_id_still_works_in_json_and_in_the_query(make, login):
     body = _batch_body(make, producer, producer_id=float(producer.id))
     assert client.post("/api/v1/batches", json=body).status_code == 201
     assert len(client.get(f"/api/v1/batches?producer_id={producer.id}").json) == 1
+
+
+def test_a_new_order_and_its_listing_read_as_documented(make, login, session, contract):
+    """A placed order's timestamps still to come are null, which the document did not allow."""
+    from tests.platform.market_helpers import market
+
+    m = market(make, session, price="3.50")
+    client = login(m.buyer)
+    body = {"site_id": m.site.id,
+            "lines": [{"listing_id": m.listing.id, "quantity": "100", "unit": "jin"}]}
+    placed = client.post("/api/v1/orders", json=body)
+    assert placed.status_code == 201
+    conforms(contract, "POST", "/api/v1/orders", placed)
+    conforms(contract, "GET", "/api/v1/orders", client.get("/api/v1/orders"))
+    conforms(contract, "GET", "/api/v1/listings", client.get("/api/v1/listings"))
