@@ -6,7 +6,8 @@
 - Builds a database (a temporary SQLite file, or the PostgreSQL database named in
   --database-url, dropped and recreated), runs the Alembic migrations and seeds the demo data
   (`seed_demo`), then takes one demo user of each role in --roles and issues each a bearer
-  token.
+  token. Half of the cases name demo rows that exist in their path (the other half keep the
+  generated ids), so the checks reach past "404 Not found".
 - For each identity, sends positive and negative schemathesis cases to every operation of
   /api/openapi.json through the real app in process (WSGI; no TESTING flag, so an uncaught
   error is the 500 a client would see), about --cases in all, split evenly over identities,
@@ -25,6 +26,7 @@ goal: at least 20,000 cases.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import os
 import sys
@@ -38,6 +40,8 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(ROOT / "bench"))
 
 from benchkit import HIGHER, Goal, finish, load, recreate_database, say  # noqa: E402
+
+from tests.platform import fuzz_helpers  # noqa: E402
 
 GOALS = (
     Goal("cases", ">=", 20_000),
@@ -57,8 +61,9 @@ def make_app(url: str):
                        "MARKET_RESULTS_CACHE_SECONDS": 0})
 
 
-def prepare(app, roles: list[str]) -> dict[str, str]:
-    """Migrate, seed the demo data; {role: bearer token} for one demo user of each role."""
+def prepare(app, roles: list[str]) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """Migrate, seed the demo data; {role: bearer token} for one demo user of each role, and
+    the ids of the demo rows each path parameter may name."""
     from flask_migrate import upgrade
     from sqlalchemy import select
 
@@ -79,7 +84,8 @@ def prepare(app, roles: list[str]) -> dict[str, str]:
                 continue
             _, tokens[role] = accounts.issue_token(db.session, user, "bench-fuzz")
         db.session.commit()
-    return tokens
+        ids = fuzz_helpers.existing_ids(db.session)
+    return tokens, ids
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--roles", default=",".join(ROLES))
     parser.add_argument("--failures", type=int, default=40, help="distinct failures to print")
+    parser.add_argument("--app-log", action="store_true",
+                        help="keep the app's tracebacks of 500s on stderr (quiet by default)")
     args = parser.parse_args(argv)
     say(load())
     with tempfile.TemporaryDirectory() as folder:
@@ -104,11 +112,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(url: str, args) -> dict[str, object]:
-    from tests.platform import fuzz_helpers
-
     app = make_app(url)
+    if not args.app_log:
+        app.logger.setLevel(logging.CRITICAL)
     started = time.perf_counter()
-    tokens = prepare(app, [r.strip() for r in args.roles.split(",") if r.strip()])
+    tokens, ids = prepare(app, [r.strip() for r in args.roles.split(",") if r.strip()])
     say(f"demo data seeded, {len(tokens)} identities, {time.perf_counter() - started:.1f} s")
     schema = fuzz_helpers.load(app)
     operations = fuzz_helpers.operations(schema)
@@ -122,7 +130,7 @@ def run(url: str, args) -> dict[str, object]:
         before = (tally.cases, tally.server_errors, tally.schema_violations)
         t_role = time.perf_counter()
         fuzz_helpers.fuzz(schema, {"Authorization": f"Bearer {token}"}, examples=per_mode,
-                          seed=args.seed, tally=tally)
+                          seed=args.seed, ids=ids, tally=tally)
         say(f"{role}: {tally.cases - before[0]} cases, "
             f"{tally.server_errors - before[1]} server errors, "
             f"{tally.schema_violations - before[2]} schema violations, "
