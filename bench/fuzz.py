@@ -138,10 +138,10 @@ def run(url: str, args) -> dict[str, object]:
     seconds = time.perf_counter() - t0
     say("statuses: " + ", ".join(f"{s}: {n}" for s, n in sorted(tally.statuses.items())))
     if tally.failures:
-        say(f"{len(tally.failures)} distinct failures (kind, operation); the first "
-            f"{args.failures}:")
-        for line in tally.report().splitlines()[: args.failures * 2]:
-            say(line)
+        say(f"{len(tally.failures)} distinct failures (operation: kind), by kind: "
+            + ", ".join(f"{kind} on {n}" for kind, n in tally.causes().most_common()))
+        say(f"the first {args.failures}, each with one example:")
+        say(tally.report(args.failures))
     return {"cases": tally.cases, "server_errors": tally.server_errors,
             "schema_violations": tally.schema_violations,
             "distinct_failures": len(tally.failures), "identities": len(tokens),

@@ -50,8 +50,14 @@ class Tally:
             self.failures[key] = (f"{failure.title}: {failure.message[:600]}\n"
                                   f"  {case.as_curl_command()}")
 
-    def report(self) -> str:
-        return "\n".join(f"- {key}\n  {example}" for key, example in sorted(self.failures.items()))
+    def report(self, limit: int | None = None) -> str:
+        """Each distinct failure (operation: kind) with one example request."""
+        chosen = sorted(self.failures.items())[:limit]
+        return "\n".join(f"- {key}\n  {example}" for key, example in chosen)
+
+    def causes(self) -> collections.Counter:
+        """How many operations failed in each way (kind of failure or exception)."""
+        return collections.Counter(key.split(": ", 1)[1] for key in self.failures)
 
 
 def load(app) -> schemathesis.BaseSchema:
