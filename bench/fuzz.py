@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=20_000, help="cases to aim for in all")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--roles", default=",".join(ROLES))
-    parser.add_argument("--failures", type=int, default=40, help="distinct failures to print")
+    parser.add_argument("--failures", type=int, default=200, help="distinct failures to print")
     parser.add_argument("--app-log", action="store_true",
                         help="keep the app's tracebacks of 500s on stderr (quiet by default)")
     args = parser.parse_args(argv)

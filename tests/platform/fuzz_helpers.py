@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -151,8 +152,10 @@ def fuzz_operation(operation, headers: dict[str, str], tally: Tally, *, examples
 
 
 def _server_error(label: str, error: BaseException) -> ServerError:
+    """A 500 named by its exception and the gist of its message (quoted values left out)."""
+    gist = re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "…", (str(error).splitlines() or [""])[0])[:90]
     return ServerError(operation=label, status_code=500,
-                       title=f"Uncaught {type(error).__name__}", message=str(error)[:600])
+                       title=f"{type(error).__name__}: {gist}", message=str(error)[:600])
 
 
 def fuzz(schema, headers: dict[str, str], *, examples: int, seed: int,
