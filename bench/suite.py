@@ -44,6 +44,8 @@ BENCHES = (
           full=False),
     Bench("routing", ("--instances", "C101,R101", "--budget", "1", "--hierarchical", "C101",
                       "--yrd-budget", "2", "--yrd-orders", "40"), frozenset({PEERS})),
+    # schemathesis over every API operation as six identities (SQLite; PostgreSQL on request).
+    Bench("fuzz", ("--cases", "240", "--roles", "coop_admin,buyer")),
     # The YRD day alone; in full, bench/routing.py solves its 1,000 orders.
     Bench("yrd", ("--orders", "30", "--budget", "2", "--seed", "1"), full=False),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -38,6 +39,21 @@ def translate_messages(messages):
     return str(messages)  # a lazy translation string
 
 
+class ErrorSchema(ma.Schema):
+    """Every JSON error body, as documented in /api/openapi.json (documentation only)."""
+
+    code = ma.fields.Integer(required=True, metadata={"description": "The HTTP status"})
+    message = ma.fields.String(
+        required=True, metadata={"description": "What went wrong, in the caller's language"})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        metadata={"description": "Messages per field: {field: [message, ...]}; a nested "
+                                 "field's messages are nested the same way"})
+    location = ma.fields.String(
+        metadata={"description": "Where the fields named in `errors` were sent: json, query, "
+                                 "path, form, files or headers (only for request validation)"})
+
+
 WEBARGS_LOCATIONS = {"json", "query", "form", "files", "headers", "cookies", "path", "view_args"}
 
 
@@ -57,20 +73,27 @@ def wants_json() -> bool:
     return request.path.startswith("/api")
 
 
+def error_body(code: int, message, errors=None) -> dict:
+    """The JSON error body (ErrorSchema), messages translated."""
+    payload = {"code": code, "message": str(message)}
+    if errors:
+        errors, location = flatten_location(errors)
+        payload["errors"] = translate_messages(errors)
+        if location:
+            payload["location"] = location
+    return payload
+
+
 def error_response(code: int, message, errors=None):
     if wants_json():
-        payload = {"code": code, "message": str(message)}
-        if errors:
-            errors, location = flatten_location(errors)
-            payload["errors"] = translate_messages(errors)
-            if location:
-                payload["location"] = location
-        return jsonify(payload), code
+        return jsonify(error_body(code, message, errors)), code
     return render_template("error.html", code=code, message=str(message)), code
 
 
 class FreshCircleApi(Api):
     """flask-smorest's Api, with error bodies that always carry a readable, translated message."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):
         code = error.code or 500

@@ -100,6 +100,13 @@ def routing(last: dict[str, Any]) -> None:
     assert last["yrd_orders"] == 40 and last["yrd_routed"] > 0
 
 
+def fuzz(last: dict[str, Any]) -> None:
+    # Every operation got cases as both identities; the checks (no 5xx, no response off the
+    # document) are asserted by run_small.
+    assert last["identities"] == 2 and last["operations"] > 100
+    assert last["cases"] >= last["operations"] * 2
+
+
 def yrd(last: dict[str, Any]) -> None:
     assert last["orders"] == 30 and last["routed"] > 0
 
@@ -107,6 +114,7 @@ def yrd(last: dict[str, Any]) -> None:
 SHOWS: dict[str, Callable[[dict[str, Any]], None]] = {
     "labels": labels, "qr_masks": qr_masks, "scan": scan, "trace": trace,
     "marketplace": marketplace, "market_race": market_race, "routing": routing, "yrd": yrd,
+    "fuzz": fuzz,
 }
 
 

@@ -7,9 +7,10 @@ import datetime as dt
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.core.services.clock import CHINA
+from freshcircle.platform.web import fields
 
 
 class EpcisDocumentSchema(ma.Schema):

@@ -38,6 +38,8 @@ class Batch(Base):
     )
     status_reason: Mapped[str | None] = mapped_column(String(200))
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    # SHA-256 of the request that used the key: a replay must be the same request.
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64))
     # Serials (AI 21) are numbered per batch: label runs take the next block and move this on.
     serials_issued: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.batches.schemas.batches import BatchSchema, unit_field
 from freshcircle.platform.core.services.quantities import grams_to_kg
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema
 
 _size = validate.Length(min=1, max=50, error=_l("Between {min} and {max} items."))

@@ -28,6 +28,7 @@ from freshcircle.platform.core.services.errors import PermissionDenied
 from freshcircle.platform.extensions import csrf, db
 from freshcircle.platform.models import Role, User
 from freshcircle.platform.web.arguments import BoundedParser
+from freshcircle.platform.web.schemas import Decimal, decimal_properties
 
 # Every flask-smorest Blueprint parses its arguments (and pagination) with this parser
 # (flask-smorest's hook for a custom parser). `@blp.arguments` takes the parser when it
@@ -94,6 +95,8 @@ def read_upload(storage) -> bytes:
 def register_api(app: Flask, api: Api, blueprints: list) -> None:
     """The Api on the app with `blueprints` under /api/v1, who may call it, and the docs page."""
     api.init_app(app)
+    api.ma_plugin.map_to_openapi_type(Decimal, "string", "decimal")
+    api.ma_plugin.converter.add_attribute_function(decimal_properties)
     for blp in blueprints:
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
         csrf.exempt(blp)

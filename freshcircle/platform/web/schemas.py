@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import decimal
+import math
+
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -47,6 +50,41 @@ class LazyMessagesMixin:
         return super().make_error(key, **kwargs)
 
 
+class Integer(LazyMessagesMixin, fields.Integer):
+    """A whole number: 12 (or 12.0) in JSON, "12" in a query string; 12.5 is refused, never
+    read as 12. Schemas get it as `fields.Integer` from freshcircle.platform.web.fields."""
+
+    def _validated(self, value):
+        if isinstance(value, float | decimal.Decimal) and not (
+            math.isfinite(value) and value == int(value)
+        ):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+class Decimal(LazyMessagesMixin, fields.Decimal):
+    """An exact number (money, weights, degrees, coordinates), sent as a string in fixed-point
+    notation ("12.50", never "1.25E+1") and documented as `type: string, format: decimal`
+    (web/api.py). A JSON number is accepted on input too. No NaN or infinity.
+    Schemas get it as `fields.Decimal` from freshcircle.platform.web.fields."""
+
+    def __init__(self, places: int | None = None, rounding: str | None = None, *,
+                 as_string: bool = True, **kwargs):
+        kwargs.setdefault("allow_nan", False)
+        super().__init__(places, rounding, as_string=True, **kwargs)
+
+    def _to_string(self, value: decimal.Decimal) -> str:
+        return format(value, "f")
+
+
+def decimal_properties(converter, field, ret, **kwargs) -> dict:
+    """OpenAPI: a house Decimal is a string of digits (apispec attribute function)."""
+    return {"pattern": DECIMAL_PATTERN} if isinstance(field, Decimal) else {}
+
+
 class EnumField(LazyMessagesMixin, fields.Enum):
     pass
 
@@ -73,14 +111,14 @@ def aware_datetime(**kwargs) -> fields.AwareDateTime:
 
 
 class ProductBriefSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     name_zh = fields.String()
     name_en = fields.String()
 
 
 class FileRefSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     filename = fields.String()
     content_type = fields.String()
-    size = fields.Integer()
+    size = Integer()
     url = fields.Function(lambda f: f"/api/v1/files/{f.id}/content")

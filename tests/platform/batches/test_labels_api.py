@@ -224,3 +224,19 @@ def test_a_producer_starts_at_most_the_daily_quota_of_label_runs(app, make, logi
     their_batch = make.batch(make.producer(neighbour, name="邻村合作社"))
     assert login(neighbour).post(f"/api/v1/batches/{their_batch.id}/labels",
                                  json={**LABELS, "count": 1}).status_code == 201
+
+
+@pytest.mark.parametrize(("net_weight", "unit"), [("9145019", "jin"), ("1000", "kg")])
+def test_a_pack_heavier_than_a_label_can_state_is_refused_by_name(
+        login, batch, farmer, session, net_weight, unit):
+    """A pack of 9,145,019 斤 answered 500 (the GS1 net weight, AI 3103, holds 999.999 kg)."""
+    response = login(farmer).post(f"/api/v1/batches/{batch.id}/labels",
+                                  json=LABELS | {"net_weight": net_weight, "unit": unit},
+                                  headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert "999.999" in response.json["errors"]["net_weight"][0]
+    assert _runs(session, batch) == 0
+    heaviest = login(farmer).post(f"/api/v1/batches/{batch.id}/labels",
+                                  json=LABELS | {"net_weight": "999.999", "unit": "kg",
+                                                 "count": 1})
+    assert heaviest.status_code == 201

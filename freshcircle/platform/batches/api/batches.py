@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
+from freshcircle.platform.api_errors import error_body
 from freshcircle.platform.batches.schemas.batches import (
     BatchCreateSchema,
+    BatchKeyConflictSchema,
     BatchQuerySchema,
     BatchSchema,
     BatchStatusChangeSchema,
     BatchUpdateSchema,
 )
 from freshcircle.platform.batches.services import batches
+from freshcircle.platform.batches.services.idempotency import IdempotencyKeyReused
 from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Role
@@ -42,9 +45,17 @@ def list_batches(**filters):
 @blp.arguments(BatchCreateSchema)
 @blp.response(201, BatchSchema)
 @blp.alt_response(200, schema=BatchSchema, description="Replay of an earlier idempotency key")
+@blp.alt_response(409, schema=BatchKeyConflictSchema,
+                  description="The idempotency key registered a different batch: that batch")
 def create_batch(data):
     """Register a batch; the lot code is assigned (county, harvest date, sequence)."""
-    batch, created = batches.create_batch(db.session, actor(), data)
+    try:
+        batch, created = batches.create_batch(db.session, actor(), data)
+    except IdempotencyKeyReused as reused:
+        batches.attach_facts(db.session, [reused.existing])
+        body = error_body(reused.status_code, reused.message, reused.errors)
+        body["existing"] = BatchSchema().dump(reused.existing)
+        return jsonify(body), reused.status_code
     batches.attach_facts(db.session, [batch])
     return batch, 201 if created else 200
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
+from freshcircle.platform.api_errors import ErrorSchema
 from freshcircle.platform.core.services.quantities import UNITS, grams_to_jin, grams_to_kg
 from freshcircle.platform.farms.schemas.plots import PlotRefSchema
 from freshcircle.platform.models import BatchStatus
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import (
     FileRefSchema,
     ProductBriefSchema,
@@ -103,3 +105,9 @@ class BatchSchema(ma.Schema):
     photos = fields.Function(lambda b: FileRefSchema(many=True).dump([p.file for p in b.photos]))
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+
+class BatchKeyConflictSchema(ErrorSchema):
+    """409 for an idempotency key replayed with a different request."""
+
+    existing = fields.Nested(BatchSchema, metadata={"description": "The batch the key registered"})

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from freshcircle.platform.batches.services.idempotency import IdempotencyKeyReused, request_hash
 from freshcircle.platform.batches.services.lot_stock import LotStock, remaining, remaining_by_batch
 from freshcircle.platform.core.services import files
 from freshcircle.platform.core.services.access import (
@@ -91,8 +92,9 @@ def get_batch(session: Session, actor: User, batch_id: int) -> Batch:
 def create_batch(session: Session, actor: User, data: dict) -> tuple[Batch, bool]:
     """Register a batch; returns (batch, created).
 
-    A repeated `idempotency_key` for the same producer returns the first batch unchanged, so
-    a phone that resends a form on a flaky network does not register the lot twice.
+    A repeated `idempotency_key` for the same producer and the same request returns the first
+    batch unchanged, so a phone that resends a form on a flaky network does not register the
+    lot twice; the same key with a different request raises IdempotencyKeyReused (409).
     """
     producer = session.get(Producer, data.get("producer_id") or 0)
     if producer is None:
@@ -104,6 +106,8 @@ def create_batch(session: Session, actor: User, data: dict) -> tuple[Batch, bool
             select(Batch).where(Batch.producer_id == producer.id, Batch.idempotency_key == key)
         )
         if earlier is not None:
+            if earlier.idempotency_hash not in (None, request_hash(data)):
+                raise IdempotencyKeyReused(earlier)
             return earlier, False
     errors: dict[str, list] = {}
     product = session.get(Product, data.get("product_id") or 0)
@@ -138,6 +142,7 @@ def create_batch(session: Session, actor: User, data: dict) -> tuple[Batch, bool
         grade=(data.get("grade") or "").strip() or None,
         notes=(data.get("notes") or "").strip() or None,
         idempotency_key=key,
+        idempotency_hash=request_hash(data) if key else None,
         created_by_id=actor.id,
     )
     session.add(batch)

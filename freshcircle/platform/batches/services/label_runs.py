@@ -37,6 +37,7 @@ from freshcircle.traceability.labels import render_label_sheet
 from freshcircle.traceability.signing import encode_serial
 
 MAX_LABELS = 100_000
+MAX_PACK_G = 999_999  # the GS1 net weight on the label (AI 3103) holds 6 digits: 999.999 kg
 LAYOUT_NAMES = tuple(LAYOUTS)
 # A run still queued after this long was left behind by a process that died.
 STALE_AFTER = dt.timedelta(minutes=30)
@@ -80,6 +81,8 @@ def start_label_run(session: Session, actor: User, batch: Batch, *, layout: str,
     grams = to_grams(net_weight, unit) if unit in ("jin", "kg") else None
     if grams is None:
         errors["net_weight"] = [_l("Enter the weight of one pack, above zero (whole grams).")]
+    elif grams > MAX_PACK_G:
+        errors["net_weight"] = [_l("A label states at most 999.999 kg (1,999.998 jin) a pack.")]
     if errors:
         raise InvalidInput(errors=errors)
     require_codable(batch)

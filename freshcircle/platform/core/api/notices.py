@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_smorest import Blueprint
-from marshmallow import fields
 
 from freshcircle.platform.core.services import notices
 from freshcircle.platform.extensions import db
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.api import actor
 
 blp = Blueprint("notices", __name__, url_prefix="/notices", description="The caller's inbox")

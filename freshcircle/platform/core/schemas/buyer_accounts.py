@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
 
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, optional_text
 
 

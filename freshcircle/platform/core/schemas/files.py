@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
-
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema
 
 

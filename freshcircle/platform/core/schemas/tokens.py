@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import validate
 
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, optional_text, required_text
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.dispatch import jobs as dispatch_jobs
 from freshcircle.platform.dispatch.services import dispatch_plans
 from freshcircle.platform.extensions import db
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.api import actor
 
 blp = Blueprint("dispatch", __name__, url_prefix="/dispatch",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
 
 from freshcircle.platform.core.schemas.places import PlaceBriefSchema
 from freshcircle.platform.models import TemperatureClass
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, enum_field
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.dispatch.services.temperatures import MAX_READINGS
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, aware_datetime, required_text
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
 
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import CertificationKind
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import (
     ProductBriefSchema,
     StrictSchema,

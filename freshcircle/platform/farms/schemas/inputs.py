@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
 
 from freshcircle.platform.farms.schemas.plots import PlotRefSchema
 from freshcircle.platform.models import InputKind
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, enum_field, optional_text, required_text
 
 interval_field = fields.Integer(

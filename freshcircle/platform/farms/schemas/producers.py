@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.models import MemberRole, ProducerKind
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, enum_field, optional_text, required_text
 
 

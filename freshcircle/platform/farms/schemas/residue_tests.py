@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
 
 from freshcircle.platform.models import TestMethod, TestResult
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import (
     FileRefSchema,
     StrictSchema,

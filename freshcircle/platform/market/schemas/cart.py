@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
 
 from freshcircle.platform.batches.schemas.batches import unit_field
 from freshcircle.platform.core.services.money import fen_per_kg
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema
 
 

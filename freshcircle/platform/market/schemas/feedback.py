@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, optional_text, required_text
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.core.services.money import fen_per_kg, fen_to_yuan, format_money
 from freshcircle.platform.core.services.quantities import grams_to_jin, grams_to_kg
 from freshcircle.platform.market.services.listing_browse import MAX_LIMIT, SORTS
 from freshcircle.platform.models import ListingStatus
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import (
     ProductBriefSchema,
     StrictSchema,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.batches.schemas.batches import unit_field
 from freshcircle.platform.core.services.money import fen_per_kg, format_money
 from freshcircle.platform.market.services import orders
 from freshcircle.platform.models import OrderStatus
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, enum_field
 
 MAX_LINES = 100
@@ -84,12 +85,12 @@ class OrderSchema(ma.Schema):
     site_id = fields.Integer()
     dispatch_date = fields.Date()
     placed_at = fields.DateTime()
-    confirmed_at = fields.DateTime()
-    shipped_at = fields.DateTime()
-    delivered_at = fields.DateTime()
-    cancelled_at = fields.DateTime()
-    declined_at = fields.DateTime()
-    decline_reason = fields.String()
+    confirmed_at = fields.DateTime(allow_none=True)
+    shipped_at = fields.DateTime(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+    declined_at = fields.DateTime(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
     may_cancel = fields.Function(lambda o: orders.may_cancel(o))
     lines = fields.List(fields.Nested(OrderLineSchema))
     goods_fen = fields.Function(lambda o: orders.totals(o).goods_fen)

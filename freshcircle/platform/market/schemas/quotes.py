@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.core.schemas.places import PlaceBriefSchema
 from freshcircle.platform.core.services.money import fen_per_kg, fen_to_yuan
 from freshcircle.platform.core.services.quantities import grams_to_jin, grams_to_kg
 from freshcircle.platform.market.services import quotes
+from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import (
     ProductBriefSchema,
     StrictSchema,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from freshcircle.platform.market.services.sales_reports import GROUPINGS
+from freshcircle.platform.web import fields
 
 
 class SalesReportQuerySchema(ma.Schema):
