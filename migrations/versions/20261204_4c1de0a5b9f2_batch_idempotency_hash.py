@@ -1,7 +1,7 @@
 """Batch idempotency hash: the request that used a key, so a different one is refused
 
 Revision ID: 4c1de0a5b9f2
-Revises: b7d3e9a41c52
+Revises: 6d0b3f8e2a15
 Create Date: 2026-12-04 17:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4c1de0a5b9f2"
-down_revision = "b7d3e9a41c52"
+down_revision = "6d0b3f8e2a15"
 branch_labels = None
 depends_on = None
 
