@@ -36,3 +36,19 @@ def delete_trace_records(conn, batch_id: int) -> None:
     conn.execute(text("DELETE FROM epcis_chain_heads WHERE NOT EXISTS (SELECT 1 FROM "
                       "epcis_events e WHERE COALESCE(e.gtin, '-') || '/' || "
                       "COALESCE(e.lot_code, '-') = epcis_chain_heads.chain)"))
+
+
+def token_client(app, session, user):
+    """A test client that acts as `user` with an API token committed in `session`.
+
+    Tests that commit their rows for good sign in this way rather than through the sign-in
+    page: a page sign-in is written to the append-only audit log, and the user row it names
+    could then never be deleted. Delete the user's api_tokens rows with the rest.
+    """
+    from freshcircle.platform.core.services import accounts
+
+    _, plain = accounts.issue_token(session, user, "committed-rows test")
+    session.commit()
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
+    return client

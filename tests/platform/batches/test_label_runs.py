@@ -10,14 +10,13 @@ from sqlalchemy import func, select, text
 
 from freshcircle.platform.batches import label_jobs
 from freshcircle.platform.batches.services import label_runs
-from freshcircle.platform.core.services import accounts
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, PermissionDenied
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import BatchStatus, LabelRun, LabelRunStatus, Role
 from freshcircle.traceability.digital_link import parse_digital_link
 from freshcircle.traceability.signing import verify
 from tests.factories import Factory
-from tests.platform.pg_helpers import delete_trace_records
+from tests.platform.pg_helpers import delete_trace_records, token_client
 from tests.traceability.pdf_helpers import decode_qr, page_count, rasterise, require_poppler
 
 
@@ -150,13 +149,10 @@ def test_background_run_commits_progress_and_finishes(app, monkeypatch):
         make = Factory(db.session)  # outside the rollback: these rows are really committed
         farmer = make.user()
         batch = make.batch(make.producer(farmer))
-        _, token = accounts.issue_token(db.session, farmer, "label-run test")
-        db.session.commit()
+        client = token_client(app, db.session, farmer)
         ids = {"user": farmer.id, "producer": batch.producer_id, "batch": batch.id}
         db.session.remove()
     try:
-        client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         started = client.post(f"/api/v1/batches/{ids['batch']}/labels",
                               json={"layout": "a4-24", "count": 3000, "net_weight": "5",
                                     "unit": "jin"})

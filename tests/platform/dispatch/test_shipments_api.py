@@ -19,7 +19,7 @@ from freshcircle.platform.models import (
     ShipmentLine,
 )
 from tests.factories import Factory
-from tests.platform.pg_helpers import delete_trace_records, wait_for_lock_waiters
+from tests.platform.pg_helpers import delete_trace_records, token_client, wait_for_lock_waiters
 
 CST = dt.timezone(dt.timedelta(hours=8))
 DEPART = (dt.datetime.now(CST) + dt.timedelta(days=1)).replace(microsecond=0)
@@ -332,7 +332,7 @@ def test_list_filters_and_paginates(make, login):
 
 
 @pytest.mark.no_db_isolation
-def test_two_requests_for_the_last_kilograms_exactly_one_wins(app, login):
+def test_two_requests_for_the_last_kilograms_exactly_one_wins(app):
     """Real concurrency (PostgreSQL): two requests wait on one batch; the second is refused.
 
     A third connection holds the batch row's lock until both requests are waiting for it, so
@@ -348,9 +348,10 @@ def test_two_requests_for_the_last_kilograms_exactly_one_wins(app, login):
         shipments = [make.shipment(created_by=farmer), make.shipment(created_by=farmer)]
         ids = {"user": farmer.id, "producer": batch.producer_id, "batch": batch.id,
                "shipments": [s.id for s in shipments]}
+        first, second = (token_client(app, db.session, farmer) for _ in range(2))
         db.session.remove()
         try:
-            _race_for_the_last_units(login(farmer), login(farmer), ids)
+            _race_for_the_last_units(first, second, ids)
         finally:
             _delete_committed_rows(ids)
 
@@ -396,6 +397,7 @@ def _delete_committed_rows(ids) -> None:
         delete_trace_records(conn, ids["batch"])
         conn.execute(text("DELETE FROM batches WHERE id = :batch"), params)
         conn.execute(text("DELETE FROM memberships WHERE user_id = :id"), {"id": ids["user"]})
+        conn.execute(text("DELETE FROM api_tokens WHERE user_id = :id"), {"id": ids["user"]})
         conn.execute(text("DELETE FROM trade_items WHERE producer_id = :id"),
                      {"id": ids["producer"]})
         conn.execute(text("DELETE FROM plots WHERE producer_id = :id"), {"id": ids["producer"]})

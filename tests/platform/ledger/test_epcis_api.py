@@ -16,7 +16,7 @@ from freshcircle.traceability.epcis_validation import validate_document
 from freshcircle.traceability.event_chain import GENESIS
 from tests.factories import Factory
 from tests.platform.epcis_helpers import CST, EXAMPLES, events_of, example, gtin_of, lot_document
-from tests.platform.pg_helpers import delete_trace_records, wait_for_lock_waiters
+from tests.platform.pg_helpers import delete_trace_records, token_client, wait_for_lock_waiters
 
 
 def _count(session) -> int:
@@ -165,7 +165,7 @@ def test_buyer_is_refused_and_anonymous_must_sign_in(make, login, client):
 
 
 @pytest.mark.no_db_isolation
-def test_two_captures_for_one_lot_extend_its_chain_without_forking(app, login):
+def test_two_captures_for_one_lot_extend_its_chain_without_forking(app):
     """Real concurrency (PostgreSQL): two captures for one lot wait on its batch row.
 
     A third connection holds the batch row's lock until both requests wait for it; without
@@ -181,9 +181,10 @@ def test_two_captures_for_one_lot_extend_its_chain_without_forking(app, login):
                      ("packing", "storing")]
         ids = {"user": farmer.id, "producer": batch.producer_id, "batch": batch.id,
                "lot": batch.lot_code}
+        first, second = (token_client(app, db.session, farmer) for _ in range(2))
         db.session.remove()
         try:
-            _race_to_capture(login(farmer), login(farmer), documents, ids)
+            _race_to_capture(first, second, documents, ids)
         finally:
             _delete_committed_rows(ids)
 
@@ -225,6 +226,7 @@ def _delete_committed_rows(ids) -> None:
         conn.execute(text("DELETE FROM trade_items WHERE producer_id = :producer"), ids)
         conn.execute(text("DELETE FROM batches WHERE id = :batch"), ids)
         conn.execute(text("DELETE FROM memberships WHERE user_id = :user"), ids)
+        conn.execute(text("DELETE FROM api_tokens WHERE user_id = :user"), ids)
         conn.execute(text("DELETE FROM plots WHERE producer_id = :producer"), ids)
         conn.execute(text("DELETE FROM producers WHERE id = :producer"), ids)
         conn.execute(text("DELETE FROM users WHERE id = :user"), ids)
