@@ -73,7 +73,8 @@ def multidict_errors(values) -> dict:
     """Forbidden characters in a query string's or form's names and values."""
     errors = {}
     for key, value in values.items(multi=True):
-        chars = forbidden_characters(key) + forbidden_characters(value)
+        # A multipart part without a name arrives under the key None; no form reads it.
+        chars = forbidden_characters(key or "") + forbidden_characters(value or "")
         if chars:
             errors[forbidden_key(key)] = [_message(chars)]
     return errors

@@ -97,3 +97,15 @@ def test_records_export_with_a_control_character_stored_earlier_still_opens(make
 def test_a_nul_in_a_path_is_404(client):
     for url in ("/01/06912345000019/10/AB%00C", "/01/06912345000019/10/AB%0BC/21/1"):
         assert client.get(url).status_code == 404
+
+
+def test_a_multipart_part_without_a_name_is_not_a_500(make, login):
+    """bench/fuzz.py: a form part with no name reached the guard as None (TypeError, 500)."""
+    boundary = "fuzzboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nx\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nok\r\n"
+            f"--{boundary}--\r\n").encode()
+    response = login(make.user(Role.BUYER)).post(
+        "/api/v1/orders/999999/disputes", data=body,
+        content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 404  # no such order: the request got past the guard
