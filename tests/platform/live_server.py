@@ -43,3 +43,17 @@ def call(port: int, method: str, path: str, headers: dict | None = None,
                       response.read())
     finally:
         conn.close()
+
+
+@contextmanager
+def site(app):
+    """Serve `app` as `serving` does; yields its base URL, and closes the app's database
+    connections afterwards (the browser tests' apps each have their own SQLite file)."""
+    from freshcircle.platform.extensions import db
+
+    try:
+        with serving(app) as port:
+            yield f"http://127.0.0.1:{port}"
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -10,7 +10,6 @@ the page flow does not depend on the database, and the shared test database must
 from __future__ import annotations
 
 import io
-import threading
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from freshcircle.platform.core.services import accounts, reference_data
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Batch, MemberRole, Membership, Producer, ProducerKind, Role
+from tests.platform.live_server import site
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -40,8 +40,6 @@ pytestmark = [
 @pytest.fixture
 def live_app(tmp_path):
     """The real app on a fresh SQLite file, served on 127.0.0.1:<free port>."""
-    from werkzeug.serving import make_server
-
     app = create_app({
         "SECRET_KEY": "browser-test",
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "browser.db"),
@@ -57,16 +55,8 @@ def live_app(tmp_path):
         db.session.add(producer)
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with site(app) as base:
+        yield app, base
 
 
 def _phone_photo() -> bytes:

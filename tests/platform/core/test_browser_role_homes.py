@@ -7,7 +7,6 @@ The real app in a thread on its own SQLite file built by the migrations and seed
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from flask_migrate import upgrade
 from freshcircle.platform import create_app
 from freshcircle.platform.demo import DEMO_PASSWORD, SIGN_INS, seed_demo
 from freshcircle.platform.extensions import db
+from tests.platform.live_server import site
 
 CHROMIUM = Path("/usr/bin/chromium")
 WIDTH = 360
@@ -32,8 +32,6 @@ pytestmark = [
 
 @pytest.fixture
 def demo_base(tmp_path):
-    from werkzeug.serving import make_server
-
     app = create_app({"SECRET_KEY": "role-homes-test",
                       "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "demo.db")})
     with app.app_context():
@@ -41,16 +39,8 @@ def demo_base(tmp_path):
         seed_demo(db.session)
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with site(app) as base:
+        yield base
 
 
 def test_every_role_home_and_nav_page_fits_a_phone(demo_base):

@@ -10,7 +10,6 @@ buyer reads the inbox (the buyer's row says the recall notice arrives there).
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from freshcircle.platform.demo.content import (
     JIESHOU_MANAGER,
 )
 from freshcircle.platform.extensions import db
+from tests.platform.live_server import site
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -45,8 +45,6 @@ pytestmark = [
 
 @pytest.fixture
 def demo_server(tmp_path):
-    from werkzeug.serving import make_server
-
     app = create_app({
         "SECRET_KEY": "walkthrough-test",
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "demo.db"),
@@ -59,16 +57,8 @@ def demo_server(tmp_path):
         db.session.commit()
         db.session.remove()
     rows = {s.person.phone: s.what_to_try for s in result.sign_ins}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", rows
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with site(app) as base:
+        yield base, rows
 
 
 class Walk:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from freshcircle.platform.models import (
     TransportMode,
     Vehicle,
 )
+from tests.platform.live_server import site
 from tests.platform.page_helpers import element, text
 
 TODAY = today_in_china()
@@ -146,8 +146,6 @@ WIDTH = 360
 def demo_server(tmp_path):
     """The real app on a fresh SQLite file with the demo data and one accepted route for the
     demo carrier today, served on 127.0.0.1:<free port> (the browser needs committed data)."""
-    from werkzeug.serving import make_server
-
     app = create_app({
         "SECRET_KEY": "browser-test",
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "driver.db"),
@@ -160,16 +158,8 @@ def demo_server(tmp_path):
         _demo_route(db.session)
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with site(app) as base:
+        yield base
 
 
 def _demo_route(session) -> None:

@@ -8,7 +8,6 @@ by the migrations (no_db_isolation), Debian's Chromium, screenshots in test-arti
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from freshcircle.platform.models import (
     Product,
     Role,
 )
+from tests.platform.live_server import site
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -85,8 +85,6 @@ def _seed() -> int:
 
 @pytest.fixture
 def live_app(tmp_path):
-    from werkzeug.serving import make_server
-
     app = create_app({
         "SECRET_KEY": "browser-test",
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "browser.db"),
@@ -95,16 +93,8 @@ def live_app(tmp_path):
         upgrade()
         listing_id = _seed()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}", listing_id
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with site(app) as base:
+        yield app, base, listing_id
 
 
 def _no_sideways_scroll(page) -> None:

@@ -3,9 +3,6 @@ browser's Content-Security-Policy check (one seeded app per test module)."""
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
-
 from flask_migrate import upgrade
 
 from freshcircle.platform import create_app
@@ -28,17 +25,3 @@ def seeded_demo_app(path):
         db.session.commit()
         db.session.remove()
     return app, result
-
-
-@contextmanager
-def serving(app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)

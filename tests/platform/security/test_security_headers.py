@@ -15,7 +15,8 @@ from sqlalchemy import select
 from freshcircle.platform.demo import DEMO_PASSWORD, SIGN_INS
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Batch
-from tests.platform.security.demo_server import seeded_demo_app, serving
+from tests.platform.live_server import site
+from tests.platform.security.demo_server import seeded_demo_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 PAGES_PER_SIGN_IN = 30
@@ -136,7 +137,7 @@ def test_key_pages_raise_no_policy_violation_in_chromium(demo):
     violations: list[str] = []
     listen = """document.addEventListener("securitypolicyviolation", e =>
         console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI));"""
-    with serving(app) as base, sync_api.sync_playwright() as playwright:
+    with site(app) as base, sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
