@@ -26,6 +26,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import CertificationKind, Product, Role
 from freshcircle.platform.web.arguments import FIRST_DATE, LAST_DATE, MAX_DECIMAL, MAX_INTEGER
+from freshcircle.platform.web.input_guard import take_form_errors
 from freshcircle.platform.web.pages import product_label
 
 # WTForms' own messages that our forms can produce, listed so they are extracted into the
@@ -76,12 +77,17 @@ class Form(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         """The fields' own checks, then the platform-wide bounds of numbers and dates (the
-        API's, web/arguments.py), so no page can send the database what it cannot store."""
+        API's, web/arguments.py), so no page can send the database what it cannot store, and
+        the input guard's refusal of control characters, under the field it concerns."""
         valid = super().validate(extra_validators)
         for field in self:
             message = _out_of_bounds(field)
             if message is not None:
                 field.errors.append(message)
+                valid = False
+            refused = take_form_errors(field.name)  # control characters (web/input_guard.py)
+            if refused:
+                field.errors = [*refused]
                 valid = False
         return valid
 

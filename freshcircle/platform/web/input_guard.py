@@ -5,7 +5,9 @@ noncharacters (`core.services.text`), and JSON bodies nested at most `MAX_JSON_D
 Paths (a 404: no record has such a key), query strings, form fields (pages and API) and JSON
 bodies are all checked here, so a page that reads `request.form` itself is covered as much as
 a WTForms form or a marshmallow schema. The answer is a 422 naming each field (a JSON body's
-nested fields by their path), or a 400 for JSON too deep to read; nothing is written.
+nested fields by their path), or a 400 for JSON too deep to read; nothing is written. A page's
+form fields are refused by its form instead (web/forms.Form, the message under the field, the
+form kept as filled in); a field no form takes is refused after the view, which rolls back.
 
 `BoundedRequest` bounds what pages read with `request.args.get(..., type=int)` the way the
 API's parser bounds integers (web/arguments.py).
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Request, request
+from flask import Flask, Request, g, make_response, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -115,11 +117,35 @@ def refuse_forbidden_input():
         errors["json"] = found if isinstance(found, dict) else {"_schema": found}
     if not errors:
         return None
+    if set(errors) == {"form"} and not request.path.startswith("/api/"):
+        # A page: its form shows each message under the field it belongs to (web/forms.Form
+        # takes them from here); what no form took is refused after the view (refuse_untaken).
+        g.forbidden_form_fields = dict(errors["form"])
+        return None
     names = ", ".join(str(key) for found in errors.values() for key in found)
     if len(errors) > 1:  # one shape for the client: fields at the top, as webargs' locations
         errors = {key: value for found in errors.values() for key, value in found.items()}
     return error_response(422, _l("Some fields hold control characters that cannot be saved: "
                                   "%(fields)s.", fields=names), errors)
+
+
+def take_form_errors(name: str) -> list | None:
+    """The guard's messages for the page form field `name`, taken (so not refused again)."""
+    return getattr(g, "forbidden_form_fields", {}).pop(name, None)
+
+
+def refuse_untaken(response):
+    """after_request: a page whose form fields with forbidden characters no form took (a view
+    reading request.form itself) is answered 422 instead, so its transaction rolls back."""
+    from freshcircle.platform.api_errors import error_response
+
+    left = getattr(g, "forbidden_form_fields", None)
+    if not left or response.status_code >= 400:
+        return response
+    names = ", ".join(str(key) for key in left)
+    return make_response(error_response(422, _l(
+        "Some fields hold control characters that cannot be saved: %(fields)s.", fields=names),
+        left))
 
 
 def _bounded_int(value) -> int:
@@ -145,4 +171,7 @@ class BoundedRequest(Request):
 def init_app(app: Flask) -> None:
     app.request_class = BoundedRequest
     app.before_request(refuse_forbidden_input)
+    # after_request handlers run last-registered first: this one runs before
+    # transactions.py's commit, which then rolls back the 422.
+    app.after_request(refuse_untaken)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import Plot, Role
-from tests.platform.page_helpers import text
+from tests.platform.page_helpers import field_errors, input_value, text
 
 TODAY = today_in_china()
 VT = "东地块\u000b2号"
@@ -63,7 +63,23 @@ def test_page_form_refuses_a_vertical_tab_and_writes_nothing(make, login, sessio
         "longitude": ""})
 
     assert response.status_code == 422
-    assert "控制字符" in text(response) and "name" in text(response)
+    # under the field, in Chinese, on the form the farmer filled in (no internal field names)
+    assert field_errors(response, "name") == ["含有无法保存的控制字符（U+000B），请删除后重试。"]
+    assert input_value(response, "name") is not None
+    assert session.scalar(select(func.count()).select_from(Plot)) == before
+
+
+def test_a_page_that_reads_the_form_itself_still_refuses_and_writes_nothing(make, login, session):
+    """A field no form of the page reads (as on pages that read request.form themselves) is
+    still refused: the page answers 422 and nothing is written."""
+    farmer = make.user()
+    producer = make.producer(farmer)
+    before = session.scalar(select(func.count()).select_from(Plot))
+    response = login(farmer).post(f"/producers/{producer.id}/plots", data={
+        "name": "南湖1号地", "area_mu": "", "township": "", "latitude": "", "longitude": "",
+        "unknown_field": "x\u000by"})
+    assert response.status_code == 422
+    assert "控制字符" in text(response)
     assert session.scalar(select(func.count()).select_from(Plot)) == before
 
 
