@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from freshcircle.platform import create_app
+from freshcircle.platform.extensions import db
 from tests.factories import PASSWORD
 from tests.platform.page_helpers import text
 
@@ -27,7 +28,15 @@ def limited_app(database_url):
     from tests.conftest import FreshContextClient
 
     app.test_client_class = FreshContextClient
-    return app
+    yield app
+    _close(app)
+
+
+def _close(app) -> None:
+    """Close the app's own pool: left to the garbage collector, psycopg warns (ResourceWarning)
+    in whatever test runs then, and filterwarnings=error fails that test."""
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -113,7 +122,10 @@ def test_sign_in_works_when_redis_is_unreachable(database_url, make):
         "WTF_CSRF_ENABLED": False, "SIGNING_KEYS": "t1=dGVzdC1zaWduaW5nLWtleS0zMi1ieXRlcy1sb25nISE",
         "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
     })
-    user = make.user()
-    client = _client(app)
-    assert _page(client, user.phone).status_code == 401
-    assert _page(client, user.phone, PASSWORD).status_code == 302
+    try:
+        user = make.user()
+        client = _client(app)
+        assert _page(client, user.phone).status_code == 401
+        assert _page(client, user.phone, PASSWORD).status_code == 302
+    finally:
+        _close(app)
