@@ -24,23 +24,38 @@ from marshmallow import fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
-MAX_PATH_ID = 2**63 - 1
 MAX_INTEGER = 2**31 - 1  # PostgreSQL `integer`: every id, count and fen column
 MAX_DECIMAL = Decimal(10) ** 9
 FIRST_DATE = dt.date(1900, 1, 1)
 LAST_DATE = dt.date(2100, 12, 31)
 
 
-class BoundedIntegerConverter(IntegerConverter):
-    """Werkzeug's `int` converter with a ceiling: `/batches/9223372036854775808` is a 404.
+def up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 0..`limit` (leading zeros allowed): the
+    shorter numbers, then at each digit of `limit` a smaller digit and any tail, then `limit`."""
+    digits = str(limit)
+    parts = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        low = 1 if i == 0 and len(digits) > 1 else 0
+        if int(digit) - 1 >= low:
+            rest = len(digits) - i - 1
+            tail = rf"\d{{{rest}}}" if rest else ""
+            parts.append(f"{digits[:i]}[{low}-{int(digit) - 1}]{tail}")
+    parts.append(digits)
+    return "0*(?:" + "|".join(parts) + ")"
 
-    At most 18 digits in the pattern itself: a value the converter refused after matching
-    would make Werkzeug answer 405 where another method shares the path.
+
+class BoundedIntegerConverter(IntegerConverter):
+    """Werkzeug's `int` converter within PostgreSQL's `integer`, the type of every id column:
+    `/batches/2147483648` (or 9223372036854775808) is a 404, not an out-of-range 500.
+
+    The bound is in the pattern itself: a value the converter refused after matching would
+    make Werkzeug answer 405 where another method shares the path.
     """
 
-    regex = r"\d{1,18}"
+    regex = up_to(MAX_INTEGER)
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_PATH_ID,  # noqa: A002
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_INTEGER,  # noqa: A002
                  signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 

@@ -31,7 +31,8 @@ def _batch_body(producer, plot, product, **overrides):
     return body
 
 
-def test_every_get_with_an_id_past_64_bits_in_the_path_is_404(app, make, login):
+@pytest.mark.parametrize("value", [HUGE, 2**31])  # 2**31: past PostgreSQL's integer id columns
+def test_every_get_with_an_id_past_64_bits_in_the_path_is_404(app, make, login, value):
     client = login(make.user(Role.ADMIN))
     rules = [rule for rule in app.url_map.iter_rules()
              if "GET" in rule.methods and any(isinstance(c, IntegerConverter)
@@ -40,9 +41,16 @@ def test_every_get_with_an_id_past_64_bits_in_the_path_is_404(app, make, login):
     for rule in rules:
         url = rule.rule
         for name in rule.arguments:
-            url = url.replace(f"<int:{name}>", str(HUGE)).replace(f"<{name}>", "x")
+            url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", "x")
         response = client.get(url)
         assert response.status_code == 404, (url, response.status_code)
+
+
+def test_a_delete_with_an_id_past_the_id_columns_is_404_not_405(make, login):
+    client = login(make.user())
+    for path in ("/api/v1/tokens/2147483648", "/api/v1/cart/lines/2147483648"):
+        assert client.delete(path).status_code == 404, path
+    assert client.get("/api/v1/batches/2147483647").status_code == 404  # the largest id
 
 
 def test_batch_lookup_past_64_bits_is_404(make, login):
