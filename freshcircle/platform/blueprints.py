@@ -94,6 +94,7 @@ def register_pages(app: Flask) -> None:
         sales,
     )
     from freshcircle.platform.trace.pages import consumer, inspector
+    from freshcircle.platform.web import offline
     from freshcircle.platform.web.display import register_display
 
     for module in (auth, home, producers, plots, certifications, batches, farm_records, files,
@@ -110,3 +111,4 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(dispatch.bp)  # 调度 (dispatch planning)
     register_display(app)
     labels.register_label_display(app)
+    offline.init_app(app)  # the installable farmer app: manifest, service worker (web/offline.py)

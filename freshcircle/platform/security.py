@@ -38,6 +38,8 @@ def csp_nonce() -> str:
 # with an <embed> and inline styles, which object-src 'none' or default-src 'none' would blank.
 NOT_A_DOCUMENT = "default-src 'none'; frame-ancestors 'none'"
 PDF = "frame-ancestors 'none'"
+# The service worker's own policy (it governs the worker): it fetches and caches our pages.
+WORKER = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
 DOCUMENTS = ("text/html", "image/svg+xml")
 
 
@@ -125,6 +127,8 @@ def init_app(app: Flask) -> None:
         headers = response.headers
         if response.mimetype in DOCUMENTS:
             policy = content_security_policy(g.get("csp_nonce"))
+        elif g.get("worker_script"):
+            policy = WORKER
         else:
             policy = PDF if response.mimetype == "application/pdf" else NOT_A_DOCUMENT
         headers["Content-Security-Policy"] = policy

@@ -22,10 +22,34 @@ def _content_hash(static_folder: str, filename: str) -> str | None:
         return None
 
 
+# The offline app's ES modules import each other by relative URL, which carries no version of
+# its own: every file in these folders gets one version, the hash of the whole folder, and the
+# modules pass their own `?v=` on to what they import (static/offline/app.js).
+VERSIONED_FOLDERS = ("offline/",)
+
+
+@cache
+def folder_hash(static_folder: str, folder: str) -> str:
+    digest = hashlib.sha256()
+    root = Path(static_folder) / folder
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def static_version(static_folder: str, filename: str) -> str | None:
+    for folder in VERSIONED_FOLDERS:
+        if filename.startswith(folder):
+            return folder_hash(static_folder, folder)
+    return _content_hash(static_folder, filename)
+
+
 def init_app(app: Flask) -> None:
     @app.url_defaults
     def _add_version(endpoint, values):
         if endpoint == "static" and "filename" in values and "v" not in values:
-            digest = _content_hash(app.static_folder, values["filename"])
+            digest = static_version(app.static_folder, values["filename"])
             if digest:
                 values["v"] = digest
