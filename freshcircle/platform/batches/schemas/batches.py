@@ -8,7 +8,7 @@ from marshmallow import validate
 
 from freshcircle.platform.api_errors import ErrorSchema
 from freshcircle.platform.core.services.quantities import UNITS, grams_to_jin, grams_to_kg
-from freshcircle.platform.farms.schemas.plots import PlotRefSchema
+from freshcircle.platform.farms.schemas.plots import PlotChoiceSchema, PlotRefSchema
 from freshcircle.platform.models import BatchStatus
 from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import (
@@ -26,12 +26,10 @@ unit_field = fields.String(
 )
 
 
-class BatchCreateSchema(StrictSchema):
+class BatchCreateSchema(PlotChoiceSchema):
     producer_id = fields.Integer(required=True)
     product_id = fields.Integer(required=True)
     variety = optional_text(64)
-    plot_id = fields.Integer(required=True,
-                             metadata={"description": "One of the producer's plots (地块)"})
     harvest_date = fields.Date(required=True)
     quantity = fields.Decimal(required=True, places=3, allow_nan=False)
     unit = unit_field

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from freshcircle.platform.farms.schemas.plots import PlotRefSchema
+from freshcircle.platform.farms.schemas.plots import PlotChoiceSchema, PlotRefSchema
 from freshcircle.platform.models import InputKind
 from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, enum_field, optional_text, required_text
@@ -15,13 +15,12 @@ interval_field = fields.Integer(
 )
 
 
-class InputCreateSchema(StrictSchema):
+class InputCreateSchema(PlotChoiceSchema):
     producer_id = fields.Integer(required=True)
     kind = enum_field(InputKind, required=True)
     product_name = required_text(100, metadata={"description": "Trade name, e.g. 阿维菌素"})
     active_ingredient = optional_text(100)
     dose = required_text(64, metadata={"description": "e.g. 30 mL/亩"})
-    plot_id = fields.Integer(required=True, metadata={"description": "One of the producer's plots"})
     applied_on = fields.Date(required=True)
     pre_harvest_interval_days = interval_field
     notes = optional_text(2000)

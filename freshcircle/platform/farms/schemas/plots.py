@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from marshmallow import validate
 
 from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import StrictSchema, optional_text
@@ -11,6 +12,25 @@ from freshcircle.platform.web.schemas import StrictSchema, optional_text
 class PlotRefSchema(ma.Schema):
     id = fields.Integer()
     name = fields.String()
+
+
+class PlotChoiceSchema(StrictSchema):
+    """A record's plot: one of the producer's (`plot_id`), or one added by name in the same
+    request (`new_plot_name`, as the phone forms' 添加地块). One of the two is required."""
+
+    plot_id = fields.Integer(metadata={"description": "One of the producer's plots (地块); "
+                                                      "or new_plot_name"})
+    new_plot_name = optional_text(64, metadata={
+        "description": "Instead of plot_id: a plot added by this name (or the producer's plot "
+                       "of exactly this name)"})
+    new_plot_area_mu = fields.String(allow_none=True, validate=validate.Length(max=12),
+                                     metadata={"description": "The new plot's area in 亩"})
+
+    @ma.validates_schema(skip_on_field_errors=False)
+    def _one_plot(self, data, **kwargs):
+        if data.get("plot_id") is None and not (data.get("new_plot_name") or "").strip():
+            raise ma.ValidationError(
+                {"plot_id": [ma.fields.Field.default_error_messages["required"]]})
 
 
 class PlotCreateSchema(StrictSchema):
