@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-POSTGRES, WRK, PEERS = "postgres", "wrk", "peers"
+POSTGRES, WRK, PEERS, CHROMIUM = "postgres", "wrk", "peers", "chromium"
 
 
 @dataclass(frozen=True)
 class Bench:
     name: str  # bench/<name>.py, and the "bench" of its last line
     small: tuple[str, ...]  # arguments of the small run in the test suite
-    needs: frozenset[str] = frozenset()  # POSTGRES (takes --database-url), WRK, PEERS
+    needs: frozenset[str] = frozenset()  # POSTGRES (takes --database-url), WRK, PEERS, CHROMIUM
     full: bool = True  # run by `make bench`; False: another bench runs it in full
 
     @property
@@ -47,6 +47,8 @@ BENCHES = (
     # schemathesis over every API operation as six identities (SQLite; PostgreSQL on request).
     Bench("fuzz", ("--cases", "240", "--roles", "coop_admin,buyer")),
     # The YRD day alone; in full, bench/routing.py solves its 1,000 orders.
+    # The offline farmer app in Chromium: bytes of a first and a repeat visit, a 2G sync.
+    Bench("offline", ("--records", "10"), frozenset({CHROMIUM})),
     Bench("yrd", ("--orders", "30", "--budget", "2", "--seed", "1"), full=False),
 )
 
@@ -58,6 +60,8 @@ def missing(bench: Bench, postgres_url: str | None) -> list[str]:
         lacks.append("a PostgreSQL server (the suite's FRESHCIRCLE_TEST_DATABASE_URL)")
     if WRK in bench.needs and shutil.which("wrk") is None:
         lacks.append("wrk (make bench-deps)")
+    if CHROMIUM in bench.needs and not Path("/usr/bin/chromium").exists():
+        lacks.append("Debian's Chromium (make system-deps)")
     if PEERS in bench.needs:
         for module, package in (("vroom", "pyvroom"), ("ortools", "ortools")):
             if importlib.util.find_spec(module) is None:

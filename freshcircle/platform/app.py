@@ -10,7 +10,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from freshcircle.platform.config import load_config
-from freshcircle.platform.extensions import api, babel, csrf, db, login_manager, migrate
+from freshcircle.platform.extensions import (
+    api,
+    babel,
+    compress,
+    csrf,
+    db,
+    login_manager,
+    migrate,
+)
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parents[2] / "migrations")
 
@@ -67,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             _configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
 
     from freshcircle.platform import (
         api_errors,

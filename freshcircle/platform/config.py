@@ -57,6 +57,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Static URLs carry a content hash (static_assets.py), so they may be cached for a year;
         # every other send_file in the app passes its own max_age.
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+        # Pages, style, scripts and JSON go compressed (gzip/brotli/zstd, as the phone accepts:
+        # Flask-Compress): a farmer's first visit on 2G is a third of the bytes (bench/offline.py).
+        # The CSRF token in a page is re-signed with the time on each render, which keeps a
+        # compressed page from leaking it (BREACH) by repetition.
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/json",
+                               "application/manifest+json", "image/svg+xml"],
+        "COMPRESS_MIN_SIZE": 512,
         # Traceability: codes point at https://TRACE_DOMAIN/01/...; GTINs come from the GS1
         # company prefix (952... is reserved for demonstrations); signing keys as
         # "kid=base64url,kid2=..." (unset: one key generated into the instance folder).

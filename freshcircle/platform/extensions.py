@@ -1,6 +1,7 @@
 """Flask extension objects, created unbound and initialised in create_app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -14,4 +15,5 @@ migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+compress = Compress()
 api = FreshCircleApi()

@@ -115,7 +115,8 @@ function errorLines(error) {
 }
 
 function outboxItem(record) {
-  const item = element("li", { class: `outbox-item outbox-${record.status}`, "data-key": record.key },
+  const state = outbox.unfinishedPhotos(record) ? "pending" : record.status;
+  const item = element("li", { class: `outbox-item outbox-${state}`, "data-key": record.key },
     statusBadge(record), " ",
     element("strong", { text: S[`kind_${record.kind}`] || record.kind }), " ",
     element("span", { class: "outbox-title", text: record.title || "" }));

@@ -1,0 +1,342 @@
+"""A farmer in a dead zone, on a phone-sized Chromium (issue 15's proof).
+
+Signed in once with a network, the farmer goes offline, reloads (the app still opens),
+registers a batch with a photo, records a spray and a rapid test: 3 条待同步. Back online,
+each syncs with its lot code and the server holds exactly one of each. A sync whose response
+is lost (the request reached the server, the answer never came back), and a photo whose part
+is cut off mid-upload, are sent again: still one of each. A harvest the server refuses (a spray
+recorded meanwhile from another phone puts it inside the interval) stays on the phone marked
+需处理 with the server's reason, and is fixed on its form.
+
+The real app in a thread on its own SQLite file built by the migrations (no_db_isolation),
+Debian's Chromium at 360×740, screenshots in test-artifacts/offline-*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from freshcircle.platform import create_app
+from freshcircle.platform.core.services import accounts, reference_data
+from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.extensions import db
+from freshcircle.platform.models import (
+    Batch,
+    BatchPhoto,
+    FarmInput,
+    MemberRole,
+    Membership,
+    Producer,
+    ProducerKind,
+    ResidueTest,
+    Role,
+)
+from tests.factories import Factory
+from tests.platform.live_server import site
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+PHONE, PASSWORD = "13812345679", "field-pass-2026"
+TODAY = today_in_china()
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.no_db_isolation,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian's Chromium at /usr/bin/chromium "
+                              "(apt-get install chromium fonts-wqy-microhei)"),
+]
+
+
+@pytest.fixture
+def field_app(tmp_path):
+    app = create_app({
+        "SECRET_KEY": "offline-test",
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "offline.db"),
+    })
+    with app.app_context():
+        upgrade()
+        reference_data.load_products(db.session)
+        farmer = accounts.create_user(db.session, phone=PHONE, name="李秀兰", password=PASSWORD,
+                                      role=Role.FARMER)
+        producer = Producer(kind=ProducerKind.FAMILY_FARM, name="临泉县李家家庭农场",
+                            county_code="341221", county_name="临泉县")
+        producer.memberships.append(Membership(user=farmer, role=MemberRole.MANAGER))
+        db.session.add(producer)
+        db.session.flush()
+        make = Factory(db.session)
+        for name in ("东地块", "西地块", "南地块"):
+            make.plot(producer, name)
+        make.batch(producer, plot="东地块", lot_code="FY341221-261101-001",
+                   harvest_date=TODAY - dt.timedelta(days=3))
+        db.session.commit()
+        ids = {"producer": producer.id}
+        db.session.remove()
+    with site(app) as base:
+        yield app, base, ids
+
+
+def _photo() -> bytes:
+    image_module = pytest.importorskip("PIL.Image")
+    image = image_module.effect_noise((1200, 900), 60).convert("RGB")  # ~300 KB as a JPEG
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _count(app, model, *where) -> int:
+    with app.app_context():
+        try:
+            return db.session.scalar(select(func.count()).select_from(model).where(*where))
+        finally:
+            db.session.remove()
+
+
+class Phone:
+    def __init__(self, page, context, base):
+        self.page, self.context, self.base = page, context, base
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def outbox_text(self) -> str:
+        return self.page.locator("#outbox").inner_text()
+
+    def wait_outbox(self, expression: str, timeout: int = 30_000) -> None:
+        self.page.wait_for_function(expression, timeout=timeout)
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(ARTIFACTS / f"offline-{name}.png"), full_page=True)
+
+    def register_batch(self, *, quantity: str, plot: str, photo: bytes | None = None) -> None:
+        self.go("/batches/new")
+        self.page.select_option("#product_id", label="菠菜")
+        self.page.fill("#quantity", quantity)
+        self.page.select_option("#plot_id", label=plot)
+        self.page.fill("#harvest_date", TODAY.isoformat())
+        if photo:
+            self.page.set_input_files("#photo", files=[{
+                "name": "IMG_field.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+            self.page.wait_for_selector("#photo[data-state=ready]")
+        self.page.click("#save-batch")
+
+    def record_spray(self, *, product: str, plot: str, interval: str) -> None:
+        self.go("/inputs/new")
+        self.page.check("input[name=kind][value=pesticide]")
+        self.page.fill("#product_name", product)
+        self.page.fill("#dose", "30 mL/亩")
+        self.page.select_option("#plot_id", label=plot)
+        self.page.fill("#applied_on", (TODAY - dt.timedelta(days=1)).isoformat())
+        self.page.fill("#pre_harvest_interval_days", interval)
+        self.page.click("#input-form [type=submit]")
+
+
+PENDING = "document.querySelectorAll('#outbox .outbox-pending').length"
+SYNCED_LOTS = "document.querySelectorAll('#outbox .outbox-synced .outbox-lot').length"
+
+
+def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    app, base, ids = field_app
+    ARTIFACTS.mkdir(exist_ok=True)
+    photo = _photo()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            context = browser.new_context(viewport={"width": 360, "height": 740},
+                                          locale="zh-CN", timezone_id="Asia/Shanghai")
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            page.on("dialog", lambda dialog: dialog.accept())
+            phone = Phone(page, context, base)
+
+            # Signed in once with a network: the app installs and keeps the farmer's pages.
+            phone.go("/login")
+            page.fill("#phone", PHONE)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/")
+            page.evaluate("navigator.serviceWorker.ready")
+            page.reload()  # now the service worker controls the page
+            assert page.evaluate("!!navigator.serviceWorker.controller")
+            with app.app_context():
+                test_batch = db.session.scalar(select(Batch.id))
+                db.session.remove()
+            for path in ("/batches/new", "/inputs/new", f"/batches/{test_batch}/tests/new", "/"):
+                phone.go(path)
+            page.wait_for_function("document.getElementById('outbox') !== null")
+
+            # No signal: the app still opens, and the three records wait on the phone.
+            context.set_offline(True)
+            page.reload()
+            assert page.locator("h1").inner_text() == "我的批次"
+            assert page.locator("#offline-state").is_visible()
+
+            phone.register_batch(quantity="66", plot="东地块", photo=photo)
+            page.wait_for_url(base + "/#outbox")
+            assert "已保存在手机上" in page.locator(".flash").inner_text()
+            phone.record_spray(product="吡虫啉", plot="西地块", interval="7")
+            page.wait_for_url(base + "/#outbox")
+            phone.go(f"/batches/{test_batch}/tests/new")
+            page.check("input[name=method][value=rapid]")
+            page.check("input[name=result][value=pass]")
+            page.fill("#tester", "李秀兰")
+            page.click("#test-form [type=submit]")
+            page.wait_for_url(base + "/#outbox")
+            phone.wait_outbox(f"{PENDING} === 3")
+            assert page.locator("#outbox-count").inner_text() == "3 条待同步"
+            assert phone.outbox_text().count("待同步") >= 3
+            phone.shot("1-three-waiting")
+
+            # Printing labels says plainly that it needs a network.
+            phone.go(f"/batches/{test_batch}")
+            assert "需要联网" in page.locator("#print").inner_text()
+            phone.shot("2-labels-need-network")
+            phone.go("/")
+
+            # Back online: each syncs, with its lot code; the server holds one of each.
+            context.set_offline(False)
+            phone.wait_outbox(f"{PENDING} === 0 && {SYNCED_LOTS} === 3", timeout=60_000)
+            page.wait_for_function("document.getElementById('outbox-count').hidden")
+            phone.shot("3-synced")
+            assert _count(app, Batch, Batch.quantity_g == 33_000) == 1
+            assert _count(app, FarmInput, FarmInput.product_name == "吡虫啉") == 1
+            assert _count(app, ResidueTest) == 1
+            assert _count(app, BatchPhoto) == 1
+            with app.app_context():
+                batch = db.session.scalar(select(Batch).where(Batch.quantity_g == 33_000))
+                assert batch.lot_code in phone.outbox_text()
+                stored = batch.photos[0].file  # under 1600 px, so the phone sent it as taken
+                assert stored.size == len(photo) and stored.data == photo
+                db.session.remove()
+
+            # The answer to a sync is lost on the way back: sent again, stored once.
+            def lose_answer(route):
+                route.fetch()  # the server stores it...
+                route.abort("connectionreset")  # ...the phone never hears back
+
+            page.route("**/api/v1/inputs", lose_answer)
+            phone.record_spray(product="多菌灵", plot="西地块", interval="14")
+            page.wait_for_url(base + "/#outbox")
+            phone.wait_outbox(f"{PENDING} === 1")
+            assert _count(app, FarmInput, FarmInput.product_name == "多菌灵") == 1
+            page.unroute("**/api/v1/inputs")
+            page.click("#sync-now")
+            phone.wait_outbox(f"{PENDING} === 0")
+            assert _count(app, FarmInput, FarmInput.product_name == "多菌灵") == 1
+
+            # A photo cut off after its first part resumes where it stopped: one photo.
+            cut = {"done": False}
+
+            def cut_second_part(route):
+                if route.request.method == "PATCH" and route.request.headers.get(
+                        "upload-offset") not in (None, "0") and not cut["done"]:
+                    cut["done"] = True
+                    route.abort("connectionreset")
+                else:
+                    route.continue_()
+
+            page.route("**/api/v1/photo-uploads/*", cut_second_part)
+            phone.register_batch(quantity="44", plot="东地块", photo=photo)
+            page.wait_for_url(f"{base}/batches/*")  # the batch is stored; its photo is not
+            assert cut["done"]
+            page.unroute("**/api/v1/photo-uploads/*")
+            phone.go("/")
+            assert "照片待上传" in phone.outbox_text() or page.locator(
+                "#outbox-count").is_hidden()
+            page.wait_for_function("document.getElementById('outbox-count').hidden")
+            with app.app_context():
+                batch = db.session.scalar(select(Batch).where(Batch.quantity_g == 22_000))
+                assert [p.file.data for p in batch.photos] == [photo]
+                db.session.remove()
+
+            # Offline, a harvest on 南地块; meanwhile another phone records a spray there whose
+            # interval runs past today. The server refuses the harvest: 需处理, with its reason.
+            context.set_offline(True)
+            phone.register_batch(quantity="30", plot="南地块")
+            page.wait_for_url(base + "/#outbox")
+            with app.app_context():
+                Factory(db.session).farm_input(
+                    db.session.get(Producer, ids["producer"]), plot="南地块",
+                    applied_on=TODAY - dt.timedelta(days=2), interval_days=10,
+                    product_name="毒死蜱")
+                db.session.commit()
+                db.session.remove()
+            context.set_offline(False)
+            page.wait_for_selector("#outbox .outbox-needs_action")
+            item = page.locator("#outbox .outbox-needs_action").inner_text()
+            assert "需处理" in item and "安全间隔期未满" in item and "毒死蜱" in item
+            assert page.locator("#outbox-count").inner_text() == "1 条需处理"
+            assert _count(app, Batch, Batch.quantity_g == 15_000) == 0
+            phone.shot("4-needs-action")
+
+            # Fixed on its own form: the farmer confirms the harvest inside the interval.
+            page.click("#outbox .outbox-needs_action a.button")
+            page.wait_for_selector("#batch-form .alert")
+            assert page.input_value("#quantity") == "30"
+            page.check("#confirm_in_interval")
+            page.click("#save-batch")
+            page.wait_for_url(f"{base}/batches/*")
+            assert _count(app, Batch, Batch.quantity_g == 15_000) == 1
+            phone.go("/")
+            assert page.locator("#outbox .outbox-needs_action").count() == 0
+            phone.shot("5-fixed")
+        finally:
+            browser.close()
+
+
+def test_a_new_release_takes_over_and_the_outbox_survives(field_app, monkeypatch):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from freshcircle.platform.web import offline
+
+    app, base, _ids = field_app
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context(viewport={"width": 360, "height": 740},
+                                          locale="zh-CN")
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            page.goto(base + "/login")
+            page.fill("#phone", PHONE)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/")
+            page.evaluate("navigator.serviceWorker.ready")
+            page.reload()
+            old = page.evaluate("caches.keys()")
+            assert [name for name in old if name.startswith("fc-shell-")] == [
+                f"fc-shell-{offline.release()}"]
+
+            context.set_offline(True)
+            phone = Phone(page, context, base)
+            phone.register_batch(quantity="12", plot="东地块")
+            page.wait_for_url(base + "/#outbox")
+            # Back online, a new release is out before the record could sync.
+            page.route("**/api/v1/batches", lambda route: route.abort())  # stays 待同步
+            monkeypatch.setattr(offline, "release", lambda: "0123456789ab")
+            context.set_offline(False)
+            page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+            page.wait_for_function(
+                "caches.keys().then(k => k.includes('fc-shell-0123456789ab')"
+                " && !k.some(n => n.startsWith('fc-shell-') && n !== 'fc-shell-0123456789ab'))")
+            page.reload()
+            assert page.evaluate(
+                "navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
+            assert "待同步" in page.locator("#outbox").inner_text()
+            page.unroute("**/api/v1/batches")
+            page.click("#sync-now")
+            page.wait_for_function("document.getElementById('outbox-count').hidden")
+            assert _count(app, Batch, Batch.quantity_g == 6_000) == 1
+        finally:
+            browser.close()
