@@ -70,6 +70,8 @@ async function showCounts() {
   }
   const state = document.getElementById("offline-state");
   if (state) state.hidden = navigator.onLine;
+  const bar = document.getElementById("syncbar");
+  if (bar) bar.hidden = navigator.onLine && !(pending + needsAction);
   document.documentElement.classList.toggle("is-offline", !navigator.onLine);
   markOnlineOnly();
   await showOutbox();
@@ -122,7 +124,7 @@ function outboxItem(record) {
     element("span", { class: "outbox-title", text: record.title || "" }));
   if (record.status === "synced" && record.result) {
     item.append(" ", element("a", { class: "outbox-lot", href: record.result.url,
-                                   text: say(S.synced_as, { lot: record.result.lot || "" }) }));
+                                   text: record.result.lot || "" }));
   }
   for (const photo of record.photos || []) {
     if (photo.error) item.append(element("p", { class: "field-error", text: photo.error }));
