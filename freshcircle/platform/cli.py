@@ -9,12 +9,12 @@ import functools
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from freshcircle.platform import demo
-from freshcircle.platform.core.services import accounts, text_repair
+from freshcircle.platform.core.services import accounts, idempotency, text_repair
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.demo.database import NotADemoDatabase
 from freshcircle.platform.extensions import db
@@ -154,6 +154,17 @@ def repair_text_command(dry_run: bool) -> None:
         click.echo(f"LEFT batch {lot}: harvest date before 2000; its producer must correct it")
 
 
+@click.command("purge-idempotency-keys")
+@with_appcontext
+def purge_idempotency_keys_command() -> None:
+    """Forget create requests' Idempotency-Keys older than FRESHCIRCLE_IDEMPOTENCY_DAYS
+    (at least 30), and photo uploads never finished in that time. Run it daily from cron."""
+    days = current_app.config["IDEMPOTENCY_DAYS"]
+    keys = idempotency.purge(db.session, days)
+    db.session.commit()
+    click.echo(f"Removed {keys} idempotency keys older than {days} days.")
+
+
 @click.command("dispatch-worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
@@ -174,7 +185,7 @@ def dispatch_worker_command(burst: bool) -> None:
 def register_cli(app: Flask) -> None:
     for command in (seed_reference_command, seed_demo_command, create_user_command,
                     verify_chain_command, repair_text_command, send_cutoff_notices_command,
-                    dispatch_worker_command):
+                    dispatch_worker_command, purge_idempotency_keys_command):
         app.cli.add_command(command)
 
 

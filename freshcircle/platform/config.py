@@ -19,6 +19,9 @@ def _choice(env, name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+MIN_IDEMPOTENCY_DAYS = 30
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask config from defaults, the environment, then explicit overrides."""
     env = os.environ
@@ -107,6 +110,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LABEL_RUNS_PER_DAY": int(env.get("FRESHCIRCLE_LABEL_RUNS_PER_DAY", "200")),
         "PRODUCERS_PER_USER_PER_DAY": int(
             env.get("FRESHCIRCLE_PRODUCERS_PER_USER_PER_DAY", "5")),
+        # How long a create request's Idempotency-Key is kept (a phone's outbox may replay a
+        # record weeks later); `flask purge-idempotency-keys` drops older ones. At least 30.
+        "IDEMPOTENCY_DAYS": int(env.get("FRESHCIRCLE_IDEMPOTENCY_DAYS", "30")),
         # flask-smorest / OpenAPI
         "API_TITLE": "FreshCircle API",
         "API_VERSION": "v1",
@@ -125,6 +131,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     }
     if overrides:
         config.update(overrides)
+    if config["IDEMPOTENCY_DAYS"] < MIN_IDEMPOTENCY_DAYS:
+        raise RuntimeError(
+            f"FRESHCIRCLE_IDEMPOTENCY_DAYS must be at least {MIN_IDEMPOTENCY_DAYS} (a phone may "
+            f"replay its outbox weeks later), not {config['IDEMPOTENCY_DAYS']}")
     url = config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://") or url.startswith("postgresql://"):
         # Use psycopg 3, the driver this project installs.

@@ -28,6 +28,7 @@ from freshcircle.platform.models.enums import (
 from freshcircle.platform.models.farm_records import FarmInput, ResidueTest
 from freshcircle.platform.models.files import StoredFile
 from freshcircle.platform.models.genealogy import LotLink, lot_node, parse_lot_node
+from freshcircle.platform.models.idempotency import IdempotencyKey
 from freshcircle.platform.models.marketplace import (
     BuyerProfile,
     ContractPrice,
@@ -88,6 +89,7 @@ __all__ = [
     "EpcisEventLot",
     "EpcisEventRecord",
     "FarmInput",
+    "IdempotencyKey",
     "InputKind",
     "LabelRun",
     "LabelRunStatus",

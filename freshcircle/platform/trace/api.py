@@ -21,6 +21,7 @@ from freshcircle.platform.trace.schemas import (
 )
 from freshcircle.platform.trace.services import lot_trace, trace_records
 from freshcircle.platform.web.api import actor, actor_with_role
+from freshcircle.platform.web.idempotency import idempotent
 
 blp = Blueprint("genealogy", __name__, url_prefix="/batches",
                 description="Lot genealogy: split, merge, forward and backward trace")
@@ -31,6 +32,7 @@ def _with_facts(lots: list[Batch]) -> list[Batch]:
 
 
 @blp.post("/<int:batch_id>/split")
+@idempotent(blp)
 @blp.arguments(SplitSchema)
 @blp.response(201, BatchSchema(many=True))
 @blp.alt_response(409, description="Not enough left, or the lot is held, recalled or unsafe")
@@ -43,6 +45,7 @@ def split_batch(data, batch_id):
 
 
 @blp.post("/merge")
+@idempotent(blp)
 @blp.arguments(MergeSchema)
 @blp.response(201, BatchSchema)
 @blp.alt_response(409, description="Not enough left, or a lot is held, recalled or unsafe")

@@ -340,3 +340,79 @@ def test_a_new_release_takes_over_and_the_outbox_survives(field_app, monkeypatch
             assert _count(app, Batch, Batch.quantity_g == 6_000) == 1
         finally:
             browser.close()
+
+
+def _sign_in(page, base, phone, password):
+    page.goto(base + "/login")
+    page.fill("#phone", phone)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+SNAPSHOT_KEPT = """user => new Promise(resolve => {
+  const open = indexedDB.open("freshcircle-data");
+  open.onsuccess = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains("snapshots")) return resolve(false);
+    const get = db.transaction("snapshots").objectStore("snapshots").get(`snapshot:${user}`);
+    get.onsuccess = () => resolve(get.result !== undefined);
+  };
+})"""
+
+
+def test_sign_out_forgets_the_farmers_pages_but_not_their_unsent_records(field_app):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    app, base, _ids = field_app
+    with app.app_context():
+        other = accounts.create_user(db.session, phone="13812345670", name="周大伟",
+                                     password=PASSWORD, role=Role.FARMER)
+        neighbour = Producer(kind=ProducerKind.FAMILY_FARM, name="临泉县周家家庭农场",
+                             county_code="341221", county_name="临泉县")
+        neighbour.memberships.append(Membership(user=other, role=MemberRole.MANAGER))
+        db.session.add(neighbour)
+        db.session.commit()
+        farmer_id = db.session.scalar(select(Membership.user_id).where(
+            Membership.user_id != other.id))
+        db.session.remove()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context(viewport={"width": 360, "height": 740},
+                                          locale="zh-CN")
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            dialogs = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+            _sign_in(page, base, PHONE, PASSWORD)
+            page.evaluate("navigator.serviceWorker.ready")
+            page.reload()
+            page.wait_for_function(f"({SNAPSHOT_KEPT})('{farmer_id}')")
+            context.set_offline(True)
+            Phone(page, context, base).register_batch(quantity="18", plot="东地块")
+            page.wait_for_url(base + "/#outbox")
+            page.route("**/api/v1/batches", lambda route: route.abort())
+            context.set_offline(False)
+
+            page.click("#sign-out-form button")
+            page.wait_for_url(base + "/login")
+            assert dialogs and "1 条记录没有同步" in dialogs[0]
+            assert "fc-pages" not in page.evaluate("caches.keys()")
+            assert not page.evaluate(f"({SNAPSHOT_KEPT})('{farmer_id}')")
+
+            # Another farmer on the same phone sees none of it, online or off.
+            _sign_in(page, base, "13812345670", PASSWORD)
+            assert page.locator("#outbox").is_hidden()
+            assert page.locator("#syncbar").is_hidden()
+            assert "东地块" not in page.inner_text("main")
+            page.click("#sign-out-form button")
+            page.wait_for_url(base + "/login")
+
+            # Back as the first farmer: the record is still waiting, and syncs once.
+            page.unroute("**/api/v1/batches")
+            _sign_in(page, base, PHONE, PASSWORD)
+            page.wait_for_function("document.getElementById('outbox-count').hidden")
+            assert _count(app, Batch, Batch.quantity_g == 9_000) == 1
+        finally:
+            browser.close()

@@ -22,6 +22,7 @@ from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Role
 from freshcircle.platform.trace.services import recalls
 from freshcircle.platform.web.api import Listing, SelectPage, actor, actor_with_role
+from freshcircle.platform.web.idempotency import idempotent
 
 blp = Blueprint("batches", __name__, url_prefix="/batches", description="Produce batches (lots)")
 READERS = (Role.FARMER, Role.COOP_ADMIN, Role.INSPECTOR, Role.ADMIN)
@@ -42,6 +43,7 @@ def list_batches(**filters):
 
 
 @blp.post("")
+@idempotent(blp)
 @blp.arguments(BatchCreateSchema)
 @blp.response(201, BatchSchema)
 @blp.alt_response(200, schema=BatchSchema, description="Replay of an earlier idempotency key")
@@ -98,6 +100,7 @@ def change_status(data, batch_id):
 
 
 @blp.post("/<int:batch_id>/photos")
+@idempotent(blp)
 @blp.response(201, BatchSchema)
 def add_photo(batch_id):
     """Attach a photo (multipart form field `photo`: JPEG, PNG or WebP)."""

@@ -14,6 +14,7 @@ from freshcircle.platform.farms.schemas.inputs import (
 from freshcircle.platform.farms.services import farm_records
 from freshcircle.platform.models import Role
 from freshcircle.platform.web.api import SelectPage, actor, actor_with_role
+from freshcircle.platform.web.idempotency import idempotent
 
 blp = Blueprint("inputs", __name__, url_prefix="/inputs",
                 description="Pesticide and fertiliser applications (farm records)")
@@ -33,6 +34,7 @@ def list_inputs(**filters):
 
 
 @blp.post("")
+@idempotent(blp)
 @blp.arguments(InputCreateSchema)
 @blp.response(201, InputSchema)
 def create_input(data):

@@ -12,6 +12,7 @@ from freshcircle.platform.farms.schemas.plots import (
 )
 from freshcircle.platform.farms.services import plots
 from freshcircle.platform.web.api import actor
+from freshcircle.platform.web.idempotency import idempotent
 
 blp = Blueprint("plots", __name__, url_prefix="/producers",
                 description="A producer's plots (地块): where inputs are applied and lots grow")
@@ -25,6 +26,7 @@ def list_plots(producer_id):
 
 
 @blp.post("/<int:producer_id>/plots")
+@idempotent(blp)
 @blp.arguments(PlotCreateSchema)
 @blp.response(201, PlotSchema)
 def create_plot(data, producer_id):

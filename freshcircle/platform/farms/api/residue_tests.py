@@ -14,6 +14,7 @@ from freshcircle.platform.farms.schemas.residue_tests import (
 from freshcircle.platform.farms.services import farm_records
 from freshcircle.platform.models import Role
 from freshcircle.platform.web.api import SelectPage, actor, actor_with_role
+from freshcircle.platform.web.idempotency import idempotent
 
 blp = Blueprint("tests", __name__, url_prefix="/tests",
                 description="Pesticide-residue tests of batches")
@@ -30,6 +31,7 @@ def list_tests(**filters):
 
 
 @blp.post("")
+@idempotent(blp)
 @blp.arguments(ResidueTestCreateSchema)
 @blp.response(201, ResidueTestSchema)
 def create_test(data):

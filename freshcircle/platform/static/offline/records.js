@@ -154,7 +154,7 @@ export const CAPTURE = { batch, input, test, split, merge };
 /** What the farmer sees of a stored record, and the page that shows it. */
 export function summary(kind, data) {
   if (kind === "split") {
-    const outputs = data.outputs || [];
+    const outputs = Array.isArray(data) ? data : [];
     return { id: outputs[0] && outputs[0].id, lot: outputs.map((b) => b.lot_code).join("、"),
              url: outputs[0] ? `/batches/${outputs[0].id}` : "/" };
   }
