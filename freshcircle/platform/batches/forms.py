@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     RadioField,
@@ -72,6 +73,8 @@ class BatchForm(BatchDetailsForm):
     producer_id = SelectField(_l("Producer"), coerce=optional_int, validators=[required()])
     product_id = SelectField(_l("Product"), coerce=optional_int, validators=[required()])
     photo = FileField(_l("Photo (optional)"))
+    confirm_in_interval = BooleanField(
+        _l("It was harvested inside the pre-harvest interval (this batch cannot be sold)"))
     idempotency_key = HiddenField(default=new_idempotency_key)
 
 

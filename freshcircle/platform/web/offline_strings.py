@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from freshcircle.platform.farms.services.safety import CONFIRM_IN_INTERVAL, interval_sentence
+
 STRINGS = {
     "pending_count": _l("{n} waiting to sync"),
     "needs_action_count": _l("{n} need your attention"),
@@ -53,4 +55,8 @@ def strings_for_pages() -> dict[str, str]:
     strings = {name: str(text) for name, text in STRINGS.items()}
     # The flash the page form shows after a batch is registered, for the synced record.
     strings["batch_registered"] = _("Batch %(lot)s is registered.", lot="{lot}")
+    # The server's refusal of a harvest inside an interval, for the same check on the phone.
+    strings["interval_not_over"] = str(interval_sentence(
+        plot="{plot}", product="{product}", applied="{applied}", days="{days}", safe="{safe}"))
+    strings["interval_confirm"] = str(CONFIRM_IN_INTERVAL)
     return strings

@@ -91,7 +91,7 @@ def new():
     user = actor()
     data = {name: getattr(form, name).data for name in (
         "producer_id", "product_id", "variety", "plot_id", "new_plot_name", "new_plot_area_mu",
-        "harvest_date", "quantity", "unit", "notes", "idempotency_key")}
+        "harvest_date", "quantity", "unit", "notes", "idempotency_key", "confirm_in_interval")}
     data["grade"] = form.grade_value()
     try:
         batch, created = batch_service.create_batch(db.session, user, data)

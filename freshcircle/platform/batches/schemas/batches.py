@@ -35,6 +35,10 @@ class BatchCreateSchema(PlotChoiceSchema):
     unit = unit_field
     grade = optional_text(32)
     notes = optional_text(2000)
+    confirm_in_interval = fields.Boolean(
+        load_default=False,
+        metadata={"description": "True: harvested inside a pre-harvest interval all the same "
+                                 "(registered, never sold); without it such a harvest is 422"})
     idempotency_key = fields.String(
         validate=validate.Length(min=8, max=64),
         metadata={"description": "Client-generated key; a replay returns the first batch."},

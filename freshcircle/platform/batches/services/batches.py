@@ -29,7 +29,13 @@ from freshcircle.platform.core.services.errors import (
 )
 from freshcircle.platform.core.services.quantities import to_grams
 from freshcircle.platform.farms.services.plots import chosen_plot
-from freshcircle.platform.farms.services.safety import SafetyStatus, safety_status, safety_statuses
+from freshcircle.platform.farms.services.safety import (
+    SafetyStatus,
+    harvest_status,
+    interval_refusal,
+    safety_status,
+    safety_statuses,
+)
 from freshcircle.platform.ledger.services import epcis_events
 from freshcircle.platform.models import (
     Batch,
@@ -127,6 +133,10 @@ def create_batch(session: Session, actor: User, data: dict) -> tuple[Batch, bool
         plot = chosen_plot(session, actor, producer.id, data, create=not errors)
     except InvalidInput as error:
         errors.update(error.errors)
+    if not errors and plot.id is not None:
+        status = harvest_status(session, plot.id, harvest_date)
+        if not status.ok and not data.get("confirm_in_interval"):
+            errors.update(interval_refusal(plot.name, status))
     if errors:
         raise InvalidInput(errors=errors)
     if product not in plot.crops:

@@ -24,7 +24,11 @@ class IdempotencyKeyReused(Conflict):
 
 
 def request_hash(data: dict) -> str:
-    """A fingerprint of a create request, without its key: same request, same hash."""
+    """A fingerprint of a create request, without its key: same request, same hash.
+
+    The confirmation of a harvest inside an interval is not part of what was harvested.
+    """
     meaning = {name: str(value) for name, value in sorted(data.items())
-               if name != "idempotency_key" and value is not None and value != ""}
+               if name not in ("idempotency_key", "confirm_in_interval")
+               and value is not None and value != ""}
     return hashlib.sha256(json.dumps(meaning, sort_keys=True).encode()).hexdigest()

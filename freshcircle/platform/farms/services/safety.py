@@ -15,10 +15,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.models import Batch, FarmInput, InputKind, LotLink
+
+# A harvest inside an interval is registered only when the farmer says it happened (the lot
+# exists, and must be traceable), and then it cannot be sold.
+def interval_sentence(**values):
+    """Why a harvest is inside an interval (plot, product, applied, days, safe)."""
+    return _l("安全间隔期未满: %(product)s was applied on plot %(plot)s on %(applied)s with a "
+              "%(days)s-day pre-harvest interval; a harvest is allowed from %(safe)s. If it was "
+              "harvested anyway, tick the confirmation: the batch cannot be sold.", **values)
+
+
+CONFIRM_IN_INTERVAL = _l("Tick this only if it was harvested inside the interval.")
 
 PASSED = "passed"
 NOT_PASSED = "not_passed"
@@ -53,9 +65,17 @@ class SafetyStatus:
 
 
 def _status(batch: Batch, inputs: Iterable[FarmInput]) -> SafetyStatus:
-    before = [i for i in inputs if i.applied_on <= batch.harvest_date]
+    return judge(batch.harvest_date, inputs)
+
+
+def judge(harvest_date: dt.date, inputs: Iterable[FarmInput]) -> SafetyStatus:
+    """The rule itself, for a harvest on `harvest_date` from a plot with these input records.
+
+    The phone runs the same rule offline (static/offline/safety.js; a test compares the two).
+    """
+    before = [i for i in inputs if i.applied_on <= harvest_date]
     blocking = sorted(
-        (i for i in before if batch.harvest_date < i.safe_harvest_date),
+        (i for i in before if harvest_date < i.safe_harvest_date),
         key=lambda i: i.safe_harvest_date,
     )
     if not blocking:
@@ -109,6 +129,28 @@ def safety_statuses(session: Session, batches: list[Batch],
         for target, ids in merged.items():
             statuses[target] = _combined([theirs[i] for i in ids if i in theirs])
     return statuses
+
+
+def harvest_status(session: Session, plot_id: int | None, harvest_date: dt.date) -> SafetyStatus:
+    """What a new harvest on `harvest_date` from this plot would be judged."""
+    inputs = session.scalars(select(FarmInput).where(FarmInput.plot_id == plot_id)
+                             .order_by(FarmInput.id)).all()
+    return judge(harvest_date, inputs)
+
+
+def interval_refusal(plot_name: str, status: SafetyStatus) -> dict[str, list]:
+    """The per-field refusal of a harvest inside an interval that was not confirmed.
+
+    The phone builds the same sentence offline from the same catalog entry (offline_strings).
+    """
+    last = status.blocking[-1]
+    return {
+        "harvest_date": [interval_sentence(plot=plot_name, product=last.product_name,
+                                           applied=last.applied_on.isoformat(),
+                                           days=last.pre_harvest_interval_days,
+                                           safe=last.safe_harvest_date.isoformat())],
+        "confirm_in_interval": [CONFIRM_IN_INTERVAL],
+    }
 
 
 def safety_status(session: Session, batch: Batch) -> SafetyStatus:
