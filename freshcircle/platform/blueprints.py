@@ -49,6 +49,7 @@ def api_blueprints() -> list:
     from freshcircle.platform.farms.api import (
         certifications,
         inputs,
+        offline,
         plots,
         producers,
         residue_tests,
@@ -67,7 +68,7 @@ def api_blueprints() -> list:
 
     return [
         tokens.blp, products.blp, producers.blp, plots.blp, batches.blp, inputs.blp,
-        residue_tests.blp,
+        residue_tests.blp, offline.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
         labels.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
         notices.blp, orders.blp, listings.blp,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from freshcircle.platform.models import Batch, FarmInput, InputKind, LotLink
 
+
 # A harvest inside an interval is registered only when the farmer says it happened (the lot
 # exists, and must be traceable), and then it cannot be sold.
 def interval_sentence(**values):
