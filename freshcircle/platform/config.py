@@ -67,6 +67,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/json",
                                "application/manifest+json", "image/svg+xml"],
         "COMPRESS_MIN_SIZE": 512,
+        # Streamed bodies pass through as they are (Flask-Compress's streaming leaves the file
+        # open); static files are small and made whole first (static_assets.py).
+        "COMPRESS_STREAMS": False,
         # Traceability: codes point at https://TRACE_DOMAIN/01/...; GTINs come from the GS1
         # company prefix (952... is reserved for demonstrations); signing keys as
         # "kid=base64url,kid2=..." (unset: one key generated into the instance folder).

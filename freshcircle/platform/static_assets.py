@@ -10,7 +10,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 
 @cache
@@ -47,6 +47,15 @@ def static_version(static_folder: str, filename: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    @app.after_request
+    def _whole_static_files(response):
+        # A static file is sent whole (it is small), so that it is compressed for a 2G phone.
+        if (request.endpoint == "static" and response.direct_passthrough
+                and response.status_code == 200):
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
+
     @app.url_defaults
     def _add_version(endpoint, values):
         if endpoint == "static" and "filename" in values and "v" not in values:

@@ -157,3 +157,39 @@ def test_a_record_with_no_plot_at_all_is_refused_per_field(make, login, session)
     assert response.status_code == 422
     assert "plot_id" in response.json["errors"]
     assert session.scalar(select(Batch.id)) is None
+
+
+def test_the_snapshot_holds_the_farmers_own_records_only(make, login):
+    farmer, neighbour = make.user(), make.user()
+    mine, theirs = make.producer(farmer), make.producer(neighbour, name="隔壁合作社")
+    plot = make.plot(mine, "东地块")
+    make.plot(theirs, "他家地")
+    today = today_in_china()
+    recent = make.farm_input(mine, plot=plot, applied_on=today - dt.timedelta(days=3),
+                             interval_days=7, product_name="吡虫啉")
+    make.farm_input(mine, plot=plot, applied_on=today - dt.timedelta(days=300),
+                    interval_days=7, product_name="旧药")  # long over: only a record
+    make.farm_input(theirs, plot="他家地", applied_on=today, interval_days=7,
+                    product_name="别人的药")
+    batch = make.batch(mine, plot=plot)
+    make.batch(theirs, plot="他家地")
+
+    response = login(farmer).get("/api/v1/offline/snapshot")
+
+    assert response.status_code == 200
+    data = response.json
+    assert data["user"]["id"] == farmer.id and data["today"] == today.isoformat()
+    assert [p["id"] for p in data["producers"]] == [mine.id]
+    assert [p["name"] for p in data["plots"]] == ["东地块"]
+    assert data["plots"][0]["first_pesticide_on"] == (today - dt.timedelta(days=300)).isoformat()
+    assert [i["id"] for i in data["inputs"]] == [recent.id]
+    assert data["inputs"][0]["safe_harvest_date"] == (today + dt.timedelta(days=4)).isoformat()
+    assert [b["id"] for b in data["batches"]] == [batch.id]
+    assert data["batches"][0]["url"] == f"/batches/{batch.id}"
+    assert data["csrf_token"] and data["products"]
+
+
+def test_only_farm_members_get_a_snapshot(make, login, client):
+    assert client.get("/api/v1/offline/snapshot").status_code == 401
+    for role in (Role.BUYER, Role.INSPECTOR, Role.CARRIER, Role.ADMIN):
+        assert login(make.user(role)).get("/api/v1/offline/snapshot").status_code == 403
