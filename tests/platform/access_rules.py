@@ -116,6 +116,7 @@ RULES: dict[str, str] = {
     "GET /api/v1/tokens": "signed-in",
     "DELETE /api/v1/tokens/{token_id}": "own-token",
     "GET /api/v1/notices": "signed-in",
+    "GET /api/v1/offline/snapshot": "producer-pages",  # the farm member's own records
     "POST /api/v1/notices/{notice_id}/read": "own-notice",
     "GET /api/v1/products": "signed-in",
     "GET /api/v1/products/{product_id}": "signed-in",
@@ -227,6 +228,10 @@ RULES: dict[str, str] = {
     # --- pages: public and account
     "GET /": "signed-in",
     "GET /login": "public",
+    # The installable farmer app (web/offline.py): nothing in them is anyone's record.
+    "GET /manifest.webmanifest": "public",
+    "GET /offline": "public",
+    "GET /sw.js": "public",
     "POST /login": "sign-in",
     "POST /logout": "public",
     "GET /lang/<code>": "public",
