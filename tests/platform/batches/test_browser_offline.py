@@ -109,7 +109,7 @@ class Phone:
         return self.page.locator("#outbox").inner_text()
 
     def wait_outbox(self, expression: str, timeout: int = 30_000) -> None:
-        self.page.wait_for_function(expression, timeout=timeout)
+        self.page.wait_for_function(f"() => {expression}", timeout=timeout)
 
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(ARTIFACTS / f"offline-{name}.png"), full_page=True)
@@ -139,6 +139,8 @@ class Phone:
 
 PENDING = "document.querySelectorAll('#outbox .outbox-pending').length"
 SYNCED_LOTS = "document.querySelectorAll('#outbox .outbox-synced .outbox-lot').length"
+# Predicates as functions: an expression would be eval'd in the page, which its CSP forbids.
+COUNT_HIDDEN = "() => document.getElementById('outbox-count').hidden"
 
 
 def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
@@ -171,9 +173,10 @@ def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
             with app.app_context():
                 test_batch = db.session.scalar(select(Batch.id))
                 db.session.remove()
-            for path in ("/batches/new", "/inputs/new", f"/batches/{test_batch}/tests/new", "/"):
+            for path in ("/batches/new", "/inputs/new", f"/batches/{test_batch}",
+                         f"/batches/{test_batch}/tests/new", "/"):
                 phone.go(path)
-            page.wait_for_function("document.getElementById('outbox') !== null")
+            page.wait_for_function("() => document.getElementById('outbox') !== null")
 
             # No signal: the app still opens, and the three records wait on the phone.
             context.set_offline(True)
@@ -200,13 +203,17 @@ def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
             # Printing labels says plainly that it needs a network.
             phone.go(f"/batches/{test_batch}")
             assert "需要联网" in page.locator("#print").inner_text()
+            assert page.locator("#print button[type=submit]").first.is_disabled()
             phone.shot("2-labels-need-network")
+            # A page the phone never kept says what works without a network.
+            phone.go("/market")
+            assert "打印标签和市场需要联网" in page.inner_text("main")
             phone.go("/")
 
             # Back online: each syncs, with its lot code; the server holds one of each.
             context.set_offline(False)
             phone.wait_outbox(f"{PENDING} === 0 && {SYNCED_LOTS} === 3", timeout=60_000)
-            page.wait_for_function("document.getElementById('outbox-count').hidden")
+            page.wait_for_function(COUNT_HIDDEN)
             phone.shot("3-synced")
             assert _count(app, Batch, Batch.quantity_g == 33_000) == 1
             assert _count(app, FarmInput, FarmInput.product_name == "吡虫啉") == 1
@@ -253,7 +260,7 @@ def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
             phone.go("/")
             assert "照片待上传" in phone.outbox_text() or page.locator(
                 "#outbox-count").is_hidden()
-            page.wait_for_function("document.getElementById('outbox-count').hidden")
+            page.wait_for_function(COUNT_HIDDEN)
             with app.app_context():
                 batch = db.session.scalar(select(Batch).where(Batch.quantity_g == 22_000))
                 assert [p.file.data for p in batch.photos] == [photo]
@@ -290,6 +297,18 @@ def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
             phone.go("/")
             assert page.locator("#outbox .outbox-needs_action").count() == 0
             phone.shot("5-fixed")
+
+            # Offline, the phone itself refuses a harvest inside an interval it knows of (the
+            # 吡虫啉 sprayed on 西地块 yesterday, 7 days), as the server would.
+            context.set_offline(True)
+            phone.register_batch(quantity="20", plot="西地块")
+            page.wait_for_selector("#batch-form .alert")
+            form = page.locator("#batch-form").inner_text()
+            assert "安全间隔期未满" in form and "吡虫啉" in form and "西地块" in form
+            assert page.locator("#confirm_in_interval").is_visible()
+            assert page.url == base + "/batches/new"
+            phone.shot("6-phone-refuses")
+            context.set_offline(False)
         finally:
             browser.close()
 
@@ -328,7 +347,7 @@ def test_a_new_release_takes_over_and_the_outbox_survives(field_app, monkeypatch
             context.set_offline(False)
             page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
             page.wait_for_function(
-                "caches.keys().then(k => k.includes('fc-shell-0123456789ab')"
+                "() => caches.keys().then(k => k.includes('fc-shell-0123456789ab')"
                 " && !k.some(n => n.startsWith('fc-shell-') && n !== 'fc-shell-0123456789ab'))")
             page.reload()
             assert page.evaluate(
@@ -336,7 +355,7 @@ def test_a_new_release_takes_over_and_the_outbox_survives(field_app, monkeypatch
             assert "待同步" in page.locator("#outbox").inner_text()
             page.unroute("**/api/v1/batches")
             page.click("#sync-now")
-            page.wait_for_function("document.getElementById('outbox-count').hidden")
+            page.wait_for_function(COUNT_HIDDEN)
             assert _count(app, Batch, Batch.quantity_g == 6_000) == 1
         finally:
             browser.close()
@@ -388,7 +407,7 @@ def test_sign_out_forgets_the_farmers_pages_but_not_their_unsent_records(field_a
             _sign_in(page, base, PHONE, PASSWORD)
             page.evaluate("navigator.serviceWorker.ready")
             page.reload()
-            page.wait_for_function(f"({SNAPSHOT_KEPT})('{farmer_id}')")
+            page.wait_for_function(f"() => ({SNAPSHOT_KEPT})('{farmer_id}')")
             context.set_offline(True)
             Phone(page, context, base).register_batch(quantity="18", plot="东地块")
             page.wait_for_url(base + "/#outbox")
@@ -412,7 +431,7 @@ def test_sign_out_forgets_the_farmers_pages_but_not_their_unsent_records(field_a
             # Back as the first farmer: the record is still waiting, and syncs once.
             page.unroute("**/api/v1/batches")
             _sign_in(page, base, PHONE, PASSWORD)
-            page.wait_for_function("document.getElementById('outbox-count').hidden")
+            page.wait_for_function(COUNT_HIDDEN)
             assert _count(app, Batch, Batch.quantity_g == 9_000) == 1
         finally:
             browser.close()

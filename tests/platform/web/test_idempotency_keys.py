@@ -247,3 +247,25 @@ def test_racing_requests_with_one_key_store_one_record(own_database):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_key_on_another_endpoint_is_refused(farm, session):
+    plot_path, plot_body, _m, _w = _creates(farm)[3]
+    input_path, input_body, model, where = _creates(farm)[1]
+    farm["client"].post(plot_path, json=plot_body, headers={"Idempotency-Key": "one-key"})
+
+    other = farm["client"].post(input_path, json=input_body, headers={"Idempotency-Key": "one-key"})
+
+    assert other.status_code == 409 and other.json["existing"]["name"] == "西地块"
+    assert _count(session, model, where) == 0
+
+
+def test_the_api_document_names_the_header_and_the_409(client):
+    spec = client.get("/api/openapi.json").json
+    for path in ("/api/v1/batches", "/api/v1/inputs", "/api/v1/tests", "/api/v1/batches/merge",
+                 "/api/v1/batches/{batch_id}/split", "/api/v1/batches/{batch_id}/photos",
+                 "/api/v1/producers/{producer_id}/plots"):
+        operation = spec["paths"][path]["post"]
+        headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert headers == ["Idempotency-Key"], path
+        assert "409" in operation["responses"], path

@@ -84,6 +84,11 @@ function markOnlineOnly() {
       if (offline) button.setAttribute("disabled", "");
       else if (!button.closest("form[data-once]") || !button.dataset.sending) button.removeAttribute("disabled");
     }
+    for (const link of node.querySelectorAll("a[href]")) {
+      link.classList.toggle("is-disabled", offline);
+      if (offline) link.setAttribute("aria-disabled", "true");
+      else link.removeAttribute("aria-disabled");
+    }
     let note = node.querySelector(":scope > .offline-note");
     if (offline && !note) {
       note = element("p", { class: "offline-note", role: "status", text: S.online_only });
