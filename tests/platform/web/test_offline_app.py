@@ -8,6 +8,7 @@ tests/platform/batches/test_browser_offline.py, in a real Chromium.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 
@@ -108,7 +109,7 @@ def test_the_scripts_words_are_chinese_from_the_catalog(make, login):
 
     page = client.get("/").get_data(as_text=True)
 
-    strings = re.search(r'id="offline-strings"[^>]*>(.*?)</script>', page, re.S).group(1)
+    strings = html.unescape(re.search(r"data-strings='([^']*)'", page).group(1))
     assert "待同步" in strings and "需处理" in strings and "立即同步" in strings
 
 

@@ -1,6 +1,7 @@
 // The farmer app, offline first (issue 15; README, "Offline farmer app").
 //
-// On a farm member's pages only (base.html loads it with the page's words as JSON):
+// On a farm member's pages only (base.html loads it, with the page's words as JSON in
+// #offline-strings[data-strings]):
 // - installs the service worker (/sw.js), which keeps the app shell and the pages opened;
 // - keeps the signed-in farmer's records (batches, plots, products, recent inputs) on the phone
 //   for the safety-interval check, refreshed from /api/v1/offline/snapshot;
@@ -11,7 +12,7 @@
 // Without this script (or without a service worker) every form still posts as a plain page.
 const V = new URL(import.meta.url).search;
 const config = document.getElementById("offline-strings");
-const S = JSON.parse(config.textContent);
+const S = JSON.parse(config.dataset.strings);
 const USER = config.dataset.user;
 const outbox = await import("./outbox.js" + V);
 const { CAPTURE, formFields, fillForm } = await import("./records.js" + V);
