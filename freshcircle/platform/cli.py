@@ -171,10 +171,23 @@ def dispatch_worker_command(burst: bool) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=burst)
 
 
+@click.command("purge-photo-uploads")
+@with_appcontext
+@_plain_english
+def purge_photo_uploads_command() -> None:
+    """Remove photo uploads left unfinished for 30 days (and their parts)."""
+    from freshcircle.platform.batches.services.photo_uploads import purge_stale_uploads
+    from freshcircle.platform.models import utcnow
+
+    removed = purge_stale_uploads(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"Removed {removed} unfinished photo upload(s) older than 30 days.")
+
+
 def register_cli(app: Flask) -> None:
     for command in (seed_reference_command, seed_demo_command, create_user_command,
                     verify_chain_command, repair_text_command, send_cutoff_notices_command,
-                    dispatch_worker_command):
+                    dispatch_worker_command, purge_photo_uploads_command):
         app.cli.add_command(command)
 
 
