@@ -84,6 +84,8 @@ def get_upload(upload_id):
 @blp.response(200, PhotoUploadStateSchema, headers=OFFSET_HEADER)
 @blp.alt_response(409, schema=OffsetConflictSchema,
                   description="Not the acknowledged offset: `offset` says where to resume")
+@blp.alt_response(400, schema=ErrorSchema,
+                  description="The part arrived shorter than its Content-Length: not kept")
 @blp.alt_response(415, schema=ErrorSchema,
                   description="Content-Type is not application/offset+octet-stream")
 def send_part(upload_id, offset):
@@ -98,6 +100,11 @@ def send_part(upload_id, offset):
                                   {"Content-Type": [_l("Must be %(type)s.", type=PART_TYPE)]})), 415
     upload = photo_uploads.get_upload(db.session, user, upload_id, lock=True)
     data = request.stream.read(photo_uploads.MAX_PART_BYTES + 1)
+    if request.content_length is not None and len(data) < request.content_length \
+            and len(data) <= photo_uploads.MAX_PART_BYTES:
+        # The connection dropped mid-part: keep nothing of it; the phone resumes at the offset.
+        return jsonify(error_body(400, _l("The part arrived incomplete; nothing of it was kept."),
+                                  {"body": [_l("Send this part again.")]})), 400
     try:
         upload = photo_uploads.receive_part(db.session, user, upload, offset, data,
                                             current_app.config["MAX_FILE_BYTES"])

@@ -66,7 +66,7 @@ class PhotoUploadSchema(ma.Schema):
 
 
 class PhotoUploadStateSchema(ma.Schema):
-    offset = fields.Integer()
+    offset = fields.Function(lambda u: u.size if u.complete else u.received)
     complete = fields.Boolean()
     photo = fields.Function(lambda u: FileRefSchema().dump(u.photo.file) if u.photo else None,
                             metadata={"description": "The attached file (FileRefSchema)"})
