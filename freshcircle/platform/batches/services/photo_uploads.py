@@ -105,7 +105,8 @@ def stored_bytes(session: Session, upload: PhotoUpload) -> bytes:
 def receive_part(session: Session, actor: User, upload: PhotoUpload, offset: int, data: bytes,
                  max_bytes: int) -> PhotoUpload:
     """Store the part at `offset` if it continues the upload; a part already stored (its
-    response was lost) changes nothing. The last part attaches the photo."""
+    response was lost) changes nothing. The last part attaches the photo, checking again that
+    `actor` is still a member of the batch's producer (attach_photo)."""
     if len(data) > MAX_PART_BYTES:
         raise InvalidInput.field("body", _l("A part may hold at most %(kb)s KiB.",
                                             kb=MAX_PART_BYTES // 1024))
@@ -122,7 +123,6 @@ def receive_part(session: Session, actor: User, upload: PhotoUpload, offset: int
             "This part goes past the announced size of %(size)s bytes.", size=upload.size))
     if not data:
         return upload
-    require_member(session, actor, session.get(Batch, upload.batch_id).producer_id)
     session.add(PhotoUploadPart(upload_id=upload.id, offset=offset, size=len(data), data=data))
     upload.received = offset + len(data)
     upload.updated_at = utcnow()
