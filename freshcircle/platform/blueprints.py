@@ -36,7 +36,7 @@ def template_loader() -> ChoiceLoader:
 
 def api_blueprints() -> list:
     """Every feature's API blueprints, in the order the OpenAPI document lists them."""
-    from freshcircle.platform.batches.api import batches, labels
+    from freshcircle.platform.batches.api import batches, labels, photo_uploads
     from freshcircle.platform.core.api import (
         buyer_accounts,
         files,
@@ -70,7 +70,7 @@ def api_blueprints() -> list:
         tokens.blp, products.blp, producers.blp, plots.blp, batches.blp, inputs.blp,
         residue_tests.blp, offline.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
-        labels.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
+        labels.blp, photo_uploads.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
         notices.blp, orders.blp, listings.blp,
         quotes.blp, feedback.blp,
         cart.blp, buyer_accounts.blp,

@@ -158,7 +158,7 @@ def repair_text_command(dry_run: bool) -> None:
 @with_appcontext
 def purge_idempotency_keys_command() -> None:
     """Forget create requests' Idempotency-Keys older than FRESHCIRCLE_IDEMPOTENCY_DAYS
-    (at least 30), and photo uploads never finished in that time. Run it daily from cron."""
+    (at least 30). Run it daily from cron, with purge-photo-uploads."""
     days = current_app.config["IDEMPOTENCY_DAYS"]
     keys = idempotency.purge(db.session, days)
     db.session.commit()
@@ -182,10 +182,24 @@ def dispatch_worker_command(burst: bool) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=burst)
 
 
+@click.command("purge-photo-uploads")
+@with_appcontext
+@_plain_english
+def purge_photo_uploads_command() -> None:
+    """Remove photo uploads left unfinished for 30 days (and their parts)."""
+    from freshcircle.platform.batches.services.photo_uploads import purge_stale_uploads
+    from freshcircle.platform.models import utcnow
+
+    removed = purge_stale_uploads(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"Removed {removed} unfinished photo upload(s) older than 30 days.")
+
+
 def register_cli(app: Flask) -> None:
     for command in (seed_reference_command, seed_demo_command, create_user_command,
                     verify_chain_command, repair_text_command, send_cutoff_notices_command,
-                    dispatch_worker_command, purge_idempotency_keys_command):
+                    dispatch_worker_command, purge_idempotency_keys_command,
+                    purge_photo_uploads_command):
         app.cli.add_command(command)
 
 

@@ -29,6 +29,12 @@ def write_lock_first(view):
     return view
 
 
+def keep_changes_of_refusal() -> None:
+    """Commit this request's changes although it answers 4xx: a refusal that itself changes
+    state the client must see (a photo upload whose bytes were refused restarts from 0)."""
+    g.keep_changes_of_refusal = True
+
+
 def takes_write_lock() -> bool:
     """Whether a transaction beginning now should take SQLite's write lock up front.
 
@@ -73,7 +79,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _commit(response):
         try:
-            if response.status_code < 400:
+            if response.status_code < 400 or (
+                    response.status_code < 500 and g.get("keep_changes_of_refusal")):
                 db.session.commit()
             else:
                 db.session.rollback()

@@ -59,7 +59,7 @@ def path_params(op: str) -> list[str]:
     return [name for name in names if name not in NOT_RECORDS]
 
 
-PER_USER = {"notice_id", "token_id"}  # records of one person, not of a tenant
+PER_USER = {"notice_id", "token_id", "upload_id"}  # records of one person, not of a tenant
 
 
 def other_side(role: str) -> str:

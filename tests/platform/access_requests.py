@@ -27,6 +27,8 @@ PARAM_ALIASES: dict[str, dict[str, str]] = {
 # A valid body per write operation ("$name" is that record of the side probed; "$day+N" a
 # date N days from today, "$now+1d" a time), so a refusal is the rule's, not the validator's.
 BODIES: dict[str, dict | str] = {
+    "POST /api/v1/batches/{batch_id}/photo-uploads": {
+        "filename": "菜.jpg", "content_type": "image/jpeg", "size": 1000, "sha256": "0" * 64},
     "POST /api/v1/tokens": {"phone": "13912345678", "password": "wrong-horse-1", "name": "m"},
     "POST /api/v1/producers": {"kind": "family_farm", "name": "新农场", "county_code": "341222"},
     "PATCH /api/v1/producers/{producer_id}": {"township": "旧县镇"},
@@ -172,6 +174,16 @@ UPLOADS: dict[str, dict[str, str]] = {
     "POST /api/v1/shipments/{shipment_id}/temperatures/csv": {"file": "csv"},
     "POST /carrier/shipments/<int:shipment_id>/temperatures": {"file": "csv"},
     "POST /batches/<int:batch_id>/photos": {"photo": "jpeg"},
+}
+# Request headers an operation needs besides the caller's (e.g. Idempotency-Key).
+HEADERS: dict[str, dict[str, str]] = {
+    "POST /api/v1/batches/{batch_id}/photo-uploads": {"Idempotency-Key": "matrix-photo"},
+    "PATCH /api/v1/photo-uploads/{upload_id}": {"Upload-Offset": "0"},
+}
+# Raw bodies (not JSON): operation -> (bytes, Content-Type).
+RAW_BODIES: dict[str, tuple[bytes, str]] = {
+    "PATCH /api/v1/photo-uploads/{upload_id}": (b"\xff\xd8\xff" + b"0" * 7,
+                                               "application/offset+octet-stream"),
 }
 # An allowed caller gets 2xx/3xx, except here (the state of the record says no) and on a page
 # form the matrix sends empty (no BODIES entry): the form comes back with its errors, 422.

@@ -102,6 +102,8 @@ KINDS = {
     "member-form": rule("member", cross=422),
     "own-token": rule("self admin"),
     "own-notice": rule("self", cross=404),
+    # A photo upload in parts is its sender's alone: anyone else is told it does not exist.
+    "own-upload": rule("self", cross=404),
     "sales-report": rule("member admin"),  # of the producer named
     "epcis-read": rule("producer carriers inspector admin"),
     # Listings with delivery estimates to a site: the buyer's own site, else a field error.
@@ -162,6 +164,9 @@ RULES: dict[str, str] = {
     "PATCH /api/v1/batches/{batch_id}": "farm-write",
     "POST /api/v1/batches/{batch_id}/status": "hold-release",
     "POST /api/v1/batches/{batch_id}/photos": "farm-write",
+    "POST /api/v1/batches/{batch_id}/photo-uploads": "farm-write",
+    "GET /api/v1/photo-uploads/{upload_id}": "own-upload",
+    "PATCH /api/v1/photo-uploads/{upload_id}": "own-upload",
     "GET /api/v1/batches/{batch_id}/certificate": "farm-records",
     "POST /api/v1/batches/{batch_id}/labels": "farm-write",
     "GET /api/v1/batches/{batch_id}/labels": "farm-records",

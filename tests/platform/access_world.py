@@ -26,6 +26,7 @@ from freshcircle.platform.models import (
     Membership,
     Notice,
     OrderStatus,
+    PhotoUpload,
     ProducerKind,
     RecallRecord,
     Role,
@@ -69,13 +70,18 @@ class World:
     user_ids: dict[str, dict[str, int]] = field(default_factory=dict)  # role -> per-user ids
 
 
-def _user_ids(session, user: User) -> dict[str, int]:
-    """Records that belong to one person rather than a tenant: a notice and an API token."""
+def _user_ids(session, user: User, batch_id: int) -> dict[str, int]:
+    """Records that belong to one person rather than a tenant: a notice, an API token and a
+    photo upload in parts (100 bytes announced, none sent)."""
     notice = Notice(user_id=user.id, kind="recalled", subject="T0000001", payload="{}")
     session.add(notice)
     token, _plain = accounts.issue_token(session, user, "matrix")
+    upload = PhotoUpload(user_id=user.id, batch_id=batch_id, idempotency_key="matrix",
+                         filename="matrix.jpg", content_type="image/jpeg", size=100,
+                         sha256="0" * 64, received=0)
+    session.add(upload)
     session.flush()
-    return {"notice_id": notice.id, "token_id": token.id}
+    return {"notice_id": notice.id, "token_id": token.id, "upload_id": upload.id}
 
 
 def _side(make, session, app, label: str) -> Side:
@@ -216,7 +222,7 @@ def build_world(make, session, app) -> World:
         if role == "anonymous":
             continue
         user = identity(world, role)
-        world.user_ids[role] = _user_ids(session, user)
+        world.user_ids[role] = _user_ids(session, user, sides["A"].ids["batch_id"])
     session.commit()
     return world
 

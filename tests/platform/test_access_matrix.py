@@ -38,9 +38,11 @@ from tests.platform.access_probe import (
 from tests.platform.access_requests import (
     ALLOWED_ANSWERS,
     BODIES,
+    HEADERS,
     ONLY_AS,
     PARAM_ALIASES,
     QUERIES,
+    RAW_BODIES,
     UPLOADS,
 )
 from tests.platform.access_rules import ALLOW, KNOWN_DEFECTS, LOGIN, RULES, expected
@@ -105,6 +107,11 @@ class Matrix:
             path += "?" + urlencode(fill_body(QUERIES[op], self.world, role, scope))
         if empty:
             return path, client.open(path, method=method, headers=headers)
+        headers.update(HEADERS.get(op, {}))
+        if op in RAW_BODIES:
+            data, content_type = RAW_BODIES[op]
+            return path, client.open(path, method=method, data=data, headers=headers,
+                                     content_type=content_type)
         if op in UPLOADS:
             data = {}
             for name, value in fill_body(UPLOADS[op], self.world, role, scope).items():

@@ -47,6 +47,7 @@ from freshcircle.platform.models.orders import (
     QuoteRequest,
     Rating,
 )
+from freshcircle.platform.models.photo_uploads import PhotoUpload, PhotoUploadPart
 from freshcircle.platform.models.places import Place
 from freshcircle.platform.models.plots import Plot, plot_crops
 from freshcircle.platform.models.producers import Certification, Producer
@@ -104,6 +105,8 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderStatus",
+    "PhotoUpload",
+    "PhotoUploadPart",
     "Place",
     "PlaceKind",
     "Plot",
