@@ -36,7 +36,7 @@ def template_loader() -> ChoiceLoader:
 
 def api_blueprints() -> list:
     """Every feature's API blueprints, in the order the OpenAPI document lists them."""
-    from freshcircle.platform.batches.api import batches, labels, photo_uploads
+    from freshcircle.platform.batches.api import batches, labels, offline, photo_uploads
     from freshcircle.platform.core.api import (
         buyer_accounts,
         files,
@@ -49,7 +49,6 @@ def api_blueprints() -> list:
     from freshcircle.platform.farms.api import (
         certifications,
         inputs,
-        offline,
         plots,
         producers,
         residue_tests,

@@ -1,8 +1,9 @@
 """The words the offline app's scripts show, from the translation catalogs.
 
 Pages render them as JSON in an attribute (`<div id="offline-strings" data-strings=...>`; no
-inline script, as the security headers test demands), which the scripts read; no Chinese or English is written in the scripts. `{n}`, `{lot}`,
-`{kind}` and the like are filled in by the script.
+inline script, as the security headers test demands), which the scripts read; no Chinese or
+English is written in the scripts. `{n}`, `{lot}`, `{kind}` and the like are filled in by the
+script.
 """
 
 from __future__ import annotations

@@ -182,7 +182,7 @@ def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
             context.set_offline(True)
             page.reload()
             assert page.locator("h1").inner_text() == "我的批次"
-            assert page.locator("#offline-state").is_visible()
+            page.wait_for_selector("#offline-state", state="visible")
 
             phone.register_batch(quantity="66", plot="东地块", photo=photo)
             page.wait_for_url(base + "/#outbox")
@@ -202,7 +202,7 @@ def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
 
             # Printing labels says plainly that it needs a network.
             phone.go(f"/batches/{test_batch}")
-            assert "需要联网" in page.locator("#print").inner_text()
+            assert "需要联网" in page.locator("#print .offline-note").inner_text()
             assert page.locator("#print button[type=submit]").first.is_disabled()
             phone.shot("2-labels-need-network")
             # A page the phone never kept says what works without a network.

@@ -1,4 +1,4 @@
-"""The offline snapshot a farmer's phone keeps (farms/services/offline_snapshot.py)."""
+"""The offline snapshot a farmer's phone keeps (batches/services/offline_snapshot.py)."""
 
 from __future__ import annotations
 

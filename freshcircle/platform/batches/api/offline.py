@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
+from freshcircle.platform.batches.schemas.offline import OfflineSnapshotSchema
+from freshcircle.platform.batches.services.batches import batch_status_label
+from freshcircle.platform.batches.services.offline_snapshot import snapshot
 from freshcircle.platform.extensions import db
-from freshcircle.platform.farms.schemas.offline import OfflineSnapshotSchema
-from freshcircle.platform.farms.services.offline_snapshot import snapshot
 from freshcircle.platform.models import Role, utcnow
 from freshcircle.platform.web.api import actor_with_role
-from freshcircle.platform.web.display import label
-from freshcircle.platform.web.pages import product_label
+
+
+def product_label(product) -> str:
+    return product.name_en if str(get_locale()) == "en" else product.name_zh
+
 
 blp = Blueprint("offline_snapshot", __name__, url_prefix="/offline",
                 description="What the farmer app keeps on the phone for working offline")
@@ -38,7 +43,7 @@ def get_snapshot():
             "product_id": b.product_id, "product_name": product_label(b.product),
             "plot_id": b.plot_id, "plot_name": b.plot.name, "harvest_date": b.harvest_date,
             "quantity_g": b.quantity_g, "remaining_g": b.facts.remaining_g,
-            "status": b.status.value, "status_label": label(b.status),
+            "status": b.status.value, "status_label": str(batch_status_label(b.status)),
             "safety_outcome": b.facts.safety.outcome,
             "url": url_for("batch_pages.detail", batch_id=b.id),
         } for b in kept.batches],
