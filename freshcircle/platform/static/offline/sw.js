@@ -50,6 +50,7 @@ async function keep(request, response) {
 }
 
 async function keptPage(request) {
+  if (!(await caches.has(PAGES_CACHE))) return null;
   const cache = await caches.open(PAGES_CACHE);
   const response = await cache.match(request);
   if (!response) return null;
@@ -105,13 +106,13 @@ async function staticFile(request) {
 async function thumbnail(request) {
   try {
     const response = await fetch(request);
-    if (response.ok) {
+    if (response.ok && await caches.has(PAGES_CACHE)) {  // a farmer's pages are kept
       const cache = await caches.open(PAGES_CACHE);
       if (await keptUser(cache)) await cache.put(request, response.clone());
     }
     return response;
   } catch (error) {
-    const kept = await (await caches.open(PAGES_CACHE)).match(request);
+    const kept = await caches.match(request, { cacheName: PAGES_CACHE });
     if (kept) return kept;
     throw error;
   }
