@@ -62,6 +62,8 @@ class Tally:
 
 
 def load(app) -> schemathesis.BaseSchema:
+    # A photo part (PATCH /api/v1/photo-uploads/<id>) is raw bytes, sent as tus's media type.
+    schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
 
 

@@ -47,4 +47,4 @@ class PhotoUploadPart(Base):
                                            index=True)
     offset: Mapped[int]
     size: Mapped[int]
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))

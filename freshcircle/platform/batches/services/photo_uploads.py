@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.batches.services import batches as batch_service
@@ -64,22 +65,34 @@ def start_upload(session: Session, actor: User, batch: Batch, key: str, data: di
                  max_bytes: int) -> Started:
     """Announce a photo for `batch`; the same user and key again returns the same upload."""
     require_member(session, actor, batch.producer_id)
-    existing = session.scalar(select(PhotoUpload).where(
-        PhotoUpload.user_id == actor.id, PhotoUpload.idempotency_key == key))
+    existing = _by_key(session, actor, key)
     if existing is not None:
-        if (existing.batch_id, existing.size, existing.sha256) != (
-                batch.id, data["size"], data["sha256"].lower()):
-            raise UploadKeyReused(existing)
-        return Started(existing, False)
+        return _same_or_conflict(existing, batch, data)
     if data["size"] > max_bytes:
         raise InvalidInput.field(
             "size", _l("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
     upload = PhotoUpload(user_id=actor.id, batch_id=batch.id, idempotency_key=key,
                          filename=data["filename"][-200:], content_type=data["content_type"],
                          size=data["size"], sha256=data["sha256"].lower(), received=0)
-    session.add(upload)
-    session.flush()
+    try:
+        with session.begin_nested():  # another request with this key may have just made it
+            session.add(upload)
+            session.flush()
+    except IntegrityError:
+        return _same_or_conflict(_by_key(session, actor, key), batch, data)
     return Started(upload, True)
+
+
+def _by_key(session: Session, actor: User, key: str) -> PhotoUpload | None:
+    return session.scalar(select(PhotoUpload).where(
+        PhotoUpload.user_id == actor.id, PhotoUpload.idempotency_key == key))
+
+
+def _same_or_conflict(existing: PhotoUpload, batch: Batch, data: dict) -> Started:
+    if (existing.batch_id, existing.size, existing.sha256) != (
+            batch.id, data["size"], data["sha256"].lower()):
+        raise UploadKeyReused(existing)
+    return Started(existing, False)
 
 
 def get_upload(session: Session, actor: User, upload_id: int, *, lock: bool = False
