@@ -113,13 +113,16 @@ function statusBadge(record) {
 }
 
 function errorLines(error) {
-  const lines = [error.message];
-  for (const [name, messages] of Object.entries(error.fields || {})) {
+  // The fields' reasons first (the confirmation's hint last); the general message only when
+  // no field says more.
+  const fields = Object.entries(error.fields || {})
+    .sort(([a], [b]) => (a === "confirm_in_interval") - (b === "confirm_in_interval"));
+  const lines = [];
+  for (const [, messages] of fields) {
     const list = Array.isArray(messages) ? messages : (typeof messages === "string" ? [messages] : []);
     for (const text of list) if (!lines.includes(text)) lines.push(text);
-    if (!list.length) void name;
   }
-  return lines;
+  return lines.length ? lines : [error.message];
 }
 
 function outboxItem(record) {
