@@ -203,20 +203,22 @@ def main() -> None:
                 again.close()
 
                 prefix = f"bench-{int(time.time())}-"
-                page.evaluate(FILL_OUTBOX, [args.records, prefix])
-                page.reload()
-                page.wait_for_selector("#sync-now")
                 cdp = context.new_cdp_session(page)
                 cdp.send("Network.enable")
                 cdp.send("Network.emulateNetworkConditions", TWO_G)
+                # Straight into the outbox (no sync starts: nothing is submitted), then the
+                # network "comes back": app.js syncs on the online event, at 2G.
+                page.evaluate(FILL_OUTBOX, [args.records, prefix])
                 counter.reset()
                 began = time.perf_counter()
-                page.click("#sync-now")
-                page.wait_for_function(
-                    "document.getElementById('outbox-count').hidden",
-                    timeout=max(120_000, args.records * 5_000))
-                figures["sync_records"] = args.records
+                page.evaluate("window.dispatchEvent(new Event('online'))")
+                deadline = began + max(120, args.records * 5)
+                while stored(app, prefix) < args.records and time.perf_counter() < deadline:
+                    time.sleep(0.25)
                 figures["sync_2g_s"] = round(time.perf_counter() - began, 1)
+                page.wait_for_function(
+                    "() => document.getElementById('outbox-count').hidden", polling=250)
+                figures["sync_records"] = args.records
                 figures["sync_per_record_s"] = round(figures["sync_2g_s"] / args.records, 2)
                 figures["sync_kb"] = round(counter.total / 1024, 1)
                 figures["sync_stored"] = stored(app, prefix)
