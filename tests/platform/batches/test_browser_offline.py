@@ -160,7 +160,7 @@ def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
             context = browser.new_context(viewport={"width": 360, "height": 740},
                                           locale="zh-CN", timezone_id="Asia/Shanghai")
             page = context.new_page()
-            page.set_default_timeout(20_000)
+            page.set_default_timeout(40_000)  # CI's 2 cores are busy
             page.on("dialog", lambda dialog: dialog.accept())
             phone = Phone(page, context, base)
 
@@ -326,7 +326,7 @@ def test_a_new_release_takes_over_and_the_outbox_survives(field_app, monkeypatch
             context = browser.new_context(viewport={"width": 360, "height": 740},
                                           locale="zh-CN")
             page = context.new_page()
-            page.set_default_timeout(20_000)
+            page.set_default_timeout(40_000)  # CI's 2 cores are busy
             page.goto(base + "/login")
             page.fill("#phone", PHONE)
             page.fill("#password", PASSWORD)
@@ -353,7 +353,7 @@ def test_a_new_release_takes_over_and_the_outbox_survives(field_app, monkeypatch
             page.wait_for_function(
                 "() => caches.keys().then(k => k.includes('fc-shell-0123456789ab')"
                 " && !k.some(n => n.startsWith('fc-shell-') && n !== 'fc-shell-0123456789ab'))")
-            page.reload()
+            page.reload(wait_until="domcontentloaded")
             assert page.evaluate(
                 "navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
             page.wait_for_function(f"() => {PENDING} === 1", polling=250)  # still here
@@ -405,7 +405,7 @@ def test_sign_out_forgets_the_farmers_pages_but_not_their_unsent_records(field_a
             context = browser.new_context(viewport={"width": 360, "height": 740},
                                           locale="zh-CN")
             page = context.new_page()
-            page.set_default_timeout(20_000)
+            page.set_default_timeout(40_000)  # CI's 2 cores are busy
             dialogs = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
             _sign_in(page, base, PHONE, PASSWORD)
