@@ -277,9 +277,7 @@ class _Seeder:
             "new_plot_area_mu": plan.plot_area_mu, "harvest_date": plan.harvest_date,
             "quantity": plan.quantity_kg, "unit": "kg", "grade": plan.grade,
             "notes": plan.notes, "idempotency_key": plan.key,
-            # One demo lot was harvested inside its interval (the demo shows that it cannot be
-            # sold); the seed says so for every lot, which changes nothing for the others.
-            "confirm_in_interval": True,
+            "confirm_in_interval": True,  # one demo lot is inside its interval, by design
         })
         self.result.created["batches"] += 1
         inspector = self.users[c.INSPECTOR.phone]
