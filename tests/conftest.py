@@ -21,6 +21,24 @@ from freshcircle.platform.extensions import db
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("FRESHCIRCLE_TEST_DATABASE_URL")
+# Tests whose outcome cannot depend on the suite's database: the pure libraries, and (marked
+# `database_independent` where they are) benches and browser tests that serve their own SQLite
+# file whatever the suite uses. .ci/run runs them once, in the SQLite suite: its PostgreSQL run
+# sets FRESHCIRCLE_TEST_SKIP_DATABASE_INDEPENDENT=1 and they are deselected there.
+DATABASE_INDEPENDENT_PATHS = ("tests/traceability/", "tests/logistics/", "tests/test_layers.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(DATABASE_INDEPENDENT_PATHS):
+            item.add_marker(pytest.mark.database_independent)
+    if not (TEST_DATABASE_URL and os.environ.get("FRESHCIRCLE_TEST_SKIP_DATABASE_INDEPENDENT")):
+        return
+    kept = [i for i in items if i.get_closest_marker("database_independent") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(
+            items=[i for i in items if i.get_closest_marker("database_independent")])
+        items[:] = kept
 
 
 class ConnectionBoundSession(FlaskSession):

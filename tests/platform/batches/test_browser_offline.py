@@ -48,6 +48,7 @@ PHONE, PASSWORD = "13812345679", "field-pass-2026"
 TODAY = today_in_china()
 
 pytestmark = [
+    pytest.mark.database_independent,
     pytest.mark.browser,
     pytest.mark.no_db_isolation,
     pytest.mark.skipif(not CHROMIUM.exists(),

@@ -22,6 +22,7 @@ WIDTH = 360
 PLACEHOLDER = ("还在建设中", "not ready yet")
 
 pytestmark = [
+    pytest.mark.database_independent,
     pytest.mark.browser,
     pytest.mark.no_db_isolation,
     pytest.mark.skipif(not CHROMIUM.exists(),

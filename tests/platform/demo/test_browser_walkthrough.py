@@ -35,6 +35,7 @@ WIDTH = 360
 LOT = re.compile(r"FY\d{6}-\d{6}-\d{3}")
 
 pytestmark = [
+    pytest.mark.database_independent,
     pytest.mark.browser,
     pytest.mark.no_db_isolation,
     pytest.mark.skipif(not CHROMIUM.exists(),

@@ -25,7 +25,7 @@ from tests.factories import PASSWORD, Factory
 from tests.platform.dispatch_helpers import dispatch_day
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
-pytestmark = pytest.mark.no_db_isolation
+pytestmark = [pytest.mark.no_db_isolation, pytest.mark.database_independent]
 
 
 @pytest.fixture()

@@ -194,6 +194,7 @@ def _no_sideways_scroll(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.no_db_isolation
+@pytest.mark.database_independent
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
 def test_fleet_and_driver_pages_on_a_phone(demo_server):
     sync_api = pytest.importorskip("playwright.sync_api")

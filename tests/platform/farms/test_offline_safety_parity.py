@@ -30,6 +30,7 @@ TODAY = today_in_china()
 PLOTS = 24
 
 pytestmark = [
+    pytest.mark.database_independent,
     pytest.mark.browser,
     pytest.mark.no_db_isolation,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium"),

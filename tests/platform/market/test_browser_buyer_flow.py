@@ -42,6 +42,7 @@ PHONE, PASSWORD = "13912345678", "buyer-pass-2026"
 WIDTH = 360
 
 pytestmark = [
+    pytest.mark.database_independent,
     pytest.mark.browser,
     pytest.mark.no_db_isolation,
     pytest.mark.skipif(not CHROMIUM.exists(),

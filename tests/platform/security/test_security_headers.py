@@ -20,7 +20,7 @@ from tests.platform.security.demo_server import seeded_demo_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 PAGES_PER_SIGN_IN = 30
-pytestmark = pytest.mark.no_db_isolation
+pytestmark = [pytest.mark.no_db_isolation, pytest.mark.database_independent]
 
 
 @pytest.fixture(scope="module")
