@@ -52,8 +52,17 @@ def init_app(app: Flask) -> None:
         # A static file is sent whole (it is small), so that it is compressed for a 2G phone.
         if (request.endpoint == "static" and response.direct_passthrough
                 and response.status_code == 200):
+            # Read and close the file here: left to the server, a file whose client went away
+            # mid-response was only closed by the garbage collector (a ResourceWarning in CI).
+            wrapper = response.response
+            try:
+                body = b"".join(wrapper)
+            finally:
+                close = getattr(wrapper, "close", None)
+                if close is not None:
+                    close()
             response.direct_passthrough = False
-            response.make_sequence()
+            response.set_data(body)
         return response
 
     @app.url_defaults
