@@ -82,6 +82,9 @@ class ScanEvent(Base):
     verdict: Mapped[str] = mapped_column(String(24))
     network: Mapped[str | None] = mapped_column(String(16))
     scanned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Made when the page answers; the scan writer inserts a scan from the Redis stream once
+    # however often it is delivered (trace/services/scan_stream.py). Rows from before: none.
+    scan_id: Mapped[str | None] = mapped_column(String(32), unique=True)
 
 
 class EpcisEventRecord(Base):

@@ -8,13 +8,12 @@ import datetime as dt
 import io
 import json
 import os
-import secrets
 import threading
 import uuid
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
 from freshcircle.platform import create_app
 from freshcircle.platform.core.services import accounts
@@ -31,6 +30,7 @@ from freshcircle.platform.models import (
 )
 from tests.factories import Factory
 from tests.platform.live_server import call, serving
+from tests.platform.own_database import own_database as own_database_at
 
 YESTERDAY = (today_in_china() - dt.timedelta(days=1)).isoformat()
 TEST_DATABASE_URL = os.environ.get("FRESHCIRCLE_TEST_DATABASE_URL") or ""
@@ -193,20 +193,8 @@ def test_keys_must_be_kept_at_least_30_days():
 @pytest.fixture
 def own_database(tmp_path):
     """A database of this test's own (committed rows from several threads)."""
-    if not TEST_DATABASE_URL.startswith("postgresql"):
-        yield "sqlite:///" + str(tmp_path / "keys.db")
-        return
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_keys_{secrets.token_hex(4)}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database_at(tmp_path, "keys") as url:
+        yield url
 
 
 @pytest.mark.no_db_isolation

@@ -37,12 +37,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from redis import Redis
 
 from freshcircle.platform.core.services import files as file_service
 from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.extensions import db
 from freshcircle.platform.trace.pages.chart import cold_chain_svg
-from freshcircle.platform.trace.services import consumer_story, scan_verdict, scans
+from freshcircle.platform.trace.services import consumer_story, scan_stream, scan_verdict, scans
 from freshcircle.platform.trace.services.consumer_story import Resolution, StoryCache
 from freshcircle.platform.transactions import write_lock_first
 from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
@@ -309,6 +310,18 @@ def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
     return fragment
 
 
+def scan_redis(app=None) -> scan_verdict.ScanRedis | None:
+    """This app's Redis for scans in this process (None: scans are written directly)."""
+    extensions = (app or current_app).extensions
+    if "scan_redis" not in extensions:
+        url = (app or current_app).config.get("REDIS_URL")
+        extensions["scan_redis"] = None if not url else scan_verdict.ScanRedis(
+            Redis.from_url(url, socket_timeout=scan_stream.REDIS_TIMEOUT_S,
+                           socket_connect_timeout=scan_stream.REDIS_TIMEOUT_S),
+            scan_stream.Breaker())
+    return extensions["scan_redis"]
+
+
 def _page(resolution: Resolution):
     now = dt.datetime.now(dt.UTC)
     verdict = scan_verdict.judge_scan(
@@ -316,7 +329,7 @@ def _page(resolution: Resolution):
         rule=scans.CopyRule.from_config(current_app.config),
         network=scans.network_hash(request.remote_addr, current_app.config["SECRET_KEY"]),
         viewer=current_user if current_user.is_authenticated else None,
-        counted=request.method == "GET",
+        counted=request.method == "GET", redis=scan_redis(),
     )
     story = _story_html(resolution, now) if verdict.shows_story else None
     status = verdict.http_status

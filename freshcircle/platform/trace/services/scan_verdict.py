@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services.access import is_member
 from freshcircle.platform.models import BatchStatus, User
-from freshcircle.platform.trace.services import scans
+from freshcircle.platform.trace.services import scan_stream, scans
 from freshcircle.platform.trace.services.consumer_story import CodeState, Resolution
 
 
@@ -39,35 +40,55 @@ class ScanVerdict:
         return 404 if self.state is CodeState.UNKNOWN else 200
 
 
+@dataclass(frozen=True)
+class ScanRedis:
+    """Where scans go when Redis is configured (trace/services/scan_stream.py)."""
+
+    client: object
+    breaker: scan_stream.Breaker
+
+
 def judge_scan(session: Session, resolution: Resolution, *, now: dt.datetime,
                rule: scans.CopyRule, network: str | None, viewer: User | None = None,
-               counted: bool = True) -> ScanVerdict:
+               counted: bool = True, redis: ScanRedis | None = None) -> ScanVerdict:
     """The verdict on one view of a scanned code, logging it as a scan first.
 
     A view is logged (so that it counts toward the copied-code rule) when it is `counted`
     (a page view, not a HEAD request) and not a member of the pack's producer looking at
     their own pack (the label run page's preview): shoppers are not signed in, so that check
     costs them no query. The hold or recall comes from the batch as just resolved, never
-    from a cache.
+    from a cache. With `redis` (and while it answers) the scan goes to the stream and the
+    serial's counters decide; otherwise the scan row is written here and the SQL rule decides.
     """
     batch = resolution.batch
     own_pack = (batch is not None and viewer is not None
                 and is_member(session, viewer, batch.producer_id))
-    if counted and not own_pack:
-        link = resolution.link
-        scans.record_scan(
-            session, gtin=link.gtin, lot=(link.lot or "")[:20] or None,
-            serial=(link.serial or "")[:20] or None,
-            batch_id=batch.id if batch is not None else None,
-            verdict=resolution.state.value, network=network, now=now,
-        )
+    link = resolution.link
+    scan = scan_stream.Scan(
+        scan_id=scan_stream.new_scan_id(), gtin=link.gtin,
+        lot=(link.lot or "")[:20] or None, serial=(link.serial or "")[:20] or None,
+        batch_id=batch.id if batch is not None else None, verdict=resolution.state.value,
+        network=network, scanned_at=now)
+    count = counted and not own_pack
+    judge = resolution.shows_story and resolution.state is CodeState.GENUINE
+    suspicion = None
+    if redis is not None and redis.breaker.closed():
+        try:
+            suspicion = scan_stream.record(redis.client, scan, rule, counted=count, judge=judge)
+        except RedisError as error:
+            redis.breaker.failed(error)
+        else:
+            redis.breaker.succeeded()
+            count = judge = False  # done in Redis
+    if count:
+        scans.record_scan(session, gtin=scan.gtin, lot=scan.lot, serial=scan.serial,
+                          batch_id=scan.batch_id, verdict=scan.verdict, network=network,
+                          now=now, scan_id=scan.scan_id)
+    if judge:
+        suspicion = scans.copy_suspicion(session, link.gtin, link.serial, now, rule)
     if not resolution.shows_story:
         return ScanVerdict(resolution)
     warning = reason = None
     if batch.status in (BatchStatus.HELD, BatchStatus.RECALLED):
         warning, reason = batch.status.value, batch.status_reason
-    suspicion = None
-    if resolution.state is CodeState.GENUINE:
-        suspicion = scans.copy_suspicion(session, resolution.link.gtin, resolution.link.serial,
-                                         now, rule)
     return ScanVerdict(resolution, warning, reason, suspicion)

@@ -72,7 +72,8 @@ def network_hash(address: str | None, salt: str) -> str | None:
     return digest.hexdigest()[:NETWORK_HASH_CHARS]
 
 
-SCAN_COLUMNS = ("gtin", "lot", "serial", "batch_id", "verdict", "network", "scanned_at")
+SCAN_COLUMNS = ("gtin", "lot", "serial", "batch_id", "verdict", "network", "scanned_at",
+                "scan_id")
 # PostgreSQL: the row, plus set_config('synchronous_commit', 'off', is_local) evaluated once
 # in a one-row FROM, so turning off the commit's WAL flush wait costs no extra round trip:
 #   INSERT INTO scan_events (...) SELECT :gtin, ... FROM (SELECT set_config(...)) AS async_commit
@@ -88,7 +89,7 @@ INSERT_SCAN_ASYNC_COMMIT = insert(ScanEvent).from_select(
 
 def record_scan(session: Session, *, gtin: str, lot: str | None, serial: str | None,
                 batch_id: int | None, verdict: str, network: str | None,
-                now: dt.datetime | None = None) -> None:
+                now: dt.datetime | None = None, scan_id: str | None = None) -> None:
     """Append one scan (a single INSERT; nothing is read or locked).
 
     A Core INSERT on the session's connection (the ORM's unit of work would only add
@@ -100,7 +101,7 @@ def record_scan(session: Session, *, gtin: str, lot: str | None, serial: str | N
     """
     row = {"gtin": gtin, "lot": lot, "serial": serial, "batch_id": batch_id,
            "verdict": verdict, "network": network,
-           "scanned_at": now or dt.datetime.now(dt.UTC)}
+           "scanned_at": now or dt.datetime.now(dt.UTC), "scan_id": scan_id}
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(INSERT_SCAN_ASYNC_COMMIT, row)

@@ -1,0 +1,218 @@
+"""Scans off the request path: a Redis stream, the copied-code counters, and the writer.
+
+With FRESHCIRCLE_REDIS_URL set, a page view does not write to the database. In one Redis round
+trip it appends its scan to the stream `freshcircle:scans` (XADD, with the scan id made for it)
+and updates the serial's counters for the copied-code rule: the serial's recent scans and the
+networks they came from, each a sorted set scored by time and trimmed to the rule's window.
+`flask scan-writer` (trace/cli.py) reads the stream as a consumer group, inserts a batch of
+scans in one transaction, ignoring a scan id already stored, and acknowledges and deletes the
+entries only after the commit. A writer killed mid-batch leaves its entries pending; the next
+writer claims them (XAUTOCLAIM) and inserts them again, and the scan id makes that harmless.
+So a scan the page answered is in the database once the writer has run.
+
+Without a Redis URL, or while Redis does not answer, the page writes the scan row itself and
+the SQL rule decides (scans.record_scan, scans.copy_suspicion): `Breaker` keeps a failed Redis
+out of the request path for a few seconds at a time instead of making every page wait for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from freshcircle.platform.models import ScanEvent
+from freshcircle.platform.trace.services.scans import COPY_READ_LIMIT, CopyRule, CopySuspicion
+
+log = logging.getLogger(__name__)
+
+STREAM = "freshcircle:scans"
+GROUP = "scan-writer"
+FIELDS = ("scan_id", "gtin", "lot", "serial", "batch_id", "verdict", "network", "scanned_at")
+REDIS_TIMEOUT_S = 0.5  # a Redis that does not answer within this is treated as down
+RETRY_AFTER_S = 5.0  # how long a failed Redis stays out of the request path
+
+
+def new_scan_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Scan:
+    scan_id: str
+    gtin: str
+    lot: str | None
+    serial: str | None
+    batch_id: int | None
+    verdict: str
+    network: str | None
+    scanned_at: dt.datetime
+
+    def fields(self) -> dict[str, str]:
+        """The stream entry (Redis holds strings; an empty string is None)."""
+        return {
+            "scan_id": self.scan_id, "gtin": self.gtin, "lot": self.lot or "",
+            "serial": self.serial or "",
+            "batch_id": "" if self.batch_id is None else str(self.batch_id),
+            "verdict": self.verdict, "network": self.network or "",
+            "scanned_at": self.scanned_at.isoformat(),
+        }
+
+    @classmethod
+    def from_fields(cls, fields: dict) -> Scan:
+        text = {(k.decode() if isinstance(k, bytes) else k):
+                (v.decode() if isinstance(v, bytes) else v) for k, v in fields.items()}
+        return cls(
+            scan_id=text["scan_id"], gtin=text["gtin"], lot=text["lot"] or None,
+            serial=text["serial"] or None,
+            batch_id=int(text["batch_id"]) if text["batch_id"] else None,
+            verdict=text["verdict"], network=text["network"] or None,
+            scanned_at=dt.datetime.fromisoformat(text["scanned_at"]),
+        )
+
+    def row(self) -> dict:
+        return {name: getattr(self, name) for name in FIELDS}
+
+
+class Breaker:
+    """Keeps a Redis that failed out of the request path for RETRY_AFTER_S, and says so in
+    the log once per outage (not once per page view)."""
+
+    def __init__(self, retry_after: float = RETRY_AFTER_S):
+        self.retry_after = retry_after
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+        self._outage = False
+
+    def closed(self) -> bool:
+        return time.monotonic() >= self._open_until
+
+    def failed(self, error: Exception) -> None:
+        with self._lock:
+            self._open_until = time.monotonic() + self.retry_after
+            if not self._outage:
+                self._outage = True
+                log.warning("Redis is not answering (%s): scans are written to the database "
+                            "directly until it is back", error)
+
+    def succeeded(self) -> None:
+        if self._outage:
+            with self._lock:
+                if self._outage:
+                    self._outage = False
+                    log.warning("Redis answers again: scans go to the stream")
+
+
+def _keys(gtin: str, serial: str) -> tuple[str, str]:
+    base = f"freshcircle:scan:{gtin}:{serial}"
+    return base + ":t", base + ":n"
+
+
+def record(client, scan: Scan, rule: CopyRule, *, counted: bool,
+           judge: bool) -> CopySuspicion | None:
+    """Append a counted scan to the stream and update its serial's counters; when `judge`,
+    also say whether the serial looks copied. One round trip; raises redis errors."""
+    pipe = client.pipeline(transaction=False)
+    if counted:
+        pipe.xadd(STREAM, scan.fields())
+    if scan.serial is None or not (counted or judge):
+        pipe.execute()
+        return None
+    now = scan.scanned_at.timestamp()
+    window = rule.window.total_seconds()
+    times, networks = _keys(scan.gtin, scan.serial)
+    if counted:
+        pipe.zadd(times, {scan.scan_id: now})
+        pipe.zremrangebyrank(times, 0, -(max(COPY_READ_LIMIT, rule.min_scans) + 1))
+        pipe.expire(times, int(window) + 60)
+        if scan.network:
+            pipe.zadd(networks, {scan.network: now}, gt=True)
+            pipe.expire(networks, int(window) + 60)
+    pipe.zcount(times, now - window, now)
+    pipe.zcount(networks, now - window, now)
+    *_, scans, places = pipe.execute()
+    if judge and scans >= rule.min_scans and places >= rule.min_networks:
+        return CopySuspicion(scans=scans, networks=places,
+                             since=scan.scanned_at - rule.window,
+                             hours=round(window / 3600))
+    return None
+
+
+# --- the writer -------------------------------------------------------------------------------
+
+def ensure_group(client) -> None:
+    """The writers' consumer group (and the stream), from the stream's start."""
+    from redis.exceptions import ResponseError
+
+    try:
+        client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    except ResponseError as error:
+        if "BUSYGROUP" not in str(error):
+            raise
+
+
+def _entries(answer) -> list[tuple[bytes, dict]]:
+    return [entry for _stream, entries in answer or [] for entry in entries if entry[1]]
+
+
+def claim_and_read(client, consumer: str, *, count: int, block_ms: int,
+                   claim_idle_ms: int) -> list[tuple[bytes, dict]]:
+    """What to write next: this writer's own entries not yet acknowledged (a commit that
+    failed), else entries delivered to a writer that died before acknowledging them (idle for
+    `claim_idle_ms`), else new entries (waiting up to `block_ms`)."""
+    own = _entries(client.xreadgroup(GROUP, consumer, {STREAM: "0"}, count=count))
+    if own:
+        return own
+    _next, claimed, *_ = client.xautoclaim(STREAM, GROUP, consumer, claim_idle_ms,
+                                           start_id="0-0", count=count)
+    if claimed:
+        return [(entry_id, fields) for entry_id, fields in claimed if fields]
+    return _entries(client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count,
+                                      block=block_ms))
+
+
+def store(session: Session, scans: list[Scan]) -> int:
+    """Insert the scans, skipping any whose scan id is stored already; returns how many of
+    the batch are new. The caller commits, then acknowledges."""
+    if not scans:
+        return 0
+    rows = [scan.row() for scan in scans]
+    dialect = session.connection().dialect.name
+    if dialect == "postgresql":
+        statement = pg_insert(ScanEvent).on_conflict_do_nothing(index_elements=["scan_id"])
+    elif dialect == "sqlite":
+        statement = sqlite_insert(ScanEvent).on_conflict_do_nothing(index_elements=["scan_id"])
+    else:  # pragma: no cover - the two databases FreshCircle runs on
+        statement = insert(ScanEvent)
+    result = session.connection().execute(statement, rows)
+    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
+
+
+def acknowledge(client, entry_ids: list) -> None:
+    """After the commit: the entries are done, and leave the stream (it stays small)."""
+    if entry_ids:
+        pipe = client.pipeline(transaction=False)
+        pipe.xack(STREAM, GROUP, *entry_ids)
+        pipe.xdel(STREAM, *entry_ids)
+        pipe.execute()
+
+
+def backlog(client) -> tuple[int, float]:
+    """Entries not yet written, and the age in seconds of the oldest (the writer's lag)."""
+    length = client.xlen(STREAM)
+    if not length:
+        return 0, 0.0
+    first = client.xrange(STREAM, count=1)
+    if not first:
+        return length, 0.0
+    oldest_ms = int(first[0][0].split(b"-")[0] if isinstance(first[0][0], bytes)
+                    else first[0][0].split("-")[0])
+    return length, max(0.0, time.time() - oldest_ms / 1000)
