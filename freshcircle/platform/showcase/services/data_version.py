@@ -1,0 +1,81 @@
+"""The showcase's data version: one cheap query that changes whenever anything a showcase page
+shows changes (a listing, a producer, a certification, a batch photo, a trade item) or the day
+turns (a listing's supply window ends). Pages are cached and validated (ETag) per version.
+
+A process reuses the version it read for `ttl_s` seconds (config SHOWCASE_VERSION_SECONDS), so
+under load the database is asked at most once a second per process; 0 asks every time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.models import (
+    BatchPhoto,
+    Certification,
+    Listing,
+    Producer,
+    TradeItem,
+)
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    tag: str  # changes with every change of the data shown
+    changed_at: dt.datetime  # the latest change (or the start of today in China)
+
+
+_lock = threading.Lock()
+_memo: dict[str, tuple[float, DataVersion]] = {}
+
+
+def current(session: Session, ttl_s: float = 1.0) -> DataVersion:
+    """The showcase's data version, reused within a process for up to `ttl_s` seconds."""
+    key = str(session.get_bind().url)
+    now = time.monotonic()
+    if ttl_s > 0:
+        hit = _memo.get(key)
+        if hit is not None and now - hit[0] < ttl_s:
+            return hit[1]
+    version = read(session)
+    if ttl_s > 0:
+        with _lock:
+            _memo[key] = (now, version)
+    return version
+
+
+def read(session: Session) -> DataVersion:
+    """Read the version from the database (one statement)."""
+
+    def latest(column):
+        return select(func.max(column)).scalar_subquery()
+
+    def count(column):
+        return select(func.count(column)).scalar_subquery()
+
+    row = session.execute(select(
+        latest(Listing.updated_at), count(Listing.id),
+        latest(Producer.updated_at), count(Producer.id),
+        latest(Certification.updated_at), count(Certification.id),
+        latest(BatchPhoto.id), count(BatchPhoto.id), count(TradeItem.id),
+    )).one()
+    today = today_in_china()
+    stamps = [_aware(v) for v in (row[0], row[2], row[4]) if v is not None]
+    start_of_today = dt.datetime.combine(today, dt.time(), dt.UTC) - dt.timedelta(hours=8)
+    changed = max([start_of_today, *stamps])
+    raw = repr((today.isoformat(), *(str(v) for v in row)))
+    return DataVersion(hashlib.sha256(raw.encode()).hexdigest()[:20], changed)
+
+
+def _aware(value) -> dt.datetime:
+    if isinstance(value, str):  # SQLite hands back text from an aggregate
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
