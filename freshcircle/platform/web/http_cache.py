@@ -31,7 +31,6 @@ from flask import Response, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-MIN_COMPRESS = 512
 # Suffixes compressing proxies (and Flask-Compress) append to a strong ETag.
 _ENCODING_SUFFIXES = ("-gzip", ":gzip", ":br", ":zstd", ":deflate")
 
@@ -133,8 +132,10 @@ def public_page(version: Callable[[], tuple[str, dt.datetime]], cache: PageCache
             language = str(get_locale())
             url = request.full_path
             etag = etag_for(tag, language, url)
+            gzipped = request.accept_encodings["gzip"] > 0
             if _matches(etag) or _not_modified_since(changed_at):
                 response = Response(status=304)
+                response.set_etag(etag + "-gzip" if gzipped else etag)
             else:
                 key = (request.endpoint, url, language, tag)
                 entry = cache.get(key)
@@ -143,7 +144,7 @@ def public_page(version: Callable[[], tuple[str, dt.datetime]], cache: PageCache
                     if rendered.status_code != 200:
                         return rendered
                     entry = cache.put(key, rendered.get_data())
-                response = _body_response(entry, etag)
+                response = _body_response(entry, etag, gzipped)
             response.headers["Cache-Control"] = freshness().header
             response.headers["Vary"] = "Cookie, Accept-Encoding"
             response.last_modified = changed_at.replace(microsecond=0)
@@ -154,8 +155,8 @@ def public_page(version: Callable[[], tuple[str, dt.datetime]], cache: PageCache
     return decorator
 
 
-def _body_response(entry: _Entry, etag: str) -> Response:
-    if request.accept_encodings["gzip"] > 0 and len(entry.body) >= MIN_COMPRESS:
+def _body_response(entry: _Entry, etag: str, gzipped: bool) -> Response:
+    if gzipped:
         response = Response(entry.gzipped(), mimetype="text/html")
         response.headers["Content-Encoding"] = "gzip"  # Flask-Compress leaves it as it is
         response.set_etag(etag + "-gzip")

@@ -1,6 +1,6 @@
 """The showcase's data version: one cheap query that changes whenever anything a showcase page
-shows changes (a listing, a producer, a certification, a batch photo, a trade item) or the day
-turns (a listing's supply window ends). Pages are cached and validated (ETag) per version.
+shows changes (a listing, its batch, a producer, a certification, a batch photo, a trade item)
+or the day turns (a listing's supply window ends). Pages are cached and validated (ETag) per version.
 
 A process reuses the version it read for `ttl_s` seconds (config SHOWCASE_VERSION_SECONDS), so
 under load the database is asked at most once a second per process; 0 asks every time.
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import (
+    Batch,
     BatchPhoto,
     Certification,
     Listing,
@@ -39,7 +40,7 @@ _memo: dict[str, tuple[float, DataVersion]] = {}
 
 def current(session: Session, ttl_s: float = 1.0) -> DataVersion:
     """The showcase's data version, reused within a process for up to `ttl_s` seconds."""
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     now = time.monotonic()
     if ttl_s > 0:
         hit = _memo.get(key)
@@ -66,9 +67,10 @@ def read(session: Session) -> DataVersion:
         latest(Producer.updated_at), count(Producer.id),
         latest(Certification.updated_at), count(Certification.id),
         latest(BatchPhoto.id), count(BatchPhoto.id), count(TradeItem.id),
+        latest(Batch.updated_at),  # a hold or a recall: the lot's listing leaves the pages
     )).one()
     today = today_in_china()
-    stamps = [_aware(v) for v in (row[0], row[2], row[4]) if v is not None]
+    stamps = [_aware(v) for v in (row[0], row[2], row[4], row[9]) if v is not None]
     start_of_today = dt.datetime.combine(today, dt.time(), dt.UTC) - dt.timedelta(hours=8)
     changed = max([start_of_today, *stamps])
     raw = repr((today.isoformat(), *(str(v) for v in row)))
