@@ -1,5 +1,6 @@
-"""Start pages: visitors land on the public showcase 阜阳好物, each role on its own page (farmers on 我的批次, buyers on their open
-orders, unread notices and the market). Language switch."""
+"""Start pages: visitors land on the public showcase 阜阳好物, each role on its own page
+(farmers on 我的批次, buyers on their open orders, unread notices and the market). Language
+switch."""
 
 from __future__ import annotations
 
