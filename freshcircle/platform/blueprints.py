@@ -112,6 +112,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(driver.bp)  # 今日路线
     app.register_blueprint(dispatch.bp)  # 调度 (dispatch planning)
     app.register_blueprint(showcase.bp)  # 阜阳好物, the public showcase (also / for visitors)
+    showcase.init_app(app)  # its front cache: repeats to cookie-less visitors skip the app
     register_display(app)
     labels.register_label_display(app)
     offline.init_app(app)  # the installable farmer app: manifest, service worker (web/offline.py)

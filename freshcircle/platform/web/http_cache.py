@@ -31,6 +31,8 @@ from flask import Response, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from freshcircle.platform.web.front_cache import VERSION_KEY
+
 # Suffixes compressing proxies (and Flask-Compress) append to a strong ETag.
 _ENCODING_SUFFIXES = ("-gzip", ":gzip", ":br", ":zstd", ":deflate")
 
@@ -129,6 +131,7 @@ def public_page(version: Callable[[], tuple[str, dt.datetime]], cache: PageCache
                 response.headers["Cache-Control"] = "private, no-cache"
                 return response
             tag, changed_at = version()
+            request.environ[VERSION_KEY] = tag  # for web/front_cache.py
             language = str(get_locale())
             url = request.full_path
             etag = etag_for(tag, language, url)

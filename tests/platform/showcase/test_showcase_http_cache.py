@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+
+from freshcircle.platform.showcase.services import data_version
 from tests.platform.market_helpers import market
 
 PAGES = ("/", "/haowu/counties/341222", "/haowu/brands/taihe-xiangchun")
@@ -86,3 +89,43 @@ def test_signed_in_pages_are_never_shared(make, session, login):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert "ETag" not in response.headers
+
+
+@pytest.fixture
+def version_reused(app):
+    """The production setting: the data version is read at most once a second... here a minute,
+    so the test cannot race the clock."""
+    data_version.forget()  # a version another test read (its data rolled back) is not ours
+    app.extensions.pop("showcase_version", None)
+    app.config["SHOWCASE_VERSION_SECONDS"] = 60
+    try:
+        yield
+    finally:
+        app.config["SHOWCASE_VERSION_SECONDS"] = 0
+
+
+def test_cookieless_repeats_get_the_same_response_from_the_front_cache(
+        app, client, make, session, version_reused):
+    m = market(make, session)
+    url = f"/haowu/producers/{m.listing.producer_id}"
+    first = client.get(url, headers={"Accept-Encoding": "gzip"})
+    again = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert again.status_code == 200 and again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    # while the version is reused, a change waits; once it is read again, it shows
+    m.listing.producer.name = "新名字合作社"
+    session.commit()
+    assert "新名字合作社" not in client.get(url).get_data(as_text=True)
+    app.config["SHOWCASE_VERSION_SECONDS"] = 0
+    assert "新名字合作社" in client.get(url).get_data(as_text=True)
+
+
+def test_the_front_cache_never_serves_a_signed_in_visitor(client, make, session, login,
+                                                          version_reused):
+    m = market(make, session)
+    assert "登录后查看批发价并下单" in client.get("/").get_data(as_text=True)  # stored
+    buyer = login(m.buyer)
+    page = buyer.get("/")
+    assert "登录后查看批发价并下单" not in page.get_data(as_text=True)
+    assert buyer.get("/haowu/").headers["Cache-Control"] == "private, no-cache"

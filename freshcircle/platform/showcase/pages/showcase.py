@@ -7,12 +7,15 @@ version, 304s, shared caching for a short time, gzip made once per version.
 
 from __future__ import annotations
 
+import time
+
 from babel.dates import get_month_names
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Flask, current_app, render_template
 from flask_babel import get_locale
 
 from freshcircle.platform.extensions import db
 from freshcircle.platform.showcase.services import catalog, data_version
+from freshcircle.platform.web.front_cache import FrontCache
 from freshcircle.platform.web.http_cache import Freshness, PageCache, public_page
 
 bp = Blueprint("showcase", __name__, url_prefix="/haowu")
@@ -20,9 +23,26 @@ pages = PageCache()
 
 
 def _version():
-    version = data_version.current(
-        db.session, current_app.config["SHOWCASE_VERSION_SECONDS"])
+    ttl = current_app.config["SHOWCASE_VERSION_SECONDS"]
+    version = data_version.current(db.session, ttl)
+    if ttl > 0:
+        current_app.extensions["showcase_version"] = (time.monotonic(), version.tag)
     return version.tag, version.changed_at
+
+
+def init_app(app: Flask) -> None:
+    """Put the front cache (web/front_cache.py) before the app for the showcase's pages:
+    replays to cookie-less visitors while the version they were rendered at is current."""
+
+    def current_tag() -> str | None:
+        seen = app.extensions.get("showcase_version")
+        ttl = app.config["SHOWCASE_VERSION_SECONDS"]
+        if seen is None or time.monotonic() - seen[0] >= ttl:
+            return None
+        return seen[1]
+
+    app.wsgi_app = FrontCache(  # type: ignore[method-assign]
+        app.wsgi_app, current_tag, lambda path: path == "/" or path.startswith("/haowu/"))
 
 
 def _freshness() -> Freshness:

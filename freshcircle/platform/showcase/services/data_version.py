@@ -54,6 +54,12 @@ def current(session: Session, ttl_s: float = 1.0) -> DataVersion:
     return version
 
 
+def forget() -> None:
+    """Read the version afresh next time (tests that turn reuse on start from here)."""
+    with _lock:
+        _memo.clear()
+
+
 def read(session: Session) -> DataVersion:
     """Read the version from the database (one statement)."""
 
