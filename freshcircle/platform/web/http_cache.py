@@ -111,10 +111,15 @@ def _matches(etag: str) -> bool:
 
 
 def _not_modified_since(changed_at: dt.datetime) -> bool:
-    if request.headers.get("If-None-Match"):  # RFC 9110: If-None-Match wins
+    """If-Modified-Since (only when no If-None-Match came, RFC 9110). A date has whole seconds:
+    a change in the current second could follow the one the client saw, so data changed less
+    than a second ago is never "not modified"."""
+    if request.headers.get("If-None-Match"):
         return False
     since = request.if_modified_since
-    return since is not None and changed_at.replace(microsecond=0) <= since
+    if since is None or dt.datetime.now(dt.UTC) - changed_at < dt.timedelta(seconds=1):
+        return False
+    return changed_at.replace(microsecond=0) <= since
 
 
 def public_page(version: Callable[[], tuple[str, dt.datetime]], cache: PageCache,

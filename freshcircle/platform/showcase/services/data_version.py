@@ -37,6 +37,7 @@ class DataVersion:
 
 _lock = threading.Lock()
 _memo: dict[str, tuple[float, DataVersion]] = {}
+_last: dict[str, DataVersion] = {}  # the last version read, to date a change no stamp shows
 
 
 def current(session: Session, ttl_s: float = 1.0) -> DataVersion:
@@ -48,8 +49,17 @@ def current(session: Session, ttl_s: float = 1.0) -> DataVersion:
         if hit is not None and now - hit[0] < ttl_s:
             return hit[1]
     version = read(session)
-    if ttl_s > 0:
-        with _lock:
+    with _lock:
+        before = _last.get(key)
+        if (before is not None and before.tag != version.tag
+                and version.changed_at <= before.changed_at):
+            # A deletion changes a count but no timestamp: date it now, so If-Modified-Since
+            # does not answer 304 for a page that changed.
+            version = DataVersion(version.tag, dt.datetime.now(dt.UTC))
+        elif before is not None and before.tag == version.tag:
+            version = before
+        _last[key] = version
+        if ttl_s > 0:
             _memo[key] = (now, version)
     return version
 
@@ -58,6 +68,7 @@ def forget() -> None:
     """Read the version afresh next time (tests that turn reuse on start from here)."""
     with _lock:
         _memo.clear()
+        _last.clear()
 
 
 def read(session: Session) -> DataVersion:
