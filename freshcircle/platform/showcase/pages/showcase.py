@@ -26,7 +26,7 @@ def _version():
     ttl = current_app.config["SHOWCASE_VERSION_SECONDS"]
     version = data_version.current(db.session, ttl)
     if ttl > 0:
-        current_app.extensions["showcase_version"] = (time.monotonic(), version.tag)
+        current_app.extensions["showcase_version"] = (version.read_at, version.tag)
     return version.tag, version.changed_at
 
 

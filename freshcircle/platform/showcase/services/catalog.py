@@ -32,6 +32,7 @@ from freshcircle.platform.showcase.services.brands import Brand, County
 
 HOME_LISTINGS = 12
 PAGE_LISTINGS = 48
+PAGE_PRODUCERS = 60
 SHOWN_CERTIFICATIONS = (CertificationKind.GEO_INDICATION, CertificationKind.GREEN_FOOD,
                         CertificationKind.ORGANIC)
 
@@ -139,11 +140,13 @@ def certifications(session: Session, *, producer_id: int | None = None,
 
 
 def producer_cards(session: Session, producer_ids=None, county_code: str | None = None,
-                   ) -> list[ProducerCard]:
-    """Producers (of a county, or these ids) with how many listings they have on sale."""
+                   limit: int = PAGE_PRODUCERS) -> list[ProducerCard]:
+    """Producers (of a county, or these ids) with how many listings they have on sale, those
+    with the most first."""
     on_sale_count = (select(func.count(Listing.id)).where(
         Listing.producer_id == Producer.id, on_sale()).correlate(Producer).scalar_subquery())
-    stmt = select(Producer, on_sale_count).order_by(on_sale_count.desc(), Producer.id)
+    stmt = (select(Producer, on_sale_count).order_by(on_sale_count.desc(), Producer.id)
+            .limit(limit))
     if county_code:
         stmt = stmt.where(Producer.county_code == county_code)
     if producer_ids is not None:

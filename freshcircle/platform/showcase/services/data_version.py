@@ -33,21 +33,34 @@ from freshcircle.platform.models import (
 class DataVersion:
     tag: str  # changes with every change of the data shown
     changed_at: dt.datetime  # the latest change (or the start of today in China)
+    read_at: float = 0.0  # time.monotonic() when it was read
 
 
 _lock = threading.Lock()
-_memo: dict[str, tuple[float, DataVersion]] = {}
+_refreshing = threading.Lock()  # one thread per process reads an expired version again
+_memo: dict[str, DataVersion] = {}
 _last: dict[str, DataVersion] = {}  # the last version read, to date a change no stamp shows
 
 
 def current(session: Session, ttl_s: float = 1.0) -> DataVersion:
-    """The showcase's data version, reused within a process for up to `ttl_s` seconds."""
+    """The showcase's data version, reused within a process for up to `ttl_s` seconds.
+
+    When it has expired, one thread reads it again and the others keep the one they have
+    meanwhile (no stampede of identical reads at the turn of each second)."""
     key = str(session.get_bind().engine.url)
-    now = time.monotonic()
-    if ttl_s > 0:
-        hit = _memo.get(key)
-        if hit is not None and now - hit[0] < ttl_s:
-            return hit[1]
+    hit = _memo.get(key) if ttl_s > 0 else None
+    if hit is not None and time.monotonic() - hit.read_at < ttl_s:
+        return hit
+    if hit is not None and not _refreshing.acquire(blocking=False):
+        return hit
+    try:
+        return _read_and_remember(session, key, ttl_s)
+    finally:
+        if hit is not None:
+            _refreshing.release()
+
+
+def _read_and_remember(session: Session, key: str, ttl_s: float) -> DataVersion:
     version = read(session)
     with _lock:
         before = _last.get(key)
@@ -55,12 +68,12 @@ def current(session: Session, ttl_s: float = 1.0) -> DataVersion:
                 and version.changed_at <= before.changed_at):
             # A deletion changes a count but no timestamp: date it now, so If-Modified-Since
             # does not answer 304 for a page that changed.
-            version = DataVersion(version.tag, dt.datetime.now(dt.UTC))
+            version = DataVersion(version.tag, dt.datetime.now(dt.UTC), version.read_at)
         elif before is not None and before.tag == version.tag:
-            version = before
+            version = DataVersion(before.tag, before.changed_at, version.read_at)
         _last[key] = version
         if ttl_s > 0:
-            _memo[key] = (now, version)
+            _memo[key] = version
     return version
 
 
@@ -92,7 +105,7 @@ def read(session: Session) -> DataVersion:
     start_of_today = dt.datetime.combine(today, dt.time(), dt.UTC) - dt.timedelta(hours=8)
     changed = max([start_of_today, *stamps])
     raw = repr((today.isoformat(), *(str(v) for v in row)))
-    return DataVersion(hashlib.sha256(raw.encode()).hexdigest()[:20], changed)
+    return DataVersion(hashlib.sha256(raw.encode()).hexdigest()[:20], changed, time.monotonic())
 
 
 def _aware(value) -> dt.datetime:
