@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from freshcircle.platform.models import BatchStatus, CertificationKind, Role
+from freshcircle.platform.models import BatchPhoto, BatchStatus, CertificationKind, Role, TradeItem
 from tests.platform.market_helpers import market
 
 
@@ -96,3 +96,19 @@ def test_a_held_lot_is_not_presented_as_for_sale(client, make, session):
     for url in ("/", "/haowu/counties/341222", "/haowu/brands/taihe-xiangchun",
                 f"/haowu/producers/{m.listing.producer_id}"):
         assert "香椿(太和香椿) ·" not in text(client.get(url)), url
+
+
+def test_a_batch_photo_shows_once_its_lot_has_a_public_page(client, make, session):
+    m = toon_market(make, session)
+    stored = make.stored_file(m.listing.producer, data=b"\xff\xd8\xff photo", filename="椿芽.jpg",
+                              content_type="image/jpeg")
+    photo = BatchPhoto(batch_id=m.listing.batch_id, file_id=stored.id)
+    session.add(photo)
+    session.commit()
+    url = f"/haowu/producers/{m.listing.producer_id}"
+    assert f"/trace/photos/{photo.id}" not in client.get(url).get_data(as_text=True)
+    session.add(TradeItem(producer_id=m.listing.producer_id, product_id=m.listing.product_id,
+                          gtin="09520000000017"))
+    session.commit()
+    assert f"/trace/photos/{photo.id}" in client.get(url).get_data(as_text=True)
+    assert client.get(f"/trace/photos/{photo.id}").status_code == 200
