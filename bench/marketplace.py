@@ -20,8 +20,11 @@
   same settings (helpers imported from bench/scan.py: `gthread`, 2 workers x 8 threads, wrk
   -t2 -c32 with a Lua script that asks for a random one of the query URLs each request).
 
-Goals: search p95 under 50 ms; browse at least 0.3 of the hello-world rate. Prints as it
-goes; the last line is one JSON object.
+- `measure_showcase` (bench/showcase_load.py): the public showcase 阜阳好物, anonymous, a
+  random one of its pages each request, against hello-world.
+
+Goals: search p95 under 50 ms; browse at least 0.3 of the hello-world rate; showcase at least
+0.5. Prints as it goes; the last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -56,15 +59,20 @@ from scan import (
     wait_ready,
     write_wrk_script,
 )
+from showcase_load import GOALS as SHOWCASE_GOALS
+from showcase_load import WATCH as SHOWCASE_WATCH
+from showcase_load import measure_showcase
 
 GOALS = (
     Goal("search_p95_ms", "<", 50),
     Goal("ratio", ">=", 0.3),  # browse against hello-world under the same gunicorn settings
     Goal("non_2xx", "==", 0, check=True),
     *RACE_CHECKS,
+    *SHOWCASE_GOALS,  # anonymous showcase pages against hello-world (bench/showcase_load.py)
 )
 WATCH = {"search_p50_ms": LOWER, "search_slowest_p95_ms": LOWER, "browse_rps": HIGHER,
          "browse_p99_ms": LOWER}
+WATCH.update(SHOWCASE_WATCH)
 BUYER_PHONE = "13900009999"
 BUYER_PASSWORD = "bench-market-pass"
 COUNTIES = {  # code: (name, latitude, longitude) of the county seat
@@ -399,6 +407,7 @@ def main() -> None:
     parser.add_argument("--no-browse", action="store_true", help="search latency only")
     parser.add_argument("--race-runs", type=int, default=20, help="0: no race")
     parser.add_argument("--race-buyers", type=int, default=50)
+    parser.add_argument("--no-showcase", action="store_true", help="no showcase pages load")
     args = parser.parse_args()
     if not args.no_browse and shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: make bench-deps (or --no-browse)")
@@ -419,6 +428,7 @@ def main() -> None:
           f"{len(search['per_query'])} queries x {args.repeats}", flush=True)
     browse = {} if args.no_browse else measure_browse(args, env)
     race = race_with_server(app, args, env) if args.race_runs else {}
+    showcase = {} if args.no_browse or args.no_showcase else measure_showcase(args, env)
     browse_rps = browse.get("browse", {}).get("rps")
     hello_rps = browse.get("hello", {}).get("rps")
     ratio = browse_rps / hello_rps if browse_rps and hello_rps else None
@@ -445,6 +455,7 @@ def main() -> None:
         "race_losers_not_told": race.get("race_losers_not_told"),
         "race_sold_min": race.get("race_sold_min"),
         "race_sold_max": race.get("race_sold_max"),
+        **showcase,
         "load_start": load_start,
         "load_end": load_end,
     }, GOALS, WATCH)

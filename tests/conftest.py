@@ -94,6 +94,9 @@ def app(database_url, tmp_path_factory):
             # Rolled-back tests reuse ids: a cached market page could belong to another test.
             # tests/platform/test_market_cache.py turns it on where it is the subject.
             "MARKET_RESULTS_CACHE_SECONDS": 0,
+            # The showcase's data version is read on every request (not reused for a second),
+            # so a change made by a test shows at once.
+            "SHOWCASE_VERSION_SECONDS": 0,
             # Rolled-back tests reuse phone numbers; tests/platform/security/test_sign_in_limits.py
             # builds apps with the limiter on.
             "RATELIMIT_ENABLED": False,

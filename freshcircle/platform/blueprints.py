@@ -18,7 +18,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from freshcircle.platform.web.api import register_api
 
 PLATFORM = Path(__file__).resolve().parent
-FEATURES = ("core", "ledger", "farms", "batches", "market", "dispatch", "trace", "demo")
+FEATURES = ("core", "ledger", "farms", "batches", "market", "showcase", "dispatch", "trace",
+            "demo")
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
@@ -93,6 +94,7 @@ def register_pages(app: Flask) -> None:
         quotes,
         sales,
     )
+    from freshcircle.platform.showcase.pages import showcase
     from freshcircle.platform.trace.pages import consumer, inspector
     from freshcircle.platform.web import offline
     from freshcircle.platform.web.display import register_display
@@ -109,6 +111,8 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(fleet.bp)  # 车队 (cold-chain dispatch)
     app.register_blueprint(driver.bp)  # 今日路线
     app.register_blueprint(dispatch.bp)  # 调度 (dispatch planning)
+    app.register_blueprint(showcase.bp)  # 阜阳好物, the public showcase (also / for visitors)
+    showcase.init_app(app)  # its front cache: repeats to cookie-less visitors skip the app
     register_display(app)
     labels.register_label_display(app)
     offline.init_app(app)  # the installable farmer app: manifest, service worker (web/offline.py)

@@ -91,6 +91,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_FROM": env.get("FRESHCIRCLE_MAIL_FROM", "FreshCircle <noreply@freshcircle.example>"),
         "MARKET_RESULTS_CACHE_SECONDS": float(
             env.get("FRESHCIRCLE_MARKET_RESULTS_CACHE_SECONDS", "5")),
+        # The public showcase (阜阳好物): each process reads the data version at most once per
+        # SHOWCASE_VERSION_SECONDS; shared caches keep a page SHOWCASE_MAX_AGE seconds and may
+        # serve it stale while revalidating for SHOWCASE_STALE_WHILE_REVALIDATE more.
+        "SHOWCASE_VERSION_SECONDS": float(env.get("FRESHCIRCLE_SHOWCASE_VERSION_SECONDS", "1")),
+        "SHOWCASE_MAX_AGE": int(env.get("FRESHCIRCLE_SHOWCASE_MAX_AGE", "60")),
+        "SHOWCASE_STALE_WHILE_REVALIDATE": int(
+            env.get("FRESHCIRCLE_SHOWCASE_STALE_WHILE_REVALIDATE", "300")),
         # Label runs up to LABEL_SYNC_MAX labels render inside the request; larger ones in a
         # background thread that commits its progress every LABEL_PROGRESS_EVERY labels.
         # LABEL_JOBS_SYNC (tests) renders those at once too, in the request's session.

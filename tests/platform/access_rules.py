@@ -231,7 +231,11 @@ RULES: dict[str, str] = {
     "GET /api/v1/dispatch/plans/{plan_id}": "farm-manage",
     "POST /api/v1/dispatch/plans/{plan_id}/accept": "farm-manage",
     # --- pages: public and account
-    "GET /": "signed-in",
+    "GET /": "public",  # visitors get the showcase 阜阳好物, each role its own start page
+    "GET /haowu/": "public",
+    "GET /haowu/counties/<county_code>": "public",
+    "GET /haowu/brands/<brand>": "public",
+    "GET /haowu/producers/<int:producer_id>": "public",
     "GET /login": "public",
     # The installable farmer app (web/offline.py): nothing in them is anyone's record.
     "GET /manifest.webmanifest": "public",

@@ -178,6 +178,7 @@ def _side(make, session, app, label: str) -> Side:
         spare_batch_id=spare.id, carrier_id=carrier.id, product_id=batch.product_id,
         day=placed.dispatch_date.isoformat(), manager_phone=manager.phone,
         recruit_phone=recruit.phone, lot_code=batch.lot_code, member_user_id=hand.id,
+        county_code=producer.county_code, brand="taihe-xiangchun",
     )
     side.lot_path = _lot_path(app, session, batch)
     side.documents["epcis"] = lot_document(app, session, batch, steps=("storing",),

@@ -46,6 +46,9 @@ class Producer(Base):
     dispatch_weekdays: Mapped[str] = mapped_column(String(7), default="1234567",
                                                    server_default="1234567")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # When the record last changed: the public showcase's pages are cached per data version
+    # (showcase/services/data_version.py). None on rows older than the column.
+    updated_at: Mapped[dt.datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="producer", cascade="all, delete-orphan"
@@ -66,6 +69,7 @@ class Certification(Base):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
     producer: Mapped[Producer] = relationship()
     product: Mapped[Product | None] = relationship()

@@ -1,9 +1,10 @@
-"""Start pages: each role lands on its own page (farmers on 我的批次, buyers on their open
-orders, unread notices and the market). Language switch."""
+"""Start pages: visitors land on the public showcase 阜阳好物, each role on its own page
+(farmers on 我的批次, buyers on their open orders, unread notices and the market). Language
+switch."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -23,7 +24,9 @@ PAGE_SIZE = 30
 @bp.get("/")
 def index():
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
+        # Visitors get 阜阳好物, the public showcase (its own feature: called by endpoint, as
+        # pages never import another feature's pages).
+        return current_app.view_functions["showcase.index"]()
     user = actor()
     if user.role == Role.BUYER:
         return buyer_home(user)

@@ -1,0 +1,1 @@
+"""What the public showcase shows: only public facts, never a price."""
