@@ -1,7 +1,7 @@
 """Showcase data versions: producers and certifications record when they last changed
 
 Revision ID: 5d1c8e3a7f20
-Revises: 7e2a9c4b1d83
+Revises: 5c7e1b2a9d40
 
 The public showcase caches its pages per data version (the latest change of what a page shows);
 listings already had updated_at. Existing rows take their created_at.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5d1c8e3a7f20"
-down_revision = "7e2a9c4b1d83"
+down_revision = "5c7e1b2a9d40"
 branch_labels = None
 depends_on = None
 
