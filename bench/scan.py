@@ -23,6 +23,12 @@
   cores only add context switches; 8 threads each, so a thread waiting on PostgreSQL leaves
   the core to another request. The hello-world app gets exactly the same settings.
 
+- Scans go through Redis (`--redis-url`, a database of its own that the bench flushes) with
+  `flask scan-writer` running beside the nodes, as in production; `--no-redis` measures pages
+  that write their scan rows themselves. After the load the bench waits for the writer to
+  drain the stream and counts: `scans_sent` (answered 2xx), `scans_stored`, `scans_lost`,
+  and `writer_lag_s` (how old the oldest unwritten scan was when the load stopped).
+
 Needs wrk (`make bench-deps`) and a PostgreSQL server (`make`'s README section). The load
 average is printed at the start and the end: the rates are per wall-clock second on a shared
 machine. Goals: at least half the hello-world throughput, p99 under 50 ms at 32 connections.
@@ -49,12 +55,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchkit import HIGHER, LOWER, Goal, finish, load, recreate_database
+from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 GOALS = (
     Goal("ratio", ">=", 0.5),  # of the hello-world rate under the same gunicorn settings
     Goal("p99_ms", "<", 50),
     Goal("non_2xx", "==", 0, check=True),
+    Goal("scans_lost", "==", 0, check=True),
 )
 WATCH = {"scan_rps": HIGHER, "p50_ms": LOWER}
 GENUINE_ZH = "正品验证通过"  # the genuine verdict as the page shows it in Chinese
@@ -201,6 +209,43 @@ def run_wrk(url: str, args, seconds: float, script: str | None = None) -> dict:
     return figures
 
 
+def start_writer(env: dict[str, str], log) -> subprocess.Popen:
+    """`flask scan-writer` on the bench's database and Redis (its own process group)."""
+    command = [sys.executable, "-m", "flask", "--app", "freshcircle.platform:create_app",
+               "scan-writer"]
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def count_scans(database_url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM scan_events")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def writer_lag(redis_url: str) -> float:
+    """How far behind the writer is: the age of the oldest scan not yet written."""
+    from freshcircle.platform.trace.services import scan_stream
+
+    return scan_stream.backlog(Redis.from_url(redis_url))[1]
+
+
+def drain(redis_url: str | None, database_url: str, timeout: float = 300) -> int:
+    """Wait until the writer has written every scan in the stream; the scans stored."""
+    if redis_url:
+        from freshcircle.platform.trace.services import scan_stream
+
+        client, deadline = Redis.from_url(redis_url), time.monotonic() + timeout
+        while scan_stream.backlog(client)[0] and time.monotonic() < deadline:
+            time.sleep(0.2)
+    return count_scans(database_url)
+
+
 def stop(process: subprocess.Popen | None) -> None:
     """SIGTERM to the gunicorn master's process group (master and workers), then SIGKILL."""
     if process is None or process.poll() is not None:
@@ -227,6 +272,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
     parser.add_argument("--serials", type=int, default=2000,
                         help="packs in the label run; wrk scans a random one each request")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/8",
+                        help="scans go to this Redis (flushed) and `flask scan-writer` "
+                             "writes them to the database")
+    parser.add_argument("--no-redis", action="store_true",
+                        help="each page writes its scan row itself (no Redis, no writer)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: make bench-deps")
@@ -239,6 +289,10 @@ def main() -> None:
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     env = {"DATABASE_URL": args.database_url, "SECRET_KEY": secrets.token_hex(32),
            "FRESHCIRCLE_SIGNING_KEYS": f"b1={key}"}
+    redis_url = None if args.no_redis else args.redis_url
+    if redis_url:
+        env["FRESHCIRCLE_REDIS_URL"] = redis_url
+        Redis.from_url(redis_url).flushdb()
     started = time.perf_counter()
     recreate_database(args.database_url)
     paths = prepare(env, args.serials)
@@ -256,6 +310,9 @@ def main() -> None:
             apps = {"scan": ("freshcircle.platform:create_app()", path),
                     "hello": ("hello_app:app", "/")}
             urls = {}
+            writer = start_writer(env, log) if redis_url else None
+            servers.append(writer)
+            before = count_scans(args.database_url)
             for name, (target, url_path) in apps.items():
                 port = free_port()
                 servers.append(start_gunicorn(target, port, args, env, log))
@@ -266,10 +323,15 @@ def main() -> None:
                 if name == "scan" and (GENUINE_ZH not in body or "<svg" not in body):
                     raise SystemExit("the scan page does not show the genuine verdict and chart")
                 print(f"{name}: 200 from {urls[name]} ({len(body)} bytes)", flush=True)
+            sent = 1  # the page checked above
             for name in ("scan", "hello"):
-                run_wrk(urls[name], args, args.warmup, scripts[name])
+                warmup = run_wrk(urls[name], args, args.warmup, scripts[name])
                 figures = run_wrk(urls[name], args, args.seconds, scripts[name])
                 results[name] = figures
+                if name == "scan":
+                    sent += sum(run["requests"] - run["non_2xx"] for run in (warmup, figures))
+                    lag = writer_lag(redis_url) if redis_url else 0.0
+                    stored = drain(redis_url, args.database_url) - before
                 socket_errors = figures["socket_errors"]
                 print(f"{name:5}: {figures['rps']:8.0f} requests/s, p50 {figures['p50_ms']:.1f} "
                       f"ms, p90 {figures['p90_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms "
@@ -283,6 +345,9 @@ def main() -> None:
         finally:
             for server in servers:
                 stop(server)
+    if redis_url:
+        print(f"scans: {sent} answered 2xx, {stored} stored by the writer (the oldest was "
+              f"{lag:.2f} s behind when the load stopped)", flush=True)
 
     scan, hello = results["scan"], results["hello"]
     ratio = scan["rps"] / hello["rps"]
@@ -305,6 +370,13 @@ def main() -> None:
         "threads": args.threads,
         "seconds": args.seconds,
         "serials": len(paths),
+        "redis": bool(redis_url),
+        # Every scan answered 2xx (wrk's count: requests still in flight when wrk stopped may
+        # be stored without being counted as sent) is in the database once the writer drains.
+        "scans_sent": sent,
+        "scans_stored": stored,
+        "scans_lost": max(0, sent - stored),
+        "writer_lag_s": round(lag, 3),
         "load_start": load_start,
         "load_end": load_end,
     }, GOALS, WATCH)

@@ -75,6 +75,8 @@ def qr_masks(last: dict[str, Any]) -> None:
 
 def scan(last: dict[str, Any]) -> None:
     assert last["scan_requests"] > 0 and last["serials"] == 20
+    # Through Redis and the writer: every scan answered is stored (scans_lost is a check).
+    assert last["redis"] and last["scans_stored"] >= last["scans_sent"] > last["scan_requests"]
 
 
 def trace(last: dict[str, Any]) -> None:
