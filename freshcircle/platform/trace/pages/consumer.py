@@ -4,7 +4,8 @@
 holds; a plain GET answers with the page (the default link). `linkType` picks another link
 (302 with the query passed on), `linkType=linkset` or `Accept: application/linkset+json` lists
 them (RFC 9264), a malformed URI is a 400 (DOMAIN.md section 2). No sign-in; every page view
-appends one scan row.
+logs one scan: a row, or with FRESHCIRCLE_REDIS_URL an entry in the Redis stream that
+`flask scan-writer` stores (trace/services/scan_stream.py).
 
 The batch's story (everything below the verdict) is rendered once per batch, GTIN, language
 and China date, and kept for SCAN_STORY_CACHE_SECONDS in a small per-process cache: most scans
