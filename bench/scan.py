@@ -235,6 +235,16 @@ def writer_lag(redis_url: str) -> float:
     return scan_stream.backlog(Redis.from_url(redis_url))[1]
 
 
+def counter_memory(redis_url: str) -> tuple[int, int]:
+    """(serials with counters, mean bytes of Redis memory their counters take per serial)."""
+    client = Redis.from_url(redis_url)
+    total, serials = 0, set()
+    for key in client.scan_iter(match="freshcircle:scan:*", count=1000):
+        total += client.memory_usage(key, samples=0) or 0
+        serials.add(key.rsplit(b":", 1)[0])
+    return len(serials), round(total / len(serials)) if serials else 0
+
+
 def drain(redis_url: str | None, database_url: str, timeout: float = 300) -> int:
     """Wait until the writer has written every scan in the stream; the scans stored."""
     if redis_url:
@@ -332,6 +342,7 @@ def main() -> None:
                     sent += sum(run["requests"] - run["non_2xx"] for run in (warmup, figures))
                     lag = writer_lag(redis_url) if redis_url else 0.0
                     stored = drain(redis_url, args.database_url) - before
+                    counters = counter_memory(redis_url) if redis_url else (0, 0)
                 socket_errors = figures["socket_errors"]
                 print(f"{name:5}: {figures['rps']:8.0f} requests/s, p50 {figures['p50_ms']:.1f} "
                       f"ms, p90 {figures['p90_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms "
@@ -377,6 +388,9 @@ def main() -> None:
         "scans_stored": stored,
         "scans_lost": max(0, sent - stored),
         "writer_lag_s": round(lag, 3),
+        # Redis memory of the copied-code counters per serial scanned (docs/SCALING.md).
+        "counter_serials": counters[0],
+        "counter_bytes_per_serial": counters[1],
         "load_start": load_start,
         "load_end": load_end,
     }, GOALS, WATCH)
