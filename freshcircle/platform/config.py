@@ -90,7 +90,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SMTP_URL": env.get("FRESHCIRCLE_SMTP_URL") or None,
         "MAIL_FROM": env.get("FRESHCIRCLE_MAIL_FROM", "FreshCircle <noreply@freshcircle.example>"),
         "MARKET_RESULTS_CACHE_SECONDS": float(
-            env.get("FRESHCIRCLE_MARKET_RESULTS_CACHE_SECONDS", "5")),
+            env.get("FRESHCIRCLE_MARKET_RESULTS_CACHE_SECONDS", "3600")),
         # The public showcase (阜阳好物): each process reads the data version at most once per
         # SHOWCASE_VERSION_SECONDS; shared caches keep a page SHOWCASE_MAX_AGE seconds and may
         # serve it stale while revalidating for SHOWCASE_STALE_WHILE_REVALIDATE more.

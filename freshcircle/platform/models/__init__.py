@@ -4,6 +4,7 @@ from freshcircle.platform.models.audit import AuditAction, AuditEntry
 from freshcircle.platform.models.base import Base, utcnow
 from freshcircle.platform.models.batches import Batch, BatchPhoto
 from freshcircle.platform.models.catalog import Product
+from freshcircle.platform.models.data_versions import DataVersion
 from freshcircle.platform.models.demo import DemoDatabase
 from freshcircle.platform.models.dispatch import DispatchPlan, Vehicle, VehicleCompartment
 from freshcircle.platform.models.enums import (
@@ -72,6 +73,7 @@ __all__ = [
     "ApiToken",
     "AuditAction",
     "AuditEntry",
+    "DataVersion",
     "Base",
     "Batch",
     "BatchPhoto",

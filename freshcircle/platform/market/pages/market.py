@@ -21,7 +21,7 @@ from freshcircle.platform.core.services.money import fen_per_kg, format_money
 from freshcircle.platform.dispatch.services import shelf_life_view
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import trace_codes
-from freshcircle.platform.market.services import listing_browse
+from freshcircle.platform.market.services import browse_cache, listing_browse
 from freshcircle.platform.models import Place, Role
 from freshcircle.platform.web.display import weight
 from freshcircle.platform.web.downloads import pdf_response
@@ -137,58 +137,69 @@ def _query(form: MarketSearchForm) -> listing_browse.BrowseQuery:
         arrive_by=arrive_by, sort=form.sort.data or "price", cursor=form.cursor.data or None)
 
 
-RESULTS = FragmentCache(256)
+PAGES = FragmentCache(512)
 
 
-def _results(user, form: MarketSearchForm) -> tuple[Markup, str | None, Place | None]:
-    """The rendered cards and the next page's cursor for the search in `form`, from the
-    per-process cache (MARKET_RESULTS_CACHE_SECONDS, default 5) when the same search for the
-    same site and language was made moments ago."""
-    site = listing_browse.buyer_site(db.session, user, form.site_id.data) \
-        if user.role == Role.BUYER else None
-    key = (str(get_locale()), site.id if site else None,
-           tuple(sorted((k, v) for k, v in request.args.items(multi=True) if v)))
-
-    def render() -> tuple[Markup, str | None]:
-        page = listing_browse.browse(db.session, _query(form), site=site)
-        html = render_template("market/_results.html", page=page)
-        return Markup(html), page.next_cursor
-
-    html, cursor = RESULTS.get_or_make(
-        key, current_app.config.get("MARKET_RESULTS_CACHE_SECONDS", 5), render)
-    return html, cursor, site
+def _site_for(user, form: MarketSearchForm) -> Place | None:
+    """The buyer's site for a valid search (a bad site_id is the form's error), else None."""
+    if not form.validate() or user.role != Role.BUYER:
+        return None
+    try:
+        return listing_browse.buyer_site(db.session, user, form.site_id.data)
+    except InvalidInput as error:
+        show_errors(form, error)
+        return None
 
 
-@bp.get("")
-@roles_required(*READERS)
-def index():
-    user = actor()
-    sites = listing_browse.buyer_sites(db.session, user) if user.role == Role.BUYER else []
-    form = _form(user, sites)
-    status, results, cursor, site = 200, None, None, None
-    if form.validate():
+def _render_browse(form: MarketSearchForm, sites: list, site: Place | None) -> tuple[str, int]:
+    """The search form, the cards and the pager for `form`'s search (422 on bad input)."""
+    status, results, cursor = 200, None, None
+    if not form.errors:
         try:
-            results, cursor, site = _results(user, form)
+            page = listing_browse.browse(db.session, _query(form), site=site)
+            results = Markup(render_template("market/_results.html", page=page))
+            cursor = page.next_cursor
         except InvalidInput as error:
             show_errors(form, error)
             status = 422
     else:
         status = 422
-    next_url = None
+    next_url = first_url = None
     if cursor:
         args = request.args.to_dict()
         args["cursor"] = cursor
         next_url = url_for("market_pages.index", **args)
-    first_url = None
     if request.args.get("cursor"):
         args = request.args.to_dict()
         args.pop("cursor")
         first_url = url_for("market_pages.index", **args)
-    return render_template(
-        "market/index.html", form=form, results=results, site=site, next_url=next_url,
-        first_url=first_url, arrival=listing_browse.arrival_available() and bool(sites),
-        category_labels=CATEGORY_LABELS, counties=FUYANG_COUNTIES,
-    ), status
+    html = render_template(
+        "market/_browse.html", form=form, results=results, next_url=next_url,
+        first_url=first_url, arrival=listing_browse.arrival_available() and bool(sites))
+    return html, status
+
+
+@bp.get("")
+@roles_required(*READERS)
+def index():
+    """The same search shows every buyer of one site the same form, cards and pager: they
+    are cached under the market data version (`browse_cache`), the site, the buyer's list of
+    sites (the form's choices), the language and the query; only the page around them (the
+    signed-in user's header) is rendered per request. Bad input is never cached."""
+    user = actor()
+    sites = listing_browse.buyer_sites(db.session, user) if user.role == Role.BUYER else []
+    form = _form(user, sites)
+    site = _site_for(user, form)
+    if form.errors:
+        html, status = _render_browse(form, sites, site)
+    else:
+        key = (browse_cache.version(db.session), str(get_locale()), user.role == Role.BUYER,
+               site.id if site else None,
+               tuple((p.id, p.name_zh, p.name_en) for p in sites),
+               tuple(sorted((k, v) for k, v in request.args.items(multi=True))))
+        html, status = PAGES.get_or_make(key, current_app.config.get(
+            "MARKET_RESULTS_CACHE_SECONDS", 3600), lambda: _render_browse(form, sites, site))
+    return render_template("market/index.html", browse=Markup(html), site=site), status
 
 
 def _trace_link(listing) -> str | None:

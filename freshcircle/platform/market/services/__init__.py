@@ -1,3 +1,6 @@
 """Business rules of market. Services flush, never commit, and raise core.services.errors;
 they do not touch flask.request or flask.g: the caller passes the acting user in.
 """
+
+# Every process that loads the market watches its data for the browse page's cache.
+from freshcircle.platform.market.services import browse_cache as _browse_cache  # noqa: E402,F401
