@@ -140,17 +140,6 @@ def _query(form: MarketSearchForm) -> listing_browse.BrowseQuery:
 PAGES = FragmentCache(512)
 
 
-def _site_for(user, form: MarketSearchForm) -> Place | None:
-    """The buyer's site for a valid search (a bad site_id is the form's error), else None."""
-    if not form.validate() or user.role != Role.BUYER:
-        return None
-    try:
-        return listing_browse.buyer_site(db.session, user, form.site_id.data)
-    except InvalidInput as error:
-        show_errors(form, error)
-        return None
-
-
 def _render_browse(form: MarketSearchForm, sites: list, site: Place | None) -> tuple[str, int]:
     """The search form, the cards and the pager for `form`'s search (422 on bad input)."""
     status, results, cursor = 200, None, None
@@ -187,18 +176,28 @@ def index():
     sites (the form's choices), the language and the query; only the page around them (the
     signed-in user's header) is rendered per request. Bad input is never cached."""
     user = actor()
-    sites = listing_browse.buyer_sites(db.session, user) if user.role == Role.BUYER else []
-    form = _form(user, sites)
-    site = _site_for(user, form)
+    raw = request.args.get("site_id", "")
+    site_id = int(raw) if raw.lstrip("-").isdigit() else None
+    problem = None
+    try:
+        view = browse_cache.buyer_view(db.session, user, site_id)
+    except InvalidInput as error:  # not one of their sites
+        view, problem = browse_cache.buyer_view(db.session, user, None), error
+    form = _form(user, view.sites)
+    valid = form.validate()
+    if problem is not None:
+        show_errors(form, problem)
+    site = view.site if valid and problem is None else None
     if form.errors:
-        html, status = _render_browse(form, sites, site)
+        html, status = _render_browse(form, view.sites, site)
     else:
-        key = (browse_cache.version(db.session), str(get_locale()), user.role == Role.BUYER,
+        key = (view.version, str(get_locale()), user.role == Role.BUYER,
                site.id if site else None,
-               tuple((p.id, p.name_zh, p.name_en) for p in sites),
+               tuple((p.id, p.name_zh, p.name_en) for p in view.sites),
                tuple(sorted((k, v) for k, v in request.args.items(multi=True))))
         html, status = PAGES.get_or_make(key, current_app.config.get(
-            "MARKET_RESULTS_CACHE_SECONDS", 3600), lambda: _render_browse(form, sites, site))
+            "MARKET_RESULTS_CACHE_SECONDS", 3600),
+            lambda: _render_browse(form, view.sites, site))
     return render_template("market/index.html", browse=Markup(html), site=site), status
 
 

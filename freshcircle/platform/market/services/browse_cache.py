@@ -13,19 +13,27 @@ lookup.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services import data_versions
 from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.core.services.errors import InvalidInput
+from freshcircle.platform.market.services import listing_browse
 from freshcircle.platform.models import (
     Batch,
+    BuyerProfile,
+    DataVersion,
     Listing,
     ListingTerm,
     ListingTier,
     Place,
     Producer,
     Product,
+    Role,
 )
 
 MARKET = "market"
@@ -36,3 +44,39 @@ def version(session: Session) -> tuple:
     """(market data version, today in China, minute): equal only while every card is."""
     return (data_versions.current(session, MARKET), today_in_china().isoformat(),
             int(time.time() // 60))
+
+
+@dataclass
+class BuyerView:
+    """What the browse page needs of its user: their sites, the site chosen (the one asked
+    for, else the default) and the cache version; for a buyer one round trip."""
+
+    sites: list[Place]
+    site: Place | None
+    version: tuple
+
+
+def buyer_view(session: Session, user, site_id: int | None) -> BuyerView:
+    """`BuyerView` of `user`; a site_id that is not one of a buyer's sites is the form's
+    error, as `listing_browse.buyer_site` says."""
+    if user.role != Role.BUYER:
+        return BuyerView([], None, version(session))
+    default = select(BuyerProfile.default_site_id).where(BuyerProfile.user_id == user.id) \
+        .scalar_subquery()
+    current = select(DataVersion.version).where(DataVersion.name == MARKET).scalar_subquery()
+    rows = session.execute(select(Place, default, current).where(Place.buyer_id == user.id)
+                           .order_by(Place.id)).all()
+    if not rows:
+        return BuyerView([], listing_browse.buyer_site(session, user, site_id), version(session))
+    sites = [row[0] for row in rows]
+    by_id = {place.id: place for place in sites}
+    stamp = (rows[0][2] or 0, today_in_china().isoformat(), int(time.time() // 60))
+    if site_id is not None:
+        if site_id not in by_id:
+            raise InvalidInput.field("site_id", _l("Choose one of your delivery sites."))
+        return BuyerView(sites, by_id[site_id], stamp)
+    default_id = rows[0][1]
+    site = by_id.get(default_id) if default_id is not None else None
+    if default_id is not None and site is None:  # a default that is not among their sites
+        site = listing_browse.buyer_site(session, user)
+    return BuyerView(sites, site, stamp)
