@@ -174,7 +174,7 @@ def index():
     """The same search shows every buyer of one site the same form, cards and pager: they
     are cached under the market data version (`browse_cache`), the site, the buyer's list of
     sites (the form's choices), the language and the query; only the page around them (the
-    signed-in user's header) is rendered per request. Bad input is never cached."""
+    signed-in user's header) is rendered per request. A form with errors is never cached."""
     user = actor()
     raw = request.args.get("site_id", "")
     site_id = int(raw) if raw.lstrip("-").isdigit() else None
