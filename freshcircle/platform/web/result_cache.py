@@ -1,8 +1,8 @@
 """A small per-process cache of rendered page fragments, bounded and expiring.
 
-For shopfront results that many buyers ask for in the same seconds: the market's list of
-cards for a search. Stock and prices on a cached card may be up to the TTL old; ordering stays
-exact, because checkout reserves against the listing in the database, never against a page.
+For shopfront results that many buyers ask for: the market's form, cards and pager for one
+search and site, keyed by the market data version so a change is never served stale (see
+`market.services.browse_cache`); the TTL only bounds how long an unused entry is kept.
 """
 
 from __future__ import annotations
@@ -19,6 +19,18 @@ class FragmentCache:
         self.size, self.clock = size, clock
         self._items: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def get(self, key: Hashable, ttl: float) -> Any:
+        """The cached value for `key` if younger than `ttl` seconds, else None."""
+        if ttl <= 0:
+            return None
+        now = self.clock()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and now - hit[0] < ttl:
+                self._items.move_to_end(key)
+                return hit[1]
+        return None
 
     def get_or_make(self, key: Hashable, ttl: float, make: Callable[[], Any]) -> Any:
         """The cached value for `key` if younger than `ttl` seconds, else `make()` (stored)."""

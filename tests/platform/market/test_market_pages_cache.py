@@ -145,3 +145,6 @@ def test_fragment_cache_expires_and_stays_bounded():
     cache.get_or_make("c", 5, make("c1"))
     assert cache.get_or_make("a", 5, make("a4")) == "a4"  # dropped as least recently used
     assert cache.get_or_make("x", 0, make("x1")) == "x1" and made[-1] == "x1"
+    assert cache.get("a", 5) == "a4" and cache.get("b", 5) is None and cache.get("a", 0) is None
+    now[0] = 10.0
+    assert cache.get("a", 5) is None

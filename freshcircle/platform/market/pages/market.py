@@ -183,6 +183,17 @@ def index():
         view = browse_cache.buyer_view(db.session, user, site_id)
     except InvalidInput as error:  # not one of their sites
         view, problem = browse_cache.buyer_view(db.session, user, None), error
+    ttl = current_app.config.get("MARKET_RESULTS_CACHE_SECONDS", 3600)
+    key = (view.version, str(get_locale()), user.role == Role.BUYER,
+           view.site.id if view.site else None,
+           tuple((p.id, p.name_zh, p.name_en) for p in view.sites),
+           tuple(sorted((k, v) for k, v in request.args.items(multi=True))))
+    # Only a valid search is cached, so a hit needs no form: the same query, sites and
+    # language made the same form.
+    hit = PAGES.get(key, ttl) if problem is None else None
+    if hit is not None:
+        html, status = hit
+        return render_template("market/index.html", browse=Markup(html), site=view.site), status
     form = _form(user, view.sites)
     valid = form.validate()
     if problem is not None:
@@ -191,13 +202,7 @@ def index():
     if form.errors:
         html, status = _render_browse(form, view.sites, site)
     else:
-        key = (view.version, str(get_locale()), user.role == Role.BUYER,
-               site.id if site else None,
-               tuple((p.id, p.name_zh, p.name_en) for p in view.sites),
-               tuple(sorted((k, v) for k, v in request.args.items(multi=True))))
-        html, status = PAGES.get_or_make(key, current_app.config.get(
-            "MARKET_RESULTS_CACHE_SECONDS", 3600),
-            lambda: _render_browse(form, view.sites, site))
+        html, status = PAGES.get_or_make(key, ttl, lambda: _render_browse(form, view.sites, site))
     return render_template("market/index.html", browse=Markup(html), site=site), status
 
 
