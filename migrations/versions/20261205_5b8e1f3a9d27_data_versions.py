@@ -2,14 +2,14 @@
 transaction that changes it, so a page cache keyed by it never serves a stale page
 
 Revision ID: 5b8e1f3a9d27
-Revises: 7e2a9c4b1d83
+Revises: 5d1c8e3a7f20
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "5b8e1f3a9d27"
-down_revision = "7e2a9c4b1d83"
+down_revision = "5d1c8e3a7f20"
 branch_labels = None
 depends_on = None
 
