@@ -94,6 +94,7 @@ def app(database_url, tmp_path_factory):
             # Rolled-back tests reuse ids: a cached market page could belong to another test.
             # tests/platform/test_market_cache.py turns it on where it is the subject.
             "MARKET_RESULTS_CACHE_SECONDS": 0,
+            "FILES_DIR": str(tmp_path_factory.mktemp("files")),
             # Rolled-back tests reuse phone numbers; tests/platform/security/test_sign_in_limits.py
             # builds apps with the limiter on.
             "RATELIMIT_ENABLED": False,

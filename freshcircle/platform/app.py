@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from freshcircle.platform.config import load_config
+from freshcircle.platform.core.services.file_store import make_store
 from freshcircle.platform.extensions import (
     api,
     babel,
@@ -94,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     static_assets.init_app(app)
     security.init_app(app)
     app.extensions["trace_settings"] = _trace_settings(app)
+    app.extensions["file_store"] = make_store(app.config)
 
     from freshcircle.platform.blueprints import register_blueprints
     from freshcircle.platform.web import input_guard

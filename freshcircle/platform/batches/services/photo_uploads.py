@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from freshcircle.platform.batches.services import batches as batch_service
 from freshcircle.platform.core.services.access import require_member
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
+from freshcircle.platform.core.services.files import content_bytes
 from freshcircle.platform.models import Batch, PhotoUpload, PhotoUploadPart, User, utcnow
 
 PART_BYTES = 64 * 1024  # what the phone is told to send per part
@@ -109,7 +110,7 @@ def get_upload(session: Session, actor: User, upload_id: int, *, lock: bool = Fa
 
 def stored_bytes(session: Session, upload: PhotoUpload) -> bytes:
     if upload.photo is not None:
-        return upload.photo.file.data
+        return content_bytes(upload.photo.file)
     return b"".join(session.scalars(
         select(PhotoUploadPart.data).where(PhotoUploadPart.upload_id == upload.id)
         .order_by(PhotoUploadPart.offset)))
