@@ -73,6 +73,19 @@ def _reset_database(engine) -> None:
             meta.drop_all(conn)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _files_dir(tmp_path_factory):
+    """Every app a test builds keeps its files in a temporary store, never in instance/."""
+    path = str(tmp_path_factory.mktemp("files"))
+    before = os.environ.get("FRESHCIRCLE_FILES_DIR")
+    os.environ["FRESHCIRCLE_FILES_DIR"] = path
+    yield path
+    if before is None:
+        os.environ.pop("FRESHCIRCLE_FILES_DIR", None)
+    else:
+        os.environ["FRESHCIRCLE_FILES_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:
@@ -81,7 +94,7 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def app(database_url, tmp_path_factory, _files_dir):
     app = create_app(
         {
             "TESTING": True,
@@ -94,7 +107,7 @@ def app(database_url, tmp_path_factory):
             # Rolled-back tests reuse ids: a cached market page could belong to another test.
             # tests/platform/test_market_cache.py turns it on where it is the subject.
             "MARKET_RESULTS_CACHE_SECONDS": 0,
-            "FILES_DIR": str(tmp_path_factory.mktemp("files")),
+            "FILES_DIR": _files_dir,
             # Rolled-back tests reuse phone numbers; tests/platform/security/test_sign_in_limits.py
             # builds apps with the limiter on.
             "RATELIMIT_ENABLED": False,
