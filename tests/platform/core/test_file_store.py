@@ -1,27 +1,122 @@
 """The file store: files' bytes live out of the database, written before the record that names
-them; downloads stream them with the same access rules; orphans are cleaned up after a grace."""
+them; downloads stream them with the same access rules; orphans are cleaned up after a grace.
+
+The store tests run on the directory store and on an S3-compatible server (moto_server, a
+real HTTP S3 server started locally; skipped, saying why, when it cannot start)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import os
+import shutil
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
 
+from freshcircle.platform.batches.services import label_runs
 from freshcircle.platform.core.services import files
 from freshcircle.platform.core.services.file_store import DirectoryStore, current_store
-from freshcircle.platform.models import StoredFile
+from freshcircle.platform.models import LabelRunStatus, StoredFile
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A moto_server on a free port for this session; skip when it cannot start."""
+    program = Path(sys.executable).parent / "moto_server"
+    if not program.exists():
+        found = shutil.which("moto_server")
+        if found is None:
+            pytest.skip("moto_server is not installed (the test extra has moto[server])")
+        program = Path(found)
+    port = _free_port()
+    server = subprocess.Popen([str(program), "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            if server.poll() is not None:
+                pytest.skip(f"moto_server exited with {server.returncode} at start")
+            try:
+                urllib.request.urlopen(url + "/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.skip("moto_server did not answer within 10 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _s3_store(endpoint: str):
+    import boto3
+
+    from freshcircle.platform.core.services.s3_store import S3Store
+
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id="test", aws_secret_access_key="test")
+    bucket = f"fc-files-{os.getpid()}"
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(Bucket=bucket)
+    return S3Store(bucket, prefix="test/", client=client)
+
+
+@pytest.fixture(params=["directory", "s3"])
+def store(request, app):
+    """The app's store for this test: its directory store, or one on the S3 server."""
+    if request.param == "directory":
+        yield app.extensions["file_store"]
+        return
+    s3 = _s3_store(request.getfixturevalue("s3_endpoint"))
+    real = app.extensions["file_store"]
+    app.extensions["file_store"] = s3
+    try:
+        yield s3
+    finally:
+        app.extensions["file_store"] = real
 
 
 def _age(store: DirectoryStore, key: str, days: float) -> None:
     old = time.time() - days * 86400
     os.utime(store.path(key), (old, old))
+
+
+def test_each_store_round_trips_by_content(store):
+    data = PDF + b"round trip"
+    key, size = store.put(io.BytesIO(data))
+    again, _ = store.put(io.BytesIO(data))
+
+    assert key == again == hashlib.sha256(data).hexdigest() and size == len(data)
+    assert store.exists(key)
+    with store.open(key) as blob:
+        assert blob.read() == data
+    assert key in {k for k, _ in store.listing()}
+    store.delete(key)
+    store.delete(key)  # already gone: nothing happens
+    assert not store.exists(key)
+    assert key not in {k for k, _ in store.listing()}
+    with pytest.raises(FileNotFoundError):
+        store.open(key)
+    with pytest.raises(ValueError):
+        store.exists("../../etc/passwd")
 
 
 def test_directory_store_round_trips_by_content_and_leaves_no_temporary_file(tmp_path):
@@ -45,7 +140,7 @@ def test_directory_store_round_trips_by_content_and_leaves_no_temporary_file(tmp
         store.path("../../etc/passwd")
 
 
-def test_an_upload_keeps_its_bytes_in_the_store_not_in_the_database(app, make, login, session):
+def test_an_upload_keeps_its_bytes_in_the_store_not_in_the_database(store, make, login, session):
     farmer = make.user()
     producer = make.producer(farmer)
     client = login(farmer)
@@ -57,11 +152,12 @@ def test_an_upload_keeps_its_bytes_in_the_store_not_in_the_database(app, make, l
     assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
     columns = inspect(session.connection()).get_columns("stored_files")
     assert "data" not in {column["name"] for column in columns}
-    assert current_store().exists(stored.sha256)
+    assert store.exists(stored.sha256)
     assert client.get(body["url"]).data == PDF
 
 
-def test_downloads_stream_with_length_etag_and_ranges_for_those_allowed_only(make, login):
+def test_downloads_stream_with_length_etag_and_ranges_for_those_allowed_only(store, make,
+                                                                             login):
     farmer = make.user()
     producer = make.producer(farmer)
     stored = make.stored_file(producer, data=PDF)
@@ -103,7 +199,7 @@ def test_a_store_that_cannot_write_adds_no_record(app, make, session, tmp_path):
 
 
 def test_a_rolled_back_request_leaves_an_orphan_blob_never_a_record_without_bytes(
-        app, make, session):
+        store, make, session):
     farmer = make.user()
     producer = make.producer(farmer)
     data = PDF + b"rolled back"
@@ -114,9 +210,9 @@ def test_a_rolled_back_request_leaves_an_orphan_blob_never_a_record_without_byte
 
     key = hashlib.sha256(data).hexdigest()
     assert session.scalar(select(StoredFile).where(StoredFile.sha256 == key)) is None
-    assert current_store().exists(key)
+    assert store.exists(key)
     for stored in session.scalars(select(StoredFile)):
-        assert current_store().exists(stored.sha256)
+        assert store.exists(stored.sha256)
 
 
 def test_orphan_cleanup_removes_only_orphans_older_than_the_grace(app, make, session):
@@ -148,3 +244,22 @@ def test_clean_orphan_files_command_reports_and_dry_runs(app, session):
     assert dry.exit_code == 0 and orphan in dry.output and store.exists(orphan)
     done = runner.invoke(args=["clean-orphan-files"])
     assert done.exit_code == 0 and orphan in done.output and not store.exists(orphan)
+
+
+def test_a_label_run_pdf_goes_into_the_store_and_downloads_from_it(store, app, make, login,
+                                                                   session):
+    farmer = make.user()
+    batch = make.batch(make.producer(farmer))
+    run = label_runs.start_label_run(session, farmer, batch, layout="roll-50x30", count=3,
+                                     net_weight="1.5", unit="kg",
+                                     settings=app.extensions["trace_settings"])
+    label_runs.render_run(session, run, app.extensions["trace_settings"])
+    session.commit()
+
+    assert run.status == LabelRunStatus.DONE
+    with store.open(run.file.sha256) as blob:
+        pdf = blob.read()
+    assert pdf.startswith(b"%PDF-") and len(pdf) == run.file.size
+    download = login(farmer).get(f"/api/v1/label-runs/{run.id}/pdf")
+    assert download.status_code == 200 and download.data == pdf
+    assert download.headers["Content-Length"] == str(len(pdf))
