@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from freshcircle.platform.core.services.access import require_member, require_view_internal
 from freshcircle.platform.core.services.errors import InvalidInput, NotFound
 from freshcircle.platform.core.services.file_store import FileStore, current_store, read_all
-from freshcircle.platform.models import StoredFile, User
+from freshcircle.platform.models import PhotoUploadPart, StoredFile, User
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 DOCUMENT_TYPES = IMAGE_TYPES | {"application/pdf"}
@@ -147,14 +147,14 @@ def thumbnail(stored: StoredFile, max_px: int) -> bytes | None:
 
 
 def orphan_keys(session: Session, store: FileStore, older_than: dt.datetime) -> list[str]:
-    """Blobs in the store that no stored file names, written before `older_than` (younger
-    ones may belong to an upload whose record is not committed yet)."""
+    """Blobs in the store that no stored file or photo upload part names, written before
+    `older_than` (younger ones may belong to an upload whose record is not committed yet)."""
     candidates = [key for key, written in store.listing() if written < older_than]
     named: set[str] = set()
     for start in range(0, len(candidates), 500):
         chunk = candidates[start:start + 500]
-        named.update(session.scalars(select(StoredFile.sha256)
-                                     .where(StoredFile.sha256.in_(chunk))))
+        for column in (StoredFile.sha256, PhotoUploadPart.sha256):
+            named.update(session.scalars(select(column).where(column.in_(chunk))))
     return [key for key in candidates if key not in named]
 
 
