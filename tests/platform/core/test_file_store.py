@@ -263,3 +263,23 @@ def test_a_label_run_pdf_goes_into_the_store_and_downloads_from_it(store, app, m
     download = login(farmer).get(f"/api/v1/label-runs/{run.id}/pdf")
     assert download.status_code == 200 and download.data == pdf
     assert download.headers["Content-Length"] == str(len(pdf))
+
+
+def test_the_s3_settings_choose_the_s3_store(s3_endpoint, monkeypatch, tmp_path):
+    from freshcircle.platform import create_app
+    from freshcircle.platform.core.services.s3_store import S3Store
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(name, value)
+    _s3_store(s3_endpoint)  # makes the bucket
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "s3.db"),
+                      "FILES_S3_BUCKET": f"fc-files-{os.getpid()}",
+                      "FILES_S3_ENDPOINT_URL": s3_endpoint, "FILES_S3_PREFIX": "settings/"})
+    store = app.extensions["file_store"]
+
+    assert isinstance(store, S3Store)
+    key, _ = store.put(io.BytesIO(b"by the settings"))
+    with store.open(key) as blob:
+        assert blob.read() == b"by the settings"

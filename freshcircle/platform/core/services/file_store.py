@@ -111,16 +111,6 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def make_store(config: dict) -> FileStore:
-    """The store the settings name: S3 when FILES_S3_BUCKET is set, else FILES_DIR."""
-    if config.get("FILES_S3_BUCKET"):
-        from freshcircle.platform.core.services.s3_store import S3Store
-
-        return S3Store(config["FILES_S3_BUCKET"], endpoint_url=config.get("FILES_S3_ENDPOINT_URL"),
-                       prefix=config.get("FILES_S3_PREFIX", ""))
-    return DirectoryStore(config["FILES_DIR"])
-
-
 def current_store() -> FileStore:
     """The running app's store."""
     store: FileStore = current_app.extensions["file_store"]
