@@ -175,6 +175,9 @@ def child(kind: str, count: int, budget: float) -> None:
                 itertools.takewhile(lambda _: time.perf_counter() < deadline,
                                     make_labels(count)), "a4-24", sink)
             size = sink.size
+    elif kind == "store":
+        size, db_bytes = stored_run(count, start + budget)
+        rendered = count if size else 0
     else:
         reportlab_vector(count)
     seconds = time.perf_counter() - start
@@ -183,7 +186,54 @@ def child(kind: str, count: int, budget: float) -> None:
     print(json.dumps({"labels": rendered, "asked": count, "seconds": seconds,
                       "peak_rss_mb": peak_kb / 1024, "vm_hwm_mb": _vm_hwm_kb() / 1024,
                       "tree_peak_rss_mb": tree.peak_kb / 1024, "tree_processes": tree.most,
-                      "pdf_bytes": size}))
+                      "pdf_bytes": size, **({"db_bytes": db_bytes} if kind == "store" else {})}))
+
+
+def stored_run(count: int, deadline: float) -> tuple[int, int]:
+    """A label run's way into the file store, as label_runs.render_run does it: the PDF
+    rendered to a temporary file on disk, streamed into the store (files_service.keep_stream),
+    one stored_files row committed. Returns the PDF's size and how many bytes the database
+    file grew by for the run (a row of metadata: about nothing)."""
+    import tempfile
+
+    from freshcircle.platform import create_app
+    from freshcircle.platform.core.services.files import keep_stream
+    from freshcircle.platform.extensions import db
+
+    with tempfile.TemporaryDirectory(prefix="labels-bench-") as work:
+        db_path = Path(work) / "bench.db"
+        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+                          "FILES_DIR": str(Path(work) / "files"),
+                          "SIGNING_KEYS": "b1=YmVuY2gtc2lnbmluZy1rZXktMzItYnl0ZXMtbG9uZyEh"})
+        with app.app_context():
+            db.create_all()
+            db.session.remove()
+            db.engine.dispose()
+            before = _checkpointed_size(db_path)
+            with tempfile.TemporaryFile() as out:
+                render_label_sheet(itertools.takewhile(lambda _: time.perf_counter() < deadline,
+                                                       make_labels(count)), "a4-24", out)
+                out.seek(0)
+                stored = keep_stream(db.session, out, producer_id=None,
+                                     filename="labels-bench.pdf",
+                                     content_type="application/pdf", uploaded_by_id=None)
+            db.session.commit()
+            size = stored.size
+            db.session.remove()
+            db.engine.dispose()
+        return size, _checkpointed_size(db_path) - before
+
+
+def _checkpointed_size(db_path: Path) -> int:
+    """The SQLite file's size with its write-ahead log folded in (whole pages)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return db_path.stat().st_size
 
 
 class TreeSampler(threading.Thread):
@@ -259,7 +309,7 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--budget", type=float, default=150.0,
                         help="seconds after which the big run stops taking labels")
-    parser.add_argument("--child", choices=("ours", "reportlab"))
+    parser.add_argument("--child", choices=("ours", "reportlab", "store"))
     args = parser.parse_args()
     if args.child:
         child(args.child, args.big, args.budget)
@@ -273,6 +323,7 @@ def main() -> None:
     small = measure_child("ours", args.big // 10, args.budget / 3)
     big = measure_child("ours", args.big, args.budget)
     canvas = measure_child("reportlab", args.big // 5)
+    stored = measure_child("store", args.big, args.budget)
     n = args.labels
     ours(48)  # load the font, warm the per-length version cache
     ours(PARALLEL_WARM)  # start the forkserver once, as a long-lived web process would have
@@ -309,6 +360,9 @@ def main() -> None:
               f"processes {run['tree_peak_rss_mb']:.0f} MB, {run['seconds']:.1f} s "
               f"({run['labels'] / run['seconds']:.0f} labels/s), "
               f"PDF {run['pdf_bytes'] / 2**20:.0f} MiB", flush=True)
+    print(f"label run into the file store, {stored['labels']} labels: peak RSS "
+          f"{stored['peak_rss_mb']:.0f} MB, PDF {stored['pdf_bytes'] / 2**20:.1f} MiB in the "
+          f"store, {stored['db_bytes']} bytes in the database", flush=True)
     print(f"reportlab canvas, {canvas['labels']} vector labels: peak RSS "
           f"{canvas['peak_rss_mb']:.0f} MB (it holds every page until save)", flush=True)
 
@@ -331,6 +385,11 @@ def main() -> None:
         "seconds_100k": round(big["seconds"], 1),
         "labels_per_s_100k": round(big["labels"] / big["seconds"]),
         "reportlab_canvas_peak_rss_mb_20k": round(canvas["peak_rss_mb"], 1),
+        # A label run into the file store (disk temp file -> store, one metadata row).
+        "stored_run_labels": stored["labels"],
+        "stored_run_peak_rss_mb": round(stored["peak_rss_mb"], 1),
+        "stored_run_pdf_bytes": stored["pdf_bytes"],
+        "stored_run_db_bytes": stored["db_bytes"],
         "load_start": load_start,
         "load_end": load_end,
     }, GOALS, WATCH)

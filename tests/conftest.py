@@ -73,6 +73,19 @@ def _reset_database(engine) -> None:
             meta.drop_all(conn)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _files_dir(tmp_path_factory):
+    """Every app a test builds keeps its files in a temporary store, never in instance/."""
+    path = str(tmp_path_factory.mktemp("files"))
+    before = os.environ.get("FRESHCIRCLE_FILES_DIR")
+    os.environ["FRESHCIRCLE_FILES_DIR"] = path
+    yield path
+    if before is None:
+        os.environ.pop("FRESHCIRCLE_FILES_DIR", None)
+    else:
+        os.environ["FRESHCIRCLE_FILES_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:
@@ -81,7 +94,7 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def app(database_url, tmp_path_factory, _files_dir):
     app = create_app(
         {
             "TESTING": True,
@@ -97,6 +110,7 @@ def app(database_url, tmp_path_factory):
             # The showcase's data version is read on every request (not reused for a second),
             # so a change made by a test shows at once.
             "SHOWCASE_VERSION_SECONDS": 0,
+            "FILES_DIR": _files_dir,
             # Rolled-back tests reuse phone numbers; tests/platform/security/test_sign_in_limits.py
             # builds apps with the limiter on.
             "RATELIMIT_ENABLED": False,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import io
 import itertools
 
 from sqlalchemy import select
 
 from freshcircle.platform.core.services.accounts import hash_password
 from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.core.services.files import keep_stream
 from freshcircle.platform.models import (
     Batch,
     Certification,
@@ -29,7 +30,6 @@ from freshcircle.platform.models import (
     Shipment,
     ShipmentLine,
     ShipmentStatus,
-    StoredFile,
     TemperatureClass,
     TemperatureReading,
     TestMethod,
@@ -114,9 +114,9 @@ class Factory:
     def stored_file(self, producer: Producer | None, *, data: bytes = b"%PDF-1.4 test report",
                     filename: str = "检测报告.pdf", content_type: str = "application/pdf"):
         return self._save(
-            StoredFile(producer_id=producer.id if producer else None, filename=filename,
-                       content_type=content_type, size=len(data),
-                       sha256=hashlib.sha256(data).hexdigest(), data=data)
+            keep_stream(self.session, io.BytesIO(data),
+                        producer_id=producer.id if producer else None, filename=filename,
+                        content_type=content_type, uploaded_by_id=None)
         )
 
     def residue_test(self, batch: Batch, *, created_by: User | None = None,

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from freshcircle.platform.config import load_config
+from freshcircle.platform.core.services.file_store import DirectoryStore, FileStore
 from freshcircle.platform.extensions import (
     api,
     babel,
@@ -60,6 +61,16 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock() else "BEGIN")
 
 
+def make_store(config: dict) -> FileStore:
+    """The file store the settings name: S3 when FILES_S3_BUCKET is set, else FILES_DIR."""
+    if config.get("FILES_S3_BUCKET"):
+        from freshcircle.platform.core.services.s3_store import S3Store
+
+        return S3Store(config["FILES_S3_BUCKET"], endpoint_url=config.get("FILES_S3_ENDPOINT_URL"),
+                       prefix=config.get("FILES_S3_PREFIX", ""))
+    return DirectoryStore(config["FILES_DIR"])
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. `test_config` overrides settings from the environment."""
     app = Flask(__name__, instance_relative_config=True)
@@ -94,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     static_assets.init_app(app)
     security.init_app(app)
     app.extensions["trace_settings"] = _trace_settings(app)
+    app.extensions["file_store"] = make_store(app.config)
 
     from freshcircle.platform.blueprints import register_blueprints
     from freshcircle.platform.web import input_guard

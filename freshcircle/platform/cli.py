@@ -196,11 +196,34 @@ def purge_photo_uploads_command() -> None:
     click.echo(f"Removed {removed} unfinished photo upload(s) older than 30 days.")
 
 
+@click.command("clean-orphan-files")
+@click.option("--dry-run", is_flag=True, help="List the orphans, remove nothing.")
+@with_appcontext
+@_plain_english
+def clean_orphan_files_command(dry_run: bool) -> None:
+    """Remove files in the file store that no stored file names, older than the grace period
+    (FILES_ORPHAN_GRACE_SECONDS), so an upload still in flight is never deleted."""
+    import datetime as dt
+
+    from freshcircle.platform.core.services.file_store import current_store
+    from freshcircle.platform.core.services.files import clean_orphans
+
+    grace = dt.timedelta(seconds=current_app.config["FILES_ORPHAN_GRACE_SECONDS"])
+    older_than = dt.datetime.now(dt.UTC) - grace
+    orphans = clean_orphans(db.session, current_store(), older_than, dry_run=dry_run)
+    db.session.rollback()
+    for key in orphans:
+        click.echo(key)
+    verb = "Would remove" if dry_run else "Removed"
+    click.echo(f"{verb} {len(orphans)} orphan file(s).")
+
+
 def register_cli(app: Flask) -> None:
     for command in (seed_reference_command, seed_demo_command, create_user_command,
                     verify_chain_command, repair_text_command, send_cutoff_notices_command,
                     dispatch_worker_command, purge_idempotency_keys_command,
-                    purge_photo_uploads_command, scan_writer_command):
+                    purge_photo_uploads_command, scan_writer_command,
+                    clean_orphan_files_command):
         app.cli.add_command(command)
 
 

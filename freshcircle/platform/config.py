@@ -35,6 +35,15 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Phones upload photos; the page downsizes them first, this is the hard ceiling.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "12")) * 1024 * 1024,
         "MAX_FILE_BYTES": int(env.get("MAX_FILE_MB", "8")) * 1024 * 1024,
+        # Uploaded files and label PDFs live here, out of the database (content-addressed).
+        "FILES_DIR": env.get("FRESHCIRCLE_FILES_DIR") or str(Path(instance_path) / "files"),
+        # Or an S3-compatible bucket (credentials: the usual AWS_* settings).
+        "FILES_S3_BUCKET": env.get("FRESHCIRCLE_FILES_S3_BUCKET") or None,
+        "FILES_S3_ENDPOINT_URL": env.get("FRESHCIRCLE_FILES_S3_ENDPOINT_URL") or None,
+        "FILES_S3_PREFIX": env.get("FRESHCIRCLE_FILES_S3_PREFIX", ""),
+        # Orphan blobs younger than this are kept by `flask clean-orphan-files`.
+        "FILES_ORPHAN_GRACE_SECONDS": int(env.get("FRESHCIRCLE_FILES_ORPHAN_GRACE_SECONDS",
+                                                  "86400")),
         # Cookies (security.py): HttpOnly, SameSite=Lax, and Secure on every HTTPS request
         # ("auto"; plain HTTP in development is the one exception) or on every request
         # ("always"). A sign-in is remembered for 30 days at most.

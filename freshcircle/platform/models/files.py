@@ -1,15 +1,17 @@
-"""Uploaded files (photos, test reports, certificates), kept in the database.
+"""Uploaded files (photos, test reports, certificates) and generated PDFs: the record here,
+the bytes in the file store (core/services/file_store.py) under their sha256.
 
-Keeping the bytes in the same transaction as the record that refers to them means a failed
-request never leaves an orphan file or a record pointing at nothing.
+The bytes are written (atomically) before the record is flushed, so a failed request leaves
+at most an orphan blob (`flask clean-orphan-files` removes those), never a record pointing at
+nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from freshcircle.platform.models.base import Base, utcnow
 
@@ -23,7 +25,7 @@ class StoredFile(Base):
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    # The bytes' key in the file store (content-addressed).
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from freshcircle.platform.models.base import Base, utcnow
 
@@ -47,4 +47,5 @@ class PhotoUploadPart(Base):
                                            index=True)
     offset: Mapped[int]
     size: Mapped[int]
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    # The part's bytes in the file store, under this key (written before the row).
+    sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from freshcircle.platform import create_app
 from freshcircle.platform.core.services import accounts, reference_data
 from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.core.services.files import content_bytes
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Batch, MemberRole, Membership, Producer, ProducerKind, Role
 from tests.platform.live_server import site
@@ -147,7 +148,7 @@ def test_farmer_registers_a_batch_with_a_photo_on_a_phone(live_app):
         [stored] = [p.file for p in batch.photos]
         assert stored.content_type == "image/jpeg"
         image_module = pytest.importorskip("PIL.Image")
-        width, height = image_module.open(io.BytesIO(stored.data)).size
+        width, height = image_module.open(io.BytesIO(content_bytes(stored))).size
         assert max(width, height) == 1600, "the page should send a downsized photo"
         assert stored.size < len(photo)
         db.session.remove()

@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from freshcircle.platform import create_app
 from freshcircle.platform.core.services import accounts, reference_data
 from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.core.services.files import content_bytes
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import (
     Batch,
@@ -266,7 +267,7 @@ def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
                 batch = db.session.scalar(select(Batch).where(Batch.quantity_g == 33_000))
                 assert batch.lot_code in phone.outbox_text()
                 stored = batch.photos[0].file  # under 1600 px, so the phone sent it as taken
-                assert stored.size == len(photo) and stored.data == photo
+                assert stored.size == len(photo) and content_bytes(stored) == photo
                 db.session.remove()
 
             # The answer to a sync is lost on the way back: sent again, stored once.
@@ -298,7 +299,7 @@ def test_a_day_in_a_dead_zone_loses_and_doubles_nothing(field_app):
             phone.wait_outbox(f"{LISTED} > 0 && {PENDING} === 0")
             with app.app_context():
                 batch = db.session.scalar(select(Batch).where(Batch.quantity_g == 22_000))
-                assert [p.file.data for p in batch.photos] == [photo]
+                assert [content_bytes(p.file) for p in batch.photos] == [photo]
                 db.session.remove()
 
             # Offline, a harvest on 南地块; meanwhile another phone records a spray there whose

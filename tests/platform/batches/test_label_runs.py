@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from freshcircle.platform.batches import label_jobs
 from freshcircle.platform.batches.services import label_runs
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, PermissionDenied
+from freshcircle.platform.core.services.files import content_bytes
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import BatchStatus, LabelRun, LabelRunStatus, Role
 from freshcircle.traceability.digital_link import parse_digital_link
@@ -54,7 +55,7 @@ def test_rendered_run_is_stored_for_the_producer_with_every_serial(app, make, se
     assert seen == [0, 2, 3]
     assert run.file.producer_id == batch.producer_id
     assert run.file.content_type == "application/pdf"
-    pdf = run.file.data
+    pdf = content_bytes(run.file)
     assert page_count(pdf) == 3
     uris = [uri for page in rasterise(pdf) for uri in decode_qr(page)]
     assert [parse_digital_link(uri).serial for uri in uris] == ["0", "1", "2"]

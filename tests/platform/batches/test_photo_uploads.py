@@ -12,6 +12,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from freshcircle.platform.batches.services.photo_uploads import purge_stale_uploads
+from freshcircle.platform.core.services.file_store import current_store
+from freshcircle.platform.core.services.files import clean_orphans
 from freshcircle.platform.models import BatchPhoto, PhotoUpload, PhotoUploadPart, Role, utcnow
 
 PART = 64 * 1024
@@ -226,3 +228,27 @@ def test_purge_removes_only_stale_unfinished_uploads(make, login, session):
     assert session.get(PhotoUpload, fresh_id) is not None
     assert session.get(PhotoUpload, done_id) is not None
     assert session.scalar(select(func.count()).select_from(PhotoUploadPart)) == 0
+
+
+def test_parts_keep_their_bytes_in_the_file_store_and_orphan_cleanup_spares_them(
+        app, make, login, session):
+    _, batch, client = _setup(make, login)
+    upload_id = _start(client, batch).get_json()["id"]
+    _part(client, upload_id, 0, JPEG[:PART])
+    store = current_store()
+    part = session.scalar(select(PhotoUploadPart).where(PhotoUploadPart.upload_id == upload_id))
+
+    assert part.sha256 == hashlib.sha256(JPEG[:PART]).hexdigest()
+    with store.open(part.sha256) as blob:
+        assert blob.read() == JPEG[:PART]
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)  # every blob counts as old
+    assert part.sha256 not in clean_orphans(session, store, future, dry_run=True)
+
+    _send(client, upload_id, JPEG, start=PART)
+    assert client.get(f"/api/v1/photo-uploads/{upload_id}").get_json()["complete"] is True
+    # The parts are freed once the photo is whole: their blobs become orphans.
+    assert part_key_orphaned(session, store, hashlib.sha256(JPEG[:PART]).hexdigest(), future)
+
+
+def part_key_orphaned(session, store, key, older_than) -> bool:
+    return key in clean_orphans(session, store, older_than, dry_run=True)

@@ -12,7 +12,7 @@ from freshcircle.platform.batches.services import batches, certificates, label_r
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import LabelRunStatus
 from freshcircle.platform.web.api import actor
-from freshcircle.platform.web.downloads import pdf_response
+from freshcircle.platform.web.downloads import pdf_response, stored_file_response
 
 blp = Blueprint("labels", __name__, description="Trace labels and compliance certificates")
 
@@ -51,7 +51,8 @@ def print_labels(data, batch_id):
     label_jobs.render_in_session(current_app, db.session, run)
     if run.status != LabelRunStatus.DONE:
         abort(500, message=str(_l("The labels could not be printed. Nothing was saved.")))
-    response = pdf_response(run.file.data, run.file.filename, status=201)
+    response = stored_file_response(run.file)
+    response.status_code = 201
     response.headers.update(headers)
     return response
 
@@ -78,7 +79,7 @@ def get_label_run_pdf(run_id):
     """Download a finished run's labels PDF."""
     run = label_runs.get_run(db.session, actor(), run_id)
     stored = label_runs.run_pdf(db.session, run)
-    return pdf_response(stored.data, stored.filename)
+    return stored_file_response(stored)
 
 
 @blp.get("/batches/<int:batch_id>/certificate")

@@ -16,7 +16,7 @@ from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services.trace_codes import run_uris
 from freshcircle.platform.models import LabelRunStatus, Role
-from freshcircle.platform.web.downloads import pdf_response
+from freshcircle.platform.web.downloads import pdf_response, stored_file_response
 from freshcircle.platform.web.pages import FARM_ROLES, STAFF_ROLES, actor, refusal, roles_required
 from freshcircle.platform.web.trace_links import is_example_domain
 
@@ -91,7 +91,7 @@ def run(run_id: int):
 def pdf(run_id: int):
     label_run = label_runs.get_run(db.session, actor(), run_id)
     stored = label_runs.run_pdf(db.session, label_run)
-    return pdf_response(stored.data, stored.filename)
+    return stored_file_response(stored)
 
 
 @bp.get("/batches/<int:batch_id>/certificate.pdf")

@@ -8,7 +8,6 @@ session, which commits its progress so pages and API clients can follow it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import tempfile
 from collections.abc import Callable
 
@@ -21,6 +20,7 @@ from freshcircle.platform.batches.services.batches import LOCKED_STATUSES
 from freshcircle.platform.core.services import quotas
 from freshcircle.platform.core.services.access import require_member, require_view_internal
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
+from freshcircle.platform.core.services.files import keep_stream
 from freshcircle.platform.core.services.quantities import grams_to_kg, to_grams
 from freshcircle.platform.farms.services.safety import safety_status
 from freshcircle.platform.ledger.services import epcis_events
@@ -151,30 +151,23 @@ def render_run(session: Session, run: LabelRun, settings: TraceSettings, *,
         if on_progress is not None:
             on_progress()
 
+    batch = run.batch
     try:
-        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
+        # On disk, then streamed into the file store: never the whole PDF in memory.
+        with tempfile.TemporaryFile() as out:
             count = render_label_sheet(run_labels(settings, run), run.layout, out, progress,
                                        progress_every=progress_every, workers=workers)
             out.seek(0)
-            data = out.read()
+            stored = keep_stream(session, out, producer_id=batch.producer_id,
+                                 filename=f"labels-{batch.lot_code}-{run.id}.pdf",
+                                 content_type="application/pdf",
+                                 uploaded_by_id=run.created_by_id)
     except Exception as error:  # any failure becomes the run's status
         run.status = LabelRunStatus.FAILED
         run.error = f"{type(error).__name__}: {error}"[:200]
         run.finished_at = _now()
         session.flush()
         return run
-    batch = run.batch
-    stored = StoredFile(
-        producer_id=batch.producer_id,
-        filename=f"labels-{batch.lot_code}-{run.id}.pdf",
-        content_type="application/pdf",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
-        uploaded_by_id=run.created_by_id,
-    )
-    session.add(stored)
-    session.flush()
     run.file_id = stored.id
     run.progress = count
     run.status = LabelRunStatus.DONE

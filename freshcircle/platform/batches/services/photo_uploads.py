@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from freshcircle.platform.batches.services import batches as batch_service
 from freshcircle.platform.core.services.access import require_member
 from freshcircle.platform.core.services.errors import Conflict, InvalidInput, NotFound
+from freshcircle.platform.core.services.file_store import current_store, read_all
+from freshcircle.platform.core.services.files import content_bytes
 from freshcircle.platform.models import Batch, PhotoUpload, PhotoUploadPart, User, utcnow
 
 PART_BYTES = 64 * 1024  # what the phone is told to send per part
@@ -109,9 +111,9 @@ def get_upload(session: Session, actor: User, upload_id: int, *, lock: bool = Fa
 
 def stored_bytes(session: Session, upload: PhotoUpload) -> bytes:
     if upload.photo is not None:
-        return upload.photo.file.data
-    return b"".join(session.scalars(
-        select(PhotoUploadPart.data).where(PhotoUploadPart.upload_id == upload.id)
+        return content_bytes(upload.photo.file)
+    return b"".join(read_all(key) for key in session.scalars(
+        select(PhotoUploadPart.sha256).where(PhotoUploadPart.upload_id == upload.id)
         .order_by(PhotoUploadPart.offset)))
 
 
@@ -136,7 +138,8 @@ def receive_part(session: Session, actor: User, upload: PhotoUpload, offset: int
             "This part goes past the announced size of %(size)s bytes.", size=upload.size))
     if not data:
         return upload
-    session.add(PhotoUploadPart(upload_id=upload.id, offset=offset, size=len(data), data=data))
+    key, size = current_store().put(io.BytesIO(data))  # before the row that names it
+    session.add(PhotoUploadPart(upload_id=upload.id, offset=offset, size=size, sha256=key))
     upload.received = offset + len(data)
     upload.updated_at = utcnow()
     session.flush()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import current_app, request, send_file
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
@@ -14,6 +12,7 @@ from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.extensions import db
 from freshcircle.platform.farms.services import producers
 from freshcircle.platform.web.api import actor
+from freshcircle.platform.web.downloads import stored_file_response
 from freshcircle.platform.web.schemas import FileRefSchema
 
 blp = Blueprint("files", __name__, url_prefix="/files",
@@ -44,11 +43,5 @@ def upload_file(data):
 def get_file_content(file_id):
     """Download a file; those who may see its producer's records may read it."""
     stored = files.get_file(db.session, actor(), file_id)
-    response = send_file(
-        io.BytesIO(stored.data), mimetype=stored.content_type, download_name=stored.filename,
-        etag=stored.sha256,
-        max_age=0, conditional=True,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
-    return response
+    return stored_file_response(stored, as_attachment=False,
+                                cache_control="private, max-age=0, must-revalidate")

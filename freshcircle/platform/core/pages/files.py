@@ -9,6 +9,7 @@ from flask_login import login_required
 
 from freshcircle.platform.core.services import files as file_service
 from freshcircle.platform.extensions import db
+from freshcircle.platform.web.downloads import stored_file_response
 from freshcircle.platform.web.pages import actor
 
 bp = Blueprint("file_pages", __name__)
@@ -35,7 +36,8 @@ def show(file_id: int):
     stored = file_service.get_file(db.session, actor(), file_id)
     if stored.sha256 in request.if_none_match:
         return _send(None, stored.sha256, stored.content_type, stored.filename)
-    return _send(stored.data, stored.sha256, stored.content_type, stored.filename)
+    return stored_file_response(stored, as_attachment=False,
+                                cache_control="private, max-age=31536000, immutable")
 
 
 @bp.get("/files/<int:file_id>/thumb")
@@ -59,5 +61,6 @@ def _scaled(file_id: int, max_px: int) -> Response:
         return _send(None, etag, "image/jpeg", stored.filename)
     small = file_service.thumbnail(stored, max_px)
     if small is None:
-        return _send(stored.data, stored.sha256, stored.content_type, stored.filename)
+        return stored_file_response(stored, as_attachment=False,
+                                    cache_control="private, max-age=31536000, immutable")
     return _send(small, etag, "image/jpeg", stored.filename)

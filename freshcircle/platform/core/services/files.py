@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import io
 from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services.access import require_member, require_view_internal
 from freshcircle.platform.core.services.errors import InvalidInput, NotFound
-from freshcircle.platform.models import StoredFile, User
+from freshcircle.platform.core.services.file_store import FileStore, current_store, read_all
+from freshcircle.platform.models import PhotoUploadPart, StoredFile, User
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 DOCUMENT_TYPES = IMAGE_TYPES | {"application/pdf"}
@@ -73,18 +75,36 @@ def save_upload(
         if allowed == IMAGE_TYPES:
             raise InvalidInput.field(field, _l("A photo must be a JPEG, PNG or WebP image."))
         raise InvalidInput.field(field, _l("Upload a PDF, JPEG, PNG or WebP file."))
+    return keep_stream(session, io.BytesIO(data), producer_id=producer_id, filename=filename,
+                       content_type=content_type, uploaded_by_id=actor.id)
+
+
+def keep_stream(session: Session, stream: BinaryIO, *, producer_id: int | None, filename: str,
+                content_type: str, uploaded_by_id: int | None) -> StoredFile:
+    """Write the stream's bytes to the file store, then add the record that names them: a
+    rollback after this leaves an orphan blob, never a record without its bytes."""
+    key, size = current_store().put(stream)
     stored = StoredFile(
         producer_id=producer_id,
         filename=(filename or "upload")[-200:],
         content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
-        uploaded_by_id=actor.id,
+        size=size,
+        sha256=key,
+        uploaded_by_id=uploaded_by_id,
     )
     session.add(stored)
     session.flush()
     return stored
+
+
+def open_content(stored: StoredFile) -> BinaryIO:
+    """The file's bytes, opened for reading from the store (the caller closes it)."""
+    return current_store().open(stored.sha256)
+
+
+def content_bytes(stored: StoredFile) -> bytes:
+    """The file's bytes in memory: only for small files (photos)."""
+    return read_all(stored.sha256)
 
 
 def get_file(session: Session, actor: User, file_id: int) -> StoredFile:
@@ -115,7 +135,7 @@ def thumbnail(stored: StoredFile, max_px: int) -> bytes | None:
     if not stored.content_type.startswith("image/"):
         return None
     try:
-        with Image.open(io.BytesIO(stored.data)) as image:
+        with Image.open(io.BytesIO(content_bytes(stored))) as image:
             image.draft("RGB", (max_px, max_px))
             small = ImageOps.exif_transpose(image).convert("RGB")
             small.thumbnail((max_px, max_px))
@@ -124,3 +144,25 @@ def thumbnail(stored: StoredFile, max_px: int) -> bytes | None:
             return out.getvalue()
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
+
+
+def orphan_keys(session: Session, store: FileStore, older_than: dt.datetime) -> list[str]:
+    """Blobs in the store that no stored file or photo upload part names, written before
+    `older_than` (younger ones may belong to an upload whose record is not committed yet)."""
+    candidates = [key for key, written in store.listing() if written < older_than]
+    named: set[str] = set()
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start:start + 500]
+        for column in (StoredFile.sha256, PhotoUploadPart.sha256):
+            named.update(session.scalars(select(column).where(column.in_(chunk))))
+    return [key for key in candidates if key not in named]
+
+
+def clean_orphans(session: Session, store: FileStore, older_than: dt.datetime, *,
+                  dry_run: bool = False) -> list[str]:
+    """Remove (unless `dry_run`) the orphan blobs written before `older_than`; their keys."""
+    orphans = orphan_keys(session, store, older_than)
+    if not dry_run:
+        for key in orphans:
+            store.delete(key)
+    return orphans

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 import marshmallow as ma
-from flask import current_app, request, send_file
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
@@ -22,6 +20,7 @@ from freshcircle.platform.market.schemas.feedback import (
 from freshcircle.platform.market.services import feedback, orders
 from freshcircle.platform.models import Producer
 from freshcircle.platform.web.api import actor, read_upload
+from freshcircle.platform.web.downloads import stored_file_response
 
 blp = Blueprint("feedback", __name__, description="Ratings and disputes after delivery")
 
@@ -85,8 +84,7 @@ def get_dispute(dispute_id):
 def dispute_photo(dispute_id):
     """The dispute's photo."""
     stored = feedback.dispute_photo(db.session, actor(), dispute_id)
-    return send_file(io.BytesIO(stored.data), mimetype=stored.content_type,
-                     download_name=stored.filename, max_age=0)
+    return stored_file_response(stored, as_attachment=False, cache_control="private, max-age=0")
 
 
 @blp.post("/disputes/<int:dispute_id>/reply")

@@ -3,9 +3,7 @@ answers; the buyer closes them."""
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -17,6 +15,7 @@ from wtforms.validators import Optional
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.extensions import db
 from freshcircle.platform.market.services import feedback, orders
+from freshcircle.platform.web.downloads import stored_file_response
 from freshcircle.platform.web.forms import Form, at_most, options, required
 from freshcircle.platform.web.pages import actor, max_file_bytes
 
@@ -186,5 +185,4 @@ def close(dispute_id: int):
 @login_required
 def photo(dispute_id: int):
     stored = feedback.dispute_photo(db.session, actor(), dispute_id)
-    return send_file(io.BytesIO(stored.data), mimetype=stored.content_type,
-                     download_name=stored.filename, max_age=0)
+    return stored_file_response(stored, as_attachment=False, cache_control="private, max-age=0")

@@ -371,7 +371,7 @@ def batch_photo(photo_id: int):
         response = make_response("", 304)
     else:
         small = file_service.thumbnail(stored, PHOTO_PX)
-        response = make_response(small or stored.data)
+        response = make_response(small or file_service.content_bytes(stored))
         response.mimetype = "image/jpeg" if small else stored.content_type
     response.set_etag(etag)
     # Public and unchanging, like the page's static files, but a recall must not linger a year.
