@@ -241,6 +241,9 @@ RULES: dict[str, str] = {
     "GET /manifest.webmanifest": "public",
     "GET /offline": "public",
     "GET /sw.js": "public",
+    # Load balancers' probes (web/health.py): "ok" or what failed, nothing else.
+    "GET /healthz": "public",
+    "GET /readyz": "public",
     "POST /login": "sign-in",
     "POST /logout": "public",
     "GET /lang/<code>": "public",
