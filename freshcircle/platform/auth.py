@@ -10,6 +10,9 @@ from freshcircle.platform.core.services import accounts
 from freshcircle.platform.extensions import db
 
 
+METRICS_ENDPOINT = "metrics.metrics"
+
+
 def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
@@ -33,8 +36,8 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     @login_manager.request_loader
     def _load_from_token(_request):
         token = bearer_token()
-        if token is None:
-            return None
+        if token is None or request.endpoint == METRICS_ENDPOINT:
+            return None  # /metrics' bearer is the scrape token (web/metrics.py), no account
         user = accounts.user_for_token(db.session, token)
         g.authenticated_by_token = user is not None
         return user

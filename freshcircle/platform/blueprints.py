@@ -96,7 +96,7 @@ def register_pages(app: Flask) -> None:
     )
     from freshcircle.platform.showcase.pages import showcase
     from freshcircle.platform.trace.pages import consumer, inspector
-    from freshcircle.platform.web import health, offline
+    from freshcircle.platform.web import health, metrics, offline
     from freshcircle.platform.web.display import register_display
 
     for module in (auth, home, producers, plots, certifications, batches, farm_records, files,
@@ -114,6 +114,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(showcase.bp)  # 阜阳好物, the public showcase (also / for visitors)
     showcase.init_app(app)  # its front cache: repeats to cookie-less visitors skip the app
     app.register_blueprint(health.bp)  # /healthz, /readyz for load balancers
+    metrics.init_app(app)  # /metrics for Prometheus (a bearer token), request latency
     register_display(app)
     labels.register_label_display(app)
     offline.init_app(app)  # the installable farmer app: manifest, service worker (web/offline.py)

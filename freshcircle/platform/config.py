@@ -121,6 +121,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # process). DISPATCH_JOBS_SYNC (tests) plans at once, inside the request.
         "OSRM_URL": env.get("FRESHCIRCLE_OSRM_URL") or None,
         "REDIS_URL": env.get("FRESHCIRCLE_REDIS_URL") or None,
+        # /metrics (Prometheus) answers only a scrape with this bearer token; unset: 404.
+        "METRICS_TOKEN": env.get("FRESHCIRCLE_METRICS_TOKEN") or None,
         "DISPATCH_JOBS_SYNC": False,
         "DISPATCH_MAX_ITERATIONS": None,  # tests: stop the search early, deterministically
         # Daily quotas (China's calendar day) on work every tenant shares: dispatch plans and

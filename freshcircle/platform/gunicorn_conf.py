@@ -7,6 +7,15 @@ there is one place that decides whom to trust: gunicorn's own scheme headers are
 """
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# Several workers keep their Prometheus values in files here, added up by /metrics; set before
+# the app (and prometheus_client) is imported. Cleared at start, a worker's files marked dead
+# when it exits.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
+                      str(Path(tempfile.gettempdir()) / f"freshcircle-metrics-{os.getpid()}"))
 
 from freshcircle.platform.wsgi import check_environment
 
@@ -20,3 +29,15 @@ timeout = 60
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 accesslog = "-"
+
+
+def on_starting(server):
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

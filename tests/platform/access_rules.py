@@ -59,6 +59,8 @@ ORDER_PARTIES = "member buyer inspector admin"
 KINDS = {
     "public": rule("public"),
     "sign-in": rule("credentials"),
+    # No account: only the operators' scrape token (FRESHCIRCLE_METRICS_TOKEN; unset, 404).
+    "scrape-token": rule("nobody", refused=404),
     "signed-in": rule("signed-in"),
     # A producer's internal records (batches, inputs, tests, files, plots, label runs).
     "farm-records": rule("member inspector admin"),
@@ -244,6 +246,8 @@ RULES: dict[str, str] = {
     # Load balancers' probes (web/health.py): "ok" or what failed, nothing else.
     "GET /healthz": "public",
     "GET /readyz": "public",
+    # Prometheus (web/metrics.py): only with FRESHCIRCLE_METRICS_TOKEN, and that bearer token.
+    "GET /metrics": "scrape-token",
     "POST /login": "sign-in",
     "POST /logout": "public",
     "GET /lang/<code>": "public",
@@ -389,6 +393,8 @@ def expected(rule_name: str, role: str, scope: str, kind: str):
     r = KINDS[rule_name]
     if "credentials" in r.may:
         return 401
+    if "nobody" in r.may:  # no account opens it, signed in or not
+        return r.refused
     if role in ("anonymous", "deactivated"):  # a deactivated user's cookie and token: nobody
         if "public" in r.may:
             return ALLOW

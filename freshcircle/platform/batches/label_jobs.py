@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from freshcircle.platform.batches.services import label_runs
 from freshcircle.platform.extensions import db
+from freshcircle.platform.metrics import LABEL_RUNS
 from freshcircle.platform.models import LabelRun, LabelRunStatus
 
 log = logging.getLogger(__name__)
@@ -87,10 +88,12 @@ def _job(app: Flask, run_id: int) -> None:
                                   on_progress=session.commit,
                                   workers=app.config["LABEL_JOB_WORKERS"])
             session.commit()
+            LABEL_RUNS.labels("done").inc()
         except Exception:
             log.exception("label run %s failed", run_id)
             session.rollback()
             _mark_failed(session, run_id)
+            LABEL_RUNS.labels("failed").inc()
         finally:
             session.close()
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, scoped_session
 from freshcircle.logistics.travel import TravelError, provider_from_url
 from freshcircle.platform.dispatch.services import dispatch_plans
 from freshcircle.platform.extensions import db
+from freshcircle.platform.metrics import DISPATCH_PLANS
 from freshcircle.platform.models import DispatchPlan
 
 log = logging.getLogger(__name__)
@@ -119,10 +120,12 @@ def run_plan(app: Flask, plan_id: int) -> None:
             session.commit()
             _finish(session, plan, app, commit=session.commit)
             session.commit()
+            DISPATCH_PLANS.labels("done").inc()
         except Exception:
             log.exception("dispatch plan %s failed", plan_id)
             session.rollback()
             _mark_failed(session, plan_id)
+            DISPATCH_PLANS.labels("failed").inc()
         finally:
             session.close()
 

@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from freshcircle.platform.extensions import db
+from freshcircle.platform.metrics import SCANS_WRITTEN
 from freshcircle.platform.trace.services import scan_stream
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def scan_writer_command(batch_size: int, block_ms: int, claim_idle_ms: int,
             db.session.commit()
             scan_stream.acknowledge(client, [entry_id for entry_id, _ in entries])
             written += stored
+            SCANS_WRITTEN.labels("writer").inc(stored)
         except (RedisError, SQLAlchemyError) as error:
             db.session.rollback()
             log.warning("scan-writer: %s; trying again in 1 s", error)

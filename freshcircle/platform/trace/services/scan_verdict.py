@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services.access import is_member
+from freshcircle.platform.metrics import SCANS_WRITTEN
 from freshcircle.platform.models import BatchStatus, User
 from freshcircle.platform.trace.services import scan_stream, scans
 from freshcircle.platform.trace.services.consumer_story import CodeState, Resolution
@@ -84,6 +85,7 @@ def judge_scan(session: Session, resolution: Resolution, *, now: dt.datetime,
         scans.record_scan(session, gtin=scan.gtin, lot=scan.lot, serial=scan.serial,
                           batch_id=scan.batch_id, verdict=scan.verdict, network=network,
                           now=now, scan_id=scan.scan_id)
+        SCANS_WRITTEN.labels("page").inc()
     if judge:
         suspicion = scans.copy_suspicion(session, link.gtin, link.serial, now, rule)
     if not resolution.shows_story:
