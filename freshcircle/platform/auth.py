@@ -9,7 +9,6 @@ from flask_login import LoginManager
 from freshcircle.platform.core.services import accounts
 from freshcircle.platform.extensions import db
 
-
 METRICS_ENDPOINT = "metrics.metrics"
 
 
