@@ -8,7 +8,7 @@ export FLASK_APP := freshcircle.platform:create_app
 # The browser test drives Debian's /usr/bin/chromium; Playwright never downloads a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 TRANSLATIONS := freshcircle/platform/translations
-SYSTEM_PACKAGES := chromium fonts-wqy-microhei poppler-utils
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei poppler-utils nginx
 # Load generator for bench/scan.py and bench/marketplace.py (make bench, and their small runs
 # in the suite, which CI runs).
 BENCH_PACKAGES := wrk
