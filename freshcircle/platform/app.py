@@ -123,6 +123,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from freshcircle.platform.batches.label_jobs import recover_interrupted_runs
 
     recover_interrupted_runs(app)
+    security.trust_proxies(app)
     return app
 
 

@@ -95,7 +95,7 @@ def register_pages(app: Flask) -> None:
         sales,
     )
     from freshcircle.platform.showcase.pages import showcase
-    from freshcircle.platform.trace.pages import consumer, inspector
+    from freshcircle.platform.trace.pages import consumer, inspector, scan_front
     from freshcircle.platform.web import health, metrics, offline
     from freshcircle.platform.web.display import register_display
 
@@ -113,6 +113,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(dispatch.bp)  # 调度 (dispatch planning)
     app.register_blueprint(showcase.bp)  # 阜阳好物, the public showcase (also / for visitors)
     showcase.init_app(app)  # its front cache: repeats to cookie-less visitors skip the app
+    scan_front.init_app(app)  # shoppers' scans through Redis without the app's request work
     app.register_blueprint(health.bp)  # /healthz, /readyz for load balancers
     metrics.init_app(app)  # /metrics for Prometheus (a bearer token), request latency
     register_display(app)

@@ -114,10 +114,16 @@ def csp_svg(svg: str | None) -> Markup | None:
     return Markup(svg)  # the chart was already safe markup; only its attributes changed
 
 
-def init_app(app: Flask) -> None:
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT proxies, take the client's address and scheme from them. The
+    outermost WSGI layer, added last, so the layers inside it (scan_front, front_cache) see
+    what the app sees."""
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
+def init_app(app: Flask) -> None:
     app.session_interface = SessionCookies()
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.filters["csp_svg"] = csp_svg

@@ -4,10 +4,15 @@ shows what was added (a recall or hold shows on the very next view)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from freshcircle.platform.models import BatchStatus
 from tests.platform.trace_helpers import path_of, printed_codes
+
+
+def _without_nonce(page: str) -> str:
+    return re.sub(r'nonce="[^"]+"', 'nonce=""', page)
 
 
 def _shipped_batch(make, readings: int = 6):
@@ -36,7 +41,13 @@ def test_new_readings_after_a_cached_view_show_once_the_story_expires(app, make,
         make.temperature_reading(shipment, "9" if minute < 100 else "0",
                                  start + dt.timedelta(minutes=minute))
     session.commit()
-    assert client.get(path).get_data(as_text=True) == first  # the story is still cached
+    # The story is still cached; each response has a CSP nonce of its own for the chart.
+    response = client.get(path)
+    again = response.get_data(as_text=True)
+    assert _without_nonce(again) == _without_nonce(first) and again != first
+    # The kept chart's style element carries this response's nonce, so the browser applies it.
+    nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<style nonce="{nonce}"' in again
     now[0] += app.config["SCAN_STORY_CACHE_SECONDS"]
     second = client.get(path).get_data(as_text=True)
 

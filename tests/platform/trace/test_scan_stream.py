@@ -205,6 +205,6 @@ def test_the_counters_judge_a_serial_as_the_database_rule_does(session, redis):
                           batch_id=None, verdict="genuine", network=network, now=now,
                           scan_id=scan.scan_id)
         by_sql = scans.copy_suspicion(session, scan.gtin, scan.serial, now, rule)
-        by_redis = scan_stream.record(redis, scan, rule, counted=True, judge=True)
+        by_redis, _ = scan_stream.record(redis, scan, rule, counted=True, judge=True)
         assert by_redis == by_sql, f"after the scan at +{offset} h"
     assert by_sql is not None  # the sequence ends looking copied

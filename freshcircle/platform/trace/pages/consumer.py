@@ -5,7 +5,8 @@ holds; a plain GET answers with the page (the default link). `linkType` picks an
 (302 with the query passed on), `linkType=linkset` or `Accept: application/linkset+json` lists
 them (RFC 9264), a malformed URI is a 400 (DOMAIN.md section 2). No sign-in; every page view
 logs one scan: a row, or with FRESHCIRCLE_REDIS_URL an entry in the Redis stream that
-`flask scan-writer` stores (trace/services/scan_stream.py).
+`flask scan-writer` stores (trace/services/scan_stream.py). With Redis, most scans never reach
+this module: trace/pages/scan_front.py answers them with a page this module rendered.
 
 The batch's story (everything below the verdict) is rendered once per batch, GTIN, language
 and China date, and kept for SCAN_STORY_CACHE_SECONDS in a small per-process cache: most scans
@@ -22,11 +23,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import NamedTuple
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
     current_app,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -38,13 +40,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from redis import Redis
 
 from freshcircle.platform.core.services import files as file_service
 from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.extensions import db
+from freshcircle.platform.security import csp_nonce
+from freshcircle.platform.trace.pages import scan_front
 from freshcircle.platform.trace.pages.chart import cold_chain_svg
-from freshcircle.platform.trace.services import consumer_story, scan_stream, scan_verdict, scans
+from freshcircle.platform.trace.pages.scan_front import scan_redis
+from freshcircle.platform.trace.services import consumer_story, scan_verdict, scans
 from freshcircle.platform.trace.services.consumer_story import Resolution, StoryCache
 from freshcircle.platform.transactions import write_lock_first
 from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
@@ -119,21 +123,12 @@ def _cors(response):
 
 
 def _raw_path() -> str:
-    """The path as the client sent it, still percent-encoded (werkzeug decodes PATH_INFO)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
-    if raw:
-        # urlsplit drops an absolute-form request line's scheme and host (and a "//host"
-        # prefix), so redirects built from this path always stay on this site.
-        path = urlsplit(raw).path
-        if path.startswith("/01/"):
-            return path
-    return quote(request.path, safe="/")
+    return scan_front.raw_path(request.environ, request.path)
 
 
 def _scanned_uri() -> str:
-    query = request.query_string.decode("latin-1")
-    domain = current_app.config["TRACE_DOMAIN"]
-    return f"https://{domain}{_raw_path()}" + (f"?{query}" if query else "")
+    return scan_front.scanned_uri(request.environ, request.path,
+                                  current_app.config["TRACE_DOMAIN"])
 
 
 def _wants_linkset() -> bool:
@@ -278,16 +273,17 @@ def story_cache(app=None) -> StoryCache:
     return cache
 
 
-def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
+def _story_html(resolution: Resolution, now: dt.datetime, version: int | None) -> StoryHtml:
     """The batch's story as HTML: from the cache, or gathered (eight queries) and rendered."""
     config = current_app.config
     batch, gtin = resolution.batch, resolution.link.gtin
     today = today_in_china(now)
     # Everything the verdict and banner depend on is in the key (status, status_reason,
     # updated_at), and everything the fragment depends on but the key does not hold may be
-    # up to `ttl` seconds old (trace/services/consumer_story.py lists it).
+    # up to `ttl` seconds old (trace/services/consumer_story.py lists it), unless the lot's
+    # `version` (from Redis, trace/services/lot_versions.py) is known: then it is current.
     key = (batch.id, batch.status, batch.status_reason, batch.updated_at, gtin,
-           str(get_locale()), today)
+           str(get_locale()), today, version)
     ttl = float(config.get("SCAN_STORY_CACHE_SECONDS", 30))
     cache = story_cache()
     fragment = cache.get(key, ttl)
@@ -304,6 +300,8 @@ def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
     }
     html = render_template("trace/_story.html", story=story, product=resolution.product,
                            charts=charts, event_step=event_step, timeline=_timeline(story))
+    # A nonce is this response's alone: the kept story has a slot for the next one's.
+    html = html.replace(csp_nonce(), scan_front.NONCE_SLOT)
     head, slot, tail = html.partition(SERIAL_SLOT)
     assert slot, "trace/_story.html has no serial slot"
     fragment = StoryHtml(Markup(head), Markup(tail))
@@ -311,41 +309,45 @@ def _story_html(resolution: Resolution, now: dt.datetime) -> StoryHtml:
     return fragment
 
 
-def scan_redis(app=None) -> scan_verdict.ScanRedis | None:
-    """This app's Redis for scans in this process (None: scans are written directly)."""
-    extensions = (app or current_app).extensions
-    if "scan_redis" not in extensions:
-        url = (app or current_app).config.get("REDIS_URL")
-        extensions["scan_redis"] = None if not url else scan_verdict.ScanRedis(
-            Redis.from_url(url, socket_timeout=scan_stream.REDIS_TIMEOUT_S,
-                           socket_connect_timeout=scan_stream.REDIS_TIMEOUT_S),
-            scan_stream.Breaker())
-    return extensions["scan_redis"]
-
-
 def _page(resolution: Resolution):
     now = dt.datetime.now(dt.UTC)
+    front = scan_front.front()
+    ticket: scan_front.Ticket | None = request.environ.get(scan_front.TICKET)
     verdict = scan_verdict.judge_scan(
         db.session, resolution, now=now,
         rule=scans.CopyRule.from_config(current_app.config),
         network=scans.network_hash(request.remote_addr, current_app.config["SECRET_KEY"]),
         viewer=current_user if current_user.is_authenticated else None,
         counted=request.method == "GET", redis=scan_redis(),
+        logged=ticket is not None, suspicion=ticket.suspicion if ticket else None,
+        on_recovery=front.pages.clear if front is not None else None,
     )
-    story = _story_html(resolution, now) if verdict.shows_story else None
-    status = verdict.http_status
+    batch, link = resolution.batch, resolution.link
+    if front is not None and verdict.shows_story and link.lot is not None:
+        front.remember(link.gtin, link.lot, batch.id, batch.serials_issued)
+    story = (_story_html(resolution, now, ticket.version if ticket else None)
+             if verdict.shows_story else None)
+    keep = ticket is not None and ticket.scan.batch_id == (batch.id if batch else None)
+    if keep:
+        g.page_path_slot = scan_front.PATH_SLOT
     html = render_template(
         "trace/scan.html", resolution=resolution, state=verdict.state.value,
-        link=resolution.link, product=resolution.product, story=story,
+        link=link, product=resolution.product, story=story,
+        shown_serial=scan_front.SERIAL_SLOT if keep else link.serial,
         suspicion=verdict.suspicion, warning=verdict.warning,
         warning_reason=verdict.warning_reason,
     )
-    response = make_response(html, status)
+    nonce = csp_nonce()  # the story keeps a slot for it (_story_html)
+    if keep:
+        ticket.parts = scan_front.split_page(html.replace(nonce, scan_front.NONCE_SLOT))
+        ticket.nonce = nonce
+        html = scan_front.fill_page(ticket.parts, link.serial, request.full_path, nonce)
+    else:
+        html = html.replace(scan_front.NONCE_SLOT, nonce)
+    response = make_response(html, verdict.http_status)
     response.headers["Cache-Control"] = "no-store"  # every view is a scan to count
     response.headers["Content-Language"] = "en" if str(get_locale()) == "en" else "zh-CN"
-    response.headers["Link"] = (
-        f'<{_raw_path()}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
-    )
+    response.headers["Link"] = scan_front.linkset_header(_raw_path(), LINKSET_TYPE)
     return response
 
 

@@ -103,12 +103,15 @@ class Breaker:
                 log.warning("Redis is not answering (%s): scans are written to the database "
                             "directly until it is back", error)
 
-    def succeeded(self) -> None:
+    def succeeded(self) -> bool:
+        """Note a call that worked; True when it ends an outage."""
         if self._outage:
             with self._lock:
                 if self._outage:
                     self._outage = False
                     log.warning("Redis answers again: scans go to the stream")
+                    return True
+        return False
 
 
 def _keys(gtin: str, serial: str) -> tuple[str, str]:
@@ -116,34 +119,40 @@ def _keys(gtin: str, serial: str) -> tuple[str, str]:
     return base + ":t", base + ":n"
 
 
-def record(client, scan: Scan, rule: CopyRule, *, counted: bool,
-           judge: bool) -> CopySuspicion | None:
+def record(client, scan: Scan, rule: CopyRule, *, counted: bool, judge: bool,
+           version_key: str | None = None) -> tuple[CopySuspicion | None, bytes | None]:
     """Append a counted scan to the stream and update its serial's counters; when `judge`,
-    also say whether the serial looks copied. One round trip; raises redis errors."""
+    also say whether the serial looks copied; with `version_key`, read that key too (the
+    lot's version, trace/services/lot_versions.py). One round trip; raises redis errors.
+    Returns the suspicion (or None) and the value read (or None)."""
     pipe = client.pipeline(transaction=False)
+    if version_key is not None:
+        pipe.get(version_key)
     if counted:
         pipe.xadd(STREAM, scan.fields())
+    suspicion = None
     if scan.serial is None or not (counted or judge):
-        pipe.execute()
-        return None
-    now = scan.scanned_at.timestamp()
-    window = rule.window.total_seconds()
-    times, networks = _keys(scan.gtin, scan.serial)
-    if counted:
-        pipe.zadd(times, {scan.scan_id: now})
-        pipe.zremrangebyrank(times, 0, -(max(COPY_READ_LIMIT, rule.min_scans) + 1))
-        pipe.expire(times, int(window) + 60)
-        if scan.network:
-            pipe.zadd(networks, {scan.network: now}, gt=True)
-            pipe.expire(networks, int(window) + 60)
-    pipe.zcount(times, now - window, now)
-    pipe.zcount(networks, now - window, now)
-    *_, scans, places = pipe.execute()
-    if judge and scans >= rule.min_scans and places >= rule.min_networks:
-        return CopySuspicion(scans=scans, networks=places,
-                             since=scan.scanned_at - rule.window,
-                             hours=round(window / 3600))
-    return None
+        answers = pipe.execute()
+    else:
+        now = scan.scanned_at.timestamp()
+        window = rule.window.total_seconds()
+        times, networks = _keys(scan.gtin, scan.serial)
+        if counted:
+            pipe.zadd(times, {scan.scan_id: now})
+            pipe.zremrangebyrank(times, 0, -(max(COPY_READ_LIMIT, rule.min_scans) + 1))
+            pipe.expire(times, int(window) + 60)
+            if scan.network:
+                pipe.zadd(networks, {scan.network: now}, gt=True)
+                pipe.expire(networks, int(window) + 60)
+        pipe.zcount(times, now - window, now)
+        pipe.zcount(networks, now - window, now)
+        answers = pipe.execute()
+        scans, places = answers[-2:]
+        if judge and scans >= rule.min_scans and places >= rule.min_networks:
+            suspicion = CopySuspicion(scans=scans, networks=places,
+                                      since=scan.scanned_at - rule.window,
+                                      hours=round(window / 3600))
+    return suspicion, (answers[0] if version_key is not None else None)
 
 
 # --- the writer -------------------------------------------------------------------------------

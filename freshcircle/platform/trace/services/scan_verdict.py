@@ -51,7 +51,9 @@ class ScanRedis:
 
 def judge_scan(session: Session, resolution: Resolution, *, now: dt.datetime,
                rule: scans.CopyRule, network: str | None, viewer: User | None = None,
-               counted: bool = True, redis: ScanRedis | None = None) -> ScanVerdict:
+               counted: bool = True, redis: ScanRedis | None = None,
+               logged: bool = False, suspicion: scans.CopySuspicion | None = None,
+               on_recovery=None) -> ScanVerdict:
     """The verdict on one view of a scanned code, logging it as a scan first.
 
     A view is logged (so that it counts toward the copied-code rule) when it is `counted`
@@ -60,6 +62,9 @@ def judge_scan(session: Session, resolution: Resolution, *, now: dt.datetime,
     costs them no query. The hold or recall comes from the batch as just resolved, never
     from a cache. With `redis` (and while it answers) the scan goes to the stream and the
     serial's counters decide; otherwise the scan row is written here and the SQL rule decides.
+    When the scan page's front (trace/pages/scan_front.py) has `logged` the scan already, its
+    `suspicion` stands and nothing is logged again. `on_recovery` is called when this call
+    finds Redis answering again after an outage.
     """
     batch = resolution.batch
     own_pack = (batch is not None and viewer is not None
@@ -70,16 +75,17 @@ def judge_scan(session: Session, resolution: Resolution, *, now: dt.datetime,
         lot=(link.lot or "")[:20] or None, serial=(link.serial or "")[:20] or None,
         batch_id=batch.id if batch is not None else None, verdict=resolution.state.value,
         network=network, scanned_at=now)
-    count = counted and not own_pack
-    judge = resolution.shows_story and resolution.state is CodeState.GENUINE
-    suspicion = None
-    if redis is not None and redis.breaker.closed():
+    count = counted and not own_pack and not logged
+    judge = resolution.shows_story and resolution.state is CodeState.GENUINE and not logged
+    if redis is not None and redis.breaker.closed() and (count or judge):
         try:
-            suspicion = scan_stream.record(redis.client, scan, rule, counted=count, judge=judge)
+            suspicion, _ = scan_stream.record(redis.client, scan, rule, counted=count,
+                                              judge=judge)
         except RedisError as error:
             redis.breaker.failed(error)
         else:
-            redis.breaker.succeeded()
+            if redis.breaker.succeeded() and on_recovery is not None:
+                on_recovery()
             count = judge = False  # done in Redis
     if count:
         scans.record_scan(session, gtin=scan.gtin, lot=scan.lot, serial=scan.serial,

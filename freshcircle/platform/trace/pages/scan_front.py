@@ -1,0 +1,303 @@
+"""The consumer scan page's fast path, in front of the app (WSGI), for scans through Redis.
+
+Most scans are a shopper's phone, with no cookie, opening a genuine pack's code. For those the
+front does the whole request itself, without the app's per-request work (session, sign-in,
+rate limits, the ORM):
+
+1. parse the Digital Link and check its signature (offline: traceability/signing.py);
+2. find the code's lot in `facts`, this process's table of what never changes about a lot
+   (its batch id, and how many serials were printed, which only grows), filled by the app;
+3. in one Redis round trip log the scan to the stream, update the serial's copied-code counters
+   and read the lot's version (trace/services/lot_versions.py);
+4. answer with the page kept in `pages` for that lot, version, language, day and copied-code
+   verdict, its slots filled with this pack's serial and this URL.
+
+Anything else goes to the app, as does any step that cannot be taken: a cookie, another
+method or link type, a forged or unknown code, a lot or serial not yet in `facts`, Redis not
+configured, down or just failed (its breaker open), a page not kept yet. When the front has
+logged the scan before handing over, it says so in `environ[TICKET]` and the app does not log
+it again; the app renders the page with its slots (consumer.py `_page`), and the front keeps it.
+So the front and the app answer with the same bytes (tests/platform/trace/test_scan_front.py
+compares them). A kept page lives SCAN_PAGE_CACHE_SECONDS at most (30 by default), a backstop
+for a version change Redis missed; a recall, a hold or a new temperature reading is a new
+version, seen by every node on its next scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote, quote_plus, urlsplit
+
+from flask import Flask, current_app
+from flask_compress.flask_compress import _compress_data  # the same encoder the app uses
+from markupsafe import escape
+from redis import Redis
+from redis.exceptions import RedisError
+from werkzeug.wrappers import Request
+
+from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.ledger.services.trace_codes import serial_number
+from freshcircle.platform.metrics import REQUEST_SECONDS
+from freshcircle.platform.trace.services import lot_versions, scan_stream, scan_verdict, scans
+from freshcircle.traceability.digital_link import DigitalLinkError, parse_digital_link
+from freshcircle.traceability.signing import verify
+
+TICKET = "freshcircle.scan_ticket"
+# Where a kept page takes this request's values (letters only: unchanged by escaping and by
+# url_for's query encoding, so they stand where the real values would be).
+SERIAL_SLOT = "fcslotserialx"
+PATH_SLOT = "fcslotpathx"
+NONCE_SLOT = "fcslotnoncex"  # this response's CSP nonce (security.py), in the page and header
+SLOTS = (SERIAL_SLOT, PATH_SLOT, NONCE_SLOT)
+# url_for's encoding of a query value (werkzeug.urls._urlencode).
+QUERY_SAFE = "!$'()*,/:;?@"
+_SKIPPED_HEADERS = {"content-length", "content-encoding", "link"}
+_NOT_FOR_FRONT = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH",
+                  "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
+LANGUAGES = ("zh", "en")
+
+
+def scan_redis(app: Flask | None = None) -> scan_verdict.ScanRedis | None:
+    """This app's Redis for scans in this process (None: scans are written directly)."""
+    app = app or current_app
+    redis = app.extensions.get("scan_redis")
+    if redis is None:
+        url = app.config.get("REDIS_URL")
+        if not url:
+            return None
+        redis = app.extensions.setdefault("scan_redis", scan_verdict.ScanRedis(
+            Redis.from_url(url, socket_timeout=scan_stream.REDIS_TIMEOUT_S,
+                           socket_connect_timeout=scan_stream.REDIS_TIMEOUT_S),
+            scan_stream.Breaker()))
+    return redis
+
+
+def raw_path(environ: dict, decoded_path: str) -> str:
+    """The path as the client sent it, still percent-encoded (werkzeug decodes PATH_INFO)."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        # urlsplit drops an absolute-form request line's scheme and host (and a "//host"
+        # prefix), so redirects built from this path always stay on this site.
+        path = urlsplit(raw).path
+        if path.startswith("/01/"):
+            return path
+    return quote(decoded_path, safe="/")
+
+
+def scanned_uri(environ: dict, decoded_path: str, domain: str) -> str:
+    query = environ.get("QUERY_STRING", "")
+    return f"https://{domain}{raw_path(environ, decoded_path)}" + (f"?{query}" if query else "")
+
+
+def linkset_header(path: str, linkset_type: str) -> str:
+    return f'<{path}?linkType=linkset>; rel="linkset"; type="{linkset_type}"'
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What never changes about a lot, as far as a scan goes (serials_issued only grows)."""
+
+    batch_id: int
+    serials_issued: int
+
+
+@dataclass
+class Ticket:
+    """What the front did with a request it handed to the app."""
+
+    scan: scan_stream.Scan
+    suspicion: scans.CopySuspicion | None
+    version: int
+    key: tuple
+    parts: tuple[str, ...] | None = field(default=None)  # the page split at its slots
+    nonce: str | None = None  # the nonce the app's response carries
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    parts: tuple[str, ...]  # text, slot, text, slot, ..., text
+    encoding: str | None  # Content-Encoding the app chose for this Accept-Encoding
+    made: float
+
+
+class _Lru:
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable):
+        return self._items.get(key)
+
+    def put(self, key: Hashable, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def split_page(html: str) -> tuple[str, ...]:
+    """The page's text split at its slots: text, slot, text, ..., text."""
+    parts: list[str] = []
+    rest = html
+    while True:
+        at = [(rest.find(slot), slot) for slot in SLOTS]
+        found = [(index, slot) for index, slot in at if index >= 0]
+        if not found:
+            parts.append(rest)
+            return tuple(parts)
+        index, slot = min(found)
+        parts += [rest[:index], slot]
+        rest = rest[index + len(slot):]
+
+
+def fill_page(parts: tuple[str, ...], serial: str | None, full_path: str, nonce: str) -> str:
+    """The page for this pack: the serial as the template escapes it, the path as url_for
+    encodes a query value and the template escapes it, this response's nonce."""
+    values = {SERIAL_SLOT: str(escape(serial or "")),
+              PATH_SLOT: str(escape(quote_plus(full_path, safe=QUERY_SAFE))), NONCE_SLOT: nonce}
+    return "".join(values.get(part, part) for part in parts)
+
+
+class ScanFront:
+    """The WSGI layer; `app` is the Flask app whose settings and caches it uses."""
+
+    def __init__(self, app: Flask, wsgi_app, *, facts_size: int = 4096, pages_size: int = 256):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.facts = _Lru(facts_size)
+        self.pages = _Lru(pages_size)
+
+    # --- what the app tells the front ------------------------------------------------------
+
+    def remember(self, gtin: str, lot: str, batch_id: int, serials_issued: int) -> None:
+        self.facts.put((gtin, lot), Facts(batch_id, serials_issued))
+
+    # --- the request ----------------------------------------------------------------------
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        if (environ.get("REQUEST_METHOD") != "GET"
+                or not environ.get("PATH_INFO", "").startswith("/01/")
+                or any(name in environ for name in _NOT_FOR_FRONT)
+                or "linkType" in environ.get("QUERY_STRING", "")
+                or "linkset" in environ.get("HTTP_ACCEPT", "")):
+            return self.wsgi_app(environ, start_response)
+        started = time.perf_counter()
+        answer = self._answer(environ)
+        if answer is None:
+            return self.wsgi_app(environ, start_response)
+        if isinstance(answer, Ticket):
+            return self._through(environ, start_response, answer)
+        status, headers, body = answer
+        start_response(status, headers)
+        REQUEST_SECONDS.labels("trace.resolve", "GET").observe(time.perf_counter() - started)
+        return [body]
+
+    def _answer(self, environ):
+        """(status, headers, body), a Ticket for the app to render, or None (the app does
+        everything)."""
+        app, config = self.app, self.app.config
+        redis = scan_redis(app)
+        if redis is None or not redis.breaker.closed():
+            return None
+        request = Request(environ)
+        try:
+            link = parse_digital_link(scanned_uri(environ, request.path, config["TRACE_DOMAIN"]))
+        except DigitalLinkError:
+            return None
+        facts = self.facts.get((link.gtin, link.lot)) if link.lot is not None else None
+        if facts is None:
+            return None
+        if link.serial is not None:
+            number = serial_number(link.serial)
+            if number is None or number >= facts.serials_issued:
+                return None  # perhaps printed since: the app looks
+        if not verify(link, app.extensions["trace_settings"].keyring).genuine:
+            return None
+        state = "genuine" if link.serial is not None else "lot"
+        now = dt.datetime.now(dt.UTC)
+        scan = scan_stream.Scan(
+            scan_id=scan_stream.new_scan_id(), gtin=link.gtin, lot=link.lot[:20] or None,
+            serial=(link.serial or "")[:20] or None, batch_id=facts.batch_id, verdict=state,
+            network=scans.network_hash(request.remote_addr, config["SECRET_KEY"]),
+            scanned_at=now)
+        try:
+            suspicion, version = scan_stream.record(
+                redis.client, scan, scans.CopyRule.from_config(config), counted=True,
+                judge=state == "genuine", version_key=lot_versions.key(facts.batch_id))
+        except RedisError as error:
+            redis.breaker.failed(error)
+            return None  # the app writes the scan itself while the breaker is open
+        if redis.breaker.succeeded():
+            self.pages.clear()  # versions may have moved while Redis was away
+        version = lot_versions.version_of(version)
+        language = request.args.get("lang")
+        copied = None if suspicion is None else (suspicion.scans, suspicion.networks,
+                                                 suspicion.hours)
+        key = (facts.batch_id, version, link.gtin, state, copied,
+               language if language in LANGUAGES else "zh", today_in_china(now),
+               request.scheme, environ.get("HTTP_ACCEPT_ENCODING", ""))
+        kept = self.pages.get(key)
+        ttl = float(config.get("SCAN_PAGE_CACHE_SECONDS", 30))
+        if kept is None or time.monotonic() - kept.made >= ttl:
+            return Ticket(scan, suspicion, version, key)
+        nonce = secrets.token_urlsafe(16)
+        body = fill_page(kept.parts, link.serial, request.full_path, nonce).encode()
+        headers = [(name, value.replace(NONCE_SLOT, nonce)) for name, value in kept.headers]
+        if kept.encoding:
+            body = _compress_data(app, body, kept.encoding)
+            headers.append(("Content-Encoding", kept.encoding))
+        headers.append(("Link", linkset_header(raw_path(environ, request.path),
+                                               "application/linkset+json")))
+        headers.append(("Content-Length", str(len(body))))
+        return kept.status, headers, body
+
+    def _through(self, environ, start_response, ticket: Ticket) -> Iterable[bytes]:
+        """The app renders the page (with the scan already logged); keep it for the next."""
+        environ[TICKET] = ticket
+        seen: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        headers = seen.get("headers") or []
+        names = {name.lower(): value for name, value in headers}
+        if (ticket.parts is not None and str(seen.get("status", "")).startswith("200")
+                and "set-cookie" not in names
+                and names.get("content-type", "").startswith("text/html")):
+            kept = tuple((name, value.replace(ticket.nonce, NONCE_SLOT) if ticket.nonce
+                          else value)
+                         for name, value in headers if name.lower() not in _SKIPPED_HEADERS)
+            self.pages.put(ticket.key, KeptPage(seen["status"], kept, ticket.parts,
+                                                names.get("content-encoding"), time.monotonic()))
+        return result
+
+
+def front(app: Flask | None = None) -> ScanFront | None:
+    return (app or current_app).extensions.get("scan_front")
+
+
+def init_app(app: Flask) -> None:
+    """Put the front before the app (inside ProxyFix, which security.trust_proxies adds last),
+    and bump lot versions after commits when Redis is configured."""
+    from freshcircle.platform.extensions import db
+
+    scan_front = ScanFront(app, app.wsgi_app)
+    app.extensions["scan_front"] = scan_front
+    app.wsgi_app = scan_front  # type: ignore[method-assign]
+    lot_versions.listen(db.session)
