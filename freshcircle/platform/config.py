@@ -95,6 +95,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # verdict, recall/hold banner and copied-code warning are always current (see
         # trace/services/consumer_story.py for what may be this old).
         "SCAN_STORY_CACHE_SECONDS": float(env.get("FRESHCIRCLE_SCAN_STORY_CACHE_SECONDS", "30")),
+        # With Redis: how long the scan page's front may answer from a page it keeps even if
+        # no lot version change reached it (trace/pages/scan_front.py; a backstop).
+        "SCAN_PAGE_CACHE_SECONDS": float(env.get("FRESHCIRCLE_SCAN_PAGE_CACHE_SECONDS", "30")),
         # smtp://user:password@host:587 (STARTTLS) or smtps://...:465; unset: no e-mail.
         "SMTP_URL": env.get("FRESHCIRCLE_SMTP_URL") or None,
         "MAIL_FROM": env.get("FRESHCIRCLE_MAIL_FROM", "FreshCircle <noreply@freshcircle.example>"),

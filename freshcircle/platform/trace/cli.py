@@ -52,9 +52,12 @@ def _scans(client, entries) -> list[scan_stream.Scan]:
 @click.option("--claim-idle-ms", default=30_000, show_default=True,
               help="Take over scans another writer received but did not acknowledge "
                    "for this long (it died).")
+@click.option("--linger-ms", default=100, show_default=True,
+              help="After a batch smaller than --batch, wait this long for more scans (fewer, "
+                   "larger transactions under load; at most this much later in the database).")
 @click.option("--once", is_flag=True, help="Write what is waiting, then stop.")
 @with_appcontext
-def scan_writer_command(batch_size: int, block_ms: int, claim_idle_ms: int,
+def scan_writer_command(batch_size: int, block_ms: int, claim_idle_ms: int, linger_ms: int,
                         once: bool) -> None:
     """Write consumer scans from the Redis stream to the database (needs a Redis URL)."""
     url = current_app.config.get("REDIS_URL")
@@ -66,12 +69,12 @@ def scan_writer_command(batch_size: int, block_ms: int, claim_idle_ms: int,
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     written = 0
+    reader = scan_stream.Reader(client, consumer, count=batch_size,
+                                block_ms=200 if once else block_ms, claim_idle_ms=claim_idle_ms)
     click.echo(f"scan-writer {consumer}: reading {scan_stream.STREAM}")
     while not stopping:
         try:
-            entries = scan_stream.claim_and_read(client, consumer, count=batch_size,
-                                                 block_ms=200 if once else block_ms,
-                                                 claim_idle_ms=claim_idle_ms)
+            entries = reader.read()
             if not entries:
                 if once:
                     break
@@ -81,7 +84,10 @@ def scan_writer_command(batch_size: int, block_ms: int, claim_idle_ms: int,
             scan_stream.acknowledge(client, [entry_id for entry_id, _ in entries])
             written += stored
             SCANS_WRITTEN.labels("writer").inc(stored)
+            if len(entries) < batch_size and not once and linger_ms:
+                time.sleep(linger_ms / 1000)
         except (RedisError, SQLAlchemyError) as error:
+            reader.failed()
             db.session.rollback()
             log.warning("scan-writer: %s; trying again in 1 s", error)
             time.sleep(1)

@@ -32,14 +32,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 from flask import Flask, current_app
 from flask_compress.flask_compress import _compress_data  # the same encoder the app uses
 from markupsafe import escape
 from redis import Redis
 from redis.exceptions import RedisError
-from werkzeug.wrappers import Request
 
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.ledger.services.trace_codes import serial_number
@@ -93,6 +92,20 @@ def raw_path(environ: dict, decoded_path: str) -> str:
 def scanned_uri(environ: dict, decoded_path: str, domain: str) -> str:
     query = environ.get("QUERY_STRING", "")
     return f"https://{domain}{raw_path(environ, decoded_path)}" + (f"?{query}" if query else "")
+
+
+def _wsgi_text(value: str) -> str:
+    """A WSGI environ string (bytes as latin-1) as the text werkzeug makes of it (UTF-8)."""
+    return value.encode("latin-1").decode("utf-8", "replace")
+
+
+def _language(query: str) -> str:
+    """The page's language for a visitor with no session: ?lang=en, else Chinese (i18n.py)."""
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if unquote_plus(name) == "lang":  # the first, as request.args.get takes it
+            return value if (value := unquote_plus(value)) in LANGUAGES else "zh"
+    return "zh"
 
 
 def linkset_header(path: str, linkset_type: str) -> str:
@@ -213,9 +226,10 @@ class ScanFront:
         redis = scan_redis(app)
         if redis is None or not redis.breaker.closed():
             return None
-        request = Request(environ)
+        path = _wsgi_text(environ.get("PATH_INFO", ""))
+        query = environ.get("QUERY_STRING", "")
         try:
-            link = parse_digital_link(scanned_uri(environ, request.path, config["TRACE_DOMAIN"]))
+            link = parse_digital_link(scanned_uri(environ, path, config["TRACE_DOMAIN"]))
         except DigitalLinkError:
             return None
         facts = self.facts.get((link.gtin, link.lot)) if link.lot is not None else None
@@ -232,7 +246,7 @@ class ScanFront:
         scan = scan_stream.Scan(
             scan_id=scan_stream.new_scan_id(), gtin=link.gtin, lot=link.lot[:20] or None,
             serial=(link.serial or "")[:20] or None, batch_id=facts.batch_id, verdict=state,
-            network=scans.network_hash(request.remote_addr, config["SECRET_KEY"]),
+            network=scans.network_hash(environ.get("REMOTE_ADDR"), config["SECRET_KEY"]),
             scanned_at=now)
         try:
             suspicion, version = scan_stream.record(
@@ -244,23 +258,22 @@ class ScanFront:
         if redis.breaker.succeeded():
             self.pages.clear()  # versions may have moved while Redis was away
         version = lot_versions.version_of(version)
-        language = request.args.get("lang")
+        language = _language(query)
         copied = None if suspicion is None else (suspicion.scans, suspicion.networks,
                                                  suspicion.hours)
-        key = (facts.batch_id, version, link.gtin, state, copied,
-               language if language in LANGUAGES else "zh", today_in_china(now),
-               request.scheme, environ.get("HTTP_ACCEPT_ENCODING", ""))
+        key = (facts.batch_id, version, link.gtin, state, copied, language, today_in_china(now),
+               environ.get("wsgi.url_scheme"), environ.get("HTTP_ACCEPT_ENCODING", ""))
         kept = self.pages.get(key)
         ttl = float(config.get("SCAN_PAGE_CACHE_SECONDS", 30))
         if kept is None or time.monotonic() - kept.made >= ttl:
             return Ticket(scan, suspicion, version, key)
         nonce = secrets.token_urlsafe(16)
-        body = fill_page(kept.parts, link.serial, request.full_path, nonce).encode()
+        body = fill_page(kept.parts, link.serial, f"{path}?{_wsgi_text(query)}", nonce).encode()
         headers = [(name, value.replace(NONCE_SLOT, nonce)) for name, value in kept.headers]
         if kept.encoding:
             body = _compress_data(app, body, kept.encoding)
             headers.append(("Content-Encoding", kept.encoding))
-        headers.append(("Link", linkset_header(raw_path(environ, request.path),
+        headers.append(("Link", linkset_header(raw_path(environ, path),
                                                "application/linkset+json")))
         headers.append(("Content-Length", str(len(body))))
         return kept.status, headers, body

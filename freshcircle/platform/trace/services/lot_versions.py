@@ -2,17 +2,19 @@
 page changed.
 
 With FRESHCIRCLE_REDIS_URL set, each commit that changes what a lot's consumer page shows
-increments `freshcircle:lot:<batch id>:v` after the commit: the batch itself (a hold, a
-recall, an edit, new serials), and the records its story is told from (photos, farm inputs,
-residue tests, recall records, EPCIS events, shipment lines, and a shipment's temperature
-readings, alerts and times, for every batch it carries). The scan page reads the version in the
-same round trip that logs the scan (trace/pages/scan_front.py) and keys what it keeps by it, so
-a page rendered before the change is never served after the node has seen the new version.
+increments `freshcircle:lot:<batch id>:v` after the commit: the batch itself (a hold, a recall,
+an edit, new serials), and the records its story is told from (photos, the farm inputs of its
+plot, residue tests, recall records, EPCIS events, shipment lines, and a shipment's temperature
+readings, alerts and times, for every batch it carries). The scan page reads the version in
+the same round trip that logs the scan (trace/pages/scan_front.py) and keys what it keeps by
+it, so a page rendered before the change is never served after the node has seen the new
+version.
 
 The increment follows the commit, never precedes it: a node that reads the new version reads
 the committed records. If Redis does not answer at that moment the change is logged and the
 pages keep what they had for at most SCAN_PAGE_CACHE_SECONDS (scan_front.py), and a node whose
-own Redis calls failed drops everything it kept once Redis answers again.
+own Redis calls failed drops everything it kept once Redis answers again. Producer, product
+and certification names are not versioned: they show within that many seconds.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 
 _CHANGED = "freshcircle_changed_lots"
 # Records whose `batch_id` names the lot whose story they are part of.
-BY_BATCH = (BatchPhoto, FarmInput, ResidueTest, RecallRecord, ShipmentLine, EpcisEventLot)
+BY_BATCH = (BatchPhoto, ResidueTest, RecallRecord, ShipmentLine, EpcisEventLot)
 # Records of a shipment: part of the story of every batch the shipment carries.
 BY_SHIPMENT = (TemperatureReading, ShipmentAlert)
 
@@ -59,6 +61,7 @@ def changed_lots(session: Session) -> set[int]:
     """The batches whose page the objects flushed in `session` change."""
     batches: set[int] = set()
     shipments: set[int] = set()
+    plots: set[int] = set()  # a farm input is part of the story of every lot of its plot
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Batch):
             batches.add(obj.id)
@@ -68,9 +71,16 @@ def changed_lots(session: Session) -> set[int]:
             shipments.add(obj.shipment_id)
         elif isinstance(obj, Shipment):
             shipments.add(obj.id)
+        elif isinstance(obj, FarmInput):
+            plots.add(obj.plot_id)
     shipments.discard(None)
+    plots.discard(None)
+    connection = session.connection() if shipments or plots else None
+    if plots:
+        batches.update(connection.execute(
+            select(Batch.id).where(Batch.plot_id.in_(plots))).scalars())
     if shipments:
-        batches.update(session.connection().execute(
+        batches.update(connection.execute(
             select(ShipmentLine.batch_id).where(ShipmentLine.shipment_id.in_(shipments))
         ).scalars())
     batches.discard(None)

@@ -1,9 +1,10 @@
 """Scans off the request path: a Redis stream, the copied-code counters, and the writer.
 
-With FRESHCIRCLE_REDIS_URL set, a page view does not write to the database. In one Redis round
-trip it appends its scan to the stream `freshcircle:scans` (XADD, with the scan id made for it)
-and updates the serial's counters for the copied-code rule: the serial's recent scans and the
-networks they came from, each a sorted set scored by time and trimmed to the rule's window.
+With FRESHCIRCLE_REDIS_URL set, a page view does not write to the database. In one Redis
+command (the Lua script `RECORD_LUA`) it appends its scan to the stream `freshcircle:scans`
+(XADD, with the scan id made for it) and updates the serial's counters for the copied-code
+rule: the serial's recent scans and the networks they came from, each a sorted set scored by
+time and trimmed to the rule's window.
 `flask scan-writer` (trace/cli.py) reads the stream as a consumer group, inserts a batch of
 scans in one transaction, ignoring a scan id already stored, and acknowledges and deletes the
 entries only after the commit. A writer killed mid-batch leaves its entries pending; the next
@@ -119,40 +120,71 @@ def _keys(gtin: str, serial: str) -> tuple[str, str]:
     return base + ":t", base + ":n"
 
 
+# One round trip, one command: read the lot's version, append the scan to the stream, update
+# the serial's counters, count its recent scans and networks. A script rather than a pipeline
+# of nine commands because the page pays for every command it packs and parses.
+# KEYS: stream, times, networks, version (or "").
+# ARGV: counted, n, n field-value pairs, has serial, now, window, keep, ttl, scan id, network.
+RECORD_LUA = """
+local version = false
+if KEYS[4] ~= '' then version = redis.call('GET', KEYS[4]) end
+local counted = ARGV[1] == '1'
+local n = tonumber(ARGV[2])
+if counted then
+  local fields = {}
+  for i = 1, n * 2 do fields[i] = ARGV[2 + i] end
+  redis.call('XADD', KEYS[1], '*', unpack(fields))
+end
+local at = 3 + n * 2
+if ARGV[at] ~= '1' then return {version, -1, -1} end
+local now, window = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
+local keep, ttl = tonumber(ARGV[at + 3]), tonumber(ARGV[at + 4])
+if counted then
+  redis.call('ZADD', KEYS[2], ARGV[at + 1], ARGV[at + 5])
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(keep + 1))
+  redis.call('EXPIRE', KEYS[2], ttl)
+  if ARGV[at + 6] ~= '' then
+    redis.call('ZADD', KEYS[3], 'GT', ARGV[at + 1], ARGV[at + 6])
+    redis.call('EXPIRE', KEYS[3], ttl)
+  end
+end
+local low = string.format('%.6f', now - window)
+local scans = redis.call('ZCOUNT', KEYS[2], low, ARGV[at + 1])
+local places = redis.call('ZCOUNT', KEYS[3], low, ARGV[at + 1])
+return {version, scans, places}
+"""
+_scripts: dict[int, object] = {}
+
+
+def _record_script(client):
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts.setdefault(id(client), client.register_script(RECORD_LUA))
+    return script
+
+
 def record(client, scan: Scan, rule: CopyRule, *, counted: bool, judge: bool,
            version_key: str | None = None) -> tuple[CopySuspicion | None, bytes | None]:
     """Append a counted scan to the stream and update its serial's counters; when `judge`,
     also say whether the serial looks copied; with `version_key`, read that key too (the
     lot's version, trace/services/lot_versions.py). One round trip; raises redis errors.
     Returns the suspicion (or None) and the value read (or None)."""
-    pipe = client.pipeline(transaction=False)
-    if version_key is not None:
-        pipe.get(version_key)
-    if counted:
-        pipe.xadd(STREAM, scan.fields())
-    suspicion = None
-    if scan.serial is None or not (counted or judge):
-        answers = pipe.execute()
-    else:
-        now = scan.scanned_at.timestamp()
-        window = rule.window.total_seconds()
-        times, networks = _keys(scan.gtin, scan.serial)
-        if counted:
-            pipe.zadd(times, {scan.scan_id: now})
-            pipe.zremrangebyrank(times, 0, -(max(COPY_READ_LIMIT, rule.min_scans) + 1))
-            pipe.expire(times, int(window) + 60)
-            if scan.network:
-                pipe.zadd(networks, {scan.network: now}, gt=True)
-                pipe.expire(networks, int(window) + 60)
-        pipe.zcount(times, now - window, now)
-        pipe.zcount(networks, now - window, now)
-        answers = pipe.execute()
-        scans, places = answers[-2:]
-        if judge and scans >= rule.min_scans and places >= rule.min_networks:
-            suspicion = CopySuspicion(scans=scans, networks=places,
-                                      since=scan.scanned_at - rule.window,
-                                      hours=round(window / 3600))
-    return suspicion, (answers[0] if version_key is not None else None)
+    window = rule.window.total_seconds()
+    fields = scan.fields()
+    times, networks = _keys(scan.gtin, scan.serial or "")
+    args = ["1" if counted else "0", len(fields)]
+    for name, value in fields.items():
+        args += [name, value]
+    args += ["1" if scan.serial is not None and (counted or judge) else "0",
+             f"{scan.scanned_at.timestamp():.6f}", window,
+             max(COPY_READ_LIMIT, rule.min_scans), int(window) + 60, scan.scan_id,
+             scan.network or ""]
+    version, scans, places = _record_script(client)(
+        keys=[STREAM, times, networks, version_key or ""], args=args, client=client)
+    if judge and scans >= rule.min_scans and places >= rule.min_networks:
+        return CopySuspicion(scans=scans, networks=places, since=scan.scanned_at - rule.window,
+                             hours=round(window / 3600)), version
+    return None, version
 
 
 # --- the writer -------------------------------------------------------------------------------
@@ -172,20 +204,40 @@ def _entries(answer) -> list[tuple[bytes, dict]]:
     return [entry for _stream, entries in answer or [] for entry in entries if entry[1]]
 
 
-def claim_and_read(client, consumer: str, *, count: int, block_ms: int,
-                   claim_idle_ms: int) -> list[tuple[bytes, dict]]:
-    """What to write next: this writer's own entries not yet acknowledged (a commit that
-    failed), else entries delivered to a writer that died before acknowledging them (idle for
-    `claim_idle_ms`), else new entries (waiting up to `block_ms`)."""
-    own = _entries(client.xreadgroup(GROUP, consumer, {STREAM: "0"}, count=count))
-    if own:
-        return own
-    _next, claimed, *_ = client.xautoclaim(STREAM, GROUP, consumer, claim_idle_ms,
-                                           start_id="0-0", count=count)
-    if claimed:
-        return [(entry_id, fields) for entry_id, fields in claimed if fields]
-    return _entries(client.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count,
-                                      block=block_ms))
+class Reader:
+    """What one writer writes next: its own entries not yet acknowledged (at start, and after a
+    commit that failed), entries delivered to a writer that died before acknowledging them
+    (idle for `claim_idle_ms`; looked for at start and every half of that), else new entries
+    (waiting up to `block_ms`). A busy stream costs one read per batch, not three."""
+
+    def __init__(self, client, consumer: str, *, count: int, block_ms: int, claim_idle_ms: int):
+        self.client, self.consumer, self.count = client, consumer, count
+        self.block_ms, self.claim_idle_ms = block_ms, claim_idle_ms
+        self.own_pending = True
+        self._next_claim = 0.0
+
+    def failed(self) -> None:
+        """The last batch was not committed: read it again first."""
+        self.own_pending = True
+
+    def read(self) -> list[tuple[bytes, dict]]:
+        client = self.client
+        if self.own_pending:
+            own = _entries(client.xreadgroup(GROUP, self.consumer, {STREAM: "0"},
+                                             count=self.count))
+            if own:
+                return own
+            self.own_pending = False
+        if time.monotonic() >= self._next_claim:
+            self._next_claim = time.monotonic() + self.claim_idle_ms / 2000
+            _next, claimed, *_ = client.xautoclaim(STREAM, GROUP, self.consumer,
+                                                   self.claim_idle_ms, start_id="0-0",
+                                                   count=self.count)
+            if claimed:
+                self._next_claim = 0.0  # there may be more
+                return [(entry_id, fields) for entry_id, fields in claimed if fields]
+        return _entries(client.xreadgroup(GROUP, self.consumer, {STREAM: ">"},
+                                          count=self.count, block=self.block_ms))
 
 
 def store(session: Session, scans: list[Scan]) -> int:

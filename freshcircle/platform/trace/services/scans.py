@@ -14,6 +14,7 @@ waiting on the disk in every consumer's page view.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import ipaddress
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ class CopySuspicion:
     hours: int
 
 
+@functools.lru_cache(maxsize=4096)  # one per client network seen lately, per process
 def network_hash(address: str | None, salt: str) -> str | None:
     """A short salted hash of the client's /24 (IPv4) or /48 (IPv6) network; None if unknown."""
     try:
