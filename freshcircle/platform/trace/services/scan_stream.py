@@ -19,12 +19,16 @@ out of the request path for a few seconds at a time instead of making every page
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -153,14 +157,45 @@ local scans = redis.call('ZCOUNT', KEYS[2], low, ARGV[at + 1])
 local places = redis.call('ZCOUNT', KEYS[3], low, ARGV[at + 1])
 return {version, scans, places}
 """
-_scripts: dict[int, object] = {}
+class ScriptRunner:
+    """Runs one Lua script on a connection of this thread's own (EVALSHA, loading the script
+    when Redis does not have it): the scan page's one command without the client's per-call
+    connection-pool work. A connection that failed is dropped, and the next call opens a new
+    one."""
+
+    def __init__(self, client, text: str):
+        self.pool = client.connection_pool
+        self.text = text
+        self.sha = hashlib.sha1(text.encode()).hexdigest()
+        self._local = threading.local()
+
+    def __call__(self, keys: list[str], args: list) -> list:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self.pool.make_connection()
+        try:
+            try:
+                connection.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+                return connection.read_response()
+            except NoScriptError:
+                connection.send_command("EVAL", self.text, len(keys), *keys, *args)
+                return connection.read_response()
+        except (RedisConnectionError, RedisTimeoutError):
+            self._local.connection = None
+            connection.disconnect()
+            raise
 
 
-def _record_script(client):
-    script = _scripts.get(id(client))
-    if script is None:
-        script = _scripts.setdefault(id(client), client.register_script(RECORD_LUA))
-    return script
+_runners: dict[int, ScriptRunner] = {}
+_runners_lock = threading.Lock()
+
+
+def _record_script(client) -> ScriptRunner:
+    runner = _runners.get(id(client))
+    if runner is None or runner.pool is not client.connection_pool:
+        with _runners_lock:
+            runner = _runners[id(client)] = ScriptRunner(client, RECORD_LUA)
+    return runner
 
 
 def record(client, scan: Scan, rule: CopyRule, *, counted: bool, judge: bool,
@@ -180,7 +215,7 @@ def record(client, scan: Scan, rule: CopyRule, *, counted: bool, judge: bool,
              max(COPY_READ_LIMIT, rule.min_scans), int(window) + 60, scan.scan_id,
              scan.network or ""]
     version, scans, places = _record_script(client)(
-        keys=[STREAM, times, networks, version_key or ""], args=args, client=client)
+        [STREAM, times, networks, version_key or ""], args)
     if judge and scans >= rule.min_scans and places >= rule.min_networks:
         return CopySuspicion(scans=scans, networks=places, since=scan.scanned_at - rule.window,
                              hours=round(window / 3600)), version
