@@ -21,7 +21,7 @@ from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import epcis_store
 from freshcircle.platform.market.cli import send_cutoff_notices_command
 from freshcircle.platform.models import Role
-from freshcircle.platform.trace.cli import scan_writer_command
+from freshcircle.platform.trace.cli import scan_partitions_command, scan_writer_command
 
 
 def _plain_english(command):
@@ -223,6 +223,7 @@ def register_cli(app: Flask) -> None:
                     verify_chain_command, repair_text_command, send_cutoff_notices_command,
                     dispatch_worker_command, purge_idempotency_keys_command,
                     purge_photo_uploads_command, scan_writer_command,
+                    scan_partitions_command,
                     clean_orphan_files_command):
         app.cli.add_command(command)
 

@@ -97,6 +97,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SCAN_STORY_CACHE_SECONDS": float(env.get("FRESHCIRCLE_SCAN_STORY_CACHE_SECONDS", "30")),
         # With Redis: how long the scan page's front may answer from a page it keeps even if
         # no lot version change reached it (trace/pages/scan_front.py; a backstop).
+        # PostgreSQL: scans partitioned by month; partitions made this many months ahead, and
+        # months older than the retention dropped by `flask scan-partitions` (0 keeps all).
+        "SCAN_PARTITIONS_AHEAD": int(env.get("FRESHCIRCLE_SCAN_PARTITIONS_AHEAD", "3")),
+        "SCAN_RETENTION_MONTHS": int(env.get("FRESHCIRCLE_SCAN_RETENTION_MONTHS", "24")),
         "SCAN_PAGE_CACHE_SECONDS": float(env.get("FRESHCIRCLE_SCAN_PAGE_CACHE_SECONDS", "30")),
         # smtp://user:password@host:587 (STARTTLS) or smtps://...:465; unset: no e-mail.
         "SMTP_URL": env.get("FRESHCIRCLE_SMTP_URL") or None,

@@ -69,7 +69,11 @@ class ScanEvent(Base):
     """
 
     __tablename__ = "scan_events"
-    __table_args__ = (Index("ix_scan_events_gtin_serial_time", "gtin", "serial", "scanned_at"),)
+    # On PostgreSQL partitioned by month of scanned_at (trace/services/scan_partitions.py): a
+    # key or unique constraint there holds the partition's column, so the scan id is unique
+    # with its time (a scan delivered twice has both the same), here as there.
+    __table_args__ = (Index("ix_scan_events_gtin_serial_time", "gtin", "serial", "scanned_at"),
+                      UniqueConstraint("scan_id", "scanned_at"))
 
     # BIGINT on PostgreSQL (many scans); SQLite only autoincrements a plain INTEGER key.
     id: Mapped[int] = mapped_column(
@@ -84,7 +88,7 @@ class ScanEvent(Base):
     scanned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Made when the page answers; the scan writer inserts a scan from the Redis stream once
     # however often it is delivered (trace/services/scan_stream.py). Rows from before: none.
-    scan_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    scan_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class EpcisEventRecord(Base):

@@ -9,6 +9,7 @@ batch in hand and stops.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -24,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from freshcircle.platform.extensions import db
 from freshcircle.platform.metrics import SCANS_WRITTEN
-from freshcircle.platform.trace.services import scan_stream
+from freshcircle.platform.trace.services import scan_partitions, scan_stream
 
 log = logging.getLogger(__name__)
 DEAD_LETTERS = scan_stream.STREAM + ":unreadable"
@@ -69,10 +70,14 @@ def scan_writer_command(batch_size: int, block_ms: int, claim_idle_ms: int, ling
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     written = 0
+    partitions_due = 0.0  # this month's and the next months' partitions: at start, then daily
     reader = scan_stream.Reader(client, consumer, count=batch_size,
                                 block_ms=200 if once else block_ms, claim_idle_ms=claim_idle_ms)
     click.echo(f"scan-writer {consumer}: reading {scan_stream.STREAM}")
     while not stopping:
+        if time.monotonic() >= partitions_due:
+            partitions_due = time.monotonic() + 24 * 3600
+            _ensure_partitions()
         try:
             entries = reader.read()
             if not entries:
@@ -94,3 +99,41 @@ def scan_writer_command(batch_size: int, block_ms: int, claim_idle_ms: int, ling
         finally:
             db.session.remove()
     click.echo(f"scan-writer {consumer}: {written} scan(s) written")
+
+
+def _ensure_partitions() -> list[str]:
+    """This month's scan partition and the next SCAN_PARTITIONS_AHEAD months' (PostgreSQL)."""
+    try:
+        with db.engine.begin() as connection:
+            created = scan_partitions.ensure_ahead(
+                connection, dt.datetime.now(dt.UTC).date(),
+                current_app.config["SCAN_PARTITIONS_AHEAD"])
+    except SQLAlchemyError as error:
+        log.warning("could not create scan partitions ahead (%s): new scans go to the "
+                    "default partition until they exist", error)
+        return []
+    if created:
+        log.warning("scan partitions created: %s", ", ".join(created))
+    return created
+
+
+@click.command("scan-partitions")
+@with_appcontext
+def scan_partitions_command() -> None:
+    """Create scan partitions ahead and drop those past the retention (daily)."""
+    config = current_app.config
+    today = dt.datetime.now(dt.UTC).date()
+    with db.engine.begin() as connection:
+        partitioned = scan_partitions.is_partitioned(connection)
+        created = scan_partitions.ensure_ahead(connection, today, config["SCAN_PARTITIONS_AHEAD"])
+        dropped, deleted = scan_partitions.drop_expired(connection, today,
+                                                        config["SCAN_RETENTION_MONTHS"])
+    months = config["SCAN_RETENTION_MONTHS"]
+    keep = f"the last {months} months" if months > 0 else "every month (no retention set)"
+    if partitioned:
+        click.echo(f"Scans are partitioned by month; keeping {keep}.")
+        click.echo(f"Created: {', '.join(created) or 'none (all there)'}.")
+        click.echo(f"Dropped: {', '.join(dropped) or 'none'}.")
+    else:
+        click.echo(f"Scans are one table (this database does not partition); keeping {keep}.")
+    click.echo(f"Deleted {deleted} older scan row(s).")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from freshcircle.platform.models import ScanEvent
-from freshcircle.platform.trace.services import scans
+from freshcircle.platform.trace.services import scan_partitions, scans
 
 
 def test_a_scan_is_one_row_and_on_postgresql_commits_asynchronously(session):
@@ -44,7 +44,8 @@ def test_copy_rule_reads_a_bounded_number_of_rows(session, monkeypatch):
 
 def test_copy_rule_uses_the_gtin_serial_time_index(session):
     """On PostgreSQL, the plan reads ix_scan_events_gtin_serial_time (seq scans forbidden,
-    since a test table is small enough for a seq scan to win)."""
+    since a test table is small enough for a seq scan to win): in each month partition the
+    window touches, and no other partition (scans are partitioned by month)."""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL plan")
     now = dt.datetime.now(dt.UTC)
@@ -58,5 +59,9 @@ def test_copy_rule_uses_the_gtin_serial_time_index(session):
     session.execute(text("SET LOCAL enable_seqscan TO off"))
     plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))
 
-    assert "ix_scan_events_gtin_serial_time" in plan, plan
-    assert "Sort" not in plan, plan  # the index gives the newest first: no sort
+    months = {scan_partitions.partition_name(day.date())
+              for day in (now - dt.timedelta(hours=24), now)}
+    for month in months:  # this month's (and yesterday's, on the first of a month)
+        assert f"{month}_gtin_serial_scanned_at_idx" in plan, plan
+    assert plan.count("Index Scan") == len(months), plan  # the other months are not read
+    assert "Seq Scan" not in plan and "Sort" not in plan, plan  # newest first from the index

@@ -114,8 +114,9 @@ def _cors(response):
     """Any site or app may read resolver answers (GS1 resolvers are public and CORS-open)."""
     if request.path.startswith(("/01/", "/.well-known/gs1resolver")):
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Methods"] = ALLOW
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
+        if request.method == "OPTIONS":  # a preflight: what the real request may use
+            response.headers["Access-Control-Allow-Methods"] = ALLOW
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
         response.headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Language"
         response.vary.add("Accept")
         response.vary.add("Accept-Language")

@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -275,20 +274,30 @@ class Reader:
                                           count=self.count, block=self.block_ms))
 
 
+# PostgreSQL: a batch in one statement, each column an array (unnest), rather than a row at a
+# time: the writer and the database do a fraction of the work per scan.
+_PG_STORE = text(
+    "INSERT INTO scan_events (scan_id, gtin, lot, serial, batch_id, verdict, network, scanned_at) "
+    "SELECT * FROM unnest(CAST(:scan_id AS varchar[]), CAST(:gtin AS varchar[]), "
+    "CAST(:lot AS varchar[]), CAST(:serial AS varchar[]), CAST(:batch_id AS integer[]), "
+    "CAST(:verdict AS varchar[]), CAST(:network AS varchar[]), "
+    "CAST(:scanned_at AS timestamptz[])) "
+    "ON CONFLICT (scan_id, scanned_at) DO NOTHING")
+
+
 def store(session: Session, scans: list[Scan]) -> int:
-    """Insert the scans, skipping any whose scan id is stored already; returns how many of
-    the batch are new. The caller commits, then acknowledges."""
+    """Insert the scans, skipping any whose scan id (with its time) is stored already; returns
+    how many of the batch are new. The caller commits, then acknowledges."""
     if not scans:
         return 0
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        columns = {name: [getattr(scan, name) for scan in scans] for name in FIELDS}
+        return connection.execute(_PG_STORE, columns).rowcount
     rows = [scan.row() for scan in scans]
-    dialect = session.connection().dialect.name
-    if dialect == "postgresql":
-        statement = pg_insert(ScanEvent).on_conflict_do_nothing(index_elements=["scan_id"])
-    elif dialect == "sqlite":
-        statement = sqlite_insert(ScanEvent).on_conflict_do_nothing(index_elements=["scan_id"])
-    else:  # pragma: no cover - the two databases FreshCircle runs on
-        statement = insert(ScanEvent)
-    result = session.connection().execute(statement, rows)
+    statement = sqlite_insert(ScanEvent).on_conflict_do_nothing(
+        index_elements=["scan_id", "scanned_at"])
+    result = connection.execute(statement, rows)
     return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
 
 
