@@ -166,21 +166,30 @@ def purge_idempotency_keys_command() -> None:
     click.echo(f"Removed {keys} idempotency keys older than {days} days.")
 
 
-@click.command("dispatch-worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @with_appcontext
-def dispatch_worker_command(burst: bool) -> None:
-    """Run dispatch planning jobs from Redis (needs FRESHCIRCLE_REDIS_URL)."""
+def worker_command(burst: bool) -> None:
+    """Run background jobs from Redis: dispatch plans and label runs (needs
+    FRESHCIRCLE_REDIS_URL)."""
     from flask import current_app
     from rq import SimpleWorker
 
-    from freshcircle.platform.dispatch.jobs import QUEUE, rq_queue
+    from freshcircle.platform.background import rq_queue
+    from freshcircle.platform.batches.label_jobs import QUEUE as LABELS
+    from freshcircle.platform.dispatch.jobs import QUEUE as DISPATCH
 
     if not current_app.config.get("REDIS_URL"):
         raise click.UsageError("Set FRESHCIRCLE_REDIS_URL, e.g. redis://127.0.0.1:6379/0.")
-    queue = rq_queue(current_app)
-    click.echo(f"Planning jobs from {QUEUE} on {current_app.config['REDIS_URL']}")
-    SimpleWorker([queue], connection=queue.connection).work(burst=burst)
+    queues = [rq_queue(current_app, name) for name in (DISPATCH, LABELS)]
+    click.echo(f"Jobs from {DISPATCH} and {LABELS} on {current_app.config['REDIS_URL']}")
+    SimpleWorker(queues, connection=queues[0].connection).work(burst=burst)
+
+
+# The name operators used before label runs moved to RQ; the same worker.
+dispatch_worker_command = click.Command("dispatch-worker", callback=worker_command.callback,
+                                        params=worker_command.params,
+                                        help="The same as `flask worker` (its former name).")
 
 
 @click.command("purge-photo-uploads")
@@ -221,7 +230,7 @@ def clean_orphan_files_command(dry_run: bool) -> None:
 def register_cli(app: Flask) -> None:
     for command in (seed_reference_command, seed_demo_command, create_user_command,
                     verify_chain_command, repair_text_command, send_cutoff_notices_command,
-                    dispatch_worker_command, purge_idempotency_keys_command,
+                    worker_command, dispatch_worker_command, purge_idempotency_keys_command,
                     purge_photo_uploads_command, scan_writer_command,
                     scan_partitions_command,
                     clean_orphan_files_command):

@@ -1,10 +1,9 @@
-"""Background label runs: one worker thread per process renders large runs off the request.
-
-The job is handed to the pool only once the request that created the run has committed
-(SQLAlchemy's `after_commit` on that session): before then the worker's own session could not
-see the run, and on SQLite it would wait on the request's write lock. The worker renders in its
-own app context and session and commits its progress every `LABEL_PROGRESS_EVERY` labels; it
-is the one place besides transactions.py that commits.
+"""Background label runs: large runs render off the request, as an RQ job on the queue
+`freshcircle-labels` when FRESHCIRCLE_REDIS_URL is set (a `flask worker` takes it), else in a
+one-thread pool of the web process (platform/background.py hands it over, once the request
+that created the run has committed). The job renders in its own app context and session and
+commits its progress every `LABEL_PROGRESS_EVERY` labels; it is the one place besides
+transactions.py that commits.
 
 With `LABEL_JOBS_SYNC` set (tests), the job renders at once in the caller's session instead.
 """
@@ -12,15 +11,13 @@ With `LABEL_JOBS_SYNC` set (tests), the job renders at once in the caller's sess
 from __future__ import annotations
 
 import logging
-import os
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask, current_app
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
+from freshcircle.platform import background
 from freshcircle.platform.batches.services import label_runs
 from freshcircle.platform.extensions import db
 from freshcircle.platform.metrics import LABEL_RUNS
@@ -28,21 +25,7 @@ from freshcircle.platform.models import LabelRun, LabelRunStatus
 
 log = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-_executor_pid: int | None = None
-_PENDING = "freshcircle_label_jobs"
-_LISTENING = "freshcircle_label_jobs_listening"
-
-
-def executor() -> ThreadPoolExecutor:
-    """This process's one-thread pool (made on first use, so a forked worker gets its own)."""
-    global _executor, _executor_pid
-    with _lock:
-        if _executor is None or _executor_pid != os.getpid():
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="label-run")
-            _executor_pid = os.getpid()
-        return _executor
+QUEUE = "freshcircle-labels"
 
 
 def enqueue(session, run: LabelRun) -> None:
@@ -51,22 +34,7 @@ def enqueue(session, run: LabelRun) -> None:
     if app.config.get("LABEL_JOBS_SYNC"):
         render_in_session(app, session, run)
         return
-    real = session() if isinstance(session, scoped_session) else session
-    if not real.info.get(_LISTENING):
-        # Listeners stay for the session's life (removing one while SQLAlchemy runs them fails).
-        event.listen(real, "after_commit", _submit_pending)
-        event.listen(real, "after_rollback", _drop_pending)
-        real.info[_LISTENING] = True
-    real.info.setdefault(_PENDING, []).append((app, run.id))
-
-
-def _submit_pending(session: Session) -> None:
-    for app, run_id in session.info.pop(_PENDING, []):
-        executor().submit(_job, app, run_id)
-
-
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    HANDOFF.after_commit(session, run.id)
 
 
 def render_in_session(app: Flask, session, run: LabelRun) -> LabelRun:
@@ -75,7 +43,7 @@ def render_in_session(app: Flask, session, run: LabelRun) -> LabelRun:
                                  progress_every=app.config["LABEL_PROGRESS_EVERY"])
 
 
-def _job(app: Flask, run_id: int) -> None:
+def render_job(app: Flask, run_id: int) -> None:
     """The worker: its own app context and session, progress committed as it goes."""
     with app.app_context():
         session = Session(db.engine, expire_on_commit=False)
@@ -111,10 +79,14 @@ def _mark_failed(session: Session, run_id: int) -> None:
         session.rollback()
 
 
+# The RQ job, named by path: it builds an app in a bare worker, so nothing here imports it.
+HANDOFF = background.Handoff(QUEUE, "freshcircle.platform.batches.worker.run_job", render_job,
+                             job_timeout=3600)
+
+
 def wait_for_jobs(timeout: float = 60) -> None:
-    """Block until the jobs submitted so far have finished (tests and shutdown)."""
-    marker: Future = executor().submit(lambda: None)
-    marker.result(timeout=timeout)
+    """Block until the in-process jobs submitted so far have finished (tests and shutdown)."""
+    HANDOFF.wait(timeout)
 
 
 def recover_interrupted_runs(app: Flask) -> int:

@@ -1,11 +1,12 @@
 """Dispatch planning off the request: an RQ job when `FRESHCIRCLE_REDIS_URL` is set, else a
-thread in the web process (the embedded default), so a 30-second solve never holds a worker.
+thread in the web process (the embedded default; platform/background.py hands it over), so a
+30-second solve never holds a worker.
 
 The plan row is the job's state: queued, running (progress committed about once a second from
 the solver's stopping criterion), done (result JSON) or failed (error). Like label_jobs, the
 job is handed over only once the request that created the plan has committed, and it runs in
 its own app context and session; besides transactions.py and label_jobs it is the one place
-that commits. An RQ worker runs `flask dispatch-worker` (see the README) and the job in
+that commits. An RQ worker runs `flask worker` (see the README) and the job in
 dispatch/worker.py, which makes its own app from the environment in a bare worker.
 
 With `DISPATCH_JOBS_SYNC` (tests) the plan is computed at once in the caller's session.
@@ -16,16 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 
 from flask import Flask, current_app
-from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
 from freshcircle.logistics.travel import TravelError, provider_from_url
+from freshcircle.platform import background
 from freshcircle.platform.dispatch.services import dispatch_plans
 from freshcircle.platform.extensions import db
 from freshcircle.platform.metrics import DISPATCH_PLANS
@@ -33,20 +32,6 @@ from freshcircle.platform.models import DispatchPlan
 
 log = logging.getLogger(__name__)
 QUEUE = "freshcircle-dispatch"
-# The RQ job, named by path: it builds an app in a bare worker, so nothing here imports it.
-WORKER_JOB = "freshcircle.platform.dispatch.worker.run_job"
-_PENDING = "freshcircle_dispatch_jobs"
-_LISTENING = "freshcircle_dispatch_jobs_listening"
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    with _lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch-plan")
-        return _executor
 
 
 def enqueue(session, plan: DispatchPlan) -> None:
@@ -55,30 +40,11 @@ def enqueue(session, plan: DispatchPlan) -> None:
     if app.config.get("DISPATCH_JOBS_SYNC"):
         compute_in_session(app, session, plan)
         return
-    real = session() if isinstance(session, scoped_session) else session
-    if not real.info.get(_LISTENING):
-        event.listen(real, "after_commit", _submit_pending)
-        event.listen(real, "after_rollback", lambda s: s.info.pop(_PENDING, None))
-        real.info[_LISTENING] = True
-    real.info.setdefault(_PENDING, []).append((app, plan.id))
-
-
-def _submit_pending(session: Session) -> None:
-    for app, plan_id in session.info.pop(_PENDING, []):
-        if app.config.get("REDIS_URL"):
-            try:
-                rq_queue(app).enqueue(WORKER_JOB, plan_id, job_timeout=600)
-                continue
-            except Exception:  # Redis down: plan in this process rather than not at all
-                log.exception("could not queue dispatch plan %s on Redis", plan_id)
-        _pool().submit(run_plan, app, plan_id)
+    HANDOFF.after_commit(session, plan.id)
 
 
 def rq_queue(app: Flask):
-    from redis import Redis
-    from rq import Queue
-
-    return Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
+    return background.rq_queue(app, QUEUE)
 
 
 def compute_in_session(app: Flask, session, plan: DispatchPlan) -> None:
@@ -143,7 +109,11 @@ def _mark_failed(session: Session, plan_id: int) -> None:
         session.rollback()
 
 
+# The RQ job, named by path: it builds an app in a bare worker, so nothing here imports it.
+HANDOFF = background.Handoff(QUEUE, "freshcircle.platform.dispatch.worker.run_job", run_plan,
+                             job_timeout=600)
+
+
 def wait_for_jobs(timeout: float = 120) -> None:
     """Block until the in-process jobs submitted so far have finished (tests)."""
-    marker: Future = _pool().submit(lambda: None)
-    marker.result(timeout=timeout)
+    HANDOFF.wait(timeout)

@@ -31,13 +31,14 @@ class RedisCollector:
         self.url = url
 
     def collect(self):
-        from freshcircle.platform.dispatch.jobs import QUEUE
+        from freshcircle.platform.batches.label_jobs import QUEUE as LABELS
+        from freshcircle.platform.dispatch.jobs import QUEUE as DISPATCH
         from freshcircle.platform.trace.services import scan_stream
 
         client = Redis.from_url(self.url, socket_timeout=1, socket_connect_timeout=1)
         try:
             waiting, lag = scan_stream.backlog(client)
-            depths = {name: client.llen(f"rq:queue:{name}") for name in (QUEUE,)}
+            depths = {name: client.llen(f"rq:queue:{name}") for name in (DISPATCH, LABELS)}
         except RedisError:
             return
         finally:
