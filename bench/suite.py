@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-POSTGRES, WRK, PEERS, CHROMIUM = "postgres", "wrk", "peers", "chromium"
+POSTGRES, WRK, PEERS, CHROMIUM, NGINX = "postgres", "wrk", "peers", "chromium", "nginx"
 
 
 @dataclass(frozen=True)
 class Bench:
     name: str  # bench/<name>.py, and the "bench" of its last line
     small: tuple[str, ...]  # arguments of the small run in the test suite
-    needs: frozenset[str] = frozenset()  # POSTGRES (takes --database-url), WRK, PEERS, CHROMIUM
+    # POSTGRES (takes --database-url), WRK, PEERS, CHROMIUM, NGINX
+    needs: frozenset[str] = frozenset()
     full: bool = True  # run by `make bench`; False: another bench runs it in full
 
     @property
@@ -33,6 +34,9 @@ BENCHES = (
     Bench("qr_masks", ("--uris", "40")),
     Bench("scan", ("--seconds", "1", "--warmup", "1", "--connections", "4", "--serials", "20"),
           frozenset({POSTGRES, WRK})),
+    # nginx in front of two nodes, a recall and a node killed under load.
+    Bench("cluster", ("--seconds", "3", "--connections", "4", "--serials", "20"),
+          frozenset({POSTGRES, WRK, NGINX})),
     Bench("trace", ("--lots", "2000", "--events", "10000", "--samples", "20",
                     "--spreadsheets", "2"), frozenset({POSTGRES})),
     Bench("marketplace", ("--listings", "400", "--producers", "20", "--repeats", "2",
@@ -60,6 +64,9 @@ def missing(bench: Bench, postgres_url: str | None) -> list[str]:
         lacks.append("a PostgreSQL server (the suite's FRESHCIRCLE_TEST_DATABASE_URL)")
     if WRK in bench.needs and shutil.which("wrk") is None:
         lacks.append("wrk (make bench-deps)")
+    if NGINX in bench.needs and shutil.which("nginx") is None and not Path(
+            "/usr/sbin/nginx").exists():
+        lacks.append("nginx (make system-deps)")
     if CHROMIUM in bench.needs and not Path("/usr/bin/chromium").exists():
         lacks.append("Debian's Chromium (make system-deps)")
     if PEERS in bench.needs:

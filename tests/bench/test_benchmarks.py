@@ -117,6 +117,14 @@ def offline(last: dict[str, Any]) -> None:
     assert last["repeat_visit_kb"] > 0 and last["sync_records"] == last["sync_stored"] == 10
 
 
+def cluster(last: dict[str, Any]) -> None:
+    # Through nginx to two nodes: one killed mid-run, the other still answering; the recall
+    # reached both (the bench stops if it does not within 10 s), no scan lost (a check).
+    assert last["requests"] > 0 and last["nodes_alive_after"] == 1 and last["serials"] == 20
+    assert last["scans_stored"] >= last["scans_sent"] > last["requests"]
+    assert 0 <= last["recall_visible_s"] < 10
+
+
 def yrd(last: dict[str, Any]) -> None:
     assert last["orders"] == 30 and last["routed"] > 0
 
@@ -124,7 +132,7 @@ def yrd(last: dict[str, Any]) -> None:
 SHOWS: dict[str, Callable[[dict[str, Any]], None]] = {
     "labels": labels, "qr_masks": qr_masks, "scan": scan, "trace": trace,
     "marketplace": marketplace, "market_race": market_race, "routing": routing, "yrd": yrd,
-    "fuzz": fuzz, "offline": offline,
+    "fuzz": fuzz, "offline": offline, "cluster": cluster,
 }
 
 

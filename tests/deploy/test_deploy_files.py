@@ -5,11 +5,8 @@ unit runs a command this app has; the example environment names only documented 
 from __future__ import annotations
 
 import configparser
-import re
 import shlex
-import shutil
 import ssl
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -20,46 +17,11 @@ import pytest
 from freshcircle.platform import create_app
 from freshcircle.platform.wsgi import production_app
 from tests.platform.live_server import serving
-from tests.platform.security.processes import free_port
+from tools import nginx_local
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-STATIC = ROOT / "freshcircle" / "platform" / "static"
-
-
-def _site_for_this_machine(tmp_path: Path, upstream_port: int) -> tuple[Path, int, int]:
-    """The site file with this machine's paths and free ports, inside a minimal nginx.conf."""
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=freshcircle.example", "-keyout", str(tmp_path / "key.pem"),
-                    "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True)
-    http, https = free_port(), free_port()
-    site = (DEPLOY / "nginx" / "freshcircle.conf").read_text()
-    site = re.sub(r"server 10\.0\.0\.1\d:8000", f"server 127.0.0.1:{upstream_port}", site)
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{http};")
-    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
-    site = re.sub(r"\n\s*listen \[::\]:\d+( ssl http2)?;", "", site)
-    site = site.replace("/etc/ssl/freshcircle/fullchain.pem", str(tmp_path / "cert.pem"))
-    site = site.replace("/etc/ssl/freshcircle/privkey.pem", str(tmp_path / "key.pem"))
-    site = site.replace("/srv/freshcircle/freshcircle/platform/static/", f"{STATIC}/")
-    site = site.replace("allow 10.0.0.0/8;", "allow 127.0.0.1;")
-    (tmp_path / "site.conf").write_text(site)
-    (tmp_path / "nginx.conf").write_text(f"""
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {tmp_path}/access.log;
-    client_body_temp_path {tmp_path}/body;
-    proxy_temp_path {tmp_path}/proxy;
-    fastcgi_temp_path {tmp_path}/fastcgi;
-    uwsgi_temp_path {tmp_path}/uwsgi;
-    scgi_temp_path {tmp_path}/scgi;
-    include {tmp_path}/site.conf;
-}}
-""")
-    return tmp_path / "nginx.conf", http, https
+NGINX = nginx_local.NGINX
 
 
 @pytest.mark.no_db_isolation
@@ -69,13 +31,10 @@ def test_the_nginx_site_serves_static_files_and_proxies_the_app_over_tls(tmp_pat
     app = create_app({"SECRET_KEY": "deploy-test", "PROXY_COUNT": 1,
                       "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "d.db")})
     with serving(app) as port:
-        conf, http, https = _site_for_this_machine(tmp_path, port)
-        checked = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)],
-                                 capture_output=True, text=True)
+        conf, http, https = nginx_local.local_site(tmp_path, [port])
+        checked = nginx_local.check(conf)
         assert checked.returncode == 0, checked.stderr
-        nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf),
-                                  "-g", "daemon off;"], stderr=subprocess.PIPE)
-        try:
+        with nginx_local.running(conf, https):
             tls = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
             tls.check_hostname = False
             base = f"https://127.0.0.1:{https}"
@@ -109,10 +68,6 @@ def test_the_nginx_site_serves_static_files_and_proxies_the_app_over_tls(tmp_pat
             moved.value.close()
             assert moved.value.code == 301
             assert moved.value.headers["Location"].startswith("https://")
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=10)
-            nginx.stderr.close()
 
 
 def _units() -> dict[str, configparser.ConfigParser]:
