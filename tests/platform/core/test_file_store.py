@@ -66,7 +66,7 @@ def s3_endpoint():
         server.wait(timeout=10)
 
 
-def _s3_store(endpoint: str):
+def _s3_store(endpoint: str, prefix: str = "test/"):
     import boto3
 
     from freshcircle.platform.core.services.s3_store import S3Store
@@ -76,7 +76,7 @@ def _s3_store(endpoint: str):
     bucket = f"fc-files-{os.getpid()}"
     with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
         client.create_bucket(Bucket=bucket)
-    return S3Store(bucket, prefix="test/", client=client)
+    return S3Store(bucket, prefix=prefix, client=client)
 
 
 @pytest.fixture(params=["directory", "s3"])
@@ -232,6 +232,30 @@ def test_orphan_cleanup_removes_only_orphans_older_than_the_grace(app, make, ses
     files.clean_orphans(session, store, cutoff)
     assert not store.exists(old_orphan)
     assert store.exists(young_orphan) and store.exists(named.sha256)
+
+
+def test_orphans_in_s3_are_judged_by_the_time_s3_stored_them(s3_endpoint, make, session):
+    """The S3 store has no file times to set back: its orphans are old or young by S3's own
+    LastModified. An orphan just written is inside any grace period that ends in the past;
+    once the cut-off passes its upload time it goes, and a blob a record names never does."""
+    store = _s3_store(s3_endpoint, prefix=f"grace-{time.time_ns()}/")  # only this test's
+    producer = make.producer(make.user())
+    named = make.stored_file(producer, data=PDF + b"named in s3")
+    named_key, _ = store.put(io.BytesIO(PDF + b"named in s3"))
+    assert named_key == named.sha256
+    orphan, _ = store.put(io.BytesIO(PDF + b"orphan in s3"))
+    written = dict(store.listing())[orphan]
+    assert abs((dt.datetime.now(dt.UTC) - written).total_seconds()) < 120
+
+    grace = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)  # a day's grace: it stays
+    assert files.clean_orphans(session, store, grace) == []
+    assert store.exists(orphan)
+
+    later = written + dt.timedelta(seconds=1)  # a day later, as the daily timer sees it
+    assert files.clean_orphans(session, store, later, dry_run=True) == [orphan]
+    assert store.exists(orphan)
+    assert files.clean_orphans(session, store, later) == [orphan]
+    assert not store.exists(orphan) and store.exists(named_key)
 
 
 def test_clean_orphan_files_command_reports_and_dry_runs(app, session):

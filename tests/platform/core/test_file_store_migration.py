@@ -14,8 +14,10 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from freshcircle.platform import create_app
+from freshcircle.platform.core.services import reference_data
 from freshcircle.platform.core.services.file_store import DirectoryStore
 from freshcircle.platform.extensions import db
+from tests.factories import Factory
 
 PG_URL = os.environ.get("FRESHCIRCLE_TEST_DATABASE_URL")
 BEFORE = "5b8e1f3a9d27"
@@ -47,6 +49,34 @@ def postgresql_url():
     run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
 
 
+PART_1 = b"\xff\xd8\xff" + bytes(range(256)) * 256  # the first 64 KiB-ish part of a photo
+PART_2 = bytes(reversed(range(256))) * 40
+
+
+def _photo_upload_with_parts() -> int:
+    """A farmer's photo upload half-way through, with two parts' bytes in their rows (the
+    schema before the migration); its id."""
+    reference_data.load_products(db.session)
+    make = Factory(db.session)
+    farmer = make.user()
+    batch = make.batch(make.producer(farmer))
+    db.session.commit()
+    with db.engine.begin() as conn:
+        upload = conn.execute(sa.text(
+            "INSERT INTO photo_uploads (user_id, batch_id, idempotency_key, filename, "
+            "content_type, size, sha256, received, created_at, updated_at) VALUES (:u, :b, "
+            "'k-1', '田间.jpg', 'image/jpeg', :size, :sha, :received, :t, :t) RETURNING id"),
+            {"u": farmer.id, "b": batch.id, "size": len(PART_1) + len(PART_2) + 1000,
+             "sha": "0" * 64, "received": len(PART_1) + len(PART_2),
+             "t": "2026-12-01 08:00:00"}).scalar_one()
+        for offset, data in ((0, PART_1), (len(PART_1), PART_2)):
+            conn.execute(sa.text(
+                "INSERT INTO photo_upload_parts (upload_id, \"offset\", size, data) "
+                "VALUES (:u, :o, :s, :d)"), {"u": upload, "o": offset, "s": len(data), "d": data})
+    db.session.remove()
+    return upload
+
+
 def _columns() -> set[str]:
     return {column["name"] for column in sa.inspect(db.engine).get_columns("stored_files")}
 
@@ -70,6 +100,7 @@ def test_migration_moves_existing_bytes_out_and_the_downgrade_back(backend, requ
                         " created_at) VALUES (:f, 'application/pdf', :s, :h, :d, :t)"),
                         {"f": filename, "s": len(data), "h": sha.hexdigest(), "d": data,
                          "t": "2026-12-01 08:00:00"})
+            upload = _photo_upload_with_parts()
 
             upgrade(revision=AFTER)
 
@@ -82,6 +113,17 @@ def test_migration_moves_existing_bytes_out_and_the_downgrade_back(backend, requ
             for filename, data in (("报告.pdf", REPORT), ("photo.jpg", PHOTO)):
                 with store.open(rows[filename]) as blob:
                     assert blob.read() == data
+            # An unfinished phone upload's parts: their bytes in the store, keyed in the row.
+            with db.engine.connect() as conn:
+                keyed = conn.execute(sa.text(
+                    "SELECT \"offset\", size, sha256 FROM photo_upload_parts "
+                    "WHERE upload_id = :u ORDER BY \"offset\""), {"u": upload}).all()
+            assert [(offset, size) for offset, size, _ in keyed] == [
+                (0, len(PART_1)), (len(PART_1), len(PART_2))]
+            for (_, _, key), data in zip(keyed, (PART_1, PART_2), strict=True):
+                assert key == hashlib.sha256(data).hexdigest()
+                with store.open(key) as blob:
+                    assert blob.read() == data
 
             downgrade(revision=BEFORE)
 
@@ -90,6 +132,11 @@ def test_migration_moves_existing_bytes_out_and_the_downgrade_back(backend, requ
                 back = dict(conn.execute(sa.text("SELECT filename, data FROM stored_files")).all())
             assert {name: bytes(data) for name, data in back.items()} == {
                 "报告.pdf": REPORT, "photo.jpg": PHOTO}
+            with db.engine.connect() as conn:
+                parts = conn.execute(sa.text(
+                    "SELECT data FROM photo_upload_parts WHERE upload_id = :u "
+                    "ORDER BY \"offset\""), {"u": upload}).scalars().all()
+            assert [bytes(data) for data in parts] == [PART_1, PART_2]
             downgrade(revision="base")
         finally:
             db.session.remove()
