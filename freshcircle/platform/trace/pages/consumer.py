@@ -55,7 +55,7 @@ from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError,
 
 bp = Blueprint("trace", __name__)
 
-LINKSET_TYPE = "application/linkset+json"
+LINKSET_TYPE = scan_front.LINKSET_TYPE
 GS1_VOC = "https://gs1.org/voc/"
 LANGUAGES = ("zh", "en")
 HREFLANG = {"zh": "zh-CN", "en": "en"}
@@ -135,8 +135,7 @@ def _scanned_uri() -> str:
 def _wants_linkset() -> bool:
     if request.args.get("linkType") == "linkset":
         return True
-    best = request.accept_mimetypes.best_match([LINKSET_TYPE, "application/json", "text/html"])
-    return best == LINKSET_TYPE and request.accept_mimetypes[LINKSET_TYPE] > 0
+    return scan_front.wants_linkset(request.accept_mimetypes)
 
 
 def _link_language() -> str:

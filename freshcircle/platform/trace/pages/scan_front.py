@@ -39,6 +39,8 @@ from flask_compress.flask_compress import _compress_data  # the same encoder the
 from markupsafe import escape
 from redis import Redis
 from redis.exceptions import RedisError
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.ledger.services.trace_codes import serial_number
@@ -108,7 +110,21 @@ def _language(query: str) -> str:
     return "zh"
 
 
-def linkset_header(path: str, linkset_type: str) -> str:
+LINKSET_TYPE = "application/linkset+json"
+
+
+def wants_linkset(accept: str | MIMEAccept | None) -> bool:
+    """Whether the Accept header asks for the linkset rather than the page (`*/*` does: a GS1
+    resolver answers a client that takes anything with the links)."""
+    if not accept:
+        return False
+    if isinstance(accept, str):
+        accept = parse_accept_header(accept, MIMEAccept)
+    best = accept.best_match([LINKSET_TYPE, "application/json", "text/html"])
+    return best == LINKSET_TYPE and accept[LINKSET_TYPE] > 0
+
+
+def linkset_header(path: str, linkset_type: str = LINKSET_TYPE) -> str:
     return f'<{path}?linkType=linkset>; rel="linkset"; type="{linkset_type}"'
 
 
@@ -219,7 +235,7 @@ class ScanFront:
                 or not environ.get("PATH_INFO", "").startswith("/01/")
                 or any(name in environ for name in _NOT_FOR_FRONT)
                 or "linkType" in environ.get("QUERY_STRING", "")
-                or "linkset" in environ.get("HTTP_ACCEPT", "")):
+                or wants_linkset(environ.get("HTTP_ACCEPT"))):
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
         answer = self._answer(environ)
@@ -286,8 +302,7 @@ class ScanFront:
         if kept.encoding:
             body = _compress_data(app, body, kept.encoding)
             headers.append(("Content-Encoding", kept.encoding))
-        headers.append(("Link", linkset_header(raw_path(environ, path),
-                                               "application/linkset+json")))
+        headers.append(("Link", linkset_header(raw_path(environ, path))))
         headers.append(("Content-Length", str(len(body))))
         return kept.status, headers, body
 
