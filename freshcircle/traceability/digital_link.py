@@ -49,6 +49,7 @@ _DOMAIN = re.compile(
     r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?"
 )
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_NOT_VISIBLE_ASCII = re.compile(r"[^!-~]")
 _SAFE = "!$'()*,/:@"  # legal in a query value; & = + # % ; are always encoded
 
 
@@ -222,8 +223,8 @@ def parse_digital_link(uri: str) -> DigitalLink:
     """Parse a Digital Link URI strictly; raise DigitalLinkError saying what is wrong."""
     if not isinstance(uri, str):
         raise DigitalLinkError("bad_uri", f"a Digital Link is a string, not {type(uri).__name__}")
-    bad = "".join(sorted({ch for ch in uri if not "!" <= ch <= "~"}))
-    if bad:
+    if _NOT_VISIBLE_ASCII.search(uri):
+        bad = "".join(sorted({ch for ch in uri if not "!" <= ch <= "~"}))
         raise DigitalLinkError("bad_characters", f"URI contains {bad!r}; encode them as %XX")
     if _BAD_PERCENT.search(uri):
         raise DigitalLinkError("bad_percent_encoding", "a '%' is not followed by two hex digits")
