@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
@@ -80,14 +80,3 @@ class Handoff:
         """Block until the in-process jobs submitted so far have finished (tests)."""
         marker: Future = self.executor().submit(lambda: None)
         marker.result(timeout=timeout)
-
-
-def run_in_worker(work: Callable[[Flask, int], None], item_id: int) -> None:
-    """An RQ job's body: `work` in the worker's app (`flask worker` has one; a bare `rq worker`
-    gets one made from the environment)."""
-    if has_app_context():
-        work(current_app._get_current_object(), item_id)
-        return
-    from freshcircle.platform import create_app
-
-    work(create_app(), item_id)

@@ -47,9 +47,9 @@ from freshcircle.platform.extensions import db
 from freshcircle.platform.security import csp_nonce
 from freshcircle.platform.trace.pages import scan_front
 from freshcircle.platform.trace.pages.chart import cold_chain_svg
-from freshcircle.platform.trace.pages.scan_front import scan_redis
 from freshcircle.platform.trace.services import consumer_story, scan_verdict, scans
 from freshcircle.platform.trace.services.consumer_story import Resolution, StoryCache
+from freshcircle.platform.trace.services.scan_verdict import scan_redis
 from freshcircle.platform.transactions import write_lock_first
 from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
 

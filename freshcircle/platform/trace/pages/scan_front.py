@@ -37,7 +37,6 @@ from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 from flask import Flask, current_app
 from flask_compress.flask_compress import _compress_data  # the same encoder the app uses
 from markupsafe import escape
-from redis import Redis
 from redis.exceptions import RedisError
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -45,7 +44,8 @@ from werkzeug.http import parse_accept_header
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.ledger.services.trace_codes import serial_number
 from freshcircle.platform.metrics import REQUEST_SECONDS
-from freshcircle.platform.trace.services import lot_versions, scan_stream, scan_verdict, scans
+from freshcircle.platform.trace.services import lot_versions, scan_stream, scans
+from freshcircle.platform.trace.services.scan_verdict import scan_redis
 from freshcircle.traceability.digital_link import DigitalLinkError, parse_digital_link
 from freshcircle.traceability.signing import verify
 
@@ -62,21 +62,6 @@ _SKIPPED_HEADERS = {"content-length", "content-encoding", "link"}
 _NOT_FOR_FRONT = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH",
                   "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE")
 LANGUAGES = ("zh", "en")
-
-
-def scan_redis(app: Flask | None = None) -> scan_verdict.ScanRedis | None:
-    """This app's Redis for scans in this process (None: scans are written directly)."""
-    app = app or current_app
-    redis = app.extensions.get("scan_redis")
-    if redis is None:
-        url = app.config.get("REDIS_URL")
-        if not url:
-            return None
-        redis = app.extensions.setdefault("scan_redis", scan_verdict.ScanRedis(
-            Redis.from_url(url, socket_timeout=scan_stream.REDIS_TIMEOUT_S,
-                           socket_connect_timeout=scan_stream.REDIS_TIMEOUT_S),
-            scan_stream.Breaker()))
-    return redis
 
 
 def raw_path(environ: dict, decoded_path: str) -> str:

@@ -38,6 +38,7 @@ from freshcircle.platform.models import (
     ShipmentLine,
     TemperatureReading,
 )
+from freshcircle.platform.trace.services.scan_verdict import scan_redis
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,6 @@ def changed_lots(session: Session) -> set[int]:
 def _client():
     if not has_app_context():
         return None
-    from freshcircle.platform.trace.pages.scan_front import scan_redis
-
     redis = scan_redis()
     return None if redis is None else redis.client
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask import Flask, current_app
+from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
@@ -100,3 +102,18 @@ def judge_scan(session: Session, resolution: Resolution, *, now: dt.datetime,
     if batch.status in (BatchStatus.HELD, BatchStatus.RECALLED):
         warning, reason = batch.status.value, batch.status_reason
     return ScanVerdict(resolution, warning, reason, suspicion)
+
+
+def scan_redis(app: Flask | None = None) -> ScanRedis | None:
+    """This app's Redis for scans in this process (None: scans are written directly)."""
+    app = app or current_app
+    redis = app.extensions.get("scan_redis")
+    if redis is None:
+        url = app.config.get("REDIS_URL")
+        if not url:
+            return None
+        redis = app.extensions.setdefault("scan_redis", ScanRedis(
+            Redis.from_url(url, socket_timeout=scan_stream.REDIS_TIMEOUT_S,
+                           socket_connect_timeout=scan_stream.REDIS_TIMEOUT_S),
+            scan_stream.Breaker()))
+    return redis
