@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisDown
 
 from freshcircle.platform import create_app
 from freshcircle.platform.background import rq_queue
@@ -26,6 +24,7 @@ from freshcircle.platform.extensions import db
 from tests.factories import Factory
 from tests.platform.own_database import own_database
 from tests.platform.pg_helpers import token_client
+from tests.platform.redis_db import flushed_redis
 from tests.platform.security.processes import free_port
 from tests.traceability.pdf_helpers import page_count, require_poppler
 
@@ -37,14 +36,7 @@ pytestmark = pytest.mark.no_db_isolation
 
 @pytest.fixture
 def redis():
-    client = Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    except RedisDown:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (the CI machine has it)")
-    yield client
-    client.flushdb()
-    client.close()
+    yield from flushed_redis(REDIS_URL)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from freshcircle.platform.models import ScanEvent
 from freshcircle.platform.trace.services import scan_stream, scans
 from tests.factories import Factory
 from tests.platform.own_database import own_database
+from tests.platform.redis_db import flushed_redis
 from tests.platform.trace_helpers import path_of, printed_codes
 
 REDIS_URL = os.environ.get("FRESHCIRCLE_TEST_SCAN_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -42,15 +43,7 @@ pytestmark = pytest.mark.no_db_isolation
 
 @pytest.fixture
 def redis():
-    client = Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except RedisConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (the CI machine has it)")
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    yield from flushed_redis(REDIS_URL)
 
 
 @pytest.fixture

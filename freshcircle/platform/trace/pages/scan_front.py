@@ -26,11 +26,10 @@ version, seen by every node on its next scan.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
@@ -45,6 +44,7 @@ from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.ledger.services.trace_codes import serial_number
 from freshcircle.platform.metrics import REQUEST_SECONDS
 from freshcircle.platform.trace.services import lot_versions, scan_stream, scans
+from freshcircle.platform.trace.services.consumer_story import StoryCache
 from freshcircle.platform.trace.services.scan_verdict import scan_redis
 from freshcircle.traceability.digital_link import DigitalLinkError, parse_digital_link
 from freshcircle.traceability.signing import verify
@@ -139,28 +139,6 @@ class KeptPage:
     headers: tuple[tuple[str, str], ...]
     parts: tuple[bytes, ...]  # text, slot, text, slot, ..., text (UTF-8)
     encoding: str | None  # Content-Encoding the app chose for this Accept-Encoding
-    made: float
-
-
-class _Lru:
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[Hashable, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable):
-        return self._items.get(key)
-
-    def put(self, key: Hashable, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 def split_page(html: str) -> tuple[str, ...]:
@@ -205,13 +183,13 @@ class ScanFront:
     def __init__(self, app: Flask, wsgi_app, *, facts_size: int = 4096, pages_size: int = 256):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.facts = _Lru(facts_size)
-        self.pages = _Lru(pages_size)
+        self.facts = StoryCache(facts_size)  # an LRU whose entries also expire
+        self.pages = StoryCache(pages_size)
 
     # --- what the app tells the front ------------------------------------------------------
 
     def remember(self, gtin: str, lot: str, batch_id: int, serials_issued: int) -> None:
-        self.facts.put((gtin, lot), Facts(batch_id, serials_issued))
+        self.facts.put((gtin, lot), Facts(batch_id, serials_issued), math.inf)
 
     # --- the request ----------------------------------------------------------------------
 
@@ -246,7 +224,7 @@ class ScanFront:
             link = parse_digital_link(scanned_uri(environ, path, config["TRACE_DOMAIN"]))
         except DigitalLinkError:
             return None
-        facts = self.facts.get((link.gtin, link.lot)) if link.lot is not None else None
+        facts = self.facts.get((link.gtin, link.lot), math.inf) if link.lot is not None else None
         if facts is None:
             return None
         if link.serial is not None:
@@ -277,9 +255,8 @@ class ScanFront:
                                                  suspicion.hours)
         key = (facts.batch_id, version, link.gtin, state, copied, language, today_in_china(now),
                environ.get("wsgi.url_scheme"), environ.get("HTTP_ACCEPT_ENCODING", ""))
-        kept = self.pages.get(key)
-        ttl = float(config.get("SCAN_PAGE_CACHE_SECONDS", 30))
-        if kept is None or time.monotonic() - kept.made >= ttl:
+        kept = self.pages.get(key, float(config.get("SCAN_PAGE_CACHE_SECONDS", 30)))
+        if kept is None:
             return Ticket(scan, suspicion, version, key)
         nonce = secrets.token_urlsafe(16)
         body = _fill_bytes(kept.parts, link.serial, f"{path}?{_wsgi_text(query)}", nonce)
@@ -311,7 +288,8 @@ class ScanFront:
                          for name, value in headers if name.lower() not in _SKIPPED_HEADERS)
             parts = tuple(part.encode() for part in ticket.parts)
             self.pages.put(ticket.key, KeptPage(seen["status"], kept, parts,
-                                                names.get("content-encoding"), time.monotonic()))
+                                                names.get("content-encoding")),
+                           float(self.app.config.get("SCAN_PAGE_CACHE_SECONDS", 30)))
         return result
 
 
