@@ -45,7 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchkit import HIGHER, LOWER, Goal, finish, load, recreate_database
+from benchkit import HIGHER, LOWER, Goal, finish, load, recreate_database, settle_database
 from redis import Redis
 from scan import (
     count_scans,
@@ -150,6 +150,7 @@ def main() -> None:
     Redis.from_url(args.redis_url).flushdb()
     recreate_database(args.database_url)
     paths = prepare(env, args.serials)
+    settle_database(args.database_url)
     probe = paths[0]
     processes: list[subprocess.Popen] = []
     with tempfile.TemporaryFile("w+") as log, tempfile.TemporaryDirectory() as scratch:

@@ -49,7 +49,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import HIGHER, LOWER, Goal, finish, load, recreate_database
+from benchkit import HIGHER, LOWER, Goal, finish, load, recreate_database, settle_database
 from market_race import RACE_CHECKS, race_with_server
 from scan import (
     free_port,
@@ -423,6 +423,7 @@ def main() -> None:
     recreate_database(args.database_url)
     app = create_app()
     seeded = seed(app, args.database_url, args.listings, args.producers, args.seed)
+    settle_database(args.database_url)
     search = measure_search(app, args.repeats, seeded["site_id"])
     print(f"search: p50 {search['p50']:.1f} ms, p95 {search['p95']:.1f} ms over "
           f"{len(search['per_query'])} queries x {args.repeats}", flush=True)

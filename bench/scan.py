@@ -55,7 +55,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import HIGHER, LOWER, Goal, finish, load, recreate_database
+from benchkit import HIGHER, LOWER, Goal, finish, load, recreate_database, settle_database
 from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -307,6 +307,7 @@ def main() -> None:
     started = time.perf_counter()
     recreate_database(args.database_url)
     paths = prepare(env, args.serials)
+    settle_database(args.database_url)
     path = paths[0]
     print(f"database ready in {time.perf_counter() - started:.1f} s; scanning "
           f"{'a random one of ' + str(len(paths)) + ' serials, e.g. ' if len(paths) > 1 else ''}"
