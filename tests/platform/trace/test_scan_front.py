@@ -8,13 +8,16 @@ Real Redis (db 9, as test_scan_stream.py) and a database of the test's own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
+import socket
+import threading
 from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from freshcircle.platform import create_app
 from freshcircle.platform.core.services import reference_data
@@ -224,3 +227,67 @@ def test_the_front_flags_a_copied_code_as_the_app_does(front_app):
     assert "scanned 6 times from 6 different places" in pages[5]
     other = client.get(codes[11] + "&lang=en").get_data(as_text=True)
     assert "may have been copied" not in other
+
+
+class ReplyEater:
+    """A TCP proxy in front of the machine's Redis that can stop passing Redis's replies
+    back: a command is run, and its caller times out as if the answer were lost."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.eat = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", 6379))
+            threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, True), daemon=True).start()
+
+    def _pump(self, source, target, replies: bool) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if not (replies and self.eat.is_set()):
+                    target.sendall(data)
+        for end in (source, target):
+            with contextlib.suppress(OSError):
+                end.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_scan_whose_redis_answer_is_lost_is_stored_once(front_app, redis):  # noqa: F811
+    """Redis runs the scan's script but its answer never arrives (timeout): the page still
+    answers, the app stores the scan itself under the same scan id and time, and the writer's
+    copy from the stream is the same row, not a second one."""
+    app, url, codes, _ids = front_app
+    proxy = ReplyEater()
+    try:
+        app.config["REDIS_URL"] = f"redis://127.0.0.1:{proxy.port}/9"
+        app.extensions.pop("scan_redis", None)
+        client = app.test_client()
+        _warm(client, codes[:3])
+        proxy.eat.set()
+        page = client.get(codes[4])
+        proxy.eat.clear()
+        assert page.status_code == 200 and "正品验证通过" in page.get_data(as_text=True)
+        entries = redis.xrange("freshcircle:scans")
+        assert len(entries) == 4  # Redis ran the lost command: the scan is in the stream
+        lost_id = entries[-1][1][b"scan_id"].decode()
+        assert _stored(url) == (1, 1)  # and the app stored it itself
+        writer = _writer(url, REDIS_URL, "--once")
+        output, _ = writer.communicate(timeout=60)
+        assert writer.returncode == 0, output
+        assert _stored(url) == (4, 4)  # three through the stream, the lost one once
+        with app.app_context():
+            ids = db.session.scalars(text("SELECT scan_id FROM scan_events")).all()
+            db.session.remove()
+        assert ids.count(lost_id) == 1
+    finally:
+        proxy.close()

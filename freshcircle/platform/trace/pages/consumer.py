@@ -321,6 +321,7 @@ def _page(resolution: Resolution):
         counted=request.method == "GET", redis=scan_redis(),
         logged=ticket is not None, suspicion=ticket.suspicion if ticket else None,
         on_recovery=front.pages.clear if front is not None else None,
+        unanswered=request.environ.get(scan_front.UNANSWERED),
     )
     batch, link = resolution.batch, resolution.link
     if front is not None and verdict.shows_story and link.lot is not None:

@@ -50,6 +50,9 @@ from freshcircle.traceability.digital_link import DigitalLinkError, parse_digita
 from freshcircle.traceability.signing import verify
 
 TICKET = "freshcircle.scan_ticket"
+# The scan the front sent to Redis without an answer (a timeout may come after Redis ran it):
+# the app stores it under the same id and time, so the writer's copy and the app's are one row.
+UNANSWERED = "freshcircle.scan_unanswered"
 # Where a kept page takes this request's values (letters only: unchanged by escaping and by
 # url_for's query encoding, so they stand where the real values would be).
 SERIAL_SLOT = "fcslotserialx"
@@ -246,6 +249,7 @@ class ScanFront:
                 judge=state == "genuine", version_key=lot_versions.key(facts.batch_id))
         except RedisError as error:
             redis.breaker.failed(error)
+            environ[UNANSWERED] = scan
             return None  # the app writes the scan itself while the breaker is open
         if redis.breaker.succeeded():
             self.pages.clear()  # versions may have moved while Redis was away

@@ -55,7 +55,7 @@ def judge_scan(session: Session, resolution: Resolution, *, now: dt.datetime,
                rule: scans.CopyRule, network: str | None, viewer: User | None = None,
                counted: bool = True, redis: ScanRedis | None = None,
                logged: bool = False, suspicion: scans.CopySuspicion | None = None,
-               on_recovery=None) -> ScanVerdict:
+               on_recovery=None, unanswered: scan_stream.Scan | None = None) -> ScanVerdict:
     """The verdict on one view of a scanned code, logging it as a scan first.
 
     A view is logged (so that it counts toward the copied-code rule) when it is `counted`
@@ -66,17 +66,19 @@ def judge_scan(session: Session, resolution: Resolution, *, now: dt.datetime,
     serial's counters decide; otherwise the scan row is written here and the SQL rule decides.
     When the scan page's front (trace/pages/scan_front.py) has `logged` the scan already, its
     `suspicion` stands and nothing is logged again. `on_recovery` is called when this call
-    finds Redis answering again after an outage.
+    finds Redis answering again after an outage. `unanswered` is a scan the front sent to
+    Redis and got no answer for: this view logs it under the same scan id and time, so it is
+    stored once even if Redis did take it.
     """
     batch = resolution.batch
     own_pack = (batch is not None and viewer is not None
                 and is_member(session, viewer, batch.producer_id))
     link = resolution.link
     scan = scan_stream.Scan(
-        scan_id=scan_stream.new_scan_id(), gtin=link.gtin,
+        scan_id=unanswered.scan_id if unanswered else scan_stream.new_scan_id(), gtin=link.gtin,
         lot=(link.lot or "")[:20] or None, serial=(link.serial or "")[:20] or None,
         batch_id=batch.id if batch is not None else None, verdict=resolution.state.value,
-        network=network, scanned_at=now)
+        network=network, scanned_at=unanswered.scanned_at if unanswered else now)
     count = counted and not own_pack and not logged
     judge = resolution.shows_story and resolution.state is CodeState.GENUINE and not logged
     if redis is not None and redis.breaker.closed() and (count or judge):
@@ -92,7 +94,7 @@ def judge_scan(session: Session, resolution: Resolution, *, now: dt.datetime,
     if count:
         scans.record_scan(session, gtin=scan.gtin, lot=scan.lot, serial=scan.serial,
                           batch_id=scan.batch_id, verdict=scan.verdict, network=network,
-                          now=now, scan_id=scan.scan_id)
+                          now=scan.scanned_at, scan_id=scan.scan_id)
         SCANS_WRITTEN.labels("page").inc()
     if judge:
         suspicion = scans.copy_suspicion(session, link.gtin, link.serial, now, rule)

@@ -19,7 +19,9 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, select, true
+from sqlalchemy import bindparam, func, select, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.models import ScanEvent
@@ -82,11 +84,15 @@ SCAN_COLUMNS = ("gtin", "lot", "serial", "batch_id", "verdict", "network", "scan
 _ASYNC_COMMIT = select(
     func.set_config("synchronous_commit", "off", true()).label("setting")
 ).subquery("async_commit")
-INSERT_SCAN_ASYNC_COMMIT = insert(ScanEvent).from_select(
+# A scan id already stored with its time (the writer took the same scan from the stream) is
+# skipped: a scan is one row however it arrives.
+INSERT_SCAN_ASYNC_COMMIT = pg_insert(ScanEvent).from_select(
     list(SCAN_COLUMNS),
     select(*(bindparam(name, type_=ScanEvent.__table__.c[name].type) for name in SCAN_COLUMNS))
     .select_from(_ASYNC_COMMIT),
-)
+).on_conflict_do_nothing(index_elements=["scan_id", "scanned_at"])
+INSERT_SCAN = sqlite_insert(ScanEvent).on_conflict_do_nothing(
+    index_elements=["scan_id", "scanned_at"])
 
 
 def record_scan(session: Session, *, gtin: str, lot: str | None, serial: str | None,
@@ -108,7 +114,7 @@ def record_scan(session: Session, *, gtin: str, lot: str | None, serial: str | N
     if connection.dialect.name == "postgresql":
         connection.execute(INSERT_SCAN_ASYNC_COMMIT, row)
     else:
-        connection.execute(insert(ScanEvent), row)
+        connection.execute(INSERT_SCAN, row)
 
 
 def copy_suspicion(session: Session, gtin: str, serial: str, now: dt.datetime,
