@@ -118,7 +118,7 @@ class Verdict:
         return self.status is Status.GENUINE
 
 
-def _message_prefix(key_id: str, link: DigitalLink) -> bytes:
+def message_prefix(key_id: str, link: DigitalLink) -> bytes:
     """The canonical message up to and including the separator before the serial."""
     attributes = "&".join(f"{ai}={value}" for ai, value in sorted(link.attributes.items()))
     fields = ("FC1", key_id, link.gtin, link.cpv or "", link.lot or "", attributes, "")
@@ -133,7 +133,7 @@ def _tag(secret: bytes, message: bytes) -> str:
 def signature_for(link: DigitalLink, keyring: Keyring, key_id: str | None = None) -> str:
     """The `sig` value `<key id>.<tag>` for `link`, with the current key unless `key_id` given."""
     kid = keyring.current if key_id is None else key_id
-    message = _message_prefix(kid, link) + (link.serial or "").encode()
+    message = message_prefix(kid, link) + (link.serial or "").encode()
     return f"{kid}.{_tag(keyring.keys[kid], message)}"
 
 
@@ -151,7 +151,7 @@ def signed_uris(link: DigitalLink, serials: Iterable[str], keyring: Keyring) -> 
     costs one HMAC. A serial outside the GS1 rules raises DigitalLinkError.
     """
     kid = keyring.current
-    secret, prefix = keyring.keys[kid], _message_prefix(kid, link)
+    secret, prefix = keyring.keys[kid], message_prefix(kid, link)
     extras = {k: v for k, v in link.extras.items() if k != SIGNATURE_PARAM}
     path, _, query = replace(link, serial=None, extras=extras).to_uri().partition("?")
     query = f"?{query}&" if query else "?"
@@ -181,7 +181,14 @@ def verify(link: DigitalLink | str, keyring: Keyring) -> Verdict:
             return _not_issued("malformed_link", f"not a valid Digital Link: {exc}")
     if not isinstance(link, DigitalLink):
         return _not_issued("malformed_link", f"not a Digital Link but a {type(link).__name__}")
-    value = link.signature
+    return check_signature(link.signature, keyring,
+                           lambda key_id: message_prefix(key_id, link), link.serial)
+
+
+def check_signature(value: str | None, keyring: Keyring, prefix: Callable[[str], bytes],
+                    serial: str | None) -> Verdict:
+    """The verdict on a code's `sig` value, given the message up to the serial for a key id
+    (`message_prefix`) and the serial: what `verify` says once the link is parsed."""
     if value is None:
         return _not_issued("missing_signature", "the code carries no signature")
     key_id, _, tag = value.partition(".")
@@ -190,7 +197,7 @@ def verify(link: DigitalLink | str, keyring: Keyring) -> Verdict:
     secret = keyring.keys.get(key_id)
     if secret is None:
         return _not_issued("unknown_key", f"key {key_id} is not in the keyring", key_id)
-    expected = _tag(secret, _message_prefix(key_id, link) + (link.serial or "").encode())
+    expected = _tag(secret, prefix(key_id) + (serial or "").encode())
     if not hmac.compare_digest(expected, tag):
         return _not_issued("bad_signature", "the signature does not match this code", key_id)
     return Verdict(Status.GENUINE, "genuine", f"signed with key {key_id}", key_id)

@@ -26,7 +26,6 @@ version, seen by every node on its next scan.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import secrets
 import time
 from collections.abc import Iterable
@@ -46,8 +45,8 @@ from freshcircle.platform.metrics import REQUEST_SECONDS
 from freshcircle.platform.trace.services import lot_versions, scan_stream, scans
 from freshcircle.platform.trace.services.consumer_story import StoryCache
 from freshcircle.platform.trace.services.scan_verdict import scan_redis
-from freshcircle.traceability.digital_link import DigitalLinkError, parse_digital_link
-from freshcircle.traceability.signing import verify
+from freshcircle.traceability.code_reader import CodeReader
+from freshcircle.traceability.digital_link import DigitalLinkError
 
 TICKET = "freshcircle.scan_ticket"
 # The scan the front sent to Redis without an answer (a timeout may come after Redis ran it):
@@ -80,8 +79,12 @@ def raw_path(environ: dict, decoded_path: str) -> str:
 
 
 def scanned_uri(environ: dict, decoded_path: str, domain: str) -> str:
-    query = environ.get("QUERY_STRING", "")
-    return f"https://{domain}{raw_path(environ, decoded_path)}" + (f"?{query}" if query else "")
+    return code_uri(domain, raw_path(environ, decoded_path), environ.get("QUERY_STRING", ""))
+
+
+def code_uri(domain: str, sent_path: str, query: str) -> str:
+    """The code as scanned: this site's domain, the path as sent, the query."""
+    return f"https://{domain}{sent_path}" + (f"?{query}" if query else "")
 
 
 def _wsgi_text(value: str) -> str:
@@ -186,13 +189,24 @@ class ScanFront:
     def __init__(self, app: Flask, wsgi_app, *, facts_size: int = 4096, pages_size: int = 256):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.facts = StoryCache(facts_size)  # an LRU whose entries also expire
-        self.pages = StoryCache(pages_size)
+        self.facts: dict[tuple[str, str], Facts] = {}
+        self.facts_size = facts_size
+        self.pages = StoryCache(pages_size)  # an LRU whose entries also expire
+        self._codes: CodeReader | None = None
+
+    @property
+    def codes(self) -> CodeReader:
+        """Parses and verifies the scanned codes with the app's keyring, each lot once."""
+        if self._codes is None:
+            self._codes = CodeReader(self.app.extensions["trace_settings"].keyring)
+        return self._codes
 
     # --- what the app tells the front ------------------------------------------------------
 
     def remember(self, gtin: str, lot: str, batch_id: int, serials_issued: int) -> None:
-        self.facts.put((gtin, lot), Facts(batch_id, serials_issued), math.inf)
+        if len(self.facts) >= self.facts_size:
+            self.facts.clear()  # the app tells the front again on the next scan of each lot
+        self.facts[(gtin, lot)] = Facts(batch_id, serials_issued)
 
     # --- the request ----------------------------------------------------------------------
 
@@ -223,18 +237,19 @@ class ScanFront:
             return None
         path = _wsgi_text(environ.get("PATH_INFO", ""))
         query = environ.get("QUERY_STRING", "")
+        sent_path = raw_path(environ, path)
         try:
-            link = parse_digital_link(scanned_uri(environ, path, config["TRACE_DOMAIN"]))
+            link = self.codes.read(code_uri(config["TRACE_DOMAIN"], sent_path, query))
         except DigitalLinkError:
             return None
-        facts = self.facts.get((link.gtin, link.lot), math.inf) if link.lot is not None else None
+        facts = self.facts.get((link.gtin, link.lot)) if link.lot is not None else None
         if facts is None:
             return None
         if link.serial is not None:
             number = serial_number(link.serial)
             if number is None or number >= facts.serials_issued:
                 return None  # perhaps printed since: the app looks
-        if not verify(link, app.extensions["trace_settings"].keyring).genuine:
+        if not link.verdict.genuine:
             return None
         state = "genuine" if link.serial is not None else "lot"
         now = dt.datetime.now(dt.UTC)
@@ -268,7 +283,7 @@ class ScanFront:
         if kept.encoding:
             body = _compress_data(app, body, kept.encoding)
             headers.append(("Content-Encoding", kept.encoding))
-        headers.append(("Link", linkset_header(raw_path(environ, path))))
+        headers.append(("Link", linkset_header(sent_path)))
         headers.append(("Content-Length", str(len(body))))
         return kept.status, headers, body
 
