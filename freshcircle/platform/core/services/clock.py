@@ -20,6 +20,24 @@ def today_in_china(now: dt.datetime | None = None) -> dt.date:
     return (now or dt.datetime.now(dt.UTC)).astimezone(CHINA).date()
 
 
+class ChinaDay:
+    """`today_in_china` for a caller that asks many times a second: the day is worked out
+    again only when `now` leaves the day last worked out (from China's midnight to the next)."""
+
+    def __init__(self) -> None:
+        self._span: tuple[dt.datetime, dt.datetime, dt.date] | None = None
+
+    def at(self, now: dt.datetime) -> dt.date:
+        span = self._span
+        if span is not None and span[0] <= now < span[1]:
+            return span[2]
+        day = today_in_china(now)
+        start = dt.datetime.combine(day, dt.time(), CHINA)
+        self._span = (start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA),
+                      day)
+        return day
+
+
 def too_early(day: dt.date | None) -> bool:
     """Whether a farm record's date lies before `EARLIEST_RECORD_DATE`."""
     return day is not None and day < EARLIEST_RECORD_DATE

@@ -39,7 +39,7 @@ from redis.exceptions import RedisError
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.core.services.clock import ChinaDay
 from freshcircle.platform.ledger.services.trace_codes import serial_number
 from freshcircle.platform.metrics import REQUEST_SECONDS
 from freshcircle.platform.trace.services import lot_versions, scan_stream, scans
@@ -162,11 +162,21 @@ def split_page(html: str) -> tuple[str, ...]:
         rest = rest[index + len(slot):]
 
 
+# quote_plus(c, safe=QUERY_SAFE) of each ASCII character: an ASCII path is quoted by one
+# str.translate instead of quote_plus's encode, per-byte lookup and join.
+_QUOTED_ASCII = {code: quote_plus(chr(code), safe=QUERY_SAFE) for code in range(128)}
+
+
+def _query_value(text: str) -> str:
+    """`text` as url_for encodes a query value (quote_plus with QUERY_SAFE)."""
+    return text.translate(_QUOTED_ASCII) if text.isascii() else quote_plus(text, QUERY_SAFE)
+
+
 def _slot_values(serial: str | None, full_path: str, nonce: str) -> dict[str, str]:
     """This pack's serial as the template escapes it, this URL as url_for encodes a query value
     and the template escapes it, this response's nonce."""
     return {SERIAL_SLOT: str(escape(serial or "")),
-            PATH_SLOT: str(escape(quote_plus(full_path, safe=QUERY_SAFE))), NONCE_SLOT: nonce}
+            PATH_SLOT: str(escape(_query_value(full_path))), NONCE_SLOT: nonce}
 
 
 def fill_page(parts: tuple[str, ...], serial: str | None, full_path: str, nonce: str) -> str:
@@ -175,12 +185,10 @@ def fill_page(parts: tuple[str, ...], serial: str | None, full_path: str, nonce:
     return "".join(values.get(part, part) for part in parts)
 
 
-def _fill_bytes(parts: tuple[bytes, ...], serial: str | None, full_path: str,
-                nonce: str) -> bytes:
-    """fill_page on a page kept as UTF-8 (so 30 KB are not encoded again for every scan)."""
-    values = {slot.encode(): value.encode()
-              for slot, value in _slot_values(serial, full_path, nonce).items()}
-    return b"".join(values.get(part, part) for part in parts)
+def _slot_bytes(serial: str | None, full_path: str, nonce: str) -> dict[bytes, bytes]:
+    """_slot_values for a page kept as UTF-8 (so 20 KB are not encoded again for every scan)."""
+    return {slot.encode(): value.encode()
+            for slot, value in _slot_values(serial, full_path, nonce).items()}
 
 
 class ScanFront:
@@ -192,6 +200,8 @@ class ScanFront:
         self.facts: dict[tuple[str, str], Facts] = {}
         self.facts_size = facts_size
         self.pages = StoryCache(pages_size)  # an LRU whose entries also expire
+        self._seconds = REQUEST_SECONDS.labels("trace.resolve", "GET")
+        self._day = ChinaDay()
         self._codes: CodeReader | None = None
 
     @property
@@ -225,7 +235,7 @@ class ScanFront:
             return self._through(environ, start_response, answer)
         status, headers, body = answer
         start_response(status, headers)
-        REQUEST_SECONDS.labels("trace.resolve", "GET").observe(time.perf_counter() - started)
+        self._seconds.observe(time.perf_counter() - started)
         return [body]
 
     def _answer(self, environ):
@@ -269,16 +279,17 @@ class ScanFront:
         if redis.breaker.succeeded():
             self.pages.clear()  # versions may have moved while Redis was away
         version = lot_versions.version_of(version)
-        language = _language(query)
         copied = None if suspicion is None else (suspicion.scans, suspicion.networks,
                                                  suspicion.hours)
-        key = (facts.batch_id, version, link.gtin, state, copied, language, today_in_china(now),
+        key = (facts.batch_id, version, link.gtin, state, copied, _language(query),
+               self._day.at(now),
                environ.get("wsgi.url_scheme"), environ.get("HTTP_ACCEPT_ENCODING", ""))
         kept = self.pages.get(key, float(config.get("SCAN_PAGE_CACHE_SECONDS", 30)))
         if kept is None:
             return Ticket(scan, suspicion, version, key)
         nonce = secrets.token_urlsafe(16)
-        body = _fill_bytes(kept.parts, link.serial, f"{path}?{_wsgi_text(query)}", nonce)
+        values = _slot_bytes(link.serial, f"{path}?{_wsgi_text(query)}", nonce)
+        body = b"".join(values.get(part, part) for part in kept.parts)
         headers = [(name, value.replace(NONCE_SLOT, nonce)) for name, value in kept.headers]
         if kept.encoding:
             body = _compress_data(app, body, kept.encoding)

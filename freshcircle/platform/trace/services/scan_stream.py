@@ -21,9 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import secrets
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -46,7 +46,8 @@ RETRY_AFTER_S = 5.0  # how long a failed Redis stays out of the request path
 
 
 def new_scan_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as 32 hex digits (the column's width)."""
+    return secrets.token_hex(16)
 
 
 @dataclass(frozen=True)
