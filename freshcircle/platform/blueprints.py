@@ -91,6 +91,7 @@ def register_pages(app: Flask) -> None:
         feedback,
         listings,
         market,
+        market_front,
         quotes,
         sales,
     )
@@ -114,6 +115,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(showcase.bp)  # 阜阳好物, the public showcase (also / for visitors)
     showcase.init_app(app)  # its front cache: repeats to cookie-less visitors skip the app
     scan_front.init_app(app)  # shoppers' scans through Redis without the app's request work
+    market_front.init_app(app)  # a signed-in buyer's market page in one round trip
     app.register_blueprint(health.bp)  # /healthz, /readyz for load balancers
     metrics.init_app(app)  # /metrics for Prometheus (a bearer token), request latency
     register_display(app)

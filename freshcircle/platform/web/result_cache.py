@@ -43,12 +43,16 @@ class FragmentCache:
                 self._items.move_to_end(key)
                 return hit[1]
         value = make()  # outside the lock: two threads may both make it, never wait on it
+        self.put(key, value, now)
+        return value
+
+    def put(self, key: Hashable, value: Any, made_at: float | None = None) -> None:
+        """Keep `value` for `key` (made at `made_at`, by the cache's clock; now by default)."""
         with self._lock:
-            self._items[key] = (now, value)
+            self._items[key] = (self.clock() if made_at is None else made_at, value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self._lock:

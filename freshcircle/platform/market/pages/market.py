@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -21,7 +21,8 @@ from freshcircle.platform.core.services.money import fen_per_kg, format_money
 from freshcircle.platform.dispatch.services import shelf_life_view
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import trace_codes
-from freshcircle.platform.market.services import browse_cache, listing_browse
+from freshcircle.platform.market.pages import market_front
+from freshcircle.platform.market.services import browse_cache, browse_facts, listing_browse
 from freshcircle.platform.models import Place, Role
 from freshcircle.platform.web.display import weight
 from freshcircle.platform.web.downloads import pdf_response
@@ -193,7 +194,7 @@ def index():
     hit = PAGES.get(key, ttl) if problem is None else None
     if hit is not None:
         html, status = hit
-        return render_template("market/index.html", browse=Markup(html), site=view.site), status
+        return _page(user, view, html, view.site, status)
     form = _form(user, view.sites)
     valid = form.validate()
     if problem is not None:
@@ -203,7 +204,19 @@ def index():
         html, status = _render_browse(form, view.sites, site)
     else:
         html, status = PAGES.get_or_make(key, ttl, lambda: _render_browse(form, view.sites, site))
-    return render_template("market/index.html", browse=Markup(html), site=site), status
+    return _page(user, view, html, site, status)
+
+
+def _page(user, view: browse_cache.BuyerView, browse: str, site: Place | None, status: int):
+    """The whole page around the browse fragment; a page the front (market_front.py) handed
+    over is given back to it with the facts it was rendered with, for the next view."""
+    page = render_template("market/index.html", browse=Markup(browse), site=site)
+    ticket = market_front.ticket(request.environ)
+    if ticket is not None and status == 200:
+        facts = browse_facts.of_view(user, view, g.get("unread_notices"))
+        ticket.rendered(facts, page,
+                        g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+    return page, status
 
 
 def _trace_link(listing) -> str | None:

@@ -40,20 +40,26 @@ MARKET = "market"
 data_versions.watch(MARKET, Listing, ListingTier, ListingTerm, Batch, Producer, Product, Place)
 
 
-def version(session: Session) -> tuple:
+def stamp(market_version: int) -> tuple:
     """(market data version, today in China, minute): equal only while every card is."""
-    return (data_versions.current(session, MARKET), today_in_china().isoformat(),
-            int(time.time() // 60))
+    return (market_version, today_in_china().isoformat(), int(time.time() // 60))
+
+
+def version(session: Session) -> tuple:
+    """`stamp` of the committed market data version."""
+    return stamp(data_versions.current(session, MARKET))
 
 
 @dataclass
 class BuyerView:
     """What the browse page needs of its user: their sites, the site chosen (the one asked
-    for, else the default) and the cache version; for a buyer one round trip."""
+    for, else the default), their default site's id and the cache version; for a buyer one
+    round trip."""
 
     sites: list[Place]
     site: Place | None
     version: tuple
+    default_site_id: int | None = None
 
 
 def buyer_view(session: Session, user, site_id: int | None) -> BuyerView:
@@ -67,16 +73,17 @@ def buyer_view(session: Session, user, site_id: int | None) -> BuyerView:
     rows = session.execute(select(Place, default, current).where(Place.buyer_id == user.id)
                            .order_by(Place.id)).all()
     if not rows:
-        return BuyerView([], listing_browse.buyer_site(session, user, site_id), version(session))
+        site = listing_browse.buyer_site(session, user, site_id)
+        return BuyerView([], site, version(session), site.id if site is not None else None)
     sites = [row[0] for row in rows]
     by_id = {place.id: place for place in sites}
-    stamp = (rows[0][2] or 0, today_in_china().isoformat(), int(time.time() // 60))
+    default_id = rows[0][1]
+    at = stamp(rows[0][2] or 0)
     if site_id is not None:
         if site_id not in by_id:
             raise InvalidInput.field("site_id", _l("Choose one of your delivery sites."))
-        return BuyerView(sites, by_id[site_id], stamp)
-    default_id = rows[0][1]
+        return BuyerView(sites, by_id[site_id], at, default_id)
     site = by_id.get(default_id) if default_id is not None else None
     if default_id is not None and site is None:  # a default that is not among their sites
         site = listing_browse.buyer_site(session, user)
-    return BuyerView(sites, site, stamp)
+    return BuyerView(sites, site, at, default_id)
