@@ -39,7 +39,9 @@ class FrontDatabase:
         url = base.url
         if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
             return _NONE
+        # Autocommit: nothing to roll back when a connection goes back to the pool.
         engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
+                               pool_reset_on_return=None,
                                **({} if url.get_backend_name() == "sqlite" else self.options))
         if not event.contains(base, "engine_disposed", self._disposed_with):
             event.listen(base, "engine_disposed", self._disposed_with)

@@ -13,6 +13,7 @@ import datetime as dt
 import gzip
 import json
 import re
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -21,6 +22,7 @@ from flask_login.utils import _create_identifier
 from flask_migrate import upgrade
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import event, select
+from werkzeug.http import parse_date
 
 from freshcircle.platform import create_app
 from freshcircle.platform.core.services import reference_data
@@ -156,6 +158,18 @@ def test_a_kept_page_is_the_page_the_app_renders(front_app, path, headers):
 
     assert comparable(front) == comparable(by_app)
     assert "Set-Cookie" not in front.headers
+
+
+def test_a_compressed_page_is_dated_when_it_is_sent(front_app):
+    app, ids = front_app
+    client = sign_in(app, ids["buyer"])
+    _kept(app, client, headers={"Accept-Encoding": "gzip"})
+    time.sleep(1.1)
+    before = time.time()
+    front = _kept(app, client, headers={"Accept-Encoding": "gzip"})
+    sent = parse_date(front.headers["Date"]).timestamp()  # whole seconds
+    assert int(before) <= sent <= time.time()
+    assert front.headers.get_all("Date") == [front.headers["Date"]]
 
 
 def test_the_front_signs_a_csrf_token_the_app_takes(front_app):

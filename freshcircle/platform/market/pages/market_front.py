@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 from flask_compress.flask_compress import _compress_data  # the same encoder the app uses
+from werkzeug.http import http_date
 
 from freshcircle.platform.market.services import browse_facts
 from freshcircle.platform.market.services.browse_facts import BrowseFacts
@@ -52,7 +53,9 @@ _NOT_FOR_FRONT = ("HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_
                   "HTTP_RANGE")
 # What a signed-in session holds that the app reads on this page without changing it.
 _SESSION_KEYS = frozenset({"_fresh", "_id", "_user_id", "csrf_token", "lang"})
-_SKIPPED_HEADERS = {"content-length", "content-encoding", "set-cookie"}
+# Set per answer: the body's length and encoding, the session cookie, the time (Flask-Compress
+# dates a compressed response).
+_SKIPPED_HEADERS = {"content-length", "content-encoding", "set-cookie", "date"}
 
 
 @dataclass
@@ -77,6 +80,7 @@ class KeptPage:
     headers: tuple[tuple[str, str], ...]
     parts: tuple[bytes, ...]  # text, slot, text, ..., text (UTF-8)
     encoding: str | None  # Content-Encoding the app chose for this Accept-Encoding
+    dated: bool  # the app's answer had a Date header
 
 
 def split_page(html: str, csrf_token: str) -> tuple[str, ...]:
@@ -149,6 +153,8 @@ class MarketFront:
         if kept.encoding:
             body = _compress_data(self.app, body, kept.encoding)
             headers.append(("Content-Encoding", kept.encoding))
+        if kept.dated:
+            headers.append(("Date", http_date(time.time())))
         headers.append(("Content-Length", str(len(body))))
         return kept.status, headers, body
 
@@ -173,7 +179,7 @@ class MarketFront:
                          if name.lower() not in _SKIPPED_HEADERS)
             self.pages.put(ticket.key, KeptPage(seen["status"], kept,
                                                 tuple(part.encode() for part in ticket.parts),
-                                                names.get("content-encoding")))
+                                                names.get("content-encoding"), "date" in names))
         return result
 
 
