@@ -26,7 +26,6 @@ version, seen by every node on its next scan.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from redis.exceptions import RedisError
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from freshcircle.platform.core.services import random_pool
 from freshcircle.platform.core.services.clock import ChinaDay
 from freshcircle.platform.ledger.services.trace_codes import serial_number
 from freshcircle.platform.metrics import REQUEST_SECONDS
@@ -287,7 +287,7 @@ class ScanFront:
         kept = self.pages.get(key, float(config.get("SCAN_PAGE_CACHE_SECONDS", 30)))
         if kept is None:
             return Ticket(scan, suspicion, version, key)
-        nonce = secrets.token_urlsafe(16)
+        nonce = random_pool.token_urlsafe(16)
         values = _slot_bytes(link.serial, f"{path}?{_wsgi_text(query)}", nonce)
         body = b"".join(values.get(part, part) for part in kept.parts)
         headers = [(name, value.replace(NONCE_SLOT, nonce)) for name, value in kept.headers]
