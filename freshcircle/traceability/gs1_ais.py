@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+import pycountry
+
 GS1_CHARSET_82 = frozenset(
     "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 )
@@ -124,8 +126,10 @@ def read_net_weight(ai: str, value: str) -> Decimal:
 def check_attribute(ai: str, value: object) -> str:
     """Return `value` if it is well formed for attribute AI `ai` (one of ATTRIBUTE_AIS).
 
-    Dates must exist (no month 13, no 30 February); a 7007 range must not end before it
-    starts. An AI outside ATTRIBUTE_AIS raises GS1ValueError("unknown_ai").
+    Dates must exist (no month 13, no 30 February); day 00 (the month's last day) is for
+    AIs 11-17 only, as in GS1's syntax dictionary, and a 7007 range must not end before it
+    starts. AI 422 must name a country (ISO 3166-1 numeric, from pycountry's table).
+    An AI outside ATTRIBUTE_AIS raises GS1ValueError("unknown_ai").
     """
     if ai not in ATTRIBUTE_AIS:
         raise GS1ValueError("unknown_ai", f"AI {ai} is not a known attribute")
@@ -135,12 +139,19 @@ def check_attribute(ai: str, value: object) -> str:
     if not _FORMATS[ai].fullmatch(value):
         raise GS1ValueError("bad_value", f"{name} has value {value!r} of the wrong format")
     if ai in DATE_AIS or ai == "7007":
+        days = [value[i : i + 6] for i in range(0, len(value), 6)]
+        if ai == "7007" and any(day.endswith("00") for day in days):
+            raise GS1ValueError(
+                "bad_date", f"{name}: {value} has day 00, which only AIs 11-17 allow")
         try:
-            dates = [gs1_date(value[i : i + 6]) for i in range(0, len(value), 6)]
+            dates = [gs1_date(day) for day in days]
         except GS1ValueError as exc:
             raise GS1ValueError(exc.code, f"{name}: {exc}") from None
         if dates != sorted(dates):
             raise GS1ValueError("bad_date", f"{name} range {value} ends before it starts")
+    if ai == "422" and pycountry.countries.get(numeric=value) is None:
+        raise GS1ValueError(
+            "bad_value", f"{name} {value} is not an ISO 3166-1 numeric country code")
     return value
 
 

@@ -80,6 +80,7 @@ def test_make_link_writes_typed_attributes():
         ({"expiry_date": date(1900, 1, 1)}, "bad_date", "100-year window"),
         ({"harvest_date": (date(2025, 3, 2), date(2025, 3, 1))}, "bad_date", "ends before"),
         ({"origin": "CN"}, "bad_value", "AI 422"),
+        ({"origin": 999}, "bad_value", "ISO 3166"),
         ({"lot": ""}, "empty_value", "lot (AI 10) is empty"),
         ({"serial": "é"}, "bad_characters", "'é'"),
     ],
@@ -375,6 +376,30 @@ def test_an_encoded_plus_in_the_query_is_fine():
 def test_rejects_impossible_dates(value, words):
     err = rejection(f"{BASE}?17={value}")
     assert err.code == "bad_date" and words in str(err) and "AI 17" in str(err)
+
+
+@pytest.mark.parametrize("value", ["201200", "250300", "250301250300", "250300250301"])
+def test_a_harvest_date_has_no_day_00_as_gs1s_parser_says(value):
+    """AI 7007 is yymmdd (or two): unlike AIs 11-17, a day 00 is not the month's last day."""
+    err = rejection(f"{BASE}?7007={value}")
+    assert err.code == "bad_date" and "AI 7007" in str(err) and "day 00" in str(err)
+
+
+@pytest.mark.parametrize("ai", ["11", "13", "15", "16", "17"])
+def test_the_other_date_ais_keep_day_00_as_the_months_last_day(ai):
+    link = parse_digital_link(f"{BASE}?{ai}=250200")
+    assert link.date_attribute(ai) == date(2025, 2, 28)
+
+
+@pytest.mark.parametrize("origin", ["156", "004", "276", "840"])
+def test_a_country_of_origin_is_an_iso_3166_numeric_code(origin):
+    assert parse_digital_link(f"{BASE}?422={origin}").origin == origin
+
+
+@pytest.mark.parametrize("origin", ["999", "000", "157", "900"])
+def test_a_country_of_origin_no_country_has_is_refused(origin):
+    err = rejection(f"{BASE}?422={origin}")
+    assert err.code == "bad_value" and "AI 422" in str(err) and "ISO 3166" in str(err)
 
 
 def test_rejects_an_impossible_harvest_date_and_a_backwards_range():
