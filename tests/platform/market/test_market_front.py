@@ -13,6 +13,7 @@ import datetime as dt
 import gzip
 import json
 import re
+import threading
 import time
 from contextlib import contextmanager
 
@@ -158,6 +159,40 @@ def test_a_kept_page_is_the_page_the_app_renders(front_app, path, headers):
 
     assert comparable(front) == comparable(by_app)
     assert "Set-Cookie" not in front.headers
+
+
+def test_views_of_a_page_being_rendered_wait_for_that_one_render(front_app):
+    """The first views of a search (or of a minute, or after a change) coming together: the
+    app renders the page once, and the others are answered with it."""
+    app, ids = front_app
+    client = sign_in(app, ids["buyer"])
+    _kept(app, client)  # templates compiled: the render below takes its 0.3 s, not seconds
+    cookie = client.get_cookie("session").value
+    front = app.extensions["market_front"]
+    inner, renders, answers = front.wsgi_app, [], []
+
+    def slow_app(environ, start_response):
+        renders.append(environ.get("QUERY_STRING"))
+        time.sleep(0.3)
+        return inner(environ, start_response)
+
+    def view():
+        response = app.test_client(use_cookies=False).get(
+            "/market?q=菠菜", headers={"Cookie": f"session={cookie}"})
+        answers.append((response.status_code, TOKEN.sub("T", response.get_data(as_text=True))))
+
+    front.wsgi_app = slow_app
+    try:
+        views = [threading.Thread(target=view) for _ in range(4)]
+        for thread in views:
+            thread.start()
+        for thread in views:
+            thread.join()
+    finally:
+        front.wsgi_app = inner
+    assert len(renders) == 1 and len(answers) == 4
+    assert {status for status, _page in answers} == {200} and len(set(answers)) == 1
+    assert _card_ids(answers[0][1]) == [ids["listing"]]
 
 
 def test_a_compressed_page_is_dated_when_it_is_sent(front_app):

@@ -22,12 +22,14 @@ Anything else goes to the app, which renders the page (the form, cards and pager
 front keeps it only when they are the facts it read, so a page is never kept under facts it
 was not made from, and holds nothing of another user (the user is one of the facts). A listing
 change raises the market version, a new notice the count: either is a new key, rendered by the
-app on the next view. MARKET_RESULTS_CACHE_SECONDS <= 0 (the tests' default) turns it off;
+app on the next view (once per process: other views of that key wait for it, WAIT_SECONDS at
+most). MARKET_RESULTS_CACHE_SECONDS <= 0 (the tests' default) turns it off;
 otherwise it bounds how long an unused page is kept.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,6 +55,9 @@ _NOT_FOR_FRONT = ("HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_
                   "HTTP_RANGE")
 # What a signed-in session holds that the app reads on this page without changing it.
 _SESSION_KEYS = frozenset({"_fresh", "_id", "_user_id", "csrf_token", "lang"})
+# How long a view waits for the page another thread of the process is rendering for the same
+# key (a minute's first views of a search, a change): one render, not one per thread.
+WAIT_SECONDS = 2.0
 # Set per answer: the body's length and encoding, the session cookie, the time (Flask-Compress
 # dates a compressed response).
 _SKIPPED_HEADERS = {"content-length", "content-encoding", "set-cookie", "date"}
@@ -65,6 +70,7 @@ class Ticket:
     key: tuple
     facts: BrowseFacts
     cookie: str | None  # the session cookie the app is to send (session protection), if any
+    first: bool = True  # no other thread of the process is rendering this key
     parts: tuple[str, ...] | None = field(default=None)  # the page split at its CSRF slot
     rendered_with: BrowseFacts | None = None
 
@@ -99,6 +105,8 @@ class MarketFront:
         self.sessions = SessionCookies(app)
         self.database = FrontDatabase(app)
         self.pages = FragmentCache(size)
+        self._rendering: dict[tuple, threading.Event] = {}
+        self._lock = threading.Lock()
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
         if (environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "GET"
@@ -144,7 +152,15 @@ class MarketFront:
                environ.get("wsgi.url_scheme"), environ.get("HTTP_ACCEPT_ENCODING", ""))
         kept = self.pages.get(key, ttl)
         if kept is None:
-            return Ticket(key, facts, cookie)
+            with self._lock:
+                rendering = self._rendering.get(key)
+                if rendering is None:
+                    self._rendering[key] = threading.Event()
+                    return Ticket(key, facts, cookie)
+            rendering.wait(WAIT_SECONDS)
+            kept = self.pages.get(key, ttl)
+            if kept is None:  # that render was not kept (or is slow): render this one too
+                return Ticket(key, facts, cookie, first=False)
         filled = token.encode()
         body = b"".join(filled if part == _CSRF_SLOT_BYTES else part for part in kept.parts)
         headers = list(kept.headers)
@@ -167,21 +183,27 @@ class MarketFront:
             seen["status"], seen["headers"] = status, headers
             return start_response(status, headers, exc_info)
 
-        result = self.wsgi_app(environ, capture)
-        headers = seen.get("headers") or []
+        try:
+            result = self.wsgi_app(environ, capture)
+            self._keep(ticket, seen.get("status", ""), seen.get("headers") or [])
+        finally:
+            if ticket.first:  # threads waiting for this render take the page, or render
+                with self._lock:
+                    self._rendering.pop(ticket.key).set()
+        return result
+
+    def _keep(self, ticket: Ticket, status: str, headers: list) -> None:
         names = {name.lower(): value for name, value in headers}
         if (ticket.parts is not None and ticket.rendered_with == ticket.facts
-                and str(seen.get("status", "")).startswith("200")
+                and str(status).startswith("200")
                 and self._expected_cookies(ticket, headers)
                 and names.get("content-type", "").startswith("text/html")
                 and "nonce-" not in names.get("content-security-policy", "")):
             kept = tuple((name, value) for name, value in headers
                          if name.lower() not in _SKIPPED_HEADERS)
-            self.pages.put(ticket.key, KeptPage(seen["status"], kept,
+            self.pages.put(ticket.key, KeptPage(status, kept,
                                                 tuple(part.encode() for part in ticket.parts),
                                                 names.get("content-encoding"), "date" in names))
-        return result
-
 
     def _expected_cookies(self, ticket: Ticket, headers: list) -> bool:
         """Whether the app set only the cookie the front expected: none, or the session
