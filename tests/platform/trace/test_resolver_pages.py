@@ -171,3 +171,52 @@ def test_unknown_gtin_is_404_with_a_page(client):
 
     assert response.status_code == 404
     assert "鲜链圈未分配过此商品条码" in response.get_data(as_text=True)
+
+
+def test_a_client_that_takes_anything_gets_the_default_link(client, code, session):
+    """With no linkType and `Accept: */*` (curl, most scanner apps) the resolver serves the
+    default link, the page, as the GS1 Conformant Resolver standard says; it is a scan."""
+    before = session.scalar(select(func.count(ScanEvent.id)))
+
+    response = client.get(code, headers={"Accept": "*/*"})
+
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/html")
+    assert "正品验证通过" in response.get_data(as_text=True)
+    assert session.scalar(select(func.count(ScanEvent.id))) == before + 1
+
+
+@pytest.mark.parametrize("accept", [LINKSET, "text/html;q=0.5, application/linkset+json",
+                                    "application/json"])
+def test_the_linkset_is_for_clients_that_name_it(client, code, accept):
+    response = client.get(code, headers={"Accept": accept})
+
+    assert response.status_code == 200 and response.is_json
+    assert VOC + "traceability" in response.get_json()["linkset"][0]
+
+
+@pytest.mark.parametrize(("accept", "query", "json"), [
+    ("*/*", "", False),
+    ("text/html", "", False),
+    (LINKSET, "", True),
+    ("application/json", "", True),
+    ("*/*", "?linkType=linkset", True),
+    ("*/*", "?linkType=gs1:pip", False),
+])
+def test_an_unknown_gtin_is_404_in_the_type_asked_for(client, accept, query, json):
+    response = client.get("/01/09520000099992" + query, headers={"Accept": accept})
+
+    assert response.status_code == 404
+    if json:
+        assert response.is_json and response.get_json()["error"] == "unknown_key"
+    else:
+        assert "鲜链圈未分配过此商品条码" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/01//09520123456788", "/01/09520123456788//10/L1",
+                                  "/01/09520123456788/10//21/1"])
+def test_an_empty_path_segment_is_400(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert client.get(path, headers={"Accept": LINKSET}).is_json

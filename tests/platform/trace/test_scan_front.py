@@ -140,20 +140,24 @@ def test_a_kept_page_is_the_page_the_app_renders_and_needs_no_database(front_app
     assert "next=%2F01%2F" not in page or codes[7].split("?")[0].replace("/", "%2F") in page
 
 
-def test_a_client_that_takes_anything_gets_the_linkset_as_from_the_app(front_app):
-    """`Accept: */*` (curl, a partner's resolver client) gets the GS1 linkset, not the page,
-    whether or not the front keeps the lot's page."""
+def test_a_client_that_takes_anything_gets_the_page_and_the_linkset_is_named(front_app):
+    """`Accept: */*` (curl, most scanner apps) gets the default link, the page, from the
+    front as from the app; a client that names the linkset gets it."""
     app, _url, codes, _ids = front_app
     client = app.test_client()
     _warm(client, codes[:3])
-    for accept in ("*/*", "application/linkset+json"):
-        answer = client.get(codes[4], headers={"Accept": accept})
-        assert answer.status_code == 200
-        assert answer.content_type == "application/linkset+json", accept
-        assert answer.json["linkset"][0]["anchor"].endswith(codes[4])
+    with statements(app) as seen:
+        page = client.get(codes[4], headers={"Accept": "*/*"})
+    assert seen == [] and page.content_type.startswith("text/html")  # the front answered
+    assert "正品验证通过" in page.get_data(as_text=True)
+    answer = client.get(codes[4], headers={"Accept": "application/linkset+json"})
+    assert answer.status_code == 200
+    assert answer.content_type == "application/linkset+json"
+    assert answer.json["linkset"][0]["anchor"].endswith(codes[4])
     by_app = app.test_client()
     by_app.set_cookie("seen", "1")
-    for accept in ("application/json, */*;q=0.5", "text/html;q=0.1, */*;q=0.2"):
+    for accept in ("application/json, */*;q=0.5", "text/html;q=0.1, */*;q=0.2", "*/*",
+                   "text/html;q=0.5, application/linkset+json"):
         answers = [c.get(codes[6], headers={"Accept": accept}) for c in (client, by_app)]
         assert answers[0].content_type == answers[1].content_type, accept
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -40,6 +40,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.routing import PathConverter
 
 from freshcircle.platform.core.services import files as file_service
 from freshcircle.platform.core.services.clock import CHINA, today_in_china
@@ -48,12 +49,24 @@ from freshcircle.platform.security import csp_nonce
 from freshcircle.platform.trace.pages import scan_front
 from freshcircle.platform.trace.pages.chart import cold_chain_svg
 from freshcircle.platform.trace.services import consumer_story, scan_verdict, scans
-from freshcircle.platform.trace.services.consumer_story import Resolution, StoryCache
+from freshcircle.platform.trace.services.consumer_story import CodeState, Resolution, StoryCache
 from freshcircle.platform.trace.services.scan_verdict import scan_redis
 from freshcircle.platform.transactions import write_lock_first
 from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
 
 bp = Blueprint("trace", __name__)
+
+
+class CodePathConverter(PathConverter):
+    """The rest of a Digital Link path, empty segments included ("/01//0952..." is a code with
+    an empty GTIN, which the parser refuses with a 400, not a path no route matches)."""
+
+    regex = ".*"
+    part_isolating = False  # spans "/" (werkzeug infers True from a regex without one)
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("code_path",
+                                                                      CodePathConverter))
 
 LINKSET_TYPE = scan_front.LINKSET_TYPE
 GS1_VOC = "https://gs1.org/voc/"
@@ -213,7 +226,18 @@ def _bad_link(error: DigitalLinkError):
     return render_template("trace/bad_link.html", message=message, reason=error.code), 400
 
 
-@bp.route("/01/<path:keys>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+# merge_slashes=False: "/01//09520123456788" is a malformed code (400), not a redirect.
+def _unknown_key():
+    """A GTIN FreshCircle never assigned: 404 for every media type, in the type asked for
+    (a linkset or JSON client gets JSON). A plain view gets the page, which says so."""
+    message = _("FreshCircle did not assign this product code.")
+    if _wants_linkset():
+        return jsonify({"code": 404, "error": "unknown_key", "message": message}), 404
+    return render_template("error.html", code=404, message=message), 404
+
+
+@bp.route("/01/<code_path:keys>", methods=["GET", "OPTIONS"],
+          provide_automatic_options=False, merge_slashes=False)
 @write_lock_first  # every page view appends a scan row
 def resolve(keys: str):
     """A scanned code: the page, another link (linkType), or the linkset."""
@@ -227,9 +251,11 @@ def resolve(keys: str):
         return _bad_link(error)
     settings = current_app.extensions["trace_settings"]
     resolution = consumer_story.resolve_code(db.session, settings, link)
+    link_type = request.args.get("linkType")
+    if resolution.state is CodeState.UNKNOWN and (_wants_linkset() or link_type):
+        return _unknown_key()
     if _wants_linkset():
         return _linkset(resolution)
-    link_type = request.args.get("linkType")
     if link_type:
         href = _links(resolution).get(link_type)
         if href is None:

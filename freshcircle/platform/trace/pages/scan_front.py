@@ -105,14 +105,17 @@ LINKSET_TYPE = "application/linkset+json"
 
 
 def wants_linkset(accept: str | MIMEAccept | None) -> bool:
-    """Whether the Accept header asks for the linkset rather than the page (`*/*` does: a GS1
-    resolver answers a client that takes anything with the links)."""
+    """Whether the Accept header names the linkset (or JSON) and prefers it to the page.
+
+    Only a client that names the type gets the linkset: `*/*` (curl, most scanner apps)
+    gets the default link, the page, as the GS1 Conformant Resolver standard says."""
     if not accept:
         return False
     if isinstance(accept, str):
         accept = parse_accept_header(accept, MIMEAccept)
+    named = {value for value, quality in accept if quality > 0}
     best = accept.best_match([LINKSET_TYPE, "application/json", "text/html"])
-    return best == LINKSET_TYPE and accept[LINKSET_TYPE] > 0
+    return best in named and best in (LINKSET_TYPE, "application/json")
 
 
 def linkset_header(path: str, linkset_type: str = LINKSET_TYPE) -> str:
