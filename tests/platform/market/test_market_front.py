@@ -31,6 +31,7 @@ from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.extensions import db
 from freshcircle.platform.market.pages.market import PAGES
 from freshcircle.platform.market.services import listings
+from freshcircle.platform.metrics import REQUEST_SECONDS
 from freshcircle.platform.models import Listing, Notice, User
 from freshcircle.platform.web.session_cookie import SessionCookies
 from tests.factories import PASSWORD, Factory
@@ -205,6 +206,25 @@ def test_a_compressed_page_is_dated_when_it_is_sent(front_app):
     sent = parse_date(front.headers["Date"]).timestamp()  # whole seconds
     assert int(before) <= sent <= time.time()
     assert front.headers.get_all("Date") == [front.headers["Date"]]
+
+
+def _market_views_timed() -> float:
+    for sample in REQUEST_SECONDS.collect()[0].samples:
+        if sample.name.endswith("_count") and sample.labels == {
+                "endpoint": "market_pages.index", "method": "GET"}:
+            return sample.value
+    return 0.0
+
+
+def test_a_front_answer_is_timed_as_the_apps_are(front_app):
+    """/metrics' request latency counts the views the front answers, under the page's
+    endpoint."""
+    app, ids = front_app
+    client = sign_in(app, ids["buyer"])
+    client.get("/market")
+    before = _market_views_timed()
+    _kept(app, client)  # two views (the first may be the app's)
+    assert _market_views_timed() == before + 2
 
 
 def test_the_front_signs_a_csrf_token_the_app_takes(front_app):
