@@ -23,8 +23,10 @@ class EpcisDocumentSchema(ma.Schema):
 class CaptureResultSchema(ma.Schema):
     captured = fields.Integer(metadata={"description": "Events stored by this request"})
     duplicates = fields.Integer(metadata={"description": "Events already stored (same hash)"})
-    event_ids = fields.List(fields.String(),
-                            metadata={"description": "EPCIS event hash of each event, in order"})
+    declared = fields.Integer(metadata={
+        "description": "Error declarations kept against events already stored"})
+    event_ids = fields.List(fields.String(), metadata={
+        "description": "eventID of each event, in order: the sender's, else the event hash"})
 
 
 class DayOrTime(fields.Field):

@@ -61,6 +61,7 @@ from freshcircle.platform.models.shipments import (
 )
 from freshcircle.platform.models.traceability import (
     EpcisChainHead,
+    EpcisErrorDeclaration,
     EpcisEventLot,
     EpcisEventRecord,
     LabelRun,
@@ -89,6 +90,7 @@ __all__ = [
     "Dispute",
     "DisputeStatus",
     "EpcisChainHead",
+    "EpcisErrorDeclaration",
     "EpcisEventLot",
     "EpcisEventRecord",
     "FarmInput",

@@ -94,14 +94,17 @@ class ScanEvent(Base):
 class EpcisEventRecord(Base):
     """A captured or platform-generated EPCIS 2.0 event, chained per lot for tamper evidence.
 
-    `event_id` is the EPCIS event hash, so capturing the same event twice stores it once.
-    `link` = sha256(previous_link + event hash) (freshcircle.traceability.event_chain).
+    `event_id` is the eventID the sender gave (`urn:uuid:...`, `ni:///...`), or the event hash
+    when none was given; `event_hash` is the EPCIS event hash, so capturing the same event
+    twice stores it once. `link` = sha256(previous_link + event hash)
+    (freshcircle.traceability.event_chain).
     """
 
     __tablename__ = "epcis_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(120), unique=True)
+    event_hash: Mapped[str] = mapped_column(String(120), unique=True)
     event_type: Mapped[str] = mapped_column(String(32))
     event_time: Mapped[dt.datetime] = mapped_column(index=True)
     biz_step: Mapped[str | None] = mapped_column(String(160), index=True)
@@ -113,6 +116,32 @@ class EpcisEventRecord(Base):
     link: Mapped[str] = mapped_column(String(64))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    declarations: Mapped[list[EpcisErrorDeclaration]] = relationship(
+        back_populates="event", order_by="EpcisErrorDeclaration.id", lazy="selectin")
+
+    @property
+    def declared_wrong(self) -> bool:
+        """Whether an error declaration names this event (EPCIS 2.0 section 7.4.1.4)."""
+        return bool(self.declarations)
+
+
+class EpcisErrorDeclaration(Base):
+    """An error declaration a partner captured for a stored event: the event (same event hash,
+    the declaration is not hashed) is kept as it was, and this says it was wrong, when, why and
+    which events correct it. `body` is the errorDeclaration as sent (extensions included)."""
+
+    __tablename__ = "epcis_error_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_record_id: Mapped[int] = mapped_column(
+        ForeignKey("epcis_events.id", ondelete="CASCADE"), index=True)
+    declaration_time: Mapped[dt.datetime]
+    reason: Mapped[str | None] = mapped_column(String(160))
+    corrective_event_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    body: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    event: Mapped[EpcisEventRecord] = relationship(back_populates="declarations")
 
 
 class EpcisEventLot(Base):

@@ -19,6 +19,7 @@ so deleting a chain's newest events shows. Genealogy edges the event implies go 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import json
 from collections.abc import Mapping
@@ -34,7 +35,12 @@ from freshcircle.platform.core.services.access import (
     member_producer_ids,
     require_role,
 )
-from freshcircle.platform.core.services.errors import InvalidInput, PermissionDenied
+from freshcircle.platform.core.services.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from freshcircle.platform.ledger.services.epcis_lots import (
     LotKey,
     chain_key,
@@ -46,6 +52,7 @@ from freshcircle.platform.ledger.services.lot_links import record_event_edges
 from freshcircle.platform.models import (
     Batch,
     EpcisChainHead,
+    EpcisErrorDeclaration,
     EpcisEventLot,
     EpcisEventRecord,
     Membership,
@@ -67,12 +74,22 @@ QUERY_ROLES = CAPTURE_ROLES
 _CBV_STEP_FORMS = ("https://ref.gs1.org/cbv/BizStep-", "urn:epcglobal:cbv:bizstep:")
 
 
+class Outcome(enum.StrEnum):
+    """What storing one event did."""
+
+    CAPTURED = "captured"
+    DUPLICATE = "duplicate"  # the same event (event hash) is stored already
+    DECLARED = "declared"  # an error declaration for a stored event, kept against it
+
+
 @dataclass
 class CaptureResult:
-    """What a capture did: ``event_ids`` (hashes) of every event in document order."""
+    """What a capture did: ``event_ids`` of every event in document order (the sender's
+    eventID, or the event hash where it gave none)."""
 
     captured: int = 0
     duplicates: int = 0
+    declared: int = 0
     event_ids: list[str] = field(default_factory=list)
 
 
@@ -154,29 +171,58 @@ def lot_key(gtin: str, lot: str) -> LotKey:
     return LotKey(gtin.zfill(14), lot)
 
 
+def _find_stored(session: Session, hash_id: str, event_id: str) -> EpcisEventRecord | None:
+    return session.scalar(select(EpcisEventRecord).where(or_(
+        EpcisEventRecord.event_hash == hash_id, EpcisEventRecord.event_id == event_id)))
+
+
+def _declare(session: Session, record: EpcisEventRecord, declaration: Mapping[str, Any],
+             recorded_by: User | None) -> bool:
+    """Keep `declaration` against `record` unless the same one is kept already."""
+    body = json.dumps(declaration, ensure_ascii=False, sort_keys=True)
+    if any(kept.body == body for kept in record.declarations):
+        return False
+    record.declarations.append(EpcisErrorDeclaration(
+        declaration_time=_event_time(declaration["declarationTime"]),
+        reason=str(declaration.get("reason") or "")[:160] or None,
+        corrective_event_ids=json.dumps(list(declaration.get("correctiveEventIDs") or [])),
+        body=body, recorded_by_id=recorded_by.id if recorded_by else None))
+    session.flush()
+    return True
+
+
 def store_event(session: Session, event: Mapping[str, Any], context: Any,
                 recorded_by: User | None,
-                batches: Mapping[LotKey, Batch] | None = None) -> tuple[str, bool]:
-    """Store one (valid) event unless its hash is already stored; returns (hash, stored).
+                batches: Mapping[LotKey, Batch] | None = None) -> tuple[str, Outcome]:
+    """Store one (valid) event unless its hash is already stored; returns (eventID, outcome).
 
-    The stored body carries ``eventID`` = the hash and the document's ``@context``.
+    The event keeps the eventID its sender gave; one without gets its event hash. An event
+    carrying an `errorDeclaration` has the hash of the event it declares wrong (the standard
+    leaves the declaration out of the hash): when that event is stored, the declaration is
+    kept against it (`EpcisErrorDeclaration`) and the original stays as it was.
+    The stored body carries the ``eventID`` and the document's ``@context``.
     `batches`: the batches the caller built the event from, by `lot_key`, so they are not
     looked up again from the event's URIs.
     """
     prefixes = context_prefixes(context)
     hash_id = event_hash(event, prefixes)
+    event_id = str(event.get("eventID") or hash_id)
+    declaration = event.get("errorDeclaration")
     body = {"@context": context, **{k: v for k, v in event.items() if k != "@context"},
-            "eventID": hash_id}
+            "eventID": event_id}
     roles = lot_roles(event)
     key = chain_key(list(roles))
     batch_of = BatchLookup(session, batches)
     batch = batch_of(key)
     _lock_chain(session, key, batch.id if batch else None)
-    if session.scalar(select(EpcisEventRecord.id).where(EpcisEventRecord.event_id == hash_id)):
-        return hash_id, False
+    stored = _find_stored(session, hash_id, event_id)
+    if stored is not None:
+        if declaration and _declare(session, stored, declaration, recorded_by):
+            return stored.event_id, Outcome.DECLARED
+        return stored.event_id, Outcome.DUPLICATE
     previous = last_link(session, key)
     record = EpcisEventRecord(
-        event_id=hash_id, event_type=str(event.get("type"))[:32],
+        event_id=event_id, event_hash=hash_id, event_type=str(event.get("type"))[:32],
         event_time=_event_time(event["eventTime"]), biz_step=short_biz_step(event.get("bizStep")),
         gtin=key.gtin, lot_code=key.lot, batch_id=batch.id if batch else None,
         body=json.dumps(body, ensure_ascii=False, sort_keys=True), previous_link=previous,
@@ -186,9 +232,30 @@ def store_event(session: Session, event: Mapping[str, Any], context: Any,
     _advance_head(session, key, record.link)
     session.flush()
     _index_lots(session, record, roles, batch_of)
-    record_event_edges(session, body, hash_id, batch_of)
+    record_event_edges(session, body, event_id, batch_of)
+    if declaration:
+        _declare(session, record, declaration, recorded_by)
     session.flush()
-    return hash_id, True
+    return event_id, Outcome.CAPTURED
+
+
+def _taken_ids(session: Session, events: list[dict], context: Any) -> dict[str, list]:
+    """Events whose eventID already names another stored event (another event hash), or
+    another event of the same document: per event index, the message."""
+    prefixes = context_prefixes(context)
+    taken: dict[str, list] = {}
+    seen: dict[str, str] = {}
+    for index, event in enumerate(events):
+        given = event.get("eventID")
+        if not given:
+            continue
+        hash_id = event_hash(event, prefixes)
+        stored = session.scalar(select(EpcisEventRecord.event_hash)
+                                .where(EpcisEventRecord.event_id == given))
+        if (stored is not None and stored != hash_id) or seen.get(given, hash_id) != hash_id:
+            taken[str(index)] = [_l("This eventID already names another event.")]
+        seen.setdefault(given, hash_id)
+    return taken
 
 
 def _carried_batches(actor: User):
@@ -238,9 +305,10 @@ def _check_document(document: Any) -> list[dict]:
 def capture(session: Session, actor: User, document: Any) -> CaptureResult:
     """Validate an EPCISDocument against the official schema and store its events.
 
-    All or nothing: any invalid event (422) or any event about a lot the actor may not write
-    (403) stores none of them; both list the offending events by their index. Events already
-    stored (same event hash) count as duplicates.
+    All or nothing: any invalid event (422), any event about a lot the actor may not write
+    (403) or whose eventID names another stored event (409) stores none of them; each lists
+    the offending events by their index. Events already stored (same event hash) count as
+    duplicates, error declarations of stored events as declared.
     """
     require_role(actor, *CAPTURE_ROLES)
     events = _check_document(document)
@@ -251,12 +319,18 @@ def capture(session: Session, actor: User, document: Any) -> CaptureResult:
     if refused:
         raise PermissionDenied(_l("Some events are about lots you may not record events for; "
                                   "nothing was captured."), errors={"events": refused})
+    taken = _taken_ids(session, events, document.get("@context"))
+    if taken:
+        raise Conflict(_l("Some eventIDs already name other events; nothing was captured."),
+                       errors={"events": taken})
     result = CaptureResult()
     for event in events:
-        hash_id, stored = store_event(session, event, document.get("@context"), actor)
-        result.event_ids.append(hash_id)
-        if stored:
+        event_id, outcome = store_event(session, event, document.get("@context"), actor)
+        result.event_ids.append(event_id)
+        if outcome is Outcome.CAPTURED:
             result.captured += 1
+        elif outcome is Outcome.DECLARED:
+            result.declared += 1
         else:
             result.duplicates += 1
     return result
@@ -309,7 +383,7 @@ def query_events(session: Session, actor: User, config: EpcisConfig, *, lot: str
     """
     require_role(actor, *QUERY_ROLES)
     record = EpcisEventRecord
-    stmt = select(record.body).where(visible_filter(actor))
+    stmt = select(record).where(visible_filter(actor))
     if lot:  # through the index, so an event naming several lots is found under each
         named = select(EpcisEventLot.event_record_id).where(EpcisEventLot.lot_code == lot)
         if gtin:
@@ -327,10 +401,33 @@ def query_events(session: Session, actor: User, config: EpcisConfig, *, lot: str
             biz_step = config.biz_step(biz_step)  # harvesting -> https://{domain}/voc/...
         stmt = stmt.where(record.biz_step == short_biz_step(biz_step))
     stmt = stmt.order_by(record.event_time, record.id).limit(limit).offset((page - 1) * limit)
-    bodies = [json.loads(body) for body in session.scalars(stmt)]
+    bodies = [event_body(row) for row in session.scalars(stmt)]
     document = build_document(bodies, config)
     document["@context"] = _merged_context(config, bodies)
     return document
+
+
+def event_body(record: EpcisEventRecord) -> dict[str, Any]:
+    """The event as stored, with the latest error declaration kept against it."""
+    body = json.loads(record.body)
+    if record.declarations:
+        body["errorDeclaration"] = json.loads(record.declarations[-1].body)
+    return body
+
+
+def get_event(session: Session, actor: User, config: EpcisConfig, event_id: str) -> dict:
+    """One event by its eventID (the sender's, or the event hash), as JSON-LD with its
+    @context; NotFound when there is none the actor may see (so another producer's event
+    looks the same as one that does not exist)."""
+    require_role(actor, *QUERY_ROLES)
+    record = session.scalar(select(EpcisEventRecord).where(
+        visible_filter(actor), or_(EpcisEventRecord.event_id == event_id,
+                                   EpcisEventRecord.event_hash == event_id)))
+    if record is None:
+        raise NotFound(_l("No event with this eventID."))
+    body = event_body(record)
+    body["@context"] = _merged_context(config, [dict(body)])
+    return body
 
 
 @dataclass
@@ -387,6 +484,6 @@ def chain_input(rows: list[EpcisEventRecord]) -> list[dict[str, Any]]:
         except ValueError:
             event = {"unreadable": row.body}
         out.append({"event": event if isinstance(event, dict) else {"unreadable": row.body},
-                    "event_hash": row.event_id, "previous_link": row.previous_link,
+                    "event_hash": row.event_hash, "previous_link": row.previous_link,
                     "link": row.link})
     return out

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from freshcircle.platform.models import (
     Batch,
     BatchPhoto,
+    EpcisErrorDeclaration,
     EpcisEventLot,
     FarmInput,
     RecallRecord,
@@ -63,6 +64,7 @@ def changed_lots(session: Session) -> set[int]:
     batches: set[int] = set()
     shipments: set[int] = set()
     plots: set[int] = set()  # a farm input is part of the story of every lot of its plot
+    events: set[int] = set()  # an error declaration: every lot its event names
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Batch):
             batches.add(obj.id)
@@ -74,9 +76,17 @@ def changed_lots(session: Session) -> set[int]:
             shipments.add(obj.id)
         elif isinstance(obj, FarmInput):
             plots.add(obj.plot_id)
+        elif isinstance(obj, EpcisErrorDeclaration) and obj.event is not None:
+            batches.add(obj.event.batch_id)
+            events.add(obj.event.id)
     shipments.discard(None)
     plots.discard(None)
-    connection = session.connection() if shipments or plots else None
+    events.discard(None)
+    connection = session.connection() if shipments or plots or events else None
+    if events:
+        batches.update(connection.execute(
+            select(EpcisEventLot.batch_id).where(EpcisEventLot.event_record_id.in_(events))
+        ).scalars())
     if plots:
         batches.update(connection.execute(
             select(Batch.id).where(Batch.plot_id.in_(plots))).scalars())
