@@ -112,6 +112,8 @@ KINDS = {
     "listings-for-site": rule("buyer", cross=422, refused=422),
     # Events about a lot: its producer's members, the carrier who carries it, staff.
     "epcis-capture": rule("member carrier inspector admin"),
+    # One event by its eventID: another side's looks the same as one that does not exist.
+    "epcis-event": rule("member carrier inspector admin", cross=404),
 }
 
 RULES: dict[str, str] = {
@@ -181,6 +183,7 @@ RULES: dict[str, str] = {
     "GET /api/v1/records": "epcis-read",  # the events the caller may see
     "POST /api/v1/epcis/capture": "epcis-capture",
     "GET /api/v1/epcis/events": "epcis-read",
+    "GET /api/v1/epcis/events/{event_id}": "epcis-event",
     # --- API: market
     "GET /api/v1/listings": "listings-for-site",  # probed with ?site_id=
     "GET /api/v1/listings/{listing_id}": "signed-in",
@@ -253,7 +256,7 @@ RULES: dict[str, str] = {
     "GET /lang/<code>": "public",
     "GET /api/docs": "public",
     "GET /.well-known/gs1resolver": "public",
-    "GET /01/<path:keys>": "public",
+    "GET /01/<code_path:keys>": "public",
     "GET /trace/photos/<int:photo_id>": "public",
     "GET /account/first-password": "signed-in",
     "POST /account/first-password": "signed-in",

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from freshcircle.platform.core.services import accounts
 from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.ledger.services import epcis_store
 from freshcircle.platform.market.services import feedback, listings, orders, quotes
 from freshcircle.platform.models import (
     BatchPhoto,
@@ -183,6 +184,11 @@ def _side(make, session, app, label: str) -> Side:
     side.lot_path = _lot_path(app, session, batch)
     side.documents["epcis"] = lot_document(app, session, batch, steps=("storing",),
                                            start=now - dt.timedelta(hours=3))
+    packed = lot_document(app, session, batch, steps=("packing",),
+                          start=now - dt.timedelta(hours=4))
+    event = {**packed["epcisBody"]["eventList"][0], "eventID": f"urn:uuid:matrix-{label}"}
+    side.ids["event_id"] = epcis_store.store_event(session, event, packed["@context"],
+                                                   manager)[0]
     side.secrets = (f"{secret}用药记录", f"{secret}少了两斤",
                     f"{secret}冷藏车", f"沪A0000{label}")
     return side
