@@ -370,9 +370,14 @@ def test_the_front_read_finds_the_sessions_user(front_app):
     from freshcircle.platform.market.services import browse_facts
 
     with app.app_context():
-        session_id = db.session.scalar(select(User.session_id).where(User.id == ids["buyer"]))
+        session_ids = {user_id: db.session.scalar(select(User.session_id).where(
+            User.id == user_id)) for user_id in (ids["buyer"], ids["other"])}
         db.session.remove()
-    facts = browse_facts.read(front.database, session_id)
+    facts = browse_facts.read(front.database, session_ids[ids["buyer"]])
     assert facts.user_id == ids["buyer"] and facts.unread == 1
     assert [name for _id, name, _en in facts.sites] == [ids["site"]]
     assert browse_facts.read(front.database, "no-such-session") is None
+    both = browse_facts.read_many(front.database, [*session_ids.values(), "no-such-session"])
+    assert {f.user_id: [name for _id, name, _en in f.sites] for f in both.values()} == {
+        ids["buyer"]: [ids["site"]], ids["other"]: [ids["other_site"]]}
+    assert both[session_ids[ids["other"]]].unread == 0

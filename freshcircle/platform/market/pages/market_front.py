@@ -11,9 +11,12 @@ without the app's per-request work (session, Flask-Login, hooks, the ORM, templa
    anything unknown in it;
 2. in one statement (market/services/browse_facts.py) find the session's user with what the
    page shows of them: their sites and default site, their unread notices, and the market's
-   cache stamp (data version, day in China, minute). A signed-out session (its id rotated),
-   a disabled account or one that must set a password finds none, on the very next request
-   in every process: the app answers (the sign-in or password page);
+   cache stamp (data version, day in China, minute). The statement also reads the sessions of
+   the process's other threads waiting at that moment (web/read_batches.py: under load one
+   round trip serves several views), and is always sent after this request came. A
+   signed-out session (its id rotated), a disabled account or one that must set a password
+   finds none, on the very next request in every process: the app answers (the sign-in or
+   password page);
 3. answer with the page kept for exactly those facts and this URL, language and encoding,
    with a CSRF token signed for this session filled in (as the app signs one per render).
 
@@ -42,6 +45,7 @@ from freshcircle.platform.market.services import browse_facts
 from freshcircle.platform.market.services.browse_facts import BrowseFacts
 from freshcircle.platform.metrics import REQUEST_SECONDS
 from freshcircle.platform.web.front_db import FrontDatabase
+from freshcircle.platform.web.read_batches import ReadBatches, Unanswered
 from freshcircle.platform.web.result_cache import FragmentCache
 from freshcircle.platform.web.session_cookie import SessionCookies
 
@@ -104,6 +108,7 @@ class MarketFront:
         self.wsgi_app = wsgi_app
         self.sessions = SessionCookies(app)
         self.database = FrontDatabase(app)
+        self.reads = ReadBatches(self._read_facts, most=browse_facts.MOST)
         self.pages = FragmentCache(size)
         self._rendering: dict[tuple, threading.Event] = {}
         self._latency = REQUEST_SECONDS.labels(ENDPOINT, "GET")  # the app's histogram child
@@ -125,6 +130,13 @@ class MarketFront:
         self._latency.observe(time.perf_counter() - started)
         return [body]
 
+    def _read_facts(self, session_ids: list[str]) -> dict | None:
+        """The facts of these sessions, in one statement (None: no answer)."""
+        try:
+            return browse_facts.read_many(self.database, session_ids)
+        except browse_facts.Unanswered:
+            return None
+
     def _answer(self, environ):
         """(status, headers, body), a Ticket for the app to render, or None (the app does
         everything)."""
@@ -143,8 +155,8 @@ class MarketFront:
         if not isinstance(session_id, str) or token is None:
             return None
         try:
-            facts = browse_facts.read(self.database, session_id)
-        except browse_facts.Unanswered:
+            facts = self.reads.read(session_id)
+        except Unanswered:
             return None  # the app answers, on its own connection
         if facts is None:
             return None
