@@ -1,4 +1,5 @@
-"""EPCIS events keep the eventID their sender gave beside the event hash; error declarations
+"""EPCIS events keep the eventID their sender gave beside the event hash; error declarations;
+capture jobs
 
 Revision ID: b166d7e2058f
 Revises: 6b2d4f8a1c37
@@ -18,6 +19,25 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "epcis_capture_jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("capture_id", sa.String(length=32), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("behaviour", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("success", sa.Boolean(), nullable=False),
+        sa.Column("errors", sa.Text(), nullable=False),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"],
+                                name=op.f("fk_epcis_capture_jobs_created_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_capture_jobs")),
+        sa.UniqueConstraint("capture_id", name=op.f("uq_epcis_capture_jobs_capture_id")),
+    )
+    with op.batch_alter_table("epcis_capture_jobs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_epcis_capture_jobs_created_by_id"),
+                              ["created_by_id"], unique=False)
     op.create_table(
         "epcis_error_declarations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,3 +85,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_epcis_error_declarations_event_record_id"))
 
     op.drop_table("epcis_error_declarations")
+    with op.batch_alter_table("epcis_capture_jobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_epcis_capture_jobs_created_by_id"))
+    op.drop_table("epcis_capture_jobs")

@@ -114,6 +114,9 @@ KINDS = {
     "epcis-capture": rule("member carrier inspector admin"),
     # One event by its eventID: another side's looks the same as one that does not exist.
     "epcis-event": rule("member carrier inspector admin", cross=404),
+    # A capture job: the one who sent it (the side's manager) and staff; to anyone else who
+    # may capture, one that does not exist.
+    "capture-job": rule("manager inspector admin", cross=404, refused=404, buyer=403),
 }
 
 RULES: dict[str, str] = {
@@ -184,6 +187,8 @@ RULES: dict[str, str] = {
     "POST /api/v1/epcis/capture": "epcis-capture",
     "GET /api/v1/epcis/events": "epcis-read",
     "GET /api/v1/epcis/events/{event_id}": "epcis-event",
+    "GET /api/v1/epcis/capture": "epcis-read",  # the caller's own jobs
+    "GET /api/v1/epcis/capture/{capture_id}": "capture-job",
     # --- API: market
     "GET /api/v1/listings": "listings-for-site",  # probed with ?site_id=
     "GET /api/v1/listings/{listing_id}": "signed-in",

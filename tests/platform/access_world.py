@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from freshcircle.platform.core.services import accounts
 from freshcircle.platform.core.services.clock import today_in_china
-from freshcircle.platform.ledger.services import epcis_store
+from freshcircle.platform.ledger.services import capture_jobs, epcis_store
 from freshcircle.platform.market.services import feedback, listings, orders, quotes
 from freshcircle.platform.models import (
     BatchPhoto,
@@ -189,6 +189,10 @@ def _side(make, session, app, label: str) -> Side:
     event = {**packed["epcisBody"]["eventList"][0], "eventID": f"urn:uuid:matrix-{label}"}
     side.ids["event_id"] = epcis_store.store_event(session, event, packed["@context"],
                                                    manager)[0]
+    cooled = lot_document(app, session, batch, steps=("holding",),
+                          start=now - dt.timedelta(hours=5))
+    side.ids["capture_id"] = capture_jobs.capture(session, manager, cooled,
+                                                  capture_jobs.Headers()).capture_id
     side.secrets = (f"{secret}用药记录", f"{secret}少了两斤",
                     f"{secret}冷藏车", f"沪A0000{label}")
     return side

@@ -1,4 +1,4 @@
-"""EPCIS 2.0 events: capture documents, query events as an EPCISDocument."""
+"""EPCIS 2.0 events: capture documents (the REST binding's capture jobs), query events."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from flask_smorest import Blueprint
 
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.schemas import (
-    CaptureResultSchema,
+    CaptureJobSchema,
+    CaptureJobsQuerySchema,
     EpcisDocumentSchema,
     EventQuerySchema,
 )
-from freshcircle.platform.ledger.services import epcis_events, epcis_store
+from freshcircle.platform.ledger.services import capture_jobs, epcis_events, epcis_store
 from freshcircle.platform.web.api import actor
 
 blp = Blueprint("epcis", __name__, url_prefix="/epcis",
@@ -21,20 +22,65 @@ MEDIA_TYPES = ["application/json", "application/ld+json"]
 
 @blp.post("/capture")
 @blp.arguments(EpcisDocumentSchema)
-@blp.response(201, CaptureResultSchema)
+@blp.response(202, CaptureJobSchema, headers={"Location": {
+    "description": "The capture job: /api/v1/epcis/capture/{captureID}",
+    "schema": {"type": "string"}}})
+@blp.alt_response(400, description="Not an EPCISDocument, or a GS1 header this server cannot "
+                                   "honour; nothing captured")
 @blp.alt_response(403, description="An event is about a lot the caller may not record")
-@blp.alt_response(409, description="An eventID already names another event")
-@blp.alt_response(422, description="Not valid EPCIS 2.0: errors listed per event index")
+@blp.alt_response(413, description="More events than GS1-EPCIS-Capture-Limit")
 def capture(document):
-    """Capture an EPCISDocument: validated against the official schema, stored by event hash.
+    """Capture an EPCISDocument (EPCIS 2.0 REST binding): 202 and the capture job.
 
-    All or nothing: one invalid event (422, `errors.events.<index>`), one event about a lot
-    the caller may not write (403) or one whose eventID names another stored event (409)
-    stores none. An event already stored counts as a duplicate; an error declaration of a
-    stored event is kept against it (`declared`) and shown with it in queries. `event_ids`
-    are the events' eventIDs: the sender's, else the EPCIS event hash.
+    Headers: `GS1-EPCIS-Version` (2.0.x), `GS1-CBV-Version` (2.x), `GS1-Capture-Error-Behaviour`:
+    `rollback` (the default: one event the schema refuses, or whose eventID names another
+    event, stores none) or `proceed` (the others are stored). The job lists those events as
+    RFC 7807 problems (`errors`, `instance` = the event's place in the document) and, beside
+    the standard's fields, `captured`, `duplicates` (same event hash), `declared` (error
+    declarations kept against stored events) and `event_ids` (the sender's eventID, else the
+    event hash; null for an event not captured).
     """
-    return epcis_store.capture(db.session, actor(), document)
+    job = capture_jobs.capture(db.session, actor(), document, capture_jobs.Headers(
+        request.headers.get("GS1-EPCIS-Version"), request.headers.get("GS1-CBV-Version"),
+        request.headers.get("GS1-Capture-Error-Behaviour")))
+    location = url_for(".capture_job", capture_id=job.capture_id)
+    return capture_jobs.job_document(job), 202, {"Location": location}
+
+
+@blp.get("/capture/<capture_id>")
+@blp.response(200, CaptureJobSchema)
+@blp.alt_response(404, description="No capture job of the caller's with this captureID")
+def capture_job(capture_id: str):
+    """A capture job of the caller's (staff: anyone's)."""
+    return capture_jobs.job_document(capture_jobs.get_job(db.session, actor(), capture_id))
+
+
+@blp.get("/capture")
+@blp.arguments(CaptureJobsQuerySchema, location="query", as_kwargs=True)
+@blp.response(200, CaptureJobSchema(many=True))
+def capture_jobs_list(per_page: int, next_page_token: int | None = None):
+    """The caller's capture jobs, newest first; `perPage` a page, the next one in `Link`."""
+    jobs = capture_jobs.list_jobs(db.session, actor(), per_page=per_page,
+                                  after=next_page_token)
+    headers = {}
+    if len(jobs) == per_page:
+        following = url_for(".capture_jobs_list", perPage=per_page, nextPageToken=jobs[-1].id)
+        headers["Link"] = f'<{following}>; rel="next"'
+    return [capture_jobs.job_document(job) for job in jobs], 200, headers
+
+
+@blp.after_request
+def _gs1_headers(response):
+    """The versions every EPCIS answer speaks; the capture limits where a client looks."""
+    response.headers["GS1-EPCIS-Version"] = capture_jobs.EPCIS_VERSION
+    response.headers["GS1-CBV-Version"] = capture_jobs.CBV_VERSION
+    if request.path.endswith("/capture") and (request.method == "OPTIONS"
+                                              or response.status_code == 413):
+        response.headers["GS1-EPCIS-Capture-Limit"] = str(capture_jobs.CAPTURE_LIMIT)
+        response.headers["GS1-Capture-Error-Behaviour"] = ", ".join(capture_jobs.BEHAVIOURS)
+        response.headers["GS1-EPCIS-Min"] = response.headers["GS1-EPCIS-Max"] = \
+            capture_jobs.EPCIS_VERSION
+    return response
 
 
 @blp.get("/events")

@@ -60,6 +60,7 @@ from freshcircle.platform.models.shipments import (
     TemperatureReading,
 )
 from freshcircle.platform.models.traceability import (
+    EpcisCaptureJob,
     EpcisChainHead,
     EpcisErrorDeclaration,
     EpcisEventLot,
@@ -89,6 +90,7 @@ __all__ = [
     "DispatchPlan",
     "Dispute",
     "DisputeStatus",
+    "EpcisCaptureJob",
     "EpcisChainHead",
     "EpcisErrorDeclaration",
     "EpcisEventLot",

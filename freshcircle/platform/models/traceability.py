@@ -144,6 +144,24 @@ class EpcisErrorDeclaration(Base):
     event: Mapped[EpcisEventRecord] = relationship(back_populates="declarations")
 
 
+class EpcisCaptureJob(Base):
+    """One POST to the EPCIS capture interface (REST binding): what it stored and what it
+    could not. `errors` is a JSON list of RFC 7807 problems, one per refused event; `result`
+    the counts and eventIDs (ledger.services.capture_jobs)."""
+
+    __tablename__ = "epcis_capture_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    capture_id: Mapped[str] = mapped_column(String(32), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    behaviour: Mapped[str] = mapped_column(String(8))  # rollback or proceed
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+    success: Mapped[bool]
+    errors: Mapped[str] = mapped_column(Text, default="[]")
+    result: Mapped[str] = mapped_column(Text, default="{}")
+
+
 class EpcisEventLot(Base):
     """Every lot an event names, so an event about several lots (a merge, a mixed pallet, a
     shipment) is found under each of them, not only under the lot whose chain it joined.

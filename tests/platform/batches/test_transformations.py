@@ -174,7 +174,7 @@ def test_a_captured_delivery_to_another_system_shows_as_a_consignee(app, make, l
         destinations=(Party("https://market.example/gln/6901234000017", "location"),))
     captured = login(fam.farmer).post("/api/v1/epcis/capture",
                                       json=build_document([event], config))
-    assert captured.status_code == 201, captured.json
+    assert captured.status_code == 202, captured.json
 
     trace = login(fam.inspector).get(f"/api/v1/batches/{fam.root.id}/trace").json
 

@@ -19,6 +19,12 @@ from tests.platform.epcis_helpers import CST, EXAMPLES, events_of, example, gtin
 from tests.platform.pg_helpers import delete_trace_records, token_client, wait_for_lock_waiters
 
 
+def counts(job: dict) -> dict:
+    """What a capture job stored (beside the REST binding's own fields)."""
+    assert job["success"] and not job["running"] and job["errors"] == []
+    return {key: job[key] for key in ("captured", "duplicates", "declared", "event_ids")}
+
+
 def events_of_document(document: dict) -> list[dict]:
     return document["epcisBody"]["eventList"]
 
@@ -47,13 +53,13 @@ def test_official_examples_are_stored_once_by_event_hash(name, inspector, sessio
            for event, hashed in zip(events_of_document(document), hashes, strict=True)]
 
     first = inspector.post("/api/v1/epcis/capture", json=document)
-    assert first.status_code == 201, first.json
-    assert first.json == {"captured": len(hashes), "duplicates": 0, "declared": 0,
-                          "event_ids": ids}
+    assert first.status_code == 202, first.json
+    assert counts(first.json) == {"captured": len(hashes), "duplicates": 0, "declared": 0,
+                                  "event_ids": ids}
     again = inspector.post("/api/v1/epcis/capture", json=document)
-    assert again.status_code == 201
-    assert again.json == {"captured": 0, "duplicates": len(hashes), "declared": 0,
-                          "event_ids": ids}
+    assert again.status_code == 202
+    assert counts(again.json) == {"captured": 0, "duplicates": len(hashes), "declared": 0,
+                                  "event_ids": ids}
     assert _count(session) == len(hashes)
     stored = session.execute(select(EpcisEventRecord.event_id, EpcisEventRecord.event_hash))
     assert sorted(stored) == sorted(zip(ids, hashes, strict=True))
@@ -76,21 +82,86 @@ def test_one_invalid_event_of_three_stores_nothing_and_names_it(app, session, fa
     farmer, _, batch = farm
     document = lot_document(app, session, batch)
     document["epcisBody"]["eventList"][1]["bizStep"] = "harvesting"  # not CBV, not a URI
+    client = login(farmer)
+
+    response = client.post("/api/v1/epcis/capture", json=document,
+                           headers={"Accept-Language": "en"})
+
+    assert response.status_code == 202, response.json
+    job = client.get(response.headers["Location"]).json
+    assert job["success"] is False and job["captureErrorBehaviour"] == "rollback"
+    (problem,) = job["errors"]
+    assert problem["instance"] == "#/epcisBody/eventList/1" and "bizStep" in problem["detail"]
+    assert problem["type"] == "epcisException:ValidationException"
+    assert _count(session) == 0
+
+
+def test_with_proceed_the_valid_events_are_captured(app, session, farm, login):
+    farmer, _, batch = farm
+    document = lot_document(app, session, batch)
+    document["epcisBody"]["eventList"][1]["bizStep"] = "harvesting"
 
     response = login(farmer).post("/api/v1/epcis/capture", json=document,
-                                  headers={"Accept-Language": "en"})
+                                  headers={"GS1-Capture-Error-Behaviour": "proceed"})
 
-    assert response.status_code == 422, response.json
-    events = response.json["errors"]["events"]
-    assert list(events) == ["1"]
-    assert any("bizStep" in message for message in events["1"])
-    assert "nothing was captured" in response.json["message"]
+    job = response.json
+    assert response.status_code == 202 and job["success"] is False
+    assert job["captureErrorBehaviour"] == "proceed" and job["captured"] == 2
+    assert job["event_ids"][1] is None and len(job["errors"]) == 1
+    assert _count(session) == 2
+
+
+def test_a_capture_job_is_its_senders_and_staffs(app, session, farm, make, login):
+    farmer, _, batch = farm
+    client = login(farmer)
+    location = client.post("/api/v1/epcis/capture",
+                           json=lot_document(app, session, batch)).headers["Location"]
+    assert location.startswith("/api/v1/epcis/capture/")
+    mine = client.get(location)
+    assert mine.status_code == 200 and mine.json["success"] is True
+    assert mine.json["finishedAt"] and mine.json["running"] is False
+    assert mine.headers["GS1-EPCIS-Version"] == "2.0.0"
+    assert [job["captureID"] for job in client.get("/api/v1/epcis/capture").json] == [
+        mine.json["captureID"]]
+    outsider = make.user()
+    make.producer(outsider, name="别家合作社")
+    assert login(outsider).get(location).status_code == 404
+    assert login(outsider).get("/api/v1/epcis/capture").json == []
+    assert login(make.user(Role.INSPECTOR)).get(location).status_code == 200
+
+
+def test_gs1_headers_the_server_cannot_honour_are_refused(inspector, session):
+    document = example("Example_9.6.1-ObjectEvent.jsonld")
+    for header, value in (("GS1-EPCIS-Version", "1.2"), ("GS1-CBV-Version", "1.2"),
+                          ("GS1-Capture-Error-Behaviour", "all")):
+        response = inspector.post("/api/v1/epcis/capture", json=document,
+                                  headers={header: value})
+        assert response.status_code == 400, header
+        assert header in response.json["errors"]
+    assert _count(session) == 0
+    accepted = inspector.post("/api/v1/epcis/capture", json=document, headers={
+        "GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0",
+        "GS1-Capture-Error-Behaviour": "Rollback"})
+    assert accepted.status_code == 202
+
+
+def test_more_events_than_the_capture_limit_is_413(inspector, session):
+    options = inspector.options("/api/v1/epcis/capture")
+    limit = int(options.headers["GS1-EPCIS-Capture-Limit"])
+    document = example("Example_9.6.1-ObjectEvent.jsonld")
+    (first, *_rest) = document["epcisBody"]["eventList"]
+    document["epcisBody"]["eventList"] = [first] * (limit + 1)
+
+    response = inspector.post("/api/v1/epcis/capture", json=document)
+
+    assert response.status_code == 413
+    assert response.headers["GS1-EPCIS-Capture-Limit"] == str(limit)
     assert _count(session) == 0
 
 
 def test_a_document_that_is_not_epcis_is_refused(inspector, session):
     response = inspector.post("/api/v1/epcis/capture", json={"type": "EPCISDocument"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json["errors"]["document"]
     assert _count(session) == 0
 
@@ -102,8 +173,8 @@ def test_query_by_lot_gtin_date_and_step(app, session, farm, login):
                          start=dt.datetime(2026, 11, 1, 9, tzinfo=CST))
     late = lot_document(app, session, batch, ("shipping",),
                         start=dt.datetime(2026, 11, 10, 9, tzinfo=CST))
-    assert client.post("/api/v1/epcis/capture", json=early).status_code == 201
-    assert client.post("/api/v1/epcis/capture", json=late).status_code == 201
+    assert client.post("/api/v1/epcis/capture", json=early).status_code == 202
+    assert client.post("/api/v1/epcis/capture", json=late).status_code == 202
     gtin = gtin_of(app, session, batch)
 
     by_lot = events_of(client, lot=batch.lot_code)
@@ -158,7 +229,7 @@ def test_carrier_sees_and_records_the_lots_it_carries(app, session, farm, make, 
     assert len(events_of(client, lot=batch.lot_code)) == 3
     arrived = lot_document(app, session, batch, ("arriving",),
                            start=dt.datetime(2026, 11, 21, 9, tzinfo=CST))
-    assert client.post("/api/v1/epcis/capture", json=arrived).status_code == 201
+    assert client.post("/api/v1/epcis/capture", json=arrived).status_code == 202
     elsewhere = lot_document(app, session, other, ("arriving",))
     assert client.post("/api/v1/epcis/capture", json=elsewhere).status_code == 403
 
@@ -219,7 +290,7 @@ def _race_to_capture(first, second, documents, ids):
     for thread in threads:
         thread.join(timeout=30)
     assert not failures, failures
-    assert statuses == [201, 201]
+    assert statuses == [202, 202]
     with db.engine.connect() as conn:
         links = conn.execute(text("SELECT previous_link, link FROM epcis_events "
                                   "WHERE lot_code = :lot ORDER BY id"), {"lot": ids["lot"]}).all()
@@ -235,6 +306,7 @@ def _delete_committed_rows(ids) -> None:
         conn.execute(text("DELETE FROM batches WHERE id = :batch"), ids)
         conn.execute(text("DELETE FROM memberships WHERE user_id = :user"), ids)
         conn.execute(text("DELETE FROM api_tokens WHERE user_id = :user"), ids)
+        conn.execute(text("DELETE FROM epcis_capture_jobs WHERE created_by_id = :user"), ids)
         conn.execute(text("DELETE FROM plots WHERE producer_id = :producer"), ids)
         conn.execute(text("DELETE FROM producers WHERE id = :producer"), ids)
         conn.execute(text("DELETE FROM users WHERE id = :user"), ids)

@@ -39,7 +39,7 @@ def test_a_partners_event_ids_are_kept_and_a_corrective_event_resolves(inspector
 
     response = inspector.post("/api/v1/epcis/capture", json=document)
 
-    assert response.status_code == 201, response.json
+    assert response.status_code == 202, response.json
     assert response.json["event_ids"] == [DECLARED, CORRECTED]
     corrected = inspector.get(f"/api/v1/epcis/events/{CORRECTED}")
     assert corrected.status_code == 200, corrected.json
@@ -73,7 +73,7 @@ def test_an_error_declaration_is_kept_against_the_original_event(inspector, sess
 
     response = inspector.post("/api/v1/epcis/capture", json=declaration)
 
-    assert response.status_code == 201, response.json
+    assert response.status_code == 202, response.json
     assert response.json["declared"] == 1 and response.json["captured"] == 0
     assert _count(session) == 2  # the original is kept, not replaced
     listed = {e["eventID"]: e for e in events_of(inspector, bizStep="shipping")}
@@ -90,7 +90,7 @@ def test_the_official_declaration_example_finds_the_original_by_its_hash(inspect
 
     response = inspector.post("/api/v1/epcis/capture", json=declaring)
 
-    assert response.status_code == 201, response.json
+    assert response.status_code == 202, response.json
     assert response.json["declared"] == 1
     assert _count(session) == 2
 
@@ -105,8 +105,11 @@ def test_a_different_event_under_a_known_event_id_is_refused(inspector, session)
     response = inspector.post("/api/v1/epcis/capture", json=other,
                               headers={"Accept-Language": "en"})
 
-    assert response.status_code == 409, response.json
-    assert "0" in response.json["errors"]["events"]
+    assert response.status_code == 202, response.json
+    assert response.json["success"] is False
+    (problem,) = response.json["errors"]
+    assert problem["instance"] == "#/epcisBody/eventList/0"
+    assert "already names another event" in problem["detail"]
     assert _count(session) == 2
 
 
@@ -115,7 +118,7 @@ def test_a_declared_event_says_so_on_the_consumer_page(app, session, make, clien
     batch = make.batch(make.producer(farmer))
     document = lot_document(app, session, batch, steps=("packing", "storing"))
     farm = login(farmer)
-    assert farm.post("/api/v1/epcis/capture", json=document).status_code == 201
+    assert farm.post("/api/v1/epcis/capture", json=document).status_code == 202
     declared = copy.deepcopy(document)
     declared["epcisBody"]["eventList"] = declared["epcisBody"]["eventList"][1:]
     declared["epcisBody"]["eventList"][0]["errorDeclaration"] = {

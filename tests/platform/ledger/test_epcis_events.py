@@ -103,7 +103,7 @@ def test_verify_chain_passes_untouched_and_reports_a_tampered_body(app, make, lo
     batch = _register(client, producer, make.product())
     lot = session.get(Batch, batch["id"])
     assert client.post("/api/v1/epcis/capture",
-                       json=lot_document(app, session, lot)).status_code == 201
+                       json=lot_document(app, session, lot)).status_code == 202
     other = make.batch(producer)
     client.post("/api/v1/epcis/capture", json=lot_document(app, session, other, ("packing",)))
 

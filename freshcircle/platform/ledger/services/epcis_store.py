@@ -36,10 +36,8 @@ from freshcircle.platform.core.services.access import (
     require_role,
 )
 from freshcircle.platform.core.services.errors import (
-    Conflict,
     InvalidInput,
     NotFound,
-    PermissionDenied,
 )
 from freshcircle.platform.ledger.services.epcis_lots import (
     LotKey,
@@ -80,17 +78,6 @@ class Outcome(enum.StrEnum):
     CAPTURED = "captured"
     DUPLICATE = "duplicate"  # the same event (event hash) is stored already
     DECLARED = "declared"  # an error declaration for a stored event, kept against it
-
-
-@dataclass
-class CaptureResult:
-    """What a capture did: ``event_ids`` of every event in document order (the sender's
-    eventID, or the event hash where it gave none)."""
-
-    captured: int = 0
-    duplicates: int = 0
-    declared: int = 0
-    event_ids: list[str] = field(default_factory=list)
 
 
 def short_biz_step(value: str | None) -> str | None:
@@ -239,25 +226,6 @@ def store_event(session: Session, event: Mapping[str, Any], context: Any,
     return event_id, Outcome.CAPTURED
 
 
-def _taken_ids(session: Session, events: list[dict], context: Any) -> dict[str, list]:
-    """Events whose eventID already names another stored event (another event hash), or
-    another event of the same document: per event index, the message."""
-    prefixes = context_prefixes(context)
-    taken: dict[str, list] = {}
-    seen: dict[str, str] = {}
-    for index, event in enumerate(events):
-        given = event.get("eventID")
-        if not given:
-            continue
-        hash_id = event_hash(event, prefixes)
-        stored = session.scalar(select(EpcisEventRecord.event_hash)
-                                .where(EpcisEventRecord.event_id == given))
-        if (stored is not None and stored != hash_id) or seen.get(given, hash_id) != hash_id:
-            taken[str(index)] = [_l("This eventID already names another event.")]
-        seen.setdefault(given, hash_id)
-    return taken
-
-
 def _carried_batches(actor: User):
     return (select(ShipmentLine.batch_id).join(Shipment, Shipment.id == ShipmentLine.shipment_id)
             .where(Shipment.carrier_id == actor.id, Shipment.status != ShipmentStatus.CANCELLED))
@@ -282,58 +250,32 @@ def _may_write(session: Session, actor: User, key: LotKey, mine: set[int]) -> bo
     return False
 
 
-def _check_document(document: Any) -> list[dict]:
+def check_document(document: Any) -> tuple[list[dict], dict[int, list[str]]]:
+    """An EPCISDocument's events and the schema's messages per invalid event (by index);
+    InvalidInput when the document itself is not one (not an object, not an EPCISDocument,
+    no events)."""
     if not isinstance(document, dict):
         raise InvalidInput(_l("Send an EPCISDocument as a JSON object."),
                            errors={"document": [_l("Send an EPCISDocument as a JSON object.")]})
     report = validate_document(document)
     events = (document.get("epcisBody") or {}).get("eventList") if not report.document_errors \
         else None
-    if report.ok and not events:
+    if not report.document_errors and not events:
         report.document_errors.append("$.epcisBody.eventList: no events to capture")
-    if not report.ok:
-        errors: dict[str, Any] = {}
-        if report.event_errors:
-            errors["events"] = {str(i): m for i, m in sorted(report.event_errors.items())}
-        if report.document_errors:
-            errors["document"] = report.document_errors
+    if report.document_errors:
         raise InvalidInput(_l("The EPCIS document does not match the EPCIS 2.0 schema; "
-                              "nothing was captured."), errors=errors)
-    return events
+                              "nothing was captured."),
+                           errors={"document": report.document_errors})
+    return events, dict(report.event_errors)
 
 
-def capture(session: Session, actor: User, document: Any) -> CaptureResult:
-    """Validate an EPCISDocument against the official schema and store its events.
-
-    All or nothing: any invalid event (422), any event about a lot the actor may not write
-    (403) or whose eventID names another stored event (409) stores none of them; each lists
-    the offending events by their index. Events already stored (same event hash) count as
-    duplicates, error declarations of stored events as declared.
-    """
+def refused_events(session: Session, actor: User, events: list[dict]) -> dict[str, list]:
+    """Events about a lot the actor may not record events for, by index."""
     require_role(actor, *CAPTURE_ROLES)
-    events = _check_document(document)
     mine = member_producer_ids(session, actor) if actor.role in PRODUCER_ROLES else set()
-    refused = {str(index): [_l("You may not record events about this lot.")]
-               for index, event in enumerate(events)
-               if not all(_may_write(session, actor, key, mine) for key in lots_of(event))}
-    if refused:
-        raise PermissionDenied(_l("Some events are about lots you may not record events for; "
-                                  "nothing was captured."), errors={"events": refused})
-    taken = _taken_ids(session, events, document.get("@context"))
-    if taken:
-        raise Conflict(_l("Some eventIDs already name other events; nothing was captured."),
-                       errors={"events": taken})
-    result = CaptureResult()
-    for event in events:
-        event_id, outcome = store_event(session, event, document.get("@context"), actor)
-        result.event_ids.append(event_id)
-        if outcome is Outcome.CAPTURED:
-            result.captured += 1
-        elif outcome is Outcome.DECLARED:
-            result.declared += 1
-        else:
-            result.duplicates += 1
-    return result
+    return {str(index): [_l("You may not record events about this lot.")]
+            for index, event in enumerate(events)
+            if not all(_may_write(session, actor, key, mine) for key in lots_of(event))}
 
 
 def visible_filter(actor: User) -> ColumnElement[bool]:
