@@ -129,3 +129,29 @@ def test_a_declared_event_says_so_on_the_consumer_page(app, session, make, clien
     page = client.get(code).get_data(as_text=True)
 
     assert page.count("此记录已被更正") == 1
+
+
+def test_a_corrected_harvest_record_says_so_on_the_harvest_row(app, session, make, client,
+                                                              login):
+    from freshcircle.platform.ledger.services import epcis_events
+
+    farmer = make.user()
+    batch = make.batch(make.producer(farmer))
+    event_id = epcis_events.record_batch_registered(session, batch, farmer)
+    session.commit()
+    stored = json.loads(session.scalar(select(EpcisEventRecord.body)
+                                       .where(EpcisEventRecord.event_id == event_id)))
+    context = stored.pop("@context")
+    stored["errorDeclaration"] = {"declarationTime": "2026-11-21T09:00:00+08:00",
+                                  "reason": "incorrect_data"}
+    document = {"@context": context, "type": "EPCISDocument", "schemaVersion": "2.0",
+                "creationDate": "2026-11-21T09:00:00+08:00",
+                "epcisBody": {"eventList": [stored]}}
+    assert login(farmer).post("/api/v1/epcis/capture", json=document).json["declared"] == 1
+    code = path_of(printed_codes(app, session, batch)[0])
+
+    page = client.get(code).get_data(as_text=True)
+
+    journey = page.split('id="journey"')[1]
+    harvest_row = journey.split("</li>")[0]
+    assert "此记录已被更正" in harvest_row

@@ -275,7 +275,10 @@ class TimelineEntry:
 def _timeline(story) -> list[TimelineEntry]:
     """Harvest, shipments and recorded EPCIS events in one list, oldest first."""
     harvest = dt.datetime.combine(story.batch.harvest_date, dt.time(), CHINA)
-    entries = [TimelineEntry(harvest, "harvest")]
+    harvested = [event for event in story.events
+                 if (event.biz_step or "").endswith("harvesting")]
+    # The harvest row stands for the harvesting event: it says so when that was corrected.
+    entries = [TimelineEntry(harvest, "harvest", harvested[-1] if harvested else None)]
     entries += [TimelineEntry(leg.departed or leg.shipment.planned_departure, "leg", leg)
                 for leg in story.legs]
     entries += [TimelineEntry(event.event_time, "event", event) for event in story.events
