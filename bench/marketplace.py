@@ -8,7 +8,7 @@
   and places, then COPYs producers (across Fuyang's eight counties, with coordinates),
   batches (products from the real catalog), listings (prices, grades, specifications, supply
   windows; about 5% paused and 5% sold out, so the on-sale filter has work to do) and their
-  search terms (`listing_search.terms_of` of the same text `index_listing` writes), then
+  search terms (`listing_search.listing_terms`, as `index_listing` writes them), then
   ANALYZE. Deterministic for `--seed`. One buyer with a Shanghai delivery site as default.
 - `measure_search`: each representative query (text in Chinese and English, filters, sorts,
   a late keyset page, the arrival sort to the buyer's site) through
@@ -94,6 +94,9 @@ QUERIES = {  # name: BrowseQuery keyword arguments ("site" below: the buyer's de
     "蒜, freshest": {"q": "蒜", "sort": "fresh"},
     "香椿 太和": {"q": "香椿 太和"},
     "garlic (English)": {"q": "garlic"},
+    "dasuan (pinyin)": {"q": "dasuan"},
+    "xc (initials)": {"q": "xc"},
+    "xiang椿 (mixed)": {"q": "xiang椿"},
     "合作社 (a term in half the listings)": {"q": "合作社"},
     "leafy, 太和县, freshest": {"category": "leafy_vegetable", "county": "341222",
                                 "sort": "fresh"},
@@ -196,11 +199,11 @@ def seed(app, url: str, listings: int, producers: int, seed_value: int = 2026) -
                          today + dt.timedelta(days=rng.randrange(1, 30)), spec, status,
                          product.category, producer[3], grade, harvest, rng.random() < 0.2,
                          now, now))
-            text = listing_search.listing_text(SimpleNamespace(
+            listed = SimpleNamespace(
                 batch=SimpleNamespace(variety=variety), product=product,
                 producer=SimpleNamespace(name=producer[2], county_name=producer[4]),
-                specification=spec, grade=grade))
-            terms.extend((term, i + 1) for term in sorted(listing_search.terms_of(text)))
+                specification=spec, grade=grade)
+            terms.extend((term, i + 1) for term in sorted(listing_search.listing_terms(listed)))
         # one plot per producer, its id the producer's (every lot is on "东地块")
         _copy(conn, "plots", ["id", "producer_id", "name", "created_at"],
               ((m[0], m[0], "东地块", now) for m in makers))

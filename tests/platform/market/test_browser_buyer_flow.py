@@ -178,3 +178,36 @@ def test_buyer_orders_100_jin_on_a_phone(live_app):
         order = db.session.scalar(select(Order))
         assert order.lines[0].quantity_g == 50_000
         db.session.remove()
+
+
+def test_a_buyer_types_suan_in_pinyin_and_finds_garlic(live_app):
+    """Issue 18: the market search as a phone keyboard types it."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    _app, base, listing_id = live_app
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_context(viewport={"width": WIDTH, "height": 740},
+                                       locale="zh-CN").new_page()
+            page.set_default_timeout(15_000)
+            page.goto(base + "/login")
+            page.fill("#phone", "139 1234 5678")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            page.goto(base + "/market")
+            for typed, found in (("suan", True), ("ds", True), ("bocai", False)):
+                page.fill("#q", typed)
+                page.click("#search")
+                page.wait_for_load_state()
+                listings = page.locator("#listings").inner_text() if page.locator(
+                    "#listings").count() else ""
+                assert ("大蒜" in listings) is found, (typed, listings)
+                assert (page.locator(f"a[href$='/market/listings/{listing_id}']").count()
+                        > 0) is found
+                if typed == "suan":
+                    _shot(page, "7-search-suan")
+        finally:
+            browser.close()

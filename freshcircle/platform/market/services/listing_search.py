@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import delete, false, func, select
+from sqlalchemy import delete, false, func, select, union
 from sqlalchemy.orm import Session
 
+from freshcircle.platform.market.services import pinyin_terms
 from freshcircle.platform.models import Listing, ListingTerm
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -36,6 +37,14 @@ def terms_of(text: str, *, singles: bool = True) -> set[str]:
     return found
 
 
+def listing_terms(listing: Listing) -> set[str]:
+    """Every index term of a listing: its text's (terms_of), and the pinyin and initials of
+    what buyers name in pinyin (product, variety, county; pinyin_terms)."""
+    spoken = " ".join(part for part in (listing.product.name_zh, listing.batch.variety,
+                                        listing.producer.county_name) if part)
+    return terms_of(listing_text(listing)) | pinyin_terms.index_terms(spoken)
+
+
 def listing_text(listing: Listing) -> str:
     batch, product, producer = listing.batch, listing.product, listing.producer
     return " ".join(part for part in (
@@ -47,7 +56,7 @@ def index_listing(session: Session, listing: Listing) -> None:
     """(Re)write the listing's terms."""
     session.execute(delete(ListingTerm).where(ListingTerm.listing_id == listing.id))
     session.add_all(ListingTerm(term=term, listing_id=listing.id)
-                    for term in sorted(terms_of(listing_text(listing))))
+                    for term in sorted(listing_terms(listing)))
 
 
 COUNT_CAP = 2_000  # past this a term is "common": counting further would cost more than it saves
@@ -60,19 +69,30 @@ def _postings(session: Session, term: str) -> int:
 
 
 def matching(query: str, session: Session | None = None):
-    """A subquery of listing ids having every term of `query` (None for an empty query).
+    """A subquery of listing ids having every term of one reading of `query` (None for an
+    empty query): its words and characters, and for Latin letters its pinyin and initials
+    (pinyin_terms.query_alternatives); a listing matching any reading is found.
 
     With a session, the terms are first counted (a bounded index read each) and chained rarest
     first, so "香椿 太和" walks the few 香椿 listings and checks each for 太和, instead of
-    walking the thousands of 太和 ones; a term no listing has ends the search at once.
+    walking the thousands of 太和 ones; a reading with a term no listing has is dropped at once.
     """
-    terms = sorted(terms_of(query, singles=False))
-    if not terms:
+    readings = [terms for terms in (terms_of(query, singles=False),
+                                    *pinyin_terms.query_alternatives(query)) if terms]
+    if not readings:
         return None
+    chains = [chain for terms in readings if (chain := _chain(sorted(terms), session)) is not None]
+    if not chains:
+        return select(ListingTerm.listing_id).where(false())
+    return chains[0] if len(chains) == 1 else union(*chains)
+
+
+def _chain(terms: list[str], session: Session | None):
+    """Listing ids having every one of `terms` (None when a term has no listing at all)."""
     if session is not None and len(terms) > 1:
         counts = {term: _postings(session, term) for term in terms}
         if not all(counts.values()):
-            return select(ListingTerm.listing_id).where(false())
+            return None
         terms.sort(key=lambda term: (counts[term], term))
     stmt = select(ListingTerm.listing_id).where(ListingTerm.term == terms[0])
     for term in terms[1:]:
