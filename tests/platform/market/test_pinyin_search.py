@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from freshcircle.platform.market.services import pinyin_terms
+from freshcircle.platform.market.services import pinyin_terms, search_suggestions
+from freshcircle.platform.models import Role
 from tests.platform.market.test_listing_search import browse, ids, listed
 
 
@@ -48,3 +49,29 @@ def test_a_query_is_cut_into_syllables_as_typed():
     assert pinyin_terms.syllables("xianggang") == ["xiang", "gang"]
     assert pinyin_terms.syllables("dasuan") == ["da", "suan"]
     assert pinyin_terms.syllables("xyz") is None
+
+
+@pytest.mark.parametrize("typed", ["dasun", "garlik", "大算"])
+def test_a_search_that_finds_nothing_suggests_what_the_buyer_meant(make, session, typed):
+    listed(make, session, "Garlic (cured bulb)")
+
+    assert ids(browse(session, q=typed)) == []
+    assert search_suggestions.suggestion(session, typed) == "大蒜"
+
+
+def test_only_a_product_on_sale_is_suggested(make, session):
+    listed(make, session, "Garlic (cured bulb)")
+    make.product("Spinach")  # in the catalogue, not on sale
+
+    assert search_suggestions.suggestion(session, "bocia") is None
+    assert search_suggestions.suggestion(session, "xyzxyz") is None
+
+
+def test_the_market_page_offers_the_suggestion_as_a_link(make, session, login):
+    listed(make, session, "Garlic (cured bulb)")
+    buyer = login(make.user(Role.BUYER))
+
+    page = buyer.get("/market?q=dasun").get_data(as_text=True)
+
+    assert "您是不是要找：" in page and "q=%E5%A4%A7%E8%92%9C" in page
+    assert "大蒜" in buyer.get("/market?q=%E5%A4%A7%E8%92%9C").get_data(as_text=True)

@@ -22,7 +22,12 @@ from freshcircle.platform.dispatch.services import shelf_life_view
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import trace_codes
 from freshcircle.platform.market.pages import market_front
-from freshcircle.platform.market.services import browse_cache, browse_facts, listing_browse
+from freshcircle.platform.market.services import (
+    browse_cache,
+    browse_facts,
+    listing_browse,
+    search_suggestions,
+)
 from freshcircle.platform.models import Place, Role
 from freshcircle.platform.web.display import weight
 from freshcircle.platform.web.downloads import pdf_response
@@ -146,8 +151,12 @@ def _render_browse(form: MarketSearchForm, sites: list, site: Place | None) -> t
     status, results, cursor = 200, None, None
     if not form.errors:
         try:
-            page = listing_browse.browse(db.session, _query(form), site=site)
-            results = Markup(render_template("market/_results.html", page=page))
+            query = _query(form)
+            page = listing_browse.browse(db.session, query, site=site)
+            suggested = (search_suggestions.suggestion(db.session, query.q)
+                         if query.q and not page.listings and not query.cursor else None)
+            results = Markup(render_template("market/_results.html", page=page,
+                                             suggested=suggested))
             cursor = page.next_cursor
         except InvalidInput as error:
             show_errors(form, error)
