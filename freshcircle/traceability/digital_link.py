@@ -17,6 +17,7 @@ plus_in_query, bad_value, bad_date, bad_key.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -45,8 +46,9 @@ SIGNATURE_PARAM = "sig"
 """Query parameter that carries the pack signature (see freshcircle.traceability.signing)."""
 
 _DIGITS = re.compile(r"[0-9]+")
-_DOMAIN = re.compile(
-    r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?"
+_DOMAIN = re.compile(  # a host name (an absolute one ends in "."), or an IPv6 literal; a port
+    r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?"
+    r"|\[(?P<ipv6>[0-9a-f:.]+)\])(?::[0-9]{1,5})?"
 )
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _NOT_VISIBLE_ASCII = re.compile(r"[^!-~]")
@@ -80,6 +82,14 @@ def _check_query_ai(ai: str) -> None:
         raise DigitalLinkError("qualifier_in_query", f"AI {ai} must be in the path, not the query")
 
 
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)  # the pattern has already ruled out a zone ("%25eth0")
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class DigitalLink:
     """A parsed or to-be-built Digital Link; construction validates and normalises the GTIN.
@@ -98,7 +108,8 @@ class DigitalLink:
 
     def __post_init__(self) -> None:
         domain = self.domain.lower() if isinstance(self.domain, str) else ""
-        if not _DOMAIN.fullmatch(domain):
+        match = _DOMAIN.fullmatch(domain)
+        if not match or (match["ipv6"] and not _is_ipv6(match["ipv6"])):
             raise DigitalLinkError("bad_domain", f"domain {self.domain!r} is not a host name")
         with _link_errors():
             gtin = normalize_gtin(self.gtin)
@@ -232,8 +243,9 @@ def parse_digital_link(uri: str) -> DigitalLink:
         parts = urlsplit(uri)
     except ValueError as exc:
         raise DigitalLinkError("bad_uri", f"not a URI: {exc}") from None
-    if parts.scheme != "https":
-        raise DigitalLinkError("not_https", f"scheme must be https, not {parts.scheme or 'none'!r}")
+    if parts.scheme != "https" or not uri.startswith(("https:", "HTTPS:")):
+        scheme = uri.partition(":")[0] if parts.scheme else "none"
+        raise DigitalLinkError("not_https", f"scheme must be https or HTTPS, not {scheme!r}")
     if not parts.netloc or "@" in parts.netloc:
         raise DigitalLinkError("bad_uri", "URI must name a domain (and no user)")
     if "#" in uri:

@@ -485,6 +485,36 @@ def test_scheme_case_does_not_matter():
     assert parse_digital_link("HTTPS://FC.EXAMPLE.CN/01/09520123456788").domain == "fc.example.cn"
 
 
+@pytest.mark.parametrize("scheme", ["Https", "hTTPS", "HTTPs"])
+def test_rejects_a_mixed_case_scheme_as_gs1s_parser_does(scheme):
+    err = rejection(f"{scheme}://fc.example.cn/01/09520123456788")
+    assert err.code == "not_https" and repr(scheme) in str(err)
+
+
+@pytest.mark.parametrize(
+    "domain", ["fc.example.cn.", "a.", "[2001:db8::1]", "[2001:db8::1]:8443", "[::ffff:192.0.2.1]"]
+)
+def test_accepts_an_absolute_host_name_and_an_ipv6_literal_as_gs1s_parser_does(domain):
+    link = parse_digital_link(f"https://{domain}/01/09520123456788/10/L1")
+    assert (link.domain, link.gtin, link.lot) == (domain, "09520123456788", "L1")
+    assert parse_digital_link(link.to_uri()) == link
+
+
+@pytest.mark.parametrize(
+    ("domain", "code"),
+    [
+        ("[fe80::1%25lo]", "bad_domain"),  # a zone id means nothing off the scanning device
+        ("fc..example.cn", "bad_domain"),
+        (".", "bad_domain"),
+        ("[2001:db8::1::2]", "bad_uri"),
+        ("[192.0.2.1]", "bad_uri"),
+        ("[]", "bad_uri"),
+    ],
+)
+def test_rejects_a_zone_id_and_malformed_ipv6_or_host_names(domain, code):
+    assert rejection(f"https://{domain}/01/09520123456788").code == code
+
+
 @pytest.mark.parametrize(
     ("uri", "code", "words"),
     [
