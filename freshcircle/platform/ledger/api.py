@@ -5,14 +5,19 @@ from __future__ import annotations
 from flask import Response, current_app, json, request, url_for
 from flask_smorest import Blueprint
 
+from freshcircle.platform.api_errors import translate_messages
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.schemas import (
     CaptureJobSchema,
     CaptureJobsQuerySchema,
     EpcisDocumentSchema,
-    EventQuerySchema,
 )
-from freshcircle.platform.ledger.services import capture_jobs, epcis_events, epcis_store
+from freshcircle.platform.ledger.services import (
+    capture_jobs,
+    epcis_events,
+    epcis_query,
+    epcis_store,
+)
 from freshcircle.platform.web.api import actor
 
 blp = Blueprint("epcis", __name__, url_prefix="/epcis",
@@ -84,23 +89,48 @@ def _gs1_headers(response):
 
 
 @blp.get("/events")
-@blp.arguments(EventQuerySchema, location="query", as_kwargs=True)
+@blp.doc(parameters=[{"in": "query", "name": name, "schema": {"type": "string"}}
+                     for name in epcis_query.READERS])
 @blp.response(200, description="An EPCISDocument (application/json or application/ld+json)")
-def query_events(**filters):
-    """Events by lot, GTIN, date range (`from`, `to`) and business step, oldest first.
+@blp.alt_response(400, description="epcisException:QueryParameterException (RFC 7807): a "
+                                   "parameter not supported or a value that cannot be read")
+def query_events():
+    """Events (EPCIS 2.0 REST binding query): the standard's parameters and the platform's.
 
-    `limit` events a page (`page` from 1); a full page carries a `Link: <...>; rel="next"`.
+    Standard: `eventType`, `GE_`/`LT_eventTime`, `GE_`/`LT_recordTime`, `EQ_action`,
+    `EQ_bizStep`, `EQ_disposition`, `EQ_readPoint`, `EQ_bizLocation`, `MATCH_epc`,
+    `MATCH_anyEPC`, `MATCH_parentID`, `MATCH_inputEPC`, `MATCH_outputEPC`, `MATCH_epcClass`
+    (and input, output, any), `EQ_bizTransaction_{type}`, `EQ_source_{type}`,
+    `EQ_destination_{type}`, `orderBy` (eventTime, recordTime), `orderDirection`,
+    `eventCountLimit`; a list comma-separated or the parameter repeated, CBV values bare or as
+    URIs. `perPage` events a page (30 unless asked), the next page in `Link: <...>; rel="next"`
+    (`nextPageToken`). The platform's own: `lot`, `gtin`, `from`, `to` (a date is the whole day
+    in China), `bizStep`, `limit` (= perPage), `page`. Oldest first unless `orderBy` says.
     Only events the caller may see are listed: staff all, producer members their own lots,
     carriers the lots they carry; others' lots look the same as unknown ones.
     """
     config = epcis_events.epcis_config(current_app.extensions["trace_settings"])
-    document = epcis_store.query_events(db.session, actor(), config, **filters)
+    query = epcis_query.parse_query(request.args.to_dict(flat=False), config)
+    page = epcis_query.query_events(db.session, actor(), config, query)
     mimetype = request.accept_mimetypes.best_match(MEDIA_TYPES) or MEDIA_TYPES[0]
-    response = Response(json.dumps(document), mimetype=mimetype)
-    if len(document["epcisBody"]["eventList"]) == filters["limit"]:  # a full page: maybe more
-        following = url_for(".query_events", **{**request.args, "page": filters["page"] + 1})
-        response.headers["Link"] = f'<{following}>; rel="next"'
+    response = Response(json.dumps(page.document), mimetype=mimetype)
+    if page.next_token or page.next_page:
+        following = {**request.args.to_dict(flat=False), "nextPageToken": page.next_token,
+                     "page": page.next_page}
+        link = url_for(".query_events", **{k: v for k, v in following.items() if v})
+        response.headers["Link"] = f'<{link}>; rel="next"'
     return response
+
+
+@blp.errorhandler(epcis_query.QueryParameterException)
+def _query_parameter_problem(error: epcis_query.QueryParameterException):
+    """The REST binding's RFC 7807 problem, naming each parameter (`errors`)."""
+    errors = translate_messages(error.errors)
+    body = {"type": epcis_query.PROBLEM_TYPE, "title": str(error.message), "status": 400,
+            "detail": "; ".join(f"{name}: {' '.join(messages)}"
+                                for name, messages in errors.items()),
+            "errors": errors}
+    return Response(json.dumps(body), status=400, mimetype="application/problem+json")
 
 
 @blp.get("/events/<path:event_id>")

@@ -1,15 +1,11 @@
-"""EPCIS capture and query schemas (the documents themselves are checked against the official
-EPCIS 2.0 JSON Schema by the service, not by marshmallow)."""
+"""EPCIS capture schemas: the documents themselves are checked against the official EPCIS 2.0
+JSON Schema by the service, not by marshmallow; queries are read by `services.epcis_query`."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import marshmallow as ma
-from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from freshcircle.platform.core.services.clock import CHINA
 from freshcircle.platform.web import fields
 
 
@@ -49,44 +45,3 @@ class CaptureJobsQuerySchema(ma.Schema):
     next_page_token = fields.Integer(data_key="nextPageToken", validate=validate.Range(min=1))
 
 
-class DayOrTime(fields.Field):
-    """An ISO date (a whole day in China time) or a date-time with a time zone."""
-
-    default_error_messages = {
-        "invalid": _l("Use a date (2026-11-26) or a date-time with a time zone."),
-    }
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = str(value)
-        try:
-            if len(text) == 10:
-                return dt.date.fromisoformat(text)
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise self.make_error("invalid") from None
-        if moment.tzinfo is None:
-            raise self.make_error("invalid")
-        return moment.astimezone(dt.UTC)
-
-
-class EventQuerySchema(ma.Schema):
-    lot = fields.String(validate=validate.Length(min=1, max=20))
-    gtin = fields.String(validate=validate.Regexp(
-        r"^\d{8}$|^\d{12,14}$", error=_l("A GTIN has 8, 12, 13 or 14 digits.")))
-    date_from = DayOrTime(data_key="from", metadata={"description": "Events at or after"})
-    date_to = DayOrTime(data_key="to", metadata={"description": "Events at or before"})
-    biz_step = fields.String(data_key="bizStep", validate=validate.Length(min=1, max=160),
-                             metadata={"description": "CBV name (shipping), harvesting or a URI"})
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-
-    @ma.post_load
-    def _whole_days(self, data, **kwargs):
-        """A date means the whole day in China: from its first to its last moment."""
-        for key, days in (("date_from", 0), ("date_to", 1)):
-            value = data.get(key)
-            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-                start = dt.datetime.combine(value + dt.timedelta(days=days), dt.time(),
-                                            tzinfo=CHINA)
-                data[key] = (start - dt.timedelta(microseconds=days)).astimezone(dt.UTC)
-        return data

@@ -105,9 +105,15 @@ class EpcisEventRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(120), unique=True)
     event_hash: Mapped[str] = mapped_column(String(120), unique=True)
-    event_type: Mapped[str] = mapped_column(String(32))
+    event_type: Mapped[str] = mapped_column(String(32), index=True)
     event_time: Mapped[dt.datetime] = mapped_column(index=True)
     biz_step: Mapped[str | None] = mapped_column(String(160), index=True)
+    # The fields the EPCIS query interface filters on, out of `body` at store time
+    # (ledger.services.epcis_terms): CBV values bare, other URIs as sent.
+    action: Mapped[str | None] = mapped_column(String(8))  # three values: an index would not help
+    disposition: Mapped[str | None] = mapped_column(String(160), index=True)
+    read_point: Mapped[str | None] = mapped_column(String(512), index=True)
+    biz_location: Mapped[str | None] = mapped_column(String(512), index=True)
     gtin: Mapped[str | None] = mapped_column(String(14), index=True)
     lot_code: Mapped[str | None] = mapped_column(String(20), index=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
@@ -115,7 +121,7 @@ class EpcisEventRecord(Base):
     previous_link: Mapped[str] = mapped_column(String(64))
     link: Mapped[str] = mapped_column(String(64))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     declarations: Mapped[list[EpcisErrorDeclaration]] = relationship(
         back_populates="event", order_by="EpcisErrorDeclaration.id", lazy="selectin")
 
@@ -180,6 +186,27 @@ class EpcisEventLot(Base):
     lot_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     role: Mapped[str] = mapped_column(String(8))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+
+
+class EpcisEventTerm(Base):
+    """What the EPCIS query interface matches an event by, one row per value, so a query by
+    EPC, class, business transaction, source or destination is an index lookup, not a scan of
+    `body`.
+
+    `kind`: an EPC's field (epc, child, parent, input, output), a class's quantity list
+    (quantity, child_qty, input_qty, output_qty), or bizTransaction, source, destination with
+    the CBV `type` bare ('' for an EPC, a class or an untyped transaction).
+    """
+
+    __tablename__ = "epcis_event_terms"
+    __table_args__ = (Index("ix_epcis_event_terms_value_kind", "value", "kind", "type"),)
+
+    event_record_id: Mapped[int] = mapped_column(
+        ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    type: Mapped[str] = mapped_column(String(160), primary_key=True)
+    value: Mapped[str] = mapped_column(String(512), primary_key=True)
 
 
 class EpcisChainHead(Base):

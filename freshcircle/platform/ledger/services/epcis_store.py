@@ -1,4 +1,5 @@
-"""EPCIS events: capture (validated, idempotent by event hash), storage chained per lot, query.
+"""EPCIS events: capture (validated, idempotent by event hash), storage chained per lot, reading
+one back (queries: `epcis_query`).
 
 Every stored event keeps its JSON body with the ``@context`` of the document it came in, so
 the CURIE prefixes needed to recompute its hash travel with it (``@context`` is not hashed).
@@ -46,6 +47,7 @@ from freshcircle.platform.ledger.services.epcis_lots import (
     lot_roles,
     lots_of,
 )
+from freshcircle.platform.ledger.services.epcis_terms import event_columns, event_terms
 from freshcircle.platform.ledger.services.lot_links import record_event_edges
 from freshcircle.platform.models import (
     Batch,
@@ -61,7 +63,8 @@ from freshcircle.platform.models import (
     TradeItem,
     User,
 )
-from freshcircle.traceability.epcis import EpcisConfig, build_document
+from freshcircle.platform.models.traceability import EpcisEventTerm
+from freshcircle.traceability.epcis import EpcisConfig
 from freshcircle.traceability.epcis_hash import context_prefixes, event_hash
 from freshcircle.traceability.epcis_validation import validate_document
 from freshcircle.traceability.epcis_vocab import BIZ_STEPS
@@ -214,11 +217,14 @@ def store_event(session: Session, event: Mapping[str, Any], context: Any,
         gtin=key.gtin, lot_code=key.lot, batch_id=batch.id if batch else None,
         body=json.dumps(body, ensure_ascii=False, sort_keys=True), previous_link=previous,
         link=link_hash(previous, hash_id), recorded_by_id=recorded_by.id if recorded_by else None,
+        **event_columns(event),
     )
     session.add(record)
     _advance_head(session, key, record.link)
     session.flush()
     _index_lots(session, record, roles, batch_of)
+    session.add_all(EpcisEventTerm(event_record_id=record.id, kind=kind, type=type_, value=value)
+                    for kind, type_, value in event_terms(event))
     record_event_edges(session, body, event_id, batch_of)
     if declaration:
         _declare(session, record, declaration, recorded_by)
@@ -300,7 +306,7 @@ def visible_filter(actor: User) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def _merged_context(config: EpcisConfig, bodies: list[dict]) -> list[Any]:
+def merged_context(config: EpcisConfig, bodies: list[dict]) -> list[Any]:
     """One document ``@context``: the platform's plus every inline prefix the events used.
 
     An event whose prefixes clash with another's keeps its own ``@context``.
@@ -312,41 +318,6 @@ def _merged_context(config: EpcisConfig, bodies: list[dict]) -> list[Any]:
             prefixes.update(own)
             body.pop("@context", None)
     return [config.context[0], prefixes]
-
-
-def query_events(session: Session, actor: User, config: EpcisConfig, *, lot: str | None = None,
-                 gtin: str | None = None, date_from: dt.datetime | None = None,
-                 date_to: dt.datetime | None = None, biz_step: str | None = None,
-                 limit: int = 100, page: int = 1) -> dict[str, Any]:
-    """An EPCISDocument of the events the actor may see that match, oldest first.
-
-    Events the actor may not see are left out silently, so a query cannot tell another
-    producer's lot from one that does not exist.
-    """
-    require_role(actor, *QUERY_ROLES)
-    record = EpcisEventRecord
-    stmt = select(record).where(visible_filter(actor))
-    if lot:  # through the index, so an event naming several lots is found under each
-        named = select(EpcisEventLot.event_record_id).where(EpcisEventLot.lot_code == lot)
-        if gtin:
-            named = named.where(EpcisEventLot.gtin == gtin.zfill(14))
-        stmt = stmt.where(record.id.in_(named))
-    elif gtin:
-        stmt = stmt.where(or_(record.gtin == gtin.zfill(14), record.id.in_(
-            select(EpcisEventLot.event_record_id).where(EpcisEventLot.gtin == gtin.zfill(14)))))
-    if date_from:
-        stmt = stmt.where(record.event_time >= date_from)
-    if date_to:
-        stmt = stmt.where(record.event_time <= date_to)
-    if biz_step:
-        if biz_step in config.custom_biz_steps:
-            biz_step = config.biz_step(biz_step)  # harvesting -> https://{domain}/voc/...
-        stmt = stmt.where(record.biz_step == short_biz_step(biz_step))
-    stmt = stmt.order_by(record.event_time, record.id).limit(limit).offset((page - 1) * limit)
-    bodies = [event_body(row) for row in session.scalars(stmt)]
-    document = build_document(bodies, config)
-    document["@context"] = _merged_context(config, bodies)
-    return document
 
 
 def event_body(record: EpcisEventRecord) -> dict[str, Any]:
@@ -368,7 +339,7 @@ def get_event(session: Session, actor: User, config: EpcisConfig, event_id: str)
     if record is None:
         raise NotFound(_l("No event with this eventID."))
     body = event_body(record)
-    body["@context"] = _merged_context(config, [dict(body)])
+    body["@context"] = merged_context(config, [dict(body)])
     return body
 
 
