@@ -94,6 +94,7 @@ def register_pages(app: Flask) -> None:
         market_front,
         quotes,
         sales,
+        search_synonyms,
     )
     from freshcircle.platform.showcase.pages import showcase
     from freshcircle.platform.trace.pages import consumer, inspector, scan_front
@@ -109,6 +110,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(quotes.bp)
     app.register_blueprint(feedback.bp)
+    app.register_blueprint(search_synonyms.bp)
     app.register_blueprint(fleet.bp)  # 车队 (cold-chain dispatch)
     app.register_blueprint(driver.bp)  # 今日路线
     app.register_blueprint(dispatch.bp)  # 调度 (dispatch planning)

@@ -146,6 +146,7 @@ BODIES: dict[str, dict | str] = {
                          "product_name": "阿维菌素", "dose": "30 mL/亩", "plot_id": "",
                          "new_plot_name": "东地块", "applied_on": "$day-3",
                          "pre_harvest_interval_days": "7", "notes": ""},
+    "POST /market/synonyms": {"name": "权限测试词", "means": "大蒜"},
     "POST /admin/users/new": {"phone": "13700000001", "name": "新用户", "role": "farmer",
                               "password": "a-long-pass-phrase-9", "email": ""},
     "POST /sales/<int:order_id>/decline": {"reason": "缺货"},

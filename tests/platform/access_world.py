@@ -31,6 +31,7 @@ from freshcircle.platform.models import (
     ProducerKind,
     RecallRecord,
     Role,
+    SearchSynonym,
     ShipmentAlert,
     TemperatureClass,
     User,
@@ -193,6 +194,10 @@ def _side(make, session, app, label: str) -> Side:
                           start=now - dt.timedelta(hours=5))
     side.ids["capture_id"] = capture_jobs.capture(session, manager, cooled,
                                                   capture_jobs.Headers()).capture_id
+    synonym = SearchSynonym(name=f"同义词{label}", means="大蒜")
+    session.add(synonym)
+    session.flush()
+    side.ids["synonym_id"] = synonym.id
     side.secrets = (f"{secret}用药记录", f"{secret}少了两斤",
                     f"{secret}冷藏车", f"沪A0000{label}")
     return side

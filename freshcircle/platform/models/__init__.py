@@ -37,6 +37,7 @@ from freshcircle.platform.models.marketplace import (
     Listing,
     ListingTerm,
     ListingTier,
+    SearchSynonym,
 )
 from freshcircle.platform.models.notices import Notice
 from freshcircle.platform.models.orders import (
@@ -127,6 +128,7 @@ __all__ = [
     "ResidueTest",
     "Role",
     "ScanEvent",
+    "SearchSynonym",
     "Shipment",
     "ShipmentAlert",
     "ShipmentLine",

@@ -146,3 +146,16 @@ class CutoffNotice(Base):
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     emailed: Mapped[bool] = mapped_column(default=False)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class SearchSynonym(Base):
+    """Another name buyers use for something on sale: a search for `name` also finds what
+    `means` finds, and the other way round (蒜头 = 大蒜, 土豆 = 马铃薯). Seeded with local names
+    of the catalogue's produce, kept by admins (market/pages/search_synonyms.py)."""
+
+    __tablename__ = "search_synonyms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    means: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -14,7 +14,7 @@ import re
 from sqlalchemy import delete, false, func, select, union
 from sqlalchemy.orm import Session
 
-from freshcircle.platform.market.services import pinyin_terms
+from freshcircle.platform.market.services import pinyin_terms, search_synonyms
 from freshcircle.platform.models import Listing, ListingTerm
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -71,14 +71,17 @@ def _postings(session: Session, term: str) -> int:
 def matching(query: str, session: Session | None = None):
     """A subquery of listing ids having every term of one reading of `query` (None for an
     empty query): its words and characters, and for Latin letters its pinyin and initials
-    (pinyin_terms.query_alternatives); a listing matching any reading is found.
+    (pinyin_terms.query_alternatives), of the query as typed and as its synonyms rewrite it
+    (search_synonyms, with a session); a listing matching any reading is found.
 
     With a session, the terms are first counted (a bounded index read each) and chained rarest
     first, so "香椿 太和" walks the few 香椿 listings and checks each for 太和, instead of
     walking the thousands of 太和 ones; a reading with a term no listing has is dropped at once.
     """
-    readings = [terms for terms in (terms_of(query, singles=False),
-                                    *pinyin_terms.query_alternatives(query)) if terms]
+    texts = [query, *(search_synonyms.rewritten(session, query) if session is not None else [])]
+    readings = [terms for text in texts for terms in (terms_of(text, singles=False),
+                                                      *pinyin_terms.query_alternatives(text))
+                if terms]
     if not readings:
         return None
     chains = [chain for terms in readings if (chain := _chain(sorted(terms), session)) is not None]
