@@ -146,6 +146,7 @@ def nav_links() -> list[tuple[str, str, object]]:
         links = [("admin.users", "nav-users", _l("Users")),
                  ("admin.producers", "nav-producers", _l("Producers")),
                  ("admin.places", "nav-places", _l("Places")),
+                 ("search_synonyms.index", "nav-synonyms", _l("Search synonyms")),
                  ("admin.audit_log", "nav-audit", _l("Audit log")),
                  ("inspector.batches", "nav-search", _l("Batch search")),
                  ("inspector.recalls", "nav-records", _l("Recall records"))]
