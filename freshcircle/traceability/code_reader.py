@@ -52,7 +52,10 @@ class _Lot:
         return head
 
 
-def _split(uri: str) -> tuple[tuple[str, str], str, str] | None:
+_Parts = tuple[tuple[str, str], str, str]  # (the lot's part, serial, signature)
+
+
+def _split(uri: str) -> _Parts | None:
     """(the lot's part, serial, signature) of a code whose serial and signature are plain."""
     head, found, tail = uri.rpartition(_SERIAL_AT)
     if not found:
@@ -81,7 +84,7 @@ class CodeReader:
         """The code's keys and verdict; DigitalLinkError when it is not a valid Digital Link."""
         parts = _split(uri) if isinstance(uri, str) else None
         lot = self._lots.get(parts[0]) if parts is not None else None
-        if lot is None:
+        if parts is None or lot is None:
             return self._read_in_full(uri, parts)
         _key, serial, signature = parts
         try:
@@ -92,7 +95,7 @@ class CodeReader:
         return ScannedCode(link.gtin, link.cpv, link.lot, serial,
                            check_signature(signature, self.keyring, lot.prefix, serial))
 
-    def _read_in_full(self, uri: str, parts) -> ScannedCode:
+    def _read_in_full(self, uri: str, parts: _Parts | None) -> ScannedCode:
         link = parse_digital_link(uri)
         code = ScannedCode(link.gtin, link.cpv, link.lot, link.serial,
                            verify(link, self.keyring))
