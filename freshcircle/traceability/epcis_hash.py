@@ -1,15 +1,21 @@
 """EPCIS event hash ID (CBV 2.0 section 8.9): ``ni:///sha-256;<hex>?ver=CBV2.0``.
 
+The rules are those of the reference implementation, RalphTro/epcis-event-hash-generator, whose
+CBV 2.x output is labelled ``CBV2.0``; ``tests/traceability/test_epcis_hash_reference.py`` runs
+its published vectors, and ``README.md`` lists where we deliberately differ from it.
+
 The pre-hash string concatenates ``key=value`` pieces in the canonical property order with no
 separators; lists appear once by name and their children are sorted (UTF-8 code point order);
 bizTransaction/source/destination put their ``type=`` before the id; timestamps become UTC with
 millisecond precision (the 4th decimal rounds half up) and a ``Z``; numbers lose trailing zeros;
 bare CBV / GS1 vocabulary values and CURIEs expand to full URIs; URN CBV values become
 ``https://ref.gs1.org/cbv/...`` terms; EPC URNs and Digital Links become constrained canonical
-Digital Links (see ``epcis_identifiers``); ILMD and user extensions appear as
+Digital Links (see ``epcis_identifiers``); sensor alert types
+are GS1 Web Vocabulary terms (``ALARM_CONDITION`` -> ``https://gs1.org/voc/ALARM_CONDITION``);
+``certificationInfo`` follows ``eventTimeZoneOffset``; ILMD and user extensions appear as
 ``{namespace}localName=value``, sorted, ILMD first, extensions of readPoint, bizLocation and the
 sensor structures at the end of their parent. Not hashed: ``eventID``, ``recordTime``,
-``errorDeclaration``, ``certificationInfo`` and comments.
+``errorDeclaration`` and comments.
 """
 
 from __future__ import annotations
@@ -40,14 +46,15 @@ HASH_VERSION = "CBV2.0"
 _QUANTITY = ("epcClass", "quantity", "uom")
 _EPC_LISTS = ("epcList", "parentID", "inputEPCList", "childEPCs")
 _ORDER: tuple[str, ...] = (
-    "eventTime", "eventTimeZoneOffset", "epcList", "parentID", "inputEPCList", "childEPCs",
+    "eventTime", "eventTimeZoneOffset", "certificationInfo", "epcList", "parentID",
+    "inputEPCList", "childEPCs",
     "quantityList", "childQuantityList", "inputQuantityList", "outputEPCList",
     "outputQuantityList", "action", "transformationID", "bizStep", "disposition",
     "persistentDisposition", "readPoint", "bizLocation", "bizTransactionList", "sourceList",
     "destinationList", "sensorElementList",
 )
 _NOT_HASHED = frozenset({"@context", "type", "eventID", "recordTime", "errorDeclaration",
-                         "certificationInfo", "comment", "rdfs:comment"})
+                         "comment", "rdfs:comment"})
 _SENSOR_METADATA = ("time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData",
                     "dataProcessingMethod", "bizRules")
 _SENSOR_REPORT = ("type", "exception", "deviceID", "deviceMetadata", "rawData",
@@ -64,7 +71,8 @@ _BARE = {
     "reason": (ERROR_REASONS, CBV_WEB_BASE + "ER-"),
     "component": (COMPONENTS, CBV_WEB_BASE + "Comp-"),
     "measurement": (MEASUREMENT_TYPES, GS1_VOC_BASE),
-    "alert": (SENSOR_ALERT_TYPES, GS1_VOC_BASE + "SensorAlertType-"),
+    # gs1:ALARM_CONDITION: the Web Vocabulary names alert types without a class prefix.
+    "alert": (SENSOR_ALERT_TYPES, GS1_VOC_BASE),
 }
 _CBV_URNS = (("urn:epcglobal:cbv:bizstep:", "BizStep-"), ("urn:epcglobal:cbv:disp:", "Disp-"),
              ("urn:epcglobal:cbv:btt:", "BTT-"), ("urn:epcglobal:cbv:sdt:", "SDT-"),
@@ -186,6 +194,8 @@ class _Canon:
     def field(self, name: str, raw: Any) -> str:
         if name in ("eventTime",):
             return f"{name}={normalise_timestamp(str(raw).strip())}"
+        if name == "certificationInfo" and not isinstance(raw, str):
+            return "".join(sorted(f"{name}={self.value(item)}" for item in raw))
         if name in _EPC_LISTS or name == "outputEPCList":
             if isinstance(raw, str):
                 return f"{name}={self.value(raw)}"
@@ -240,8 +250,18 @@ def context_prefixes(context: Any) -> dict[str, str]:
             for key, value in entry.items() if isinstance(value, str)}
 
 
+def document_events(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The events of an EPCISDocument (``epcisBody.eventList``, or a single ``epcisBody.event``)
+    or of an EPCISQueryDocument (``epcisBody.queryResults.resultsBody.eventList``)."""
+    body = document.get("epcisBody") or {}
+    if "queryResults" in body:
+        body = (body["queryResults"] or {}).get("resultsBody") or {}
+    if "event" in body and "eventList" not in body:
+        return [body["event"]]
+    return list(body.get("eventList") or [])
+
+
 def document_event_hashes(document: Mapping[str, Any]) -> list[str]:
-    """The event hash of every event in an EPCISDocument, in document order."""
+    """The event hash of every event in an EPCIS (query) document, in document order."""
     prefixes = context_prefixes(document.get("@context"))
-    events = document.get("epcisBody", {}).get("eventList", [])
-    return [event_hash(event, prefixes) for event in events]
+    return [event_hash(event, prefixes) for event in document_events(document)]
