@@ -8,7 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
 
+from freshcircle.platform import create_app
+from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Role
 from tests.platform.epcis_helpers import gtin_of, lot_document
 
@@ -196,3 +200,44 @@ def test_another_producers_events_never_appear(app, session, make, login, letter
     assert stranger.get(EVENTS, query_string={"MATCH_anyEPCClass": lot_class}).json[
         "epcisBody"]["eventList"] == []
     assert found(stranger, letters, [("gtin", gtin)]) == ""
+
+
+def test_the_problem_speaks_the_callers_language(inspector):
+    body = problem(inspector, [("colour", "red"), ("lang", "zh")])
+    assert body["errors"] == {"colour": ["本服务器不支持此查询参数。"]}
+    assert body["detail"] == "colour: 本服务器不支持此查询参数。"
+
+
+@pytest.mark.no_db_isolation
+def test_the_migration_indexes_the_events_stored_before_it(tmp_path):
+    """Events stored before the query index get their columns and terms from their body."""
+    url = "sqlite:///" + str(tmp_path / "backfill.db")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
+    name = "WithFullCombinationOfFields_transaction_event_all_possible_fields.jsonld"
+    (event,) = json.loads((DATA / name).read_text(encoding="utf-8"))["epcisBody"]["eventList"]
+    with app.app_context():
+        try:
+            upgrade(revision="b166d7e2058f")
+            with db.engine.begin() as conn:
+                for row_id, body in ((1, json.dumps(event)), (2, "not json")):
+                    conn.execute(text(
+                        "INSERT INTO epcis_events (id, event_id, event_hash, event_type, "
+                        "event_time, body, previous_link, link, recorded_at) VALUES (:id, :id, "
+                        ":id, 'TransactionEvent', '2005-04-04 02:33:31', :body, 'x', 'y', "
+                        "'2026-12-01 00:00:00')"), {"id": row_id, "body": body})
+            upgrade()
+            with db.engine.connect() as conn:
+                columns = conn.execute(text(
+                    "SELECT id, action, disposition, read_point, biz_location FROM epcis_events "
+                    "ORDER BY id")).all()
+                terms = set(conn.execute(text(
+                    "SELECT kind, type, value FROM epcis_event_terms")).all())
+        finally:
+            db.engine.dispose()
+    assert columns == [(1, "ADD", "in_transit", "urn:epc:id:sgln:0614141.07346.1234",
+                        "urn:epc:id:sgln:0614141.00888.0"), (2, None, None, None, None)]
+    assert {("epc", "", SGTIN_2018), ("parent", "", SSCC),
+            ("quantity", "", "urn:epc:class:lgtin:4012345.011111.4444"),
+            ("bizTransaction", "po", "urn:epc:id:gdti:0614141.00001.1618034"),
+            ("source", "possessing_party", "urn:epc:id:pgln:4012345.00225"),
+            ("destination", "location", "urn:epc:id:sgln:0614141.00777.0")} <= terms

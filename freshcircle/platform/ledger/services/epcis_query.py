@@ -112,7 +112,11 @@ def _day_or_time(name: str, text: str, *, end: bool) -> dt.datetime:
             start = dt.datetime.combine(day + dt.timedelta(days=int(end)), dt.time(),
                                         tzinfo=CHINA)
             return (start - dt.timedelta(microseconds=int(end))).astimezone(dt.UTC)
-    return _time(name, text)
+    try:
+        return _time(name, text)
+    except QueryParameterException:
+        raise QueryParameterException(errors={name: [
+            _l("Use a date (2026-11-26) or a date-time with a time zone.")]}) from None
 
 
 def _count(name: str, text: str, low: int, high: int | None = None) -> int:
