@@ -338,10 +338,11 @@ def _statement(query: EventQuery, actor, served: int):
     stmt = select(record).where(visible_filter(actor), *query.filters)
     if query.after is not None:
         last_key, last_id, _ = query.after
+        # the first condition alone is an index range, so a deep page starts where it should
         if query.descending:
-            stmt = stmt.where(or_(key < last_key, and_(key == last_key, record.id < last_id)))
+            stmt = stmt.where(key <= last_key, or_(key < last_key, record.id < last_id))
         else:
-            stmt = stmt.where(or_(key > last_key, and_(key == last_key, record.id > last_id)))
+            stmt = stmt.where(key >= last_key, or_(key > last_key, record.id > last_id))
     order = (key.desc(), record.id.desc()) if query.descending else (key, record.id)
     size = query.per_page
     if query.event_count_limit is not None:
