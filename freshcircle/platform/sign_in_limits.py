@@ -66,9 +66,12 @@ def _limit(count_key: str) -> str:
 def wait_seconds(limiter: Limiter) -> int:
     """Seconds until the breached count lets one more attempt through."""
     breached = limiter.current_limit
+    window = int(current_app.config["SIGN_IN_WINDOW_MINUTES"]) * 60
     if breached is None:
-        return int(current_app.config["SIGN_IN_WINDOW_MINUTES"]) * 60
-    return max(1, math.ceil(breached.reset_at - time.time()))
+        return window
+    # `limits` gives the reset as a whole second, up to a second late: never more than the
+    # window itself (a test saw 901 s for a 900 s window).
+    return min(window, max(1, math.ceil(breached.reset_at - time.time())))
 
 
 def init_app(app: Flask) -> None:
