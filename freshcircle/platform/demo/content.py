@@ -55,7 +55,8 @@ SIGN_INS = (
                    "Shanghai, had a temperature excursion on the way"),
     SignIn(COOP_ADMIN, "manager of that co-op: members, inputs, residue tests, certifications"),
     SignIn(BUYER, "Shanghai buyer: 市场 finds 临泉白蒜 and the other listed lots with 元/斤 and "
-                  "元/kg, order into the cart and check out with dispatch day and freight; "
+                  "元/kg (search in pinyin too: suan, ds, xiangchun; 蒜头 finds 大蒜), order "
+                  "into the cart and check out with dispatch day and freight; "
                   "通知 gets the recall notice when the inspector recalls a lot delivered to "
                   "the buyer's site"),
     SignIn(CARRIER, "今日路线: tomorrow's stops by truck, once 13900001121 has accepted the "
@@ -68,7 +69,7 @@ SIGN_INS = (
                       "shipped to the Shanghai buyer (a confirm page first: the lot, its "
                       "quantity, who will be told) and see who was told; 召回记录 lists past "
                       "holds and recalls and exports the FSMA 204 spreadsheet"),
-    SignIn(ADMIN, "users, producers and places"),
+    SignIn(ADMIN, "users, producers and places; 搜索同义词: the market search's synonyms"),
     SignIn(JIESHOU_MANAGER,
            "manager of the Jieshou co-op: 车队 lists its four reefer trucks; 调度 "
            "plans tomorrow's nine orders from its cold store with one tap, and 采用方案 "
