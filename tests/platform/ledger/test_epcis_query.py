@@ -1,6 +1,7 @@
 """The EPCIS 2.0 query interface (REST binding `GET /events`) on GS1's own examples: each
-standard parameter, lists, CBV words bare or as URIs, ordering, keyset pages through `Link`,
-eventCountLimit, QueryParameterException for what the server cannot answer, and visibility."""
+standard parameter, lists, CBV words bare or as URIs, identifiers as EPC URNs or Digital Links,
+ordering, keyset pages through `Link`, eventCountLimit, QueryParameterException for what the
+server cannot answer, and visibility."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import text
 
 from freshcircle.platform import create_app
 from freshcircle.platform.extensions import db
+from freshcircle.platform.ledger.services.epcis_terms import canonical
 from freshcircle.platform.models import Role
 from tests.platform.epcis_helpers import gtin_of, lot_document
 
@@ -87,6 +89,13 @@ def problem(client, params) -> dict:
     ([("MATCH_epc", SGTIN_2018)], "AFBC"),  # epcList, and childEPCs of the aggregation
     ([("MATCH_epc", "urn:epc:idpat:sgtin:0614141.107346.*")], "AFBC"),
     ([("MATCH_parentID", SSCC)], "FC"),
+    # an EPC, a class, a read point in Digital Link form finds it sent as a URN
+    ([("MATCH_epc", "https://id.gs1.org/01/10614141073464/21/2018")], "AFBC"),
+    ([("MATCH_epc", "https://example.com/gtin/10614141073464/ser/2018?linkType=all")], "AFBC"),
+    ([("MATCH_parentID", "https://id.gs1.org/00/106141412345678908")], "FC"),
+    ([("MATCH_epcClass", "https://id.gs1.org/01/04012345111118/10/4444")], "F"),
+    ([("EQ_readPoint", "https://id.gs1.org/414/0614141073467/254/1234")], "AF"),
+    ([("MATCH_epcClass", "urn:epc:idpat:sgtin:4012345.098765.*")], "C"),
     ([("MATCH_inputEPC", "urn:epc:id:sgtin:4012345.011122.25")], "D"),
     ([("MATCH_outputEPC", "urn:epc:id:sgtin:4012345.077889.26")], "D"),
     ([("MATCH_inputEPC", "urn:epc:id:sgtin:4012345.077889.26")], ""),
@@ -234,10 +243,11 @@ def test_the_migration_indexes_the_events_stored_before_it(tmp_path):
                     "SELECT kind, type, value FROM epcis_event_terms")).all())
         finally:
             db.engine.dispose()
-    assert columns == [(1, "ADD", "in_transit", "urn:epc:id:sgln:0614141.07346.1234",
-                        "urn:epc:id:sgln:0614141.00888.0"), (2, None, None, None, None)]
-    assert {("epc", "", SGTIN_2018), ("parent", "", SSCC),
-            ("quantity", "", "urn:epc:class:lgtin:4012345.011111.4444"),
-            ("bizTransaction", "po", "urn:epc:id:gdti:0614141.00001.1618034"),
-            ("source", "possessing_party", "urn:epc:id:pgln:4012345.00225"),
-            ("destination", "location", "urn:epc:id:sgln:0614141.00777.0")} <= terms
+    assert columns == [(1, "ADD", "in_transit", canonical("urn:epc:id:sgln:0614141.07346.1234"),
+                        canonical("urn:epc:id:sgln:0614141.00888.0")), (2, None, None, None, None)]
+    assert {(kind, type_, canonical(value)) for kind, type_, value in (
+        ("epc", "", SGTIN_2018), ("parent", "", SSCC),
+        ("quantity", "", "urn:epc:class:lgtin:4012345.011111.4444"),
+        ("bizTransaction", "po", "urn:epc:id:gdti:0614141.00001.1618034"),
+        ("source", "possessing_party", "urn:epc:id:pgln:4012345.00225"),
+        ("destination", "location", "urn:epc:id:sgln:0614141.00777.0"))} <= terms

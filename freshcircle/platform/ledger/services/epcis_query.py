@@ -33,7 +33,7 @@ from freshcircle.platform.ledger.services.epcis_store import (
     short_biz_step,
     visible_filter,
 )
-from freshcircle.platform.ledger.services.epcis_terms import VALUE_LENGTH, short_cbv
+from freshcircle.platform.ledger.services.epcis_terms import canonical, short_cbv
 from freshcircle.platform.models import EpcisEventLot, EpcisEventRecord
 from freshcircle.platform.models.traceability import EpcisEventTerm
 from freshcircle.traceability.epcis import EpcisConfig, build_document
@@ -131,11 +131,15 @@ def _count(name: str, text: str, low: int, high: int | None = None) -> int:
 
 
 def _pattern(column, value: str) -> ColumnElement[bool]:
-    """An EPC or class, or an EPC pattern URI (`urn:epc:idpat:sgtin:0614141.107346.*`)."""
+    """An EPC or class in either form, or an EPC pattern URI: one naming a class
+    (`urn:epc:idpat:sgtin:0614141.107346.*`) finds the class and its instances."""
     found = _IDPAT.match(value)
     if found:
+        dl = canonical(value)
+        if dl != value:
+            return or_(column == dl, column.startswith(dl + "/", autoescape=True))
         return column.startswith(f"urn:epc:id:{found[1]}:{found[2]}", autoescape=True)
-    return column == value[:VALUE_LENGTH]
+    return column == canonical(value)
 
 
 def _term(kinds: Sequence[str], condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -179,7 +183,7 @@ def _filter(column_of: Callable[[EventQuery, list[str], EpcisConfig], ColumnElem
     return read
 
 
-def _in(column, normalise: Callable[[str], str | None] = lambda v: v[:VALUE_LENGTH]) -> Reader:
+def _in(column, normalise: Callable[[str], str | None] = canonical) -> Reader:
     return _filter(lambda _q, values, _c: column.in_({normalise(v) for v in values}))
 
 
@@ -307,7 +311,7 @@ def _typed_reader(name: str) -> Reader | None:
             type_ = short_cbv(kind, name[len(prefix):]) or ""
             return _filter(lambda _q, values, _c, kind=kind, type_=type_: _term(
                 (kind,), and_(EpcisEventTerm.type == type_,
-                              EpcisEventTerm.value.in_({v[:VALUE_LENGTH] for v in values}))))
+                              EpcisEventTerm.value.in_({canonical(v) for v in values}))))
     return None
 
 

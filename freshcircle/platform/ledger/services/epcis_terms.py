@@ -4,7 +4,9 @@ The columns of `epcis_events` (action, disposition, read point, business locatio
 rows of `epcis_event_terms` (EPCs and classes with their field, business transactions,
 sources and destinations with their type), so a query is an index lookup at a million events
 rather than a scan of the JSON bodies. CBV values are kept bare (`shipping`, `in_transit`,
-`po`, `owning_party`) whichever form the sender used, so a query in either form finds them.
+`po`, `owning_party`) whichever form the sender used, and identifiers (EPCs, classes, read
+points, locations, parties) in their canonical GS1 Digital Link form (`canonical`), so a query
+in either form finds them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from freshcircle.traceability.epcis_identifiers import canonical_identifier
 from freshcircle.traceability.epcis_vocab import (
     BIZ_STEPS,
     BIZ_TRANSACTION_TYPES,
@@ -37,6 +40,13 @@ CBV = {
 }
 
 
+def canonical(value: str) -> str:
+    """An identifier as stored and matched: EPC URN or Digital Link alike become the
+    constrained Digital Link (`urn:epc:id:sgtin:0614141.107346.2018` and
+    `https://id.gs1.org/01/10614141073464/21/2018` are one EPC); anything else as it is."""
+    return canonical_identifier(value)[:VALUE_LENGTH]
+
+
 def short_cbv(vocabulary: str, value: str | None, length: int = 160) -> str | None:
     """A CBV value of `vocabulary` in any of its forms as the bare word; others as they are."""
     if not value:
@@ -50,7 +60,7 @@ def short_cbv(vocabulary: str, value: str | None, length: int = 160) -> str | No
 
 def _id_of(place: Any) -> str | None:
     value = place.get("id") if isinstance(place, Mapping) else None
-    return str(value)[:VALUE_LENGTH] if value else None
+    return canonical(str(value)) if value else None
 
 
 def event_columns(event: Mapping[str, Any]) -> dict[str, str | None]:
@@ -67,7 +77,7 @@ def _strings(values: Any) -> Iterable[str]:
         values = [values]
     for value in values if isinstance(values, list) else []:
         if isinstance(value, str) and value:
-            yield value[:VALUE_LENGTH]
+            yield canonical(value)
 
 
 def event_terms(event: Mapping[str, Any]) -> set[tuple[str, str, str]]:
