@@ -101,11 +101,13 @@ def query_events():
     `EQ_bizStep`, `EQ_disposition`, `EQ_readPoint`, `EQ_bizLocation`, `MATCH_epc`,
     `MATCH_anyEPC`, `MATCH_parentID`, `MATCH_inputEPC`, `MATCH_outputEPC`, `MATCH_epcClass`
     (and input, output, any), `EQ_bizTransaction_{type}`, `EQ_source_{type}`,
-    `EQ_destination_{type}`, `orderBy` (eventTime, recordTime), `orderDirection`,
-    `eventCountLimit`; a list comma-separated or the parameter repeated, CBV values bare or as
-    URIs. `perPage` events a page (30 unless asked), the next page in `Link: <...>; rel="next"`
-    (`nextPageToken`). The platform's own: `lot`, `gtin`, `from`, `to` (a date is the whole day
-    in China), `bizStep`, `limit` (= perPage), `page`. Oldest first unless `orderBy` says.
+    `EQ_destination_{type}`, `EQ_eventID`, `EXISTS_errorDeclaration`, `orderBy` (eventTime,
+    recordTime), `orderDirection`, `eventCountLimit`; a list pipe-delimited, comma-separated or
+    the parameter repeated; CBV values bare or as URIs, identifiers as EPC URNs or Digital
+    Links. `perPage` events a page (30 unless asked), the next page in
+    `Link: <...>; rel="next"` (`nextPageToken`). The platform's own: `lot`, `gtin`, `from`,
+    `to` (a date is the whole day in China), `bizStep`, `limit` (= perPage), `page`. Oldest
+    first unless `orderBy` says.
     Only events the caller may see are listed: staff all, producer members their own lots,
     carriers the lots they carry; others' lots look the same as unknown ones.
     """

@@ -72,6 +72,7 @@ def problem(client, params) -> dict:
 @pytest.mark.parametrize(("params", "expected"), [
     ([("eventType", "ObjectEvent,AggregationEvent")], "ABC"),
     ([("eventType", "ObjectEvent"), ("eventType", "AssociationEvent")], "ABE"),
+    ([("eventType", "ObjectEvent|AssociationEvent")], "ABE"),  # the binding's pipeDelimited
     ([("GE_eventTime", "2013-01-01T00:00:00Z"), ("LT_eventTime", "2019-01-01T00:00:00+08:00")],
      "CD"),
     ([("GE_eventTime", "2005-04-04T02:33:31.116Z"), ("LT_eventTime", "2005-04-05T02:33:31.116Z")],
@@ -115,6 +116,21 @@ def problem(client, params) -> dict:
 ])
 def test_each_standard_parameter_on_the_official_examples(inspector, letters, params, expected):
     assert found(inspector, letters, params) == expected
+
+
+def test_event_ids_and_error_declarations(inspector, letters):
+    ids = {letter: event_id for event_id, letter in letters.items()}
+    assert found(inspector, letters, [("EQ_eventID", f"{ids['E']}|{ids['A']}")]) == "AE"
+    assert found(inspector, letters, [("EXISTS_errorDeclaration", "false")]) == "AFBCDE"
+    assert found(inspector, letters, [("EXISTS_errorDeclaration", "true")]) == "F"
+    name = "WithErrorDeclaration_Example_9.6.1-ObjectEvent-with-error-declaration.jsonld"
+    document = json.loads((DATA / name).read_text(encoding="utf-8"))
+    assert inspector.post("/api/v1/epcis/capture", json=document).status_code == 202
+    response = inspector.get(EVENTS, query_string={"EXISTS_errorDeclaration": "true"})
+    declared = response.json["epcisBody"]["eventList"]
+    assert [(e["type"], e["bizStep"]) for e in declared] == [
+        ("ObjectEvent", "shipping"), ("TransactionEvent", "shipping")]
+    assert all(e["errorDeclaration"]["declarationTime"] for e in declared)
 
 
 def test_order_by_event_or_record_time_either_way(inspector, letters):
@@ -164,6 +180,7 @@ def test_event_count_limit_caps_the_answer_across_pages(inspector, letters):
     ([("GE_eventTime", "yesterday")], "GE_eventTime"),
     ([("LT_recordTime", "2026-11-26T08:00:00")], "LT_recordTime"),  # no time zone
     ([("EQ_action", "observe")], "EQ_action"),
+    ([("EXISTS_errorDeclaration", "maybe")], "EXISTS_errorDeclaration"),
     ([("orderBy", "bizStep")], "orderBy"),
     ([("orderDirection", "UP")], "orderDirection"),
     ([("eventCountLimit", "0")], "eventCountLimit"),

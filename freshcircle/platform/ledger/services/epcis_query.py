@@ -34,7 +34,7 @@ from freshcircle.platform.ledger.services.epcis_store import (
     visible_filter,
 )
 from freshcircle.platform.ledger.services.epcis_terms import canonical, short_cbv
-from freshcircle.platform.models import EpcisEventLot, EpcisEventRecord
+from freshcircle.platform.models import EpcisErrorDeclaration, EpcisEventLot, EpcisEventRecord
 from freshcircle.platform.models.traceability import EpcisEventTerm
 from freshcircle.traceability.epcis import EpcisConfig, build_document
 
@@ -79,8 +79,11 @@ class EventQuery:
 
 
 def _values(args: Mapping[str, Sequence[str]], name: str) -> list[str]:
-    """A parameter's values: comma-separated, or the parameter repeated."""
-    return [part.strip() for value in args[name] for part in value.split(",") if part.strip()]
+    """A parameter's values: pipe-delimited (the binding's OpenAPI), comma-separated, or the
+    parameter repeated. A value holding a pipe is split at pipes only, so a value with a comma
+    in it (`geo:42.69,23.31`) is sent pipe-delimited (`geo:42.69,23.31|`)."""
+    return [part.strip() for value in args[name]
+            for part in value.split("|" if "|" in value else ",") if part.strip()]
 
 
 def _one(args: Mapping[str, Sequence[str]], name: str) -> str:
@@ -209,6 +212,15 @@ def _match(kinds: Sequence[str]) -> Reader:
         kinds, or_(*(_pattern(EpcisEventTerm.value, v) for v in values))))
 
 
+def _exists_declaration(query, args, name, _config):
+    value = _one(args, name).lower()
+    if value not in ("true", "false"):
+        raise QueryParameterException(errors={name: [_l("Use true or false.")]})
+    if value == "true":
+        query.filters.append(EpcisEventRecord.id.in_(
+            select(EpcisErrorDeclaration.event_record_id)))
+
+
 def _order_by(query, args, name, _config):
     value = _one(args, name)
     if value not in ORDER_BY:
@@ -287,6 +299,8 @@ READERS: dict[str, Reader] = {
     "EQ_readPoint": _in(record.read_point),
     "EQ_bizLocation": _in(record.biz_location),
     **{name: _match(kinds) for name, kinds in MATCHES.items()},
+    "EQ_eventID": _in(record.event_id, lambda v: v),
+    "EXISTS_errorDeclaration": _exists_declaration,
     "orderBy": _order_by,
     "orderDirection": _order_direction,
     "eventCountLimit": _event_count_limit,
