@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -20,3 +23,25 @@ def flushed_redis(url: str) -> Iterator[Redis]:
     yield client
     client.flushdb()
     client.close()
+
+
+def start_redis_server(directory) -> tuple[subprocess.Popen, str]:
+    """A redis-server of the test's own on a free port, keeping nothing on disk, once it
+    answers: (its process, for the test to stop or kill, and its URL)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--save", "",
+                               "--appendonly", "no", "--dir", str(directory)],
+                              stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            Redis.from_url(url).ping()
+            return server, url
+        except RedisConnectionError:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)

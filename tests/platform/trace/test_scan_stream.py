@@ -13,7 +13,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,8 +20,6 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import create_engine, func, select
 
 from freshcircle.platform import create_app
@@ -32,7 +29,7 @@ from freshcircle.platform.models import ScanEvent
 from freshcircle.platform.trace.services import scan_stream, scans
 from tests.factories import Factory
 from tests.platform.own_database import own_database
-from tests.platform.redis_db import flushed_redis
+from tests.platform.redis_db import flushed_redis, start_redis_server
 from tests.platform.trace_helpers import path_of, printed_codes
 
 REDIS_URL = os.environ.get("FRESHCIRCLE_TEST_SCAN_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -136,30 +133,12 @@ def test_a_writer_killed_mid_batch_loses_and_doubles_nothing(scan_app, redis):
     assert redis.xlen(scan_stream.STREAM) == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 def test_when_redis_goes_away_pages_keep_answering_and_scans_are_written_directly(
         scan_app, tmp_path, caplog):
     app, url, codes = scan_app
-    port = _free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path)],
-                              stdout=subprocess.DEVNULL)
-    own_redis = f"redis://127.0.0.1:{port}/0"
+    server, own_redis = start_redis_server(tmp_path)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                Redis.from_url(own_redis).ping()
-                break
-            except RedisConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
         app.config["REDIS_URL"] = own_redis
         client = app.test_client()
         for code in codes[:10]:

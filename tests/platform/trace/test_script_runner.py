@@ -7,19 +7,16 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from freshcircle.platform.trace.services.scan_stream import REDIS_TIMEOUT_S, ScriptRunner
-from tests.platform.redis_db import flushed_redis
+from tests.platform.redis_db import flushed_redis, start_redis_server
 
 REDIS_URL = os.environ.get("FRESHCIRCLE_TEST_SCAN_REDIS_URL", "redis://127.0.0.1:6379/9")
 ECHO = "redis.call('INCR', KEYS[1]) return ARGV[1]"
@@ -52,28 +49,10 @@ def test_a_script_redis_forgot_is_loaded_again(redis):
     assert int(redis.get("echo:calls")) == 41
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 def test_a_redis_that_stops_answering_fails_every_waiting_caller_in_time(tmp_path):
-    port = _free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path)],
-                              stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
+    server, url = start_redis_server(tmp_path)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                Redis.from_url(url).ping()
-                break
-            except RedisConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
         runner = ScriptRunner(Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_S), ECHO)
         assert runner(["echo:calls"], ["up"]) == b"up"
 
