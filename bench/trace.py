@@ -480,9 +480,9 @@ class Loader:
         self.buffers = [[], [], []]
         self.sizes = [0, 0, 0]
         self.rows = [0, 0, 0]
-        stmts = ("COPY epcis_events (id, event_id, event_type, event_time, biz_step, gtin, "
-                 "lot_code, batch_id, body, previous_link, link, recorded_by_id, recorded_at) "
-                 "FROM STDIN",
+        stmts = ("COPY epcis_events (id, event_id, event_hash, event_type, event_time, biz_step, "
+                 "gtin, lot_code, batch_id, body, previous_link, link, recorded_by_id, "
+                 "recorded_at) FROM STDIN",
                  "COPY epcis_event_lots (event_record_id, gtin, lot_code, role, batch_id) "
                  "FROM STDIN",
                  "COPY lot_links (id, source, target, kind, quantity_g, event_id, "
@@ -745,7 +745,8 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
                 lots_rows = [(gtin, lot, "object", batch_id)]
                 event_type = t_kind[kind][0]
             link = link_hash(previous, eid)
-            loader.add(0, tsv((counter, eid, event_type, ts(moment), short[kind], gtin, lot,
+            # The platform's own events: their eventID is their event hash.
+            loader.add(0, tsv((counter, eid, eid, event_type, ts(moment), short[kind], gtin, lot,
                                batch_id, body.replace("\\", "\\\\"), previous, link, recorder,
                                now)))
             previous = link
