@@ -15,7 +15,8 @@ import pytest
 from redis import Redis
 from redis.exceptions import RedisError
 
-from freshcircle.platform.trace.services.scan_stream import REDIS_TIMEOUT_S, ScriptRunner
+from freshcircle.platform.trace.services.scan_stream import REDIS_TIMEOUT_S
+from freshcircle.platform.trace.services.script_runner import ScriptRunner
 from tests.platform.redis_db import flushed_redis, start_redis_server
 
 REDIS_URL = os.environ.get("FRESHCIRCLE_TEST_SCAN_REDIS_URL", "redis://127.0.0.1:6379/9")

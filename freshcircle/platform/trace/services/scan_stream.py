@@ -19,17 +19,11 @@ out of the request path for a few seconds at a time instead of making every page
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-import socket
-import struct
 import threading
 import time
 from dataclasses import dataclass
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -37,6 +31,7 @@ from sqlalchemy.orm import Session
 from freshcircle.platform.core.services import random_pool
 from freshcircle.platform.models import ScanEvent
 from freshcircle.platform.trace.services.scans import COPY_READ_LIMIT, CopyRule, CopySuspicion
+from freshcircle.platform.trace.services.script_runner import ScriptRunner
 
 log = logging.getLogger(__name__)
 
@@ -159,113 +154,6 @@ local scans = redis.call('ZCOUNT', KEYS[2], low, ARGV[at + 1])
 local places = redis.call('ZCOUNT', KEYS[3], low, ARGV[at + 1])
 return {version, scans, places}
 """
-def _kernel_timed(connection):
-    """`connection`, connected, its socket blocking with the kernel keeping its timeout.
-
-    A Python socket with a timeout polls before every send and receive, and lets go of the
-    GIL for the poll as for the call: two more waits for the GIL per round trip on a busy
-    worker. With SO_RCVTIMEO and SO_SNDTIMEO the kernel ends a call that waits longer than the
-    timeout instead, and redis-py raises its ConnectionError (a RedisError) as for a timeout."""
-    connection.connect()
-    sock = connection._sock  # redis-py keeps the socket here; tests/.../test_scan_front.py
-    timeout = sock.gettimeout()
-    if timeout:
-        whole = int(timeout)
-        value = struct.pack("ll", whole, int((timeout - whole) * 1_000_000))
-        sock.settimeout(None)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
-    return connection
-
-
-class _Waiter:
-    """One thread's script in a ScriptRunner batch, and its answer when it comes."""
-
-    __slots__ = ("answer", "args", "error", "leads", "ready")
-
-    def __init__(self, args: tuple):
-        self.args = args
-        self.answer = self.error = None
-        self.leads = False
-        self.ready = threading.Lock()
-        self.ready.acquire()  # released when the answer (or the lead) is this thread's
-
-    def outcome(self):
-        if self.error is not None:
-            raise self.error
-        return self.answer
-
-
-class ScriptRunner:
-    """Runs one Lua script for many threads, several calls in one round trip.
-
-    A call made while no batch is in flight sends itself; calls made while one is in flight
-    wait, and the thread whose batch comes back sends all of them in one write (a pipeline of
-    EVALSHA, loading the script when Redis does not have it) and hands them their answers. So
-    under load each scan's command shares a round trip with its neighbours' instead of each
-    thread paying for its own write, read and wake-up. A connection that failed is dropped,
-    every call of its batch raises the error, and the next batch opens a new connection."""
-
-    def __init__(self, client, text: str):
-        self.pool = client.connection_pool
-        self.text = text
-        self.sha = hashlib.sha1(text.encode()).hexdigest()
-        self._lock = threading.Lock()
-        self._queue: list[_Waiter] = []
-        self._in_flight = False
-        self._connection = None
-
-    def __call__(self, keys: list[str], args: list) -> list:
-        waiter = _Waiter((len(keys), *keys, *args))
-        with self._lock:
-            self._queue.append(waiter)
-            follows, self._in_flight = self._in_flight, True
-        if follows:
-            waiter.ready.acquire()
-            if not waiter.leads:
-                return waiter.outcome()
-        with self._lock:
-            batch, self._queue = self._queue, []
-        try:
-            self._run(batch)
-        finally:
-            for other in batch:
-                if other is not waiter:
-                    other.ready.release()
-            with self._lock:
-                if self._queue:
-                    self._queue[0].leads = True
-                    self._queue[0].ready.release()
-                else:
-                    self._in_flight = False
-        return waiter.outcome()
-
-    def _run(self, batch: list[_Waiter]) -> None:
-        connection = self._connection
-        try:
-            if connection is None:
-                connection = self._connection = _kernel_timed(self.pool.make_connection())
-            connection.send_packed_command(connection.pack_commands(
-                [("EVALSHA", self.sha, *waiter.args) for waiter in batch]))
-            for waiter in batch:
-                try:
-                    waiter.answer = connection.read_response()
-                except NoScriptError as error:
-                    waiter.error = error
-            for waiter in batch:
-                if isinstance(waiter.error, NoScriptError):
-                    connection.send_command("EVAL", self.text, *waiter.args)
-                    waiter.answer, waiter.error = connection.read_response(), None
-        except BaseException as error:
-            self._connection = None
-            if connection is not None:
-                connection.disconnect()
-            for waiter in batch:
-                waiter.error = error
-            if not isinstance(error, (RedisConnectionError, RedisTimeoutError)):
-                raise
-
-
 _runners: dict[int, ScriptRunner] = {}
 _runners_lock = threading.Lock()
 
