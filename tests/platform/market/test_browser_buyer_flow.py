@@ -103,6 +103,15 @@ def _no_sideways_scroll(page) -> None:
     assert width <= WIDTH, f"{page.url} scrolls sideways: {width}px wide"
 
 
+def _sign_in(page, base: str) -> None:
+    """The buyer signs in through the form, typing the number with spaces as on a phone."""
+    page.goto(base + "/login")
+    page.fill("#phone", "139 1234 5678")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
 def _shot(page, name: str) -> None:
     _no_sideways_scroll(page)
     page.screenshot(path=str(ARTIFACTS / f"buyer-{name}.png"), full_page=True)
@@ -125,11 +134,7 @@ def test_buyer_orders_100_jin_on_a_phone(live_app):
             page = context.new_page()
             page.set_default_timeout(15_000)
 
-            page.goto(base + "/login")
-            page.fill("#phone", "139 1234 5678")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
+            _sign_in(page, base)
             for link in ("#nav-market", "#nav-cart", "#nav-orders", "#nav-account"):
                 assert page.locator(link).count() == 1
 
@@ -192,11 +197,7 @@ def test_a_buyer_types_suan_in_pinyin_and_finds_garlic(live_app):
             page = browser.new_context(viewport={"width": WIDTH, "height": 740},
                                        locale="zh-CN").new_page()
             page.set_default_timeout(15_000)
-            page.goto(base + "/login")
-            page.fill("#phone", "139 1234 5678")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
+            _sign_in(page, base)
             page.goto(base + "/market")
             for typed, found in (("suan", True), ("ds", True), ("bocai", False)):
                 page.fill("#q", typed)
