@@ -13,7 +13,7 @@ import pygal
 from markupsafe import Markup, escape
 from pygal.style import Style
 
-from freshcircle.platform.web.charts import STYLE_OPTIONS
+from freshcircle.platform.web.charts import STYLE_OPTIONS, compact
 
 ROUTE_COLORS = ("#1f7a3a", "#2b6cb0", "#c05621", "#6b46c1", "#0f766e", "#b83280", "#744210")
 CITY_COLOR = "#bbbbbb"
@@ -49,6 +49,7 @@ def plan_map_svg(result: dict, depot: tuple[float, float, str], cities: list[tup
             point(s["lat"], s["lon"], f"{n}. {s['site_zh']}")
             for n, s in enumerate(route["stops"], start=1)]
         chart.add(f"{route_label} {route['no']} {route['plate']}", stops, print_labels=True)
+    compact(chart, repr((routes, depot, cities, title, store_label, route_label)))
     svg = chart.render(is_unicode=True).replace(
         "<title>Pygal</title>", f"<title>{escape(title)}</title>", 1)
     return Markup(svg)

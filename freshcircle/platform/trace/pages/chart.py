@@ -21,7 +21,7 @@ from pygal.style import Style
 
 from freshcircle.platform.core.services.clock import CHINA
 from freshcircle.platform.trace.services.consumer_story import ColdChain
-from freshcircle.platform.web.charts import STYLE_OPTIONS
+from freshcircle.platform.web.charts import STYLE_OPTIONS, compact
 
 SENSOR_COLORS = ("#1f7a3a", "#2b6cb0", "#6b46c1", "#0f766e", "#4a5568")
 BAND_COLOR, OUTSIDE_COLOR = "#d97706", "#c53030"
@@ -73,6 +73,7 @@ def _chart(readings: tuple, band: tuple, readings_label: str, band_label: str,
                if (high is not None and float(c) > high) or (low is not None and float(c) < low)]
     if outside:
         chart.add(excursion_label, outside, stroke=False, show_dots=True, dots_size=3)
+    compact(chart, repr((readings, band, readings_label, band_label, excursion_label)))
     svg = chart.render(is_unicode=True).replace(
         "<title>Pygal</title>", f"<title>{escape(readings_label)}</title>", 1
     )
