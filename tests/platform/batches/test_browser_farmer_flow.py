@@ -10,7 +10,6 @@ the page flow does not depend on the database, and the shared test database must
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -22,21 +21,13 @@ from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.core.services.files import content_bytes
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Batch, MemberRole, Membership, Producer, ProducerKind, Role
+from tests.platform.browser import ARTIFACTS, BROWSER_MARKS, chromium, phone_page
 from tests.platform.live_server import site
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PHONE, PASSWORD = "13812345678", "farm-pass-2026"
 WIDTH = 360
 
-pytestmark = [
-    pytest.mark.database_independent,
-    pytest.mark.browser,
-    pytest.mark.no_db_isolation,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium "
-                              "(apt-get install chromium fonts-wqy-microhei)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -76,71 +67,58 @@ def _no_sideways_scroll(page) -> None:
 
 
 def test_farmer_registers_a_batch_with_a_photo_on_a_phone(live_app):
-    sync_api = pytest.importorskip("playwright.sync_api")
     app, base = live_app
-    ARTIFACTS.mkdir(exist_ok=True)
     photo = _phone_photo()
     harvest = today_in_china()
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        try:
-            context = browser.new_context(viewport={"width": WIDTH, "height": 740},
-                                          locale="zh-CN", timezone_id="Asia/Shanghai")
-            page = context.new_page()
-            page.set_default_timeout(15_000)
+    with chromium() as browser:
+        page = phone_page(browser)
 
-            page.goto(base + "/login")
-            assert page.locator("h1").inner_text() == "登录"
-            page.fill("#phone", "138 1234 5678")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/")
-            assert "我的批次" in page.locator("h1").inner_text()
-            _no_sideways_scroll(page)
-            page.screenshot(path=str(ARTIFACTS / "farmer-1-dashboard.png"), full_page=True)
+        page.goto(base + "/login")
+        assert page.locator("h1").inner_text() == "登录"
+        page.fill("#phone", "138 1234 5678")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/")
+        assert "我的批次" in page.locator("h1").inner_text()
+        _no_sideways_scroll(page)
+        page.screenshot(path=str(ARTIFACTS / "farmer-1-dashboard.png"), full_page=True)
 
-            page.click("text=登记新批次")
-            page.wait_for_url(base + "/batches/new")
-            page.select_option("#product_id", label="菠菜")
-            page.fill("#quantity", "120")
-            assert page.is_checked("input[name=unit][value=jin]")  # 斤 is the default
-            page.fill("#new_plot_name", "东地块")
-            page.fill("#harvest_date", harvest.isoformat())
-            page.set_input_files("#photo", files=[{
-                "name": "IMG_20261126.jpg", "mimeType": "image/jpeg", "buffer": photo}])
-            # photo.js shrinks the photo before upload; it marks the input when done.
-            page.wait_for_selector("#photo[data-state=ready]")
-            _no_sideways_scroll(page)
-            page.screenshot(path=str(ARTIFACTS / "farmer-2-new-batch.png"), full_page=True)
-            page.click("#save-batch")
-            page.wait_for_url(f"{base}/batches/*")
+        page.click("text=登记新批次")
+        page.wait_for_url(base + "/batches/new")
+        page.select_option("#product_id", label="菠菜")
+        page.fill("#quantity", "120")
+        assert page.is_checked("input[name=unit][value=jin]")  # 斤 is the default
+        page.fill("#new_plot_name", "东地块")
+        page.fill("#harvest_date", harvest.isoformat())
+        page.set_input_files("#photo", files=[{
+            "name": "IMG_20261126.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+        # photo.js shrinks the photo before upload; it marks the input when done.
+        page.wait_for_selector("#photo[data-state=ready]")
+        _no_sideways_scroll(page)
+        page.screenshot(path=str(ARTIFACTS / "farmer-2-new-batch.png"), full_page=True)
+        page.click("#save-batch")
+        page.wait_for_url(f"{base}/batches/*")
 
-            lot = page.locator("#lot-code").inner_text().strip()
-            assert lot == f"FY341222-{harvest:%y%m%d}-001"
-            assert "登记成功" in page.locator(".flash").inner_text()
-            assert "120\u00a0斤（60\u00a0kg）" in page.inner_text("main")
-            _no_sideways_scroll(page)
-            page.screenshot(path=str(ARTIFACTS / "farmer-3-batch.png"), full_page=True)
+        lot = page.locator("#lot-code").inner_text().strip()
+        assert lot == f"FY341222-{harvest:%y%m%d}-001"
+        assert "登记成功" in page.locator(".flash").inner_text()
+        assert "120\u00a0斤（60\u00a0kg）" in page.inner_text("main")
+        _no_sideways_scroll(page)
+        page.screenshot(path=str(ARTIFACTS / "farmer-3-batch.png"), full_page=True)
 
-            page.click("#nav-batches")
-            page.wait_for_url(base + "/")
-            card = page.locator("li.batch", has_text=lot)
-            assert card.count() == 1
-            thumb = card.locator("img.thumb")
-            thumb.wait_for()
-            assert page.wait_for_function(
-                "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
-            assert thumb.evaluate("img => img.naturalWidth") <= 144  # a thumbnail, not the photo
-            _no_sideways_scroll(page)
-            page.screenshot(path=str(ARTIFACTS / "farmer-4-dashboard-with-batch.png"),
-                            full_page=True)
-        finally:
-            browser.close()
+        page.click("#nav-batches")
+        page.wait_for_url(base + "/")
+        card = page.locator("li.batch", has_text=lot)
+        assert card.count() == 1
+        thumb = card.locator("img.thumb")
+        thumb.wait_for()
+        assert page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+        assert thumb.evaluate("img => img.naturalWidth") <= 144  # a thumbnail, not the photo
+        _no_sideways_scroll(page)
+        page.screenshot(path=str(ARTIFACTS / "farmer-4-dashboard-with-batch.png"),
+                        full_page=True)
 
     with app.app_context():
         batch = db.session.scalar(select(Batch))

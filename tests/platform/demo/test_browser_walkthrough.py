@@ -10,7 +10,6 @@ buyer reads the inbox (the buyer's row says the recall notice arrives there).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -27,21 +26,13 @@ from freshcircle.platform.demo.content import (
     JIESHOU_MANAGER,
 )
 from freshcircle.platform.extensions import db
+from tests.platform.browser import ARTIFACTS, BROWSER_MARKS, chromium, phone_page
 from tests.platform.live_server import site
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 WIDTH = 360
 LOT = re.compile(r"FY\d{6}-\d{6}-\d{3}")
 
-pytestmark = [
-    pytest.mark.database_independent,
-    pytest.mark.browser,
-    pytest.mark.no_db_isolation,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium at /usr/bin/chromium "
-                              "(apt-get install chromium fonts-wqy-microhei)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -67,10 +58,8 @@ class Walk:
 
     def __init__(self, browser, base: str, phone: str):
         self.base, self.phone = base, phone
-        self.context = browser.new_context(viewport={"width": WIDTH, "height": 740},
-                                           locale="zh-CN", timezone_id="Asia/Shanghai")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(20_000)
+        self.page = phone_page(browser, timeout_ms=20_000)
+        self.context = self.page.context
         self.shots = 0
         self.page.goto(base + "/login")
         self.page.fill("#phone", phone)
@@ -114,28 +103,19 @@ def _lots(text: str) -> list[str]:
 
 
 def test_every_demo_sign_in_does_what_readme_says(demo_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
     base, rows = demo_server
-    ARTIFACTS.mkdir(exist_ok=True)
     spinach, toon = _lots(rows[FARMER.phone])
     celery, merged, recalled = _lots(rows[INSPECTOR.phone])
     assert recalled == toon and _lots(rows[CARRIER.phone]) == [toon]
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            _farmer(Walk(browser, base, FARMER.phone), spinach, toon)
-            _coop_admin(Walk(browser, base, COOP_ADMIN.phone))
-            _jieshou_manager(Walk(browser, base, JIESHOU_MANAGER.phone))
-            _carrier(Walk(browser, base, CARRIER.phone), toon)
-            _inspector(Walk(browser, base, INSPECTOR.phone), celery, merged, toon)
-            _buyer(Walk(browser, base, BUYER.phone), toon)
-            _admin(Walk(browser, base, PLATFORM_ADMIN.phone))
-        finally:
-            browser.close()
+    with chromium() as browser:
+        _farmer(Walk(browser, base, FARMER.phone), spinach, toon)
+        _coop_admin(Walk(browser, base, COOP_ADMIN.phone))
+        _jieshou_manager(Walk(browser, base, JIESHOU_MANAGER.phone))
+        _carrier(Walk(browser, base, CARRIER.phone), toon)
+        _inspector(Walk(browser, base, INSPECTOR.phone), celery, merged, toon)
+        _buyer(Walk(browser, base, BUYER.phone), toon)
+        _admin(Walk(browser, base, PLATFORM_ADMIN.phone))
 
 
 def _farmer(walk: Walk, spinach: str, toon: str) -> None:

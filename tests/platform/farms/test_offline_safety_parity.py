@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from pathlib import Path
 
-import pytest
 from flask_migrate import upgrade
 
 from freshcircle.platform import create_app
@@ -23,18 +21,13 @@ from freshcircle.platform.extensions import db
 from freshcircle.platform.farms.services.safety import harvest_status
 from freshcircle.platform.models import InputKind, Role
 from tests.factories import Factory
+from tests.platform.browser import BROWSER_MARKS, chromium
 from tests.platform.live_server import call, site
 
-CHROMIUM = Path("/usr/bin/chromium")
 TODAY = today_in_china()
 PLOTS = 24
 
-pytestmark = [
-    pytest.mark.database_independent,
-    pytest.mark.browser,
-    pytest.mark.no_db_isolation,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _farm(app, rng: random.Random) -> tuple[str, list[int]]:
@@ -88,7 +81,6 @@ def _cases(app, plot_ids, rng: random.Random) -> list[dict]:
 
 
 def test_the_phone_judges_every_harvest_as_the_server_does(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
     app = create_app({"SECRET_KEY": "parity",
                       "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "parity.db")})
     with app.app_context():
@@ -106,22 +98,17 @@ def test_the_phone_judges_every_harvest_as_the_server_does(tmp_path):
                       headers={"Authorization": f"Bearer {token}"})
         assert answer.status == 200
         snapshot = json.loads(answer.body)
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                 args=["--no-sandbox", "--disable-gpu"])
-            try:
-                page = browser.new_page()
-                page.goto(base + "/offline")
-                phone = page.evaluate("""async ([cases, snapshot]) => {
-                  const safety = await import("/static/offline/safety.js");
-                  return cases.map((c) => {
-                    const check = safety.harvestCheck(c.day, c.plot, snapshot);
-                    return {plot: c.plot, day: c.day, outcome: check.outcome,
-                            safe_from: check.safe_from, blocking: check.blocking.map(i => i.id)};
-                  });
-                }""", [cases, snapshot])
-            finally:
-                browser.close()
+        with chromium() as browser:
+            page = browser.new_page()
+            page.goto(base + "/offline")
+            phone = page.evaluate("""async ([cases, snapshot]) => {
+              const safety = await import("/static/offline/safety.js");
+              return cases.map((c) => {
+                const check = safety.harvestCheck(c.day, c.plot, snapshot);
+                return {plot: c.plot, day: c.day, outcome: check.outcome,
+                        safe_from: check.safe_from, blocking: check.blocking.map(i => i.id)};
+              });
+            }""", [cases, snapshot])
     with app.app_context():
         db.engine.dispose()
 
