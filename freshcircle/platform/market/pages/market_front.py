@@ -45,6 +45,7 @@ from freshcircle.platform.market.services import browse_facts
 from freshcircle.platform.market.services.browse_facts import BrowseFacts
 from freshcircle.platform.metrics import REQUEST_SECONDS
 from freshcircle.platform.web.front_db import FrontDatabase
+from freshcircle.platform.web.front_layer import FrontLayer
 from freshcircle.platform.web.read_batches import ReadBatches, Unanswered
 from freshcircle.platform.web.result_cache import FragmentCache
 from freshcircle.platform.web.session_cookie import SessionCookies
@@ -102,33 +103,20 @@ def split_page(html: str, csrf_token: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-class MarketFront:
+class MarketFront(FrontLayer):
     def __init__(self, app: Flask, wsgi_app, size: int = 1024) -> None:
-        self.app = app
-        self.wsgi_app = wsgi_app
+        super().__init__(app, wsgi_app, REQUEST_SECONDS.labels(ENDPOINT, "GET"))
         self.sessions = SessionCookies(app)
         self.database = FrontDatabase(app)
         self.reads = ReadBatches(self._read_facts, most=browse_facts.MOST)
         self.pages = FragmentCache(size)
         self._rendering: dict[tuple, threading.Event] = {}
-        self._latency = REQUEST_SECONDS.labels(ENDPOINT, "GET")  # the app's histogram child
         self._lock = threading.Lock()
 
-    def __call__(self, environ, start_response) -> Iterable[bytes]:
-        if (environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "GET"
-                or "HTTP_COOKIE" not in environ
-                or any(name in environ for name in _NOT_FOR_FRONT)):
-            return self.wsgi_app(environ, start_response)
-        started = time.perf_counter()
-        answer = self._answer(environ)
-        if answer is None:
-            return self.wsgi_app(environ, start_response)
-        if isinstance(answer, Ticket):
-            return self._through(environ, start_response, answer)
-        status, headers, body = answer
-        start_response(status, headers)
-        self._latency.observe(time.perf_counter() - started)
-        return [body]
+    def takes(self, environ) -> bool:
+        return (environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") == "GET"
+                and "HTTP_COOKIE" in environ
+                and not any(name in environ for name in _NOT_FOR_FRONT))
 
     def _read_facts(self, session_ids: list[str]) -> dict | None:
         """The facts of these sessions, in one statement (None: no answer)."""
@@ -137,7 +125,7 @@ class MarketFront:
         except browse_facts.Unanswered:
             return None
 
-    def _answer(self, environ):
+    def answer(self, environ):
         """(status, headers, body), a Ticket for the app to render, or None (the app does
         everything)."""
         ttl = float(self.app.config.get("MARKET_RESULTS_CACHE_SECONDS", 3600))
@@ -187,7 +175,7 @@ class MarketFront:
         headers.append(("Content-Length", str(len(body))))
         return kept.status, headers, body
 
-    def _through(self, environ, start_response, ticket: Ticket) -> Iterable[bytes]:
+    def through(self, environ, start_response, ticket: Ticket) -> Iterable[bytes]:
         """The app answers; its page is kept when it was rendered with the ticket's facts."""
         environ[TICKET] = ticket
         seen: dict = {}

@@ -26,7 +26,6 @@ version, seen by every node on its next scan.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
@@ -45,6 +44,7 @@ from freshcircle.platform.metrics import REQUEST_SECONDS
 from freshcircle.platform.trace.services import lot_versions, scan_stream, scans
 from freshcircle.platform.trace.services.consumer_story import StoryCache
 from freshcircle.platform.trace.services.scan_verdict import scan_redis
+from freshcircle.platform.web.front_layer import FrontLayer
 from freshcircle.traceability.code_reader import CodeReader
 from freshcircle.traceability.digital_link import DigitalLinkError
 
@@ -194,16 +194,14 @@ def _slot_bytes(serial: str | None, full_path: str, nonce: str) -> dict[bytes, b
             for slot, value in _slot_values(serial, full_path, nonce).items()}
 
 
-class ScanFront:
+class ScanFront(FrontLayer):
     """The WSGI layer; `app` is the Flask app whose settings and caches it uses."""
 
     def __init__(self, app: Flask, wsgi_app, *, facts_size: int = 4096, pages_size: int = 256):
-        self.app = app
-        self.wsgi_app = wsgi_app
+        super().__init__(app, wsgi_app, REQUEST_SECONDS.labels("trace.resolve", "GET"))
         self.facts: dict[tuple[str, str], Facts] = {}
         self.facts_size = facts_size
         self.pages = StoryCache(pages_size)  # an LRU whose entries also expire
-        self._seconds = REQUEST_SECONDS.labels("trace.resolve", "GET")
         self._day = ChinaDay()
         self._codes: CodeReader | None = None
 
@@ -223,25 +221,14 @@ class ScanFront:
 
     # --- the request ----------------------------------------------------------------------
 
-    def __call__(self, environ, start_response) -> Iterable[bytes]:
-        if (environ.get("REQUEST_METHOD") != "GET"
-                or not environ.get("PATH_INFO", "").startswith("/01/")
-                or any(name in environ for name in _NOT_FOR_FRONT)
-                or "linkType" in environ.get("QUERY_STRING", "")
-                or wants_linkset(environ.get("HTTP_ACCEPT"))):
-            return self.wsgi_app(environ, start_response)
-        started = time.perf_counter()
-        answer = self._answer(environ)
-        if answer is None:
-            return self.wsgi_app(environ, start_response)
-        if isinstance(answer, Ticket):
-            return self._through(environ, start_response, answer)
-        status, headers, body = answer
-        start_response(status, headers)
-        self._seconds.observe(time.perf_counter() - started)
-        return [body]
+    def takes(self, environ) -> bool:
+        return (environ.get("REQUEST_METHOD") == "GET"
+                and environ.get("PATH_INFO", "").startswith("/01/")
+                and not any(name in environ for name in _NOT_FOR_FRONT)
+                and "linkType" not in environ.get("QUERY_STRING", "")
+                and not wants_linkset(environ.get("HTTP_ACCEPT")))
 
-    def _answer(self, environ):
+    def answer(self, environ):
         """(status, headers, body), a Ticket for the app to render, or None (the app does
         everything)."""
         app, config = self.app, self.app.config
@@ -301,7 +288,7 @@ class ScanFront:
         headers.append(("Content-Length", str(len(body))))
         return kept.status, headers, body
 
-    def _through(self, environ, start_response, ticket: Ticket) -> Iterable[bytes]:
+    def through(self, environ, start_response, ticket: Ticket) -> Iterable[bytes]:
         """The app renders the page (with the scan already logged); keep it for the next."""
         environ[TICKET] = ticket
         seen: dict = {}
