@@ -25,10 +25,16 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed compile-translations ## create .venv and install the project with its test tools
+# axe-core for the browser tests' accessibility check, pinned in package-lock.json (never served).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+install: $(VENV)/.installed compile-translations node_modules/.installed ## create .venv and install the project with its test tools (and axe-core from npm)
 
 system-deps: ## Debian packages for the browser and PDF tests (installs them when run as root)
 	tools/apt-install $(SYSTEM_PACKAGES)
+	@command -v npm >/dev/null || tools/apt-install npm  # npm ci fetches axe-core (make install)
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test,bench]'
@@ -74,5 +80,5 @@ lint: install ## ruff, the import-linter layer contract and mypy --strict on the
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy --strict freshcircle/traceability freshcircle/logistics
 
-clean: ## remove the virtualenv and the local database
-	rm -rf $(VENV) instance *.egg-info
+clean: ## remove the virtualenv, node_modules and the local database
+	rm -rf $(VENV) node_modules instance *.egg-info
