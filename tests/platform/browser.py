@@ -21,6 +21,8 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# axe-core from the npm registry (package.json; `make install` runs npm ci).
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 NEEDS_CHROMIUM = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="needs Debian's Chromium at /usr/bin/chromium (make system-deps)")
@@ -57,3 +59,20 @@ def phone_page(browser, *, width: int = PHONE["width"], height: int = PHONE["hei
     page = context.new_page()
     page.set_default_timeout(timeout_ms)
     return page
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's violations of `impacts` on the page as it is now, one line each (rule,
+    impact, the first offending elements). The page's context needs `bypass_csp=True`: the
+    script goes in as a script tag, which the site's CSP would refuse."""
+    if not AXE.exists():
+        pytest.skip(f"needs axe-core at {AXE} (make install runs npm ci)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations.map(v => ({id: v.id, impact: v.impact,
+            targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return [f"{v['id']} ({v['impact']}): {', '.join(v['targets'])}"
+            for v in found if v["impact"] in impacts]

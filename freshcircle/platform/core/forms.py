@@ -55,3 +55,15 @@ class UserSearchForm(Form):
     state = SelectField(_l("State"), validators=[Optional()], choices=options(
         [("", _l("Active and deactivated")), ("active", _l("Active")),
          ("deactivated", _l("Deactivated"))]))
+
+
+class NameSearchForm(Form):
+    """GET search by name of the admin's producer and place lists."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name"), validators=[
+        Optional(), at_most(64),
+        Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+               message=_l("Remove the control characters from this field."))])

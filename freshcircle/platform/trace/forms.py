@@ -42,3 +42,14 @@ class RecordsExportForm(Form):
     date_to = DateField(_l("End date"), validators=[Optional()])
     format = RadioField(_l("Format"), choices=options([("xlsx", "Excel (XLSX)"), ("csv", "CSV")]),
                         default="xlsx")
+
+
+class RecallSearchForm(Form):
+    """GET filters of 召回记录: part of a lot code, holds or recalls."""
+
+    class Meta:
+        csrf = False
+
+    lot = StringField(_l("Lot code"), validators=[at_most(20)])
+    status = SelectField(_l("Status"), default="", choices=options(
+        [("", _l("All")), ("held", _l("Held")), ("recalled", _l("Recalled"))]))

@@ -6,20 +6,30 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from freshcircle.platform.core.forms import USER_STATES, UserForm, UserSearchForm
+from freshcircle.platform.core.forms import (
+    USER_STATES,
+    NameSearchForm,
+    UserForm,
+    UserSearchForm,
+)
 from freshcircle.platform.core.services import account_management, accounts, audit
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.extensions import db
 from freshcircle.platform.farms.services.producers import producers_query
-from freshcircle.platform.models import Place, Role, User
+from freshcircle.platform.models import AuditEntry, Place, Producer, Role, User
 from freshcircle.platform.web.pages import actor, form_page, roles_required
+from freshcircle.platform.web.table_query import TableQuery
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 
 
-def _page_number() -> int:
-    return min(max(request.args.get("page", 1, type=int), 1), 10_000)
+USER_SORTS = {"created": (User.created_at,), "name": (User.name,), "role": (User.role,),
+              "phone": (User.phone,)}
+PRODUCER_SORTS = {"name": (Producer.name,), "kind": (Producer.kind,),
+                  "county": (Producer.county_code,)}
+PLACE_SORTS = {"kind": (Place.kind,), "name": (Place.name_zh,), "code": (Place.admin_code,)}
+AUDIT_SORTS = {"time": (AuditEntry.id,)}
 
 
 @bp.get("/users")
@@ -27,19 +37,16 @@ def _page_number() -> int:
 def users():
     """Accounts, newest first: search by name or mobile number, filter by role and state."""
     form = UserSearchForm(formdata=request.args)
-    page = _page_number()
+    table = TableQuery("admin.users", USER_SORTS, default="created", page_size=PAGE_SIZE)
     rows: list[User] = []
     valid = form.validate()
     if valid:
         stmt = accounts.users_query(
             actor(), q=form.q.data, role=Role(form.role.data) if form.role.data else None,
             active=USER_STATES.get(form.state.data))
-        rows = db.session.scalars(
-            stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("core/admin/users.html", form=form, users=rows[:PAGE_SIZE],
-                           page=page, more=len(rows) > PAGE_SIZE, args=args
-                           ), 200 if valid else 422
+        rows = db.session.scalars(table.page_of(table.order_by(stmt, User.id))).all()
+    return render_template("core/admin/users.html", form=form, users=table.with_rows(rows),
+                           table=table), 200 if valid else 422
 
 
 def _user_page(user: User, reset_code: str | None = None):
@@ -102,16 +109,34 @@ def new_user():
 @bp.get("/producers")
 @roles_required(Role.ADMIN)
 def producers():
-    rows = db.session.scalars(producers_query(actor()).limit(500)).all()
-    return render_template("core/admin/producers.html", producers=rows)
+    """Every producer, by name: searched by name, sorted by a column, paged."""
+    form = NameSearchForm(formdata=request.args)
+    valid = form.validate()
+    table = TableQuery("admin.producers", PRODUCER_SORTS, default="name", default_desc=False,
+                       page_size=PAGE_SIZE)
+    stmt = producers_query(actor(), q=(form.q.data or "").strip() or None if valid else None)
+    rows = db.session.scalars(table.page_of(table.order_by(stmt, Producer.id))).all()
+    return render_template("core/admin/producers.html", producers=table.with_rows(rows),
+                           form=form, table=table), 200 if valid else 422
 
 
 @bp.get("/places")
 @roles_required(Role.ADMIN)
 def places():
+    """Places by kind: searched by name (Chinese or English), sorted by a column, paged."""
     # Reference data read as is; core/services/places.py belongs to the logistics work.
-    rows = db.session.scalars(select(Place).order_by(Place.kind, Place.id)).all()
-    return render_template("core/admin/places.html", places=rows)
+    form = NameSearchForm(formdata=request.args)
+    valid = form.validate()
+    table = TableQuery("admin.places", PLACE_SORTS, default="kind", default_desc=False,
+                       page_size=PAGE_SIZE)
+    stmt = select(Place)
+    q = (form.q.data or "").strip() if valid else ""
+    if q:
+        stmt = stmt.where(Place.name_zh.contains(q, autoescape=True)
+                          | Place.name_en.contains(q, autoescape=True))
+    rows = db.session.scalars(table.page_of(table.order_by(stmt, Place.id))).all()
+    return render_template("core/admin/places.html", places=table.with_rows(rows), form=form,
+                           table=table), 200 if valid else 422
 
 
 @bp.get("/audit")
@@ -121,11 +146,10 @@ def audit_log():
     user_id = request.args.get("user", type=int)
     if user_id is not None and not 0 < user_id < 2**31:
         user_id = 0  # no such user: an empty list, not an error
-    page = _page_number()
-    rows = db.session.scalars(
-        audit.entries_query(actor(), user_id=user_id)
-        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    table = TableQuery("admin.audit_log", AUDIT_SORTS, default="time", page_size=PAGE_SIZE)
+    stmt = table.order_by(audit.entries_query(actor(), user_id=user_id))
+    rows = db.session.scalars(table.page_of(stmt)).all()
     subject = db.session.get(User, user_id) if user_id else None
-    return render_template("core/admin/audit.html", entries=rows[:PAGE_SIZE], page=page,
-                           more=len(rows) > PAGE_SIZE, user_id=user_id, subject=subject,
+    return render_template("core/admin/audit.html", entries=table.with_rows(rows),
+                           table=table, user_id=user_id, subject=subject,
                            action_labels=audit.ACTION_LABELS)

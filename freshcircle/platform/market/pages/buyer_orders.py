@@ -15,10 +15,12 @@ from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.core.services.money import amount_fen
 from freshcircle.platform.extensions import db
 from freshcircle.platform.market.pages.cart import QuantityForm, error_text
+from freshcircle.platform.market.pages.sales import SalesFilterForm
 from freshcircle.platform.market.services import delivery, orders
 from freshcircle.platform.models import Order, OrderStatus, Role
 from freshcircle.platform.web.forms import Form
 from freshcircle.platform.web.pages import actor, roles_required
+from freshcircle.platform.web.table_query import TableQuery
 
 bp = Blueprint("buyer_orders", __name__, url_prefix="/orders")
 PAGE_SIZE = 20
@@ -55,17 +57,27 @@ def _own_order(order_id: int) -> Order:
     return order
 
 
+SORTS = {"placed": (Order.placed_at,), "number": (Order.id,),
+         "dispatch": (Order.dispatch_date,), "status": (Order.status,)}
+
+
 @bp.get("")
 @roles_required(Role.BUYER)
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
-    stmt = (orders.orders_query(actor())
-            .options(selectinload(Order.producer), selectinload(Order.site),
-                     selectinload(Order.lines))
-            .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
-    rows = list(db.session.scalars(stmt))
-    return render_template("market/buyer_orders/index.html", orders=rows[:PAGE_SIZE], page=page,
-                           more=len(rows) > PAGE_SIZE, totals=orders.totals)
+    """The buyer's orders, newest first: filtered by dispatch day and status, sorted by a
+    column, paged; cards on a phone, a table at a desk."""
+    form = SalesFilterForm(request.args)
+    form.validate()
+    table = TableQuery("buyer_orders.index", SORTS, default="placed", page_size=PAGE_SIZE)
+    status = None if form.status.errors else (form.status.data or None)
+    stmt = table.order_by(orders.orders_query(actor(), status), Order.id)
+    if form.day.data and not form.day.errors:
+        stmt = stmt.where(Order.dispatch_date == form.day.data)
+    stmt = stmt.options(selectinload(Order.producer), selectinload(Order.site),
+                        selectinload(Order.lines))
+    rows = table.with_rows(list(db.session.scalars(table.page_of(stmt))))
+    return render_template("market/buyer_orders/index.html", orders=rows, table=table,
+                           form=form, totals=orders.totals)
 
 
 def _timeline(order: Order) -> list[tuple[object, dt.datetime]]:

@@ -40,6 +40,7 @@ from freshcircle.platform.models import BuyerProfile, Order, OrderStatus, Produc
 from freshcircle.platform.web.downloads import pdf_response
 from freshcircle.platform.web.forms import Form, NumberField, optional_int, options
 from freshcircle.platform.web.pages import actor, product_label, roles_required
+from freshcircle.platform.web.table_query import TableQuery
 
 bp = Blueprint("sales_pages", __name__, url_prefix="/sales")
 documents_bp = Blueprint("order_document_pages", __name__)
@@ -91,24 +92,27 @@ def _companies(buyer_ids) -> dict[int, str]:
     return {user_id: company for user_id, company in rows}
 
 
+SORTS = {"dispatch": (Order.dispatch_date,), "number": (Order.id,),
+         "status": (Order.status,), "placed": (Order.placed_at,)}
+
+
 @bp.get("")
 @roles_required(*SELLERS)
 def index():
-    """The orders of the actor's producers, newest dispatch day first, filtered."""
+    """The orders of the actor's producers, newest dispatch day first (grouped by day, with
+    the day's packing list), filtered, sorted by a column, paged."""
     form = SalesFilterForm(request.args)
     form.validate()
-    page = max(request.args.get("page", 1, type=int), 1)
+    table = TableQuery("sales_pages.index", SORTS, default="dispatch", page_size=PAGE_SIZE)
     status = None if form.status.errors else (form.status.data or None)
-    stmt = orders.orders_query(actor(), status).order_by(None).order_by(
-        Order.dispatch_date.desc(), Order.id.desc())
+    stmt = table.order_by(orders.orders_query(actor(), status), Order.id)
     if form.day.data and not form.day.errors:
         stmt = stmt.where(Order.dispatch_date == form.day.data)
     stmt = stmt.options(selectinload(Order.lines), selectinload(Order.site),
                         selectinload(Order.producer), selectinload(Order.buyer))
-    rows = list(db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
-    shown = rows[:PAGE_SIZE]
-    return render_template("market/sales/index.html", form=form, orders=shown, page=page,
-                           more=len(rows) > PAGE_SIZE, totals=orders.totals,
+    shown = table.with_rows(list(db.session.scalars(table.page_of(stmt))))
+    return render_template("market/sales/index.html", form=form, orders=shown, table=table,
+                           by_day=table.sort == "dispatch", totals=orders.totals,
                            companies=_companies(o.buyer_id for o in shown),
                            grams=lambda o: sum(line.quantity_g for line in o.lines))
 

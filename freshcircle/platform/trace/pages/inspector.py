@@ -13,7 +13,7 @@ from freshcircle.platform.batches.services import batches as batch_service
 from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Batch, BatchStatus, Product, RecallRecord, Role
-from freshcircle.platform.trace.forms import BatchSearchForm, RecordsExportForm
+from freshcircle.platform.trace.forms import BatchSearchForm, RecallSearchForm, RecordsExportForm
 from freshcircle.platform.trace.services import lot_trace, trace_records
 from freshcircle.platform.trace.services import recalls as recall_service
 from freshcircle.platform.web.forms import options
@@ -24,9 +24,13 @@ from freshcircle.platform.web.pages import (
     roles_required,
     show_errors,
 )
+from freshcircle.platform.web.table_query import TableQuery
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
 PAGE_SIZE = 30
+BATCH_SORTS = {"harvest": (Batch.harvest_date,), "lot": (Batch.lot_code,),
+               "status": (Batch.status,), "weight": (Batch.quantity_g,)}
+RECALL_SORTS = {"created": (RecallRecord.created_at,), "status": (RecallRecord.status,)}
 
 
 @bp.get("/batches")
@@ -40,7 +44,7 @@ def batches():
     form.product.choices = options(
         [("", _("All")), *((str(p.id), product_label(p)) for p in products)]
     )
-    page = max(request.args.get("page", 1, type=int), 1)
+    table = TableQuery("inspector.batches", BATCH_SORTS, default="harvest", page_size=PAGE_SIZE)
     rows = []
     valid = form.validate()
     if valid:
@@ -52,12 +56,10 @@ def batches():
             q=(form.lot.data or "").strip() or None,
         )
         rows = db.session.scalars(
-            for_batch_cards(stmt).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-        ).all()
-    found = batch_service.attach_facts(db.session, list(rows[:PAGE_SIZE]))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("trace/inspector/batches.html", form=form, batches=found, page=page,
-                           more=len(rows) > PAGE_SIZE, args=args), 200 if valid else 422
+            for_batch_cards(table.page_of(table.order_by(stmt, Batch.id)))).all()
+    found = batch_service.attach_facts(db.session, table.with_rows(rows))
+    return render_template("trace/inspector/batches.html", form=form, batches=found,
+                           table=table), 200 if valid else 422
 
 
 @bp.get("/batches/<int:batch_id>/trace")
@@ -116,14 +118,19 @@ def export():
 @roles_required(Role.INSPECTOR, Role.ADMIN)
 def recalls():
     """召回记录: every hold and recall (lot, reason, when, by whom, who was told, status)."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.scalars(
-        recall_service.records_query(actor())
-        .options(selectinload(RecallRecord.batch).selectinload(Batch.product),
-                 selectinload(RecallRecord.actor), selectinload(RecallRecord.recipients))
-        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("trace/inspector/recalls.html", records=rows[:PAGE_SIZE], page=page,
-                           more=len(rows) > PAGE_SIZE)
+    form = RecallSearchForm(formdata=request.args)
+    valid = form.validate()
+    table = TableQuery("inspector.recalls", RECALL_SORTS, default="created", page_size=PAGE_SIZE)
+    stmt = table.order_by(recall_service.records_query(
+        actor(), lot=(form.lot.data or "").strip() or None if valid else None,
+        status=BatchStatus(form.status.data) if valid and form.status.data else None),
+        RecallRecord.id)
+    rows = db.session.scalars(table.page_of(stmt).options(
+        selectinload(RecallRecord.batch).selectinload(Batch.product),
+        selectinload(RecallRecord.batch).selectinload(Batch.producer),
+        selectinload(RecallRecord.actor), selectinload(RecallRecord.recipients))).all()
+    return render_template("trace/inspector/recalls.html", records=table.with_rows(rows),
+                           table=table, form=form), 200 if valid else 422
 
 
 @bp.get("/recalls/<int:record_id>")

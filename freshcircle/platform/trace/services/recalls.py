@@ -145,10 +145,17 @@ def restrict(session: Session, actor: User, batch: Batch, status: BatchStatus,
     return effects
 
 
-def records_query(actor: User):
-    """召回记录: every hold and recall, newest first; for inspectors and administrators."""
+def records_query(actor: User, *, lot: str | None = None, status: BatchStatus | None = None):
+    """召回记录: every hold and recall, newest first; for inspectors and administrators.
+    `lot` keeps the records of lots whose code contains it, `status` holds or recalls."""
     require_role(actor, Role.INSPECTOR, Role.ADMIN)
-    return select(RecallRecord).order_by(RecallRecord.created_at.desc(), RecallRecord.id.desc())
+    stmt = select(RecallRecord).order_by(RecallRecord.created_at.desc(), RecallRecord.id.desc())
+    if lot:
+        stmt = stmt.where(RecallRecord.batch_id.in_(
+            select(Batch.id).where(Batch.lot_code.contains(lot.upper(), autoescape=True))))
+    if status is not None:
+        stmt = stmt.where(RecallRecord.status == status)
+    return stmt
 
 
 def get_record(session: Session, actor: User, record_id: int) -> RecallRecord:
