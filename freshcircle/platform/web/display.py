@@ -31,7 +31,7 @@ from freshcircle.platform.models import (
 )
 from freshcircle.platform.web.forms import CERTIFICATION_KINDS, ROLE_LABELS
 from freshcircle.platform.web.pages import FARM_ROLES, place_label, product_label
-from freshcircle.platform.web.table_query import back_url
+from freshcircle.platform.web.table_query import back_url, kept_back
 
 STATUS_CLASSES = {
     BatchStatus.REGISTERED: "badge",
@@ -191,6 +191,7 @@ def register_display(app: Flask) -> None:
     app.add_template_filter(product_label, "product_label")
     app.add_template_global(nav_links, "nav_links")
     app.add_template_global(back_url, "back_url")
+    app.add_template_global(kept_back, "kept_back")
     app.add_template_global(unread_notices, "unread_notices")
     app.add_template_global(STATUS_CLASSES, "STATUS_CLASSES")
     app.add_template_global(SHIPMENT_STATUS_CLASSES, "SHIPMENT_STATUS_CLASSES")

@@ -123,3 +123,9 @@ def back_url(endpoint: str, **values) -> str:
     kept = request.args.get(BACK_PARAM, "")[:MAX_BACK]
     args = {k: v for k, v in parse_qsl(kept) if k not in values and v}
     return url_for(endpoint, **values, **args)
+
+
+def kept_back() -> dict[str, str]:
+    """`?back=` of this request, to pass on (a detail page's form posts and its redirect)."""
+    kept = request.args.get(BACK_PARAM, "")[:MAX_BACK]
+    return {BACK_PARAM: kept} if kept else {}

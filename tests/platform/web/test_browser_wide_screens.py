@@ -115,3 +115,58 @@ def test_main_pages_fit_every_width_and_pass_axe(demo_base):
             page.context.close()
     assert not problems, "\n".join(problems)
     assert tables == set(TABLE_PAGES), f"no rows to show as a table: {set(TABLE_PAGES) - tables}"
+
+
+def _tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until `selector` has the focus (the keyboard's own way there), and check the
+    focus is visible there (an outline)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline not in ("none", ""), f"{selector}: no visible focus"
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_buyer_adds_and_changes_a_cart_line_with_the_keyboard_alone(demo_base):
+    buyer = next(s.person.phone for s in SIGN_INS if s.person.role.value == "buyer")
+    with chromium() as browser:
+        page = sign_in(browser, demo_base, buyer, **DESK)
+        page.goto(demo_base + "/market")
+        href = page.get_attribute("a.listing-link", "href")
+        page.goto(demo_base + href)
+        _tab_to(page, "#cart-quantity")
+        page.keyboard.type("30")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.goto(demo_base + "/cart")
+        assert page.locator(".cart-line").count() >= 1
+        _tab_to(page, ".cart-line input[name=quantity]")
+        page.keyboard.press("Control+A")
+        page.keyboard.type("40")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "40" in page.locator(".cart-line input[name=quantity]").first.input_value()
+        assert not axe_violations(page)
+        page.context.close()
+
+
+def test_producer_confirms_an_order_of_the_day_with_the_keyboard_alone(demo_base):
+    manager = SIGN_INS[-1].person.phone  # the Jieshou co-op's: tomorrow's confirmed orders
+    with chromium() as browser:
+        page = sign_in(browser, demo_base, manager, **DESK)
+        page.goto(demo_base + "/sales?sort=number&dir=desc")
+        _tab_to(page, "a.row-link")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "/sales/" in page.url and "back=" in page.url
+        _tab_to(page, "#next-step")
+        before = page.inner_text("#status")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.inner_text("#status") != before
+        page.click("#back-to-list")
+        assert page.url.endswith("/sales?sort=number&dir=desc")  # 返回: the same list
+        assert not axe_violations(page)
+        page.context.close()

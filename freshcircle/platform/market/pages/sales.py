@@ -40,7 +40,7 @@ from freshcircle.platform.models import BuyerProfile, Order, OrderStatus, Produc
 from freshcircle.platform.web.downloads import pdf_response
 from freshcircle.platform.web.forms import Form, NumberField, optional_int, options
 from freshcircle.platform.web.pages import actor, product_label, roles_required
-from freshcircle.platform.web.table_query import TableQuery
+from freshcircle.platform.web.table_query import TableQuery, kept_back
 
 bp = Blueprint("sales_pages", __name__, url_prefix="/sales")
 documents_bp = Blueprint("order_document_pages", __name__)
@@ -216,7 +216,7 @@ def advance(order_id):
         return _detail(db.session.get(Order, order_id), form, error.status_code)
     flash(_("Order #%(id)d is now %(status)s.", id=order.id,
             status=orders.order_status_label(order.status)), "success")
-    return redirect(url_for("sales_pages.detail", order_id=order.id))
+    return redirect(url_for("sales_pages.detail", order_id=order.id, **kept_back()))
 
 
 @bp.post("/<int:order_id>/decline")
@@ -237,7 +237,7 @@ def decline(order_id):
         return _detail(order, _step_form(order), error.status_code, form)
     flash(_("Order #%(id)d declined; the buyer is told and the stock is back on sale.",
             id=order.id), "success")
-    return redirect(url_for("sales_pages.detail", order_id=order.id))
+    return redirect(url_for("sales_pages.detail", order_id=order.id, **kept_back()))
 
 
 
