@@ -15,21 +15,24 @@ is formatted by Babel (¥1,234.50 in Chinese, CN¥1,234.50 in English).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from freshcircle.platform.core.services.clock import CHINA
 from freshcircle.platform.core.services.identifiers import format_mobile
 from freshcircle.platform.core.services.money import amount_fen, fen_per_kg, format_money
+from freshcircle.platform.core.services.pdf_documents import (
+    escape,
+    facts_table,
+    grid,
+    pdf_styles,
+    render_pdf,
+)
 from freshcircle.platform.core.services.quantities import grams_to_jin, grams_to_kg
 from freshcircle.platform.market.services.orders import (
     line_grams,
@@ -38,7 +41,6 @@ from freshcircle.platform.market.services.orders import (
     totals,
 )
 from freshcircle.platform.models import BuyerProfile, Order, OrderStatus
-from freshcircle.traceability.pdffont import reportlab_font
 
 
 def _babel_locale(locale: str) -> str:
@@ -123,76 +125,6 @@ def packing_groups(session, orders: Iterable[Order]) -> list[PackingGroup]:
     return sorted(groups.values(), key=lambda g: g.lot)
 
 
-# -- rendering ---------------------------------------------------------------------------
-
-def _styles() -> dict[str, ParagraphStyle]:
-    font = reportlab_font()
-    return {
-        "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4),
-        "body": ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK"),
-        "small": ParagraphStyle("small", fontName=font, fontSize=8, leading=11,
-                                wordWrap="CJK", textColor=colors.HexColor("#444444")),
-        "cell": ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11,
-                               wordWrap="CJK"),
-        "num": ParagraphStyle("num", fontName=font, fontSize=8.5, leading=11, alignment=2,
-                              wordWrap="CJK"),
-    }
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _grid(head: Sequence[str] | None, rows: Sequence[Sequence], widths: Sequence[float],
-          numeric: set[int], styles, bold_last: bool = False) -> Table:
-    """A ruled table; `numeric` columns align right; long cells wrap (CJK line breaking),
-    and a tuple is one line per item."""
-    def cell(index: int, value):
-        parts = value if isinstance(value, tuple) else (value,)
-        return Paragraph("<br/>".join(_escape(p) for p in parts),
-                         styles["num" if index in numeric else "cell"])
-
-    data = [[cell(i, h) for i, h in enumerate(head)]] if head else []
-    data += [[cell(i, v) for i, v in enumerate(row)] for row in rows]
-    table = Table(data, colWidths=list(widths), repeatRows=1 if head else 0)
-    style = [("FONTNAME", (0, 0), (-1, -1), reportlab_font()),  # else Helvetica is referenced
-             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
-             ("VALIGN", (0, 0), (-1, -1), "TOP")]
-    if head:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8f2ea")))
-    if bold_last:
-        style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f2f2f2")))
-    table.setStyle(TableStyle(style))
-    return table
-
-
-def _facts(pairs: Sequence[tuple[str, str]], styles) -> Table:
-    data = [[Paragraph(_escape(k), styles["small"]), Paragraph(_escape(v), styles["body"])]
-            for k, v in pairs]
-    table = Table(data, colWidths=[32 * mm, 146 * mm])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), reportlab_font()),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-    return table
-
-
-def render_pdf(title: str, author: str, story: list) -> bytes:
-    """Lay out `story` on A4 pages (page numbers at the foot) and return the PDF."""
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
-                            topMargin=14 * mm, bottomMargin=16 * mm, title=title,
-                            author=author, invariant=1, initialFontName=reportlab_font())
-
-    def footer(canvas, document):
-        canvas.saveState()
-        canvas.setFont(reportlab_font(), 7.5)
-        canvas.drawRightString(A4[0] - 16 * mm, 9 * mm, f"{title} · {document.page}")
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
-
-
 def _order_facts(session, order: Order, locale: str) -> list[tuple[str, str]]:
     site = order.site
     phone = order.producer.contact_phone
@@ -211,7 +143,7 @@ def _order_facts(session, order: Order, locale: str) -> list[tuple[str, str]]:
 
 def invoice_pdf(session, order: Order, locale: str) -> bytes:
     """The order's invoice: each line ordered and delivered, prices per 斤 and per kg, sums."""
-    styles = _styles()
+    styles = pdf_styles()
     title = _("Invoice for order #%(id)d", id=order.id)
     money = lambda fen: format_money(fen, locale)  # noqa: E731
     delivered = order.delivered_at is not None or any(
@@ -235,13 +167,13 @@ def invoice_pdf(session, order: Order, locale: str) -> bytes:
         sums.insert(0, [_("Ordered total (before weighing)"), money(ordered.total_fen)])
     basis = (_("Amounts are for the weight delivered (catch-weight).") if delivered
              else _("Amounts are for the weight ordered; the weight delivered may change them."))
-    story = [Paragraph(_escape(title), styles["title"]), _facts(facts, styles), Spacer(1, 6),
-             _grid(head, rows, [24 * mm, 36 * mm, 26 * mm, 26 * mm, 20 * mm, 20 * mm, 26 * mm],
+    story = [Paragraph(escape(title), styles["title"]), facts_table(facts, styles), Spacer(1, 6),
+             grid(head, rows, [24 * mm, 36 * mm, 26 * mm, 26 * mm, 20 * mm, 20 * mm, 26 * mm],
                    {2, 3, 4, 5, 6}, styles),
              Spacer(1, 6),
-             _grid(None, sums, [130 * mm, 48 * mm], {1}, styles, bold_last=True),
-             Spacer(1, 6), Paragraph(_escape(basis), styles["small"]),
-             Paragraph(_escape(_("This statement is not a VAT invoice (发票).")),
+             grid(None, sums, [130 * mm, 48 * mm], {1}, styles, bold_last=True),
+             Spacer(1, 6), Paragraph(escape(basis), styles["small"]),
+             Paragraph(escape(_("This statement is not a VAT invoice (发票).")),
                        styles["small"])]
     return render_pdf(title, order.producer.name, story)
 
@@ -249,7 +181,7 @@ def invoice_pdf(session, order: Order, locale: str) -> bytes:
 def packing_list_pdf(session, orders: Sequence[Order], locale: str,
                      title: str | None = None) -> bytes:
     """The packing list of one or more orders of one producer, grouped by batch."""
-    styles = _styles()
+    styles = pdf_styles()
     first = orders[0]
     if title is None:
         title = _("Packing list for order #%(id)d", id=first.id)
@@ -271,7 +203,7 @@ def packing_list_pdf(session, orders: Sequence[Order], locale: str,
         if len(group.orders) > 1:
             rows.append(["", _("Total of lot %(lot)s", lot=group.lot),
                          weight_text(group.grams, locale), "", "", ""])
-    story = [Paragraph(_escape(title), styles["title"]), _facts(facts, styles), Spacer(1, 6),
-             _grid(head, rows, [26 * mm, 36 * mm, 32 * mm, 16 * mm, 52 * mm, 16 * mm],
+    story = [Paragraph(escape(title), styles["title"]), facts_table(facts, styles), Spacer(1, 6),
+             grid(head, rows, [26 * mm, 36 * mm, 32 * mm, 16 * mm, 52 * mm, 16 * mm],
                    {2}, styles)]
     return render_pdf(title, first.producer.name, story)
