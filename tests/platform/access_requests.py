@@ -195,6 +195,8 @@ ALLOWED_ANSWERS: dict[str, tuple[int, str]] = {
     "GET /label-runs/<int:run_id>/labels.pdf": (409, "the run is still queued"),
     "POST /api/v1/dispatch/plans/{plan_id}/accept": (409, "the plan is not done"),
     "POST /dispatch/plans/<int:plan_id>/accept": (409, "the plan is not done"),
+    "GET /dispatch/plans/<int:plan_id>/run-sheets.pdf": (409, "the plan is still queued"),
+    "GET /dispatch/plans/<int:plan_id>/plan.csv": (409, "the plan is still queued"),
 }
 # Query strings; a list filtered by a tenant's record is probed with each side's (what comes
 # back must hold nothing of another tenant's, see access_world.Side.secrets).

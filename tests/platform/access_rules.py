@@ -387,6 +387,8 @@ RULES: dict[str, str] = {
     "POST /dispatch/plans": "dispatch-page",
     "GET /dispatch/plans/<int:plan_id>": "farm-manage",
     "POST /dispatch/plans/<int:plan_id>/accept": "farm-manage",
+    "GET /dispatch/plans/<int:plan_id>/run-sheets.pdf": "farm-manage",
+    "GET /dispatch/plans/<int:plan_id>/plan.csv": "farm-manage",
 }
 
 

@@ -81,6 +81,12 @@ def test_translations_keep_every_placeholder(zh_catalog):
     assert not problems, "\n".join(problems)
 
 
+def _forms(string) -> tuple:
+    """A translation's forms: one for a message, one per plural form for a plural (the .po
+    reader gives those as a tuple, the .mo reader as a list)."""
+    return tuple(string) if isinstance(string, (list, tuple)) else (string,)
+
+
 def test_compiled_catalog_matches_the_po_file(zh_catalog):
     """The app reads the .mo; a stale one shows English or old wording to farmers."""
     assert ZH_MO.exists(), f"{ZH_MO.relative_to(ROOT)} is missing; {HOW_TO_FIX}"
@@ -91,7 +97,8 @@ def test_compiled_catalog_matches_the_po_file(zh_catalog):
         for message in zh_catalog
         if message.id and message.string and not message.fuzzy
         and (compiled.get(message.id, context=message.context) is None
-             or compiled.get(message.id, context=message.context).string != message.string)
+             or _forms(compiled.get(message.id, context=message.context).string)
+             != _forms(message.string))
     ]
     assert not stale, f"{ZH_MO.name} is out of date for {len(stale)} message(s) ({stale[:5]}...); "\
         f"{HOW_TO_FIX}"

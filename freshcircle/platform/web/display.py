@@ -7,12 +7,12 @@ import datetime as dt
 from babel.numbers import format_decimal
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from freshcircle.platform.batches.services.batches import batch_status_label
 from freshcircle.platform.core.services import notices
+from freshcircle.platform.core.services.durations import hours_as_days
 from freshcircle.platform.core.services.quantities import grams_to_jin, grams_to_kg
 from freshcircle.platform.dispatch.services.shipments import status_label as shipment_status_label
 from freshcircle.platform.extensions import db
@@ -103,17 +103,6 @@ def weight(grams: int) -> str:
     if str(get_locale()) == "en":
         return f"{jin}\u00a0jin ({kg}\u00a0kg)"
     return f"{jin}\u00a0斤（{kg}\u00a0kg）"
-
-
-def hours_as_days(hours) -> str:
-    """A span given in hours, as people say it: '56 天 19 小时', '19 小时' (whole hours)."""
-    whole = max(round(float(hours)), 0)
-    days, rest = divmod(whole, 24)
-    if not days:
-        return _("%(h)s h", h=rest)
-    if not rest:
-        return _("%(d)s d", d=number(days))
-    return _("%(d)s d %(h)s h", d=number(days), h=rest)
 
 
 def label(value) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -21,9 +22,16 @@ from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.core.services.money import format_money
 from freshcircle.platform.dispatch import jobs as dispatch_jobs
 from freshcircle.platform.dispatch.pages.dispatch_map import plan_map_svg
-from freshcircle.platform.dispatch.services import dispatch_plans, dispatch_problem, fleet
+from freshcircle.platform.dispatch.services import (
+    dispatch_plans,
+    dispatch_problem,
+    fleet,
+    plan_summary,
+    run_sheets,
+)
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import DispatchPlan, Place, PlaceKind, Role
+from freshcircle.platform.web.downloads import pdf_response
 from freshcircle.platform.web.pages import actor, roles_required
 
 bp = Blueprint("dispatch_pages", __name__, url_prefix="/dispatch")
@@ -54,8 +62,6 @@ def _stores() -> list[Place]:
 
 @bp.app_context_processor
 def _helpers() -> dict:
-    from flask_babel import get_locale
-
     return {"yuan_text": lambda fen: format_money(fen, str(get_locale() or "zh"))}
 
 
@@ -147,6 +153,8 @@ def _plan_page(record: DispatchPlan, error: str | None = None):
                              title=_("Route map"), store_label=_("Cold store"),
                              route_label=_("Truck"))
     return render_template("dispatch/plan.html", plan=record, result=result, chart=chart,
+                           summary=plan_summary.summary(result) if result else None,
+                           fill_percent=plan_summary.fill_percent,
                            timeline=_timeline(result or {}), reasons=REASONS, status=STATUS,
                            parse=dt.datetime.fromisoformat, error=error,
                            travel_failed=(record.error or "").startswith(
@@ -166,3 +174,44 @@ def accept(plan_id: int):
     flash(_("Plan accepted: %(n)s shipments created; the drivers see their stops.",
             n=len(shipments)), "success")
     return redirect(url_for(".plan", plan_id=plan_id))
+
+
+def _finished_result(record: DispatchPlan) -> dict:
+    """The plan's result, once planning has finished (409 before: nothing to print yet)."""
+    result = dispatch_plans.result(record)
+    if result is None:
+        abort(409, description=_("The plan is not finished yet; its run sheets come when it "
+                                 "is."))
+    return result
+
+
+@bp.get("/plans/<int:plan_id>/run-sheets.pdf")
+@roles_required(*MANAGERS)
+def run_sheets_pdf(plan_id: int):
+    """Every truck's run sheet, each from a new page; ?truck=N: that truck's alone."""
+    record = _get(plan_id)
+    routes = _finished_result(record).get("routes") or []
+    truck = request.args.get("truck", type=int)
+    if truck is not None:
+        routes = [r for r in routes if r["no"] == truck]
+    if not routes:
+        abort(404)
+    locale = _locale()
+    kinds = {c["kind"]: str(fleet.KIND_LABELS.get(c["kind"], c["kind"]))
+             for r in routes for c in r["compartments"]}
+    name = f"run-sheet-{record.id}" + (f"-{truck}" if truck is not None else "") + ".pdf"
+    return pdf_response(run_sheets.run_sheets_pdf(record, routes, locale, kinds), name)
+
+
+@bp.get("/plans/<int:plan_id>/plan.csv")
+@roles_required(*MANAGERS)
+def plan_csv(plan_id: int):
+    record = _get(plan_id)
+    data = run_sheets.plan_csv(_finished_result(record), _locale())
+    return Response(data, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=dispatch-plan-{record.id}.csv",
+        "Cache-Control": "private, no-store"})
+
+
+def _locale() -> str:
+    return str(get_locale() or "zh")

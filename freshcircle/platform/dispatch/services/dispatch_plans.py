@@ -146,6 +146,7 @@ def _stop(day: dispatch_problem.DayInput, stop: p.Stop, planned: p.Order,
         })
     window = planned.window
     return {"order_id": order.id, "buyer": order.buyer.name if order.buyer else "",
+            "buyer_phone": order.buyer.phone if order.buyer else "",
             "site_id": site.id, "site_zh": site.name_zh, "site_en": site.name_en,
             "lat": float(site.latitude), "lon": float(site.longitude),
             "arrival": _iso(day, stop.arrival_s), "start": _iso(day, stop.start_s),
@@ -157,25 +158,61 @@ def _driver_name(vehicle) -> str | None:
     return vehicle.driver.name if vehicle.driver else None
 
 
+def _loads(vehicle, route: p.Route, planned: dict[str, p.Order], stops: list[dict],
+           stowage: p.Stowage) -> list[dict]:
+    """Per compartment kind on the truck (its compartments of one kind hold the same range):
+    kg and pallet places loaded against capacity, and each product stowed there with the
+    range it keeps."""
+    loads: dict[str, dict] = {}
+    for c in vehicle.compartments:
+        load = loads.setdefault(c.kind, {
+            "kind": c.kind, "temp_class": c.temp_class.value, "min_c": float(c.min_c),
+            "max_c": float(c.max_c), "kg": 0, "capacity_kg": 0, "pallets": 0.0,
+            "capacity_pallets": 0, "products": []})
+        load["capacity_kg"] += c.capacity_kg
+        load["capacity_pallets"] += c.capacity_pallets
+    for stop in stops:
+        for item in stop["items"]:
+            if item["kind"] in loads:
+                loads[item["kind"]]["kg"] += item["grams"]
+    products: dict[tuple[str, str], dict] = {}
+    for stop in route.stops:
+        for item in planned[stop.order].items:
+            kind = stowage.kind_of.get(item.product.key)
+            if kind not in loads:
+                continue
+            loads[kind]["pallets"] += float(item.pallets)
+            key = (kind, item.product.name_en)
+            if key not in products:
+                products[key] = {"en": item.product.name_en, "zh": item.product.name_zh,
+                                 "min_c": item.product.temp_min_c,
+                                 "max_c": item.product.temp_max_c, "kg": 0}
+                loads[kind]["products"].append(products[key])
+            products[key]["kg"] += item.kg
+    for load in loads.values():
+        load["kg"] = round(load["kg"] / 1000)
+        load["pallets"] = round(load["pallets"], 2)
+    return list(loads.values())
+
+
 def serialize(day: dispatch_problem.DayInput, plan: p.Plan, provider: str) -> dict:
     planned = {o.key: o for o in day.problem.orders}
+    meters, depot_point = day.problem.matrix.meters, day.problem.depots[0].point
     routes = []
     for n, route in enumerate(plan.routes):
         vehicle = day.vehicles[route.vehicle_type]
         stops = [_stop(day, s, planned[s.order], plan.stowage) for s in route.stops]
-        loads = []
-        for c in vehicle.compartments:
-            kg = sum(i["grams"] for s in stops for i in s["items"] if i["kind"] == c.kind)
-            loads.append({"kind": c.kind, "temp_class": c.temp_class.value,
-                          "kg": round(kg / 1000), "capacity_kg": c.capacity_kg})
+        last = planned[route.stops[-1].order].point if route.stops else depot_point
         routes.append({
             "no": n + 1, "vehicle_id": vehicle.id, "plate": vehicle.plate,
             "vehicle": vehicle.name,
             "driver": _driver_name(vehicle),
             "departure": _iso(day, route.departure_s), "finish": _iso(day, route.finish_s),
             "return": _iso(day, route.return_s), "distance_km": round(route.distance_m / 1000),
+            "empty_km": round(meters[last][depot_point] / 1000),  # the drive home, unloaded
             "cost_fen": planner.route_cost_fen(day.problem, route),
-            "compartments": loads, "stops": stops})
+            "compartments": _loads(vehicle, route, planned, stops, plan.stowage),
+            "stops": stops})
     unassigned = []
     for u in [*day.unplannable, *plan.unassigned]:
         order = day.orders[u.order]
