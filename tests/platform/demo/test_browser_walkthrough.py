@@ -85,6 +85,12 @@ class Walk:
         self.page.wait_for_load_state()
         return self.look(text)
 
+    def open_row(self, text: str) -> str:
+        """A list row holding `text` (a lot code), opened as a finger or a mouse would."""
+        self.page.locator("tr", has_text=text).locator(".row-link").first.click()
+        self.page.wait_for_load_state()
+        return self.look(text)
+
     def look(self, name: str) -> str:
         width = self.page.evaluate("document.documentElement.scrollWidth")
         assert width <= WIDTH, f"{self.page.url} scrolls sideways: {width}px wide"
@@ -190,14 +196,14 @@ def _inspector(walk: Walk, celery: str, merged: str, toon: str) -> None:
     found = walk.open(f"/inspector/batches?lot={celery}", "search-celery")
     assert celery in found and "已暂扣" in found
     walk.open(f"/inspector/batches?lot={merged}", "search-merged")
-    walk.click(merged)
+    walk.open_row(merged)
     walk.page.click("#trace-link")
     walk.page.wait_for_load_state()
     walk.look("trace-merged")
     backward = walk.page.inner_text("#backward")
     assert len(set(_lots(backward)) - {merged}) == 2, backward
     walk.open(f"/inspector/batches?lot={toon}", "search-toon")
-    walk.click(toon)
+    walk.open_row(toon)
     walk.page.fill("#staff-actions [name=reason]", "抽检农残超标（演练）")
     walk.page.locator("#staff-actions button[value=recalled]").click()
     walk.page.wait_for_load_state()
@@ -261,6 +267,24 @@ def _jieshou_manager(walk: Walk) -> None:
     plan = walk.look("plan")
     assert walk.page.inner_text("#planned") == "9 / 9", plan
     assert "皖KB2468" in walk.page.inner_text("#idle")  # the truck nobody drives
+    # The timeline: no stop marker covers another, and the axis marks shown do not collide.
+    overlaps = walk.page.evaluate("""() => {
+      const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom
+                            && b.top < a.bottom;
+      const found = [];
+      for (const sel of [".tl-track", ".tl-scale"]) {
+        document.querySelectorAll(sel).forEach(row => {
+          const boxes = [...row.querySelectorAll(".tl-stop, .tl-tick:not([hidden])")]
+            .map(e => e.getBoundingClientRect());
+          boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+            if (hit(a, b)) found.push(row.textContent);
+          }));
+        });
+      }
+      return found;
+    }""")
+    assert overlaps == [], overlaps
+    assert walk.page.locator(".tl-tick:not([hidden])").count() >= 2
     walk.page.click("#accept")
     walk.page.wait_for_selector("#accepted")
     walk.look("accepted")

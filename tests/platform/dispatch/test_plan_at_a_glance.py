@@ -120,3 +120,17 @@ def test_nothing_to_print_before_the_plan_is_finished(make, session, login, app,
     web = login(day.manager)
     assert web.get(f"/dispatch/plans/{plan.id}/run-sheets.pdf").status_code == 409
     assert web.get(f"/dispatch/plans/{plan.id}/plan.csv").status_code == 409
+
+
+def test_the_timeline_axis_marks_whole_hours_and_names_a_new_day():
+    from freshcircle.platform.dispatch.pages.dispatch import _timeline
+
+    stop = {"site_zh": "上海", "start": "2026-12-07T06:00:00+08:00"}
+    result = {"routes": [{"no": 1, "plate": "皖K1", "departure": "2026-12-06T17:19:00+08:00",
+                          "finish": "2026-12-07T11:58:00+08:00", "stops": [stop]}]}
+    ticks = _timeline(result)["ticks"]
+    labels = [t["label"] for t in ticks]
+    assert labels == ["18:00", "21:00", "12-07", "03:00", "06:00", "09:00"]
+    assert 0 < ticks[0]["at"] < ticks[-1]["at"] < 100
+    [route] = _timeline(result)["routes"]
+    assert route["stops"][0]["time"] == "06:00"

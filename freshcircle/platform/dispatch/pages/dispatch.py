@@ -118,8 +118,29 @@ def _cities() -> list[tuple]:
     return [(float(lat), float(lon), name) for lat, lon, name in rows]
 
 
+TICK_HOURS = (1, 2, 3, 4, 6, 12, 24)  # an axis step: the smallest giving at most MAX_TICKS
+MAX_TICKS = 8
+
+
+def _ticks(start: dt.datetime, end: dt.datetime, pct) -> list[dict]:
+    """Whole-hour marks along the day's span, in the plan's own (China) time; a mark at
+    midnight names the day."""
+    hours = (end - start).total_seconds() / 3600
+    step = next((h for h in TICK_HOURS if hours / h <= MAX_TICKS), TICK_HOURS[-1])
+    first = start.replace(minute=0, second=0, microsecond=0)
+    while first < start or first.hour % step:
+        first += dt.timedelta(hours=1)
+    ticks, at = [], first
+    while at <= end:
+        label = f"{at:%m-%d}" if at.hour == 0 else f"{at:%H:%M}"
+        ticks.append({"at": pct(at.isoformat()), "label": label})
+        at += dt.timedelta(hours=step)
+    return ticks
+
+
 def _timeline(result: dict) -> dict:
-    """Each route's run and stops as percentages of the day's span, for CSS bars."""
+    """Each route's run and stops as percentages of the day's span, for CSS bars, and the
+    time axis under them."""
     routes = result.get("routes") or []
     if not routes:
         return {"routes": []}
@@ -130,10 +151,11 @@ def _timeline(result: dict) -> dict:
     def pct(moment: str) -> float:
         return round((dt.datetime.fromisoformat(moment) - start).total_seconds() / span * 100, 2)
 
-    return {"start": start, "end": end, "routes": [{
+    return {"start": start, "end": end, "ticks": _ticks(start, end, pct), "routes": [{
         "no": r["no"], "plate": r["plate"], "left": pct(r["departure"]),
         "width": max(pct(r["finish"]) - pct(r["departure"]), 0.5),
-        "stops": [{"n": n, "at": pct(s["start"]), "name": s["site_zh"]}
+        "stops": [{"n": n, "at": pct(s["start"]), "name": s["site_zh"],
+                   "time": dt.datetime.fromisoformat(s["start"]).strftime("%H:%M")}
                   for n, s in enumerate(r["stops"], start=1)]} for r in routes]}
 
 
