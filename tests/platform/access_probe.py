@@ -50,7 +50,10 @@ def operations(app: Flask, spec: dict) -> dict[str, str]:
     return ops
 
 
-NOT_RECORDS = {"day", "code"}  # path parameters that name no tenant's record
+# Path parameters that name no tenant's record (the EPCIS collections' are filters, like a
+# query's: the answer holds what the caller may see of them, checked through Side.secrets).
+NOT_RECORDS = {"day", "code", "event_type", "epc", "biz_step", "biz_location", "read_point",
+               "disposition"}
 
 
 def path_params(op: str) -> list[str]:
@@ -59,6 +62,10 @@ def path_params(op: str) -> list[str]:
     return [name for name in names if name not in NOT_RECORDS]
 
 
+# The EPCIS collections' path filters: values the world's events have (storing, packing).
+FILTERS = {"event_type": "ObjectEvent", "biz_step": "storing", "disposition": "in_progress",
+           "epc": "urn:epc:id:sgln:0000000.00000.0", "biz_location": "urn:epc:id:sgln:0.0.0",
+           "read_point": "urn:epc:id:sgln:0.0.0"}
 PER_USER = {"notice_id", "token_id", "upload_id"}  # records of one person, not of a tenant
 
 
@@ -126,6 +133,8 @@ def _values(world: World, role: str, scope: str, aliases: dict[str, str]):
             return (dt.datetime.now(dt.UTC).replace(microsecond=0) + delta).isoformat()
         if name == "code":
             return "zh"
+        if name in FILTERS:
+            return FILTERS[name]
         return str(side.ids[aliases.get(name, name)])
 
     return value

@@ -187,6 +187,14 @@ RULES: dict[str, str] = {
     "POST /api/v1/epcis/capture": "epcis-capture",
     "GET /api/v1/epcis/events": "epcis-read",
     "GET /api/v1/epcis/events/{event_id}": "epcis-event",
+    # The binding's collections: /events with one filter, the same visibility.
+    "GET /api/v1/epcis/eventTypes": "epcis-read",
+    "GET /api/v1/epcis/eventTypes/{event_type}/events": "epcis-read",
+    "GET /api/v1/epcis/epcs/{epc}/events": "epcis-read",
+    "GET /api/v1/epcis/bizSteps/{biz_step}/events": "epcis-read",
+    "GET /api/v1/epcis/bizLocations/{biz_location}/events": "epcis-read",
+    "GET /api/v1/epcis/readPoints/{read_point}/events": "epcis-read",
+    "GET /api/v1/epcis/dispositions/{disposition}/events": "epcis-read",
     "GET /api/v1/epcis/capture": "epcis-read",  # the caller's own jobs
     "GET /api/v1/epcis/capture/{capture_id}": "capture-job",
     # --- API: market

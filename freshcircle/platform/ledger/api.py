@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, json, request, url_for
+from flask import Response, abort, current_app, json, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from freshcircle.platform.api_errors import translate_messages
@@ -111,17 +112,97 @@ def query_events():
     Only events the caller may see are listed: staff all, producer members their own lots,
     carriers the lots they carry; others' lots look the same as unknown ones.
     """
+    return _events(".query_events")
+
+
+def _events(endpoint: str, **path: str) -> Response:
+    """The events the query asks for, with the `Link` to the next page; `path` holds the
+    collection resource's own filter (its parameter name -> value), ANDed with the query's."""
+    args = request.args.to_dict(flat=False)
+    given = [epcis_query.COLLECTIONS[name] for name in path
+             if epcis_query.COLLECTIONS[name] in args]
+    if given:
+        raise epcis_query.QueryParameterException(errors={name: [
+            _l("This resource already filters by it; leave it out of the query.")]
+            for name in given})
+    for name, value in path.items():
+        args[epcis_query.COLLECTIONS[name]] = [value]
     config = epcis_events.epcis_config(current_app.extensions["trace_settings"])
-    query = epcis_query.parse_query(request.args.to_dict(flat=False), config)
+    query = epcis_query.parse_query(args, config)
     page = epcis_query.query_events(db.session, actor(), config, query)
     mimetype = request.accept_mimetypes.best_match(MEDIA_TYPES) or MEDIA_TYPES[0]
     response = Response(json.dumps(page.document), mimetype=mimetype)
     if page.next_token or page.next_page:
         following = {**request.args.to_dict(flat=False), "nextPageToken": page.next_token,
                      "page": page.next_page}
-        link = url_for(".query_events", **{k: v for k, v in following.items() if v})
+        link = url_for(endpoint, **path, **{k: v for k, v in following.items() if v})
         response.headers["Link"] = f'<{link}>; rel="next"'
     return response
+
+
+@blp.get("/eventTypes")
+@blp.response(200, description="A Collection (JSON-LD) of the event types this repository "
+                                "holds and can be queried by")
+def event_types():
+    """The EPCIS event types (REST binding `GET /eventTypes`): each one's events are at
+    `/eventTypes/{eventType}/events`."""
+    body = {"@context": epcis_query.COLLECTION_CONTEXT, "type": "Collection",
+            "member": epcis_query.event_types(actor())}
+    return Response(json.dumps(body), mimetype=request.accept_mimetypes.best_match(
+        MEDIA_TYPES) or MEDIA_TYPES[0])
+
+
+@blp.get("/eventTypes/<event_type>/events")
+@blp.response(200, description="An EPCISDocument of the events of this type")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+@blp.alt_response(404, description="Not an event type of /eventTypes")
+def event_type_events(event_type: str):
+    """The events of one type (`eventType`), with any other query parameter of `/events`;
+    a type that is not one of `/eventTypes` is no resource (404)."""
+    if event_type not in epcis_query.EVENT_TYPES:
+        abort(404)
+    return _events(".event_type_events", event_type=event_type)
+
+
+@blp.get("/epcs/<path:epc>/events")
+@blp.response(200, description="An EPCISDocument of the events naming this EPC")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def epc_events(epc: str):
+    """The events that name this EPC or class anywhere (`MATCH_anyEPC`): an EPC URN or a GS1
+    Digital Link, URL-encoded."""
+    return _events(".epc_events", epc=epc)
+
+
+@blp.get("/bizSteps/<path:biz_step>/events")
+@blp.response(200, description="An EPCISDocument of the events of this business step")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def biz_step_events(biz_step: str):
+    """The events of one business step (`EQ_bizStep`: bare CBV name or its URI)."""
+    return _events(".biz_step_events", biz_step=biz_step)
+
+
+@blp.get("/bizLocations/<path:biz_location>/events")
+@blp.response(200, description="An EPCISDocument of the events at this business location")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def biz_location_events(biz_location: str):
+    """The events at one business location (`EQ_bizLocation`), URL-encoded."""
+    return _events(".biz_location_events", biz_location=biz_location)
+
+
+@blp.get("/readPoints/<path:read_point>/events")
+@blp.response(200, description="An EPCISDocument of the events read at this point")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def read_point_events(read_point: str):
+    """The events read at one point (`EQ_readPoint`), URL-encoded."""
+    return _events(".read_point_events", read_point=read_point)
+
+
+@blp.get("/dispositions/<path:disposition>/events")
+@blp.response(200, description="An EPCISDocument of the events with this disposition")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def disposition_events(disposition: str):
+    """The events with one disposition (`EQ_disposition`: bare CBV name or its URI)."""
+    return _events(".disposition_events", disposition=disposition)
 
 
 @blp.errorhandler(epcis_query.QueryParameterException)

@@ -1,12 +1,14 @@
 """The EPCIS 2.0 query interface (REST binding `GET /events`) on GS1's own examples: each
 standard parameter, lists, CBV words bare or as URIs, identifiers as EPC URNs or Digital Links,
 ordering, keyset pages through `Link`, eventCountLimit, QueryParameterException for what the
-server cannot answer, and visibility."""
+server cannot answer, and visibility; and the collection resources (`/eventTypes`,
+`/bizSteps/{bizStep}/events`, ...), each `/events` with its path's one filter."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from flask_migrate import upgrade
@@ -268,3 +270,70 @@ def test_the_migration_indexes_the_events_stored_before_it(tmp_path):
         ("bizTransaction", "po", "urn:epc:id:gdti:0614141.00001.1618034"),
         ("source", "possessing_party", "urn:epc:id:pgln:4012345.00225"),
         ("destination", "location", "urn:epc:id:sgln:0614141.00777.0"))} <= terms
+
+
+# --- The binding's collection resources: /events with one filter from the path ---------
+
+BASE = "/api/v1/epcis"
+
+
+def _letters(client, letters, path, params=()) -> str:
+    response = client.get(path, query_string=list(params))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return "".join(letters[e["eventID"]] for e in response.json["epcisBody"]["eventList"])
+
+
+def test_event_types_lists_the_five_and_each_links_to_its_events(inspector, letters):
+    response = inspector.get(f"{BASE}/eventTypes")
+    assert response.status_code == 200 and response.json["type"] == "Collection"
+    assert response.json["member"] == ["ObjectEvent", "AggregationEvent", "TransactionEvent",
+                                       "TransformationEvent", "AssociationEvent"]
+    assert _letters(inspector, letters, f"{BASE}/eventTypes/ObjectEvent/events") == "AB"
+    assert _letters(inspector, letters, f"{BASE}/eventTypes/AssociationEvent/events") == "E"
+
+
+@pytest.mark.parametrize(("resource", "value", "same_as"), [
+    ("epcs", SGTIN_2018, "MATCH_anyEPC"),
+    ("epcs", "https://id.gs1.org/01/10614141073464/21/2018", "MATCH_anyEPC"),
+    ("bizSteps", "receiving", "EQ_bizStep"),
+    ("bizSteps", "https://ref.gs1.org/cbv/BizStep-receiving", "EQ_bizStep"),
+    ("bizLocations", "urn:epc:id:sgln:0614141.00888.0", "EQ_bizLocation"),
+    ("readPoints", "urn:epc:id:sgln:0614141.07346.1234", "EQ_readPoint"),
+    ("dispositions", "in_transit", "EQ_disposition"),
+])
+def test_each_collection_answers_as_events_with_its_parameter(inspector, letters, resource,
+                                                              value, same_as):
+    path = f"{BASE}/{resource}/{quote(value, safe='')}/events"
+    expected = _letters(inspector, letters, EVENTS, [(same_as, value)])
+    assert expected  # the examples have events of each
+    assert _letters(inspector, letters, path) == expected
+    # Other parameters narrow it further, as on /events.
+    assert _letters(inspector, letters, path, [("eventType", "AggregationEvent")]) == "".join(
+        letter for letter in expected if letter == "C")
+
+
+def test_collection_pages_follow_their_own_link(inspector, letters):
+    path = f"{BASE}/bizSteps/receiving/events"
+    first = inspector.get(path, query_string={"perPage": "1"})
+    assert len(first.json["epcisBody"]["eventList"]) == 1
+    link = first.headers["Link"]
+    assert link.startswith(f"<{path}?") and 'rel="next"' in link
+    second = inspector.get(link[1:link.index(">")])
+    assert [letters[e["eventID"]] for e in second.json["epcisBody"]["eventList"]] == ["C"]
+
+
+def test_the_path_filter_cannot_be_given_again_in_the_query(inspector, letters):
+    response = inspector.get(f"{BASE}/bizSteps/receiving/events",
+                             query_string={"EQ_bizStep": "shipping"})
+    assert response.status_code == 400
+    assert response.json["type"] == "epcisException:QueryParameterException"
+    assert list(response.json["errors"]) == ["EQ_bizStep"]
+    bad = inspector.get(f"{BASE}/eventTypes/PartyEvent/events")
+    assert bad.status_code == 404  # not one of /eventTypes: no such resource
+
+
+def test_a_stranger_sees_nothing_through_a_collection(make, login, letters):
+    farmer = login(make.user(Role.FARMER))
+    assert _letters(farmer, letters, f"{BASE}/bizSteps/receiving/events") == ""
+    assert _letters(farmer, letters,
+                    f"{BASE}/epcs/{quote(SGTIN_2018, safe='')}/events") == ""

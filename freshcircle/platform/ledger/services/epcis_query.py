@@ -37,6 +37,7 @@ from freshcircle.platform.ledger.services.epcis_terms import canonical, short_cb
 from freshcircle.platform.models import EpcisErrorDeclaration, EpcisEventLot, EpcisEventRecord
 from freshcircle.platform.models.traceability import EpcisEventTerm
 from freshcircle.traceability.epcis import EpcisConfig, build_document
+from freshcircle.traceability.epcis_vocab import EPCIS_CONTEXT_URL
 
 PROBLEM_TYPE = "epcisException:QueryParameterException"
 PER_PAGE, MAX_PER_PAGE = 30, 1000
@@ -53,6 +54,12 @@ MATCHES = {"MATCH_epc": ("epc", "child"), "MATCH_parentID": ("parent",),
 TYPED = {"EQ_bizTransaction_": "bizTransaction", "EQ_source_": "source",
          "EQ_destination_": "destination"}
 ORDER_BY = {"eventTime": "event_time", "recordTime": "recorded_at"}
+# The REST binding's collection resources: their path parameter -> the query parameter it is
+# (`GET /bizSteps/{bizStep}/events` is `GET /events?EQ_bizStep=...`).
+COLLECTIONS = {"event_type": "eventType", "epc": "MATCH_anyEPC", "biz_step": "EQ_bizStep",
+               "biz_location": "EQ_bizLocation", "read_point": "EQ_readPoint",
+               "disposition": "EQ_disposition"}
+COLLECTION_CONTEXT = [EPCIS_CONTEXT_URL]
 GTIN = re.compile(r"^\d{8}$|^\d{12,14}$")
 _IDPAT = re.compile(r"^urn:epc:idpat:([a-z]+):(.*)\*$")
 
@@ -403,3 +410,9 @@ def query_events(session: Session, actor, config: EpcisConfig, query: EventQuery
     if query.page is not None:
         return EventPage(document, None, query.page + 1)
     return EventPage(document, next_page_token(query, rows[-1], served), None)
+
+
+def event_types(actor) -> list[str]:
+    """The event types a caller who may query can ask for (`GET /eventTypes`)."""
+    require_role(actor, *QUERY_ROLES)
+    return list(EVENT_TYPES)
