@@ -38,7 +38,7 @@ BENCHES = (
     Bench("cluster", ("--seconds", "3", "--connections", "4", "--serials", "20"),
           frozenset({POSTGRES, WRK, NGINX})),
     Bench("trace", ("--lots", "2000", "--events", "10000", "--samples", "20",
-                    "--spreadsheets", "2"), frozenset({POSTGRES})),
+                    "--spreadsheets", "2", "--epcis-samples", "5"), frozenset({POSTGRES})),
     Bench("marketplace", ("--listings", "400", "--producers", "20", "--repeats", "2",
                           "--seconds", "1", "--warmup", "1", "--connections", "4",
                           "--race-runs", "2", "--race-buyers", "12"),

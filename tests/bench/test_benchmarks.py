@@ -85,6 +85,10 @@ def trace(last: dict[str, Any]) -> None:
     assert last["checked_forward_lots"] > 0 and last["checked_forward_shipment_lines"] > 0
     assert last["checked_backward_lots"] > 0
     assert last["events"] == 10_000 and last["spreadsheet_rows"] > 0
+    # Every kind of the EPCIS query mix ran through the real query interface.
+    assert set(last["epcis_p95_by_query"]) == {"day_of_object_events", "lot_class", "biz_step",
+                                               "biz_location", "read_point", "deep_page"}
+    assert last["epcis_queries"] > 6 * 3  # a sampled event may have no location or read point
 
 
 def marketplace(last: dict[str, Any]) -> None:
