@@ -95,6 +95,8 @@ def _gs1_headers(response):
 @blp.response(200, description="An EPCISDocument (application/json or application/ld+json)")
 @blp.alt_response(400, description="epcisException:QueryParameterException (RFC 7807): a "
                                    "parameter not supported or a value that cannot be read")
+@blp.alt_response(413, description="epcisException:QueryTooLargeException (RFC 7807): more "
+                                   "events match than maxEventCount")
 def query_events():
     """Events (EPCIS 2.0 REST binding query): the standard's parameters and the platform's.
 
@@ -103,7 +105,14 @@ def query_events():
     `MATCH_anyEPC`, `MATCH_parentID`, `MATCH_inputEPC`, `MATCH_outputEPC`, `MATCH_epcClass`
     (and input, output, any), `EQ_bizTransaction_{type}`, `EQ_source_{type}`,
     `EQ_destination_{type}`, `EQ_eventID`, `EXISTS_errorDeclaration`, `orderBy` (eventTime,
-    recordTime), `orderDirection`, `eventCountLimit`; a list pipe-delimited, comma-separated or
+    recordTime), `orderDirection`, `eventCountLimit`, `maxEventCount` (more matches: 413
+    QueryTooLargeException); sensor data: `EQ_type`, `EQ_value_{uom}`, `GT_`/`GE_`/`LT_`/`LE_`
+    + `value`/`minValue`/`maxValue`/`meanValue`/`sDev`/`percValue` + `_{uom}` (UN/CEFACT,
+    converted: `GE_value_KEL` finds a report in CEL), `..._percRank`, `GE_`/`LT_` + `time`/
+    `startTime`/`endTime`, `EQ_deviceID`, `EQ_dataProcessingMethod`, `EQ_microorganism`,
+    `EQ_chemicalSubstance`, `EQ_bizRules`, `EQ_stringValue`, `EQ_hexBinaryValue`,
+    `EQ_uriValue`, `EQ_booleanValue`, `EXISTS_sensorElementList` (the type, numbers and times
+    hold for one sensor report); a list pipe-delimited, comma-separated or
     the parameter repeated; CBV values bare or as URIs, identifiers as EPC URNs or Digital
     Links. `perPage` events a page (30 unless asked), the next page in
     `Link: <...>; rel="next"` (`nextPageToken`). The platform's own: `lot`, `gtin`, `from`,
@@ -214,6 +223,14 @@ def _query_parameter_problem(error: epcis_query.QueryParameterException):
                                 for name, messages in errors.items()),
             "errors": errors}
     return Response(json.dumps(body), status=400, mimetype="application/problem+json")
+
+
+@blp.errorhandler(epcis_query.QueryTooLargeException)
+def _query_too_large_problem(error: epcis_query.QueryTooLargeException):
+    """The REST binding's RFC 7807 problem for more matches than `maxEventCount` (413)."""
+    body = {"type": epcis_query.TOO_LARGE_TYPE, "title": str(error.message), "status": 413,
+            "detail": str(error.message)}
+    return Response(json.dumps(body), status=413, mimetype="application/problem+json")
 
 
 @blp.get("/events/<path:event_id>")

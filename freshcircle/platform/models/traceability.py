@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from freshcircle.platform.models.base import Base, utcnow
@@ -207,6 +217,33 @@ class EpcisEventTerm(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     type: Mapped[str] = mapped_column(String(160), primary_key=True)
     value: Mapped[str] = mapped_column(String(512), primary_key=True)
+
+
+class EpcisSensorValue(Base):
+    """A number or time of one sensor report, so an EPCIS sensor query (`GE_value_CEL`,
+    `LT_maxValue_KEL`, `GE_time`...) is an index range, not a scan of `body`.
+
+    One row per (event, report, field): `report` counts the event's sensor reports over all
+    its sensor elements, so conditions on several fields of one report join on it. `field` is
+    value, minValue, maxValue, meanValue, sDev, percValue, percRank, time, startTime or
+    endTime; `number` is in the base unit of its kind (`uom`: KEL for CEL and FAH, KGM for
+    GRM...; `freshcircle.traceability.epcis_sensors.to_base`), a time in seconds since 1970
+    UTC with `uom` ''. `type` is the report's measurement type, bare for standard ones.
+    The report's URIs and strings (deviceID, stringValue...) are `epcis_event_terms` rows.
+    """
+
+    __tablename__ = "epcis_sensor_values"
+    __table_args__ = (Index("ix_epcis_sensor_values_field_uom_number", "field", "uom", "number",
+                            "type", "event_record_id"),)
+
+    event_record_id: Mapped[int] = mapped_column(
+        ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    report: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)
+    type: Mapped[str] = mapped_column(String(160))
+    uom: Mapped[str] = mapped_column(String(8))
+    number: Mapped[float] = mapped_column(Double)
 
 
 class EpcisChainHead(Base):

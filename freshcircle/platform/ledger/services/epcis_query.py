@@ -20,12 +20,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services.access import require_role
 from freshcircle.platform.core.services.clock import CHINA
 from freshcircle.platform.core.services.errors import DomainError
+from freshcircle.platform.ledger.services.epcis_query_values import (
+    QueryParameterException,
+    count_of,
+    one_of,
+    time_of,
+    values_of,
+)
+from freshcircle.platform.ledger.services.epcis_sensor_query import (
+    SensorConditions,
+    sensor_filters,
+    sensor_reader,
+)
 from freshcircle.platform.ledger.services.epcis_store import (
     QUERY_ROLES,
     event_body,
@@ -40,6 +52,7 @@ from freshcircle.traceability.epcis import EpcisConfig, build_document
 from freshcircle.traceability.epcis_vocab import EPCIS_CONTEXT_URL
 
 PROBLEM_TYPE = "epcisException:QueryParameterException"
+TOO_LARGE_TYPE = "epcisException:QueryTooLargeException"
 PER_PAGE, MAX_PER_PAGE = 30, 1000
 EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent",
                "AssociationEvent")
@@ -64,12 +77,12 @@ GTIN = re.compile(r"^\d{8}$|^\d{12,14}$")
 _IDPAT = re.compile(r"^urn:epc:idpat:([a-z]+):(.*)\*$")
 
 
-class QueryParameterException(DomainError):
-    """A query parameter this server does not support, or a value it cannot read (400, the
-    REST binding's RFC 7807 problem); `errors` names each parameter."""
+class QueryTooLargeException(DomainError):
+    """More events match than the query's `maxEventCount` (413, the REST binding's problem)."""
 
-    status_code = 400
-    default_message = _l("A query parameter is not supported or its value cannot be read.")
+    status_code = 413
+    default_message = _l("More events match this query than its maxEventCount allows; "
+                         "narrow the query or raise maxEventCount.")
 
 
 @dataclass
@@ -83,32 +96,8 @@ class EventQuery:
     event_count_limit: int | None = None
     after: tuple[dt.datetime, int, int] | None = None  # sort key, id, events served so far
     page: int | None = None  # the platform's own offset paging (`page`), when asked for
-
-
-def _values(args: Mapping[str, Sequence[str]], name: str) -> list[str]:
-    """A parameter's values: pipe-delimited (the binding's OpenAPI), comma-separated, or the
-    parameter repeated. A value holding a pipe is split at pipes only, so a value with a comma
-    in it (`geo:42.69,23.31`) is sent pipe-delimited (`geo:42.69,23.31|`)."""
-    return [part.strip() for value in args[name]
-            for part in value.split("|" if "|" in value else ",") if part.strip()]
-
-
-def _one(args: Mapping[str, Sequence[str]], name: str) -> str:
-    values = args[name]
-    if len(values) != 1 or not values[0].strip():
-        raise QueryParameterException(errors={name: [_l("Give this parameter one value.")]})
-    return values[0].strip()
-
-
-def _time(name: str, text: str) -> dt.datetime:
-    try:  # '+' of an unencoded offset arrives as a space
-        moment = dt.datetime.fromisoformat(text.replace(" ", "+").replace("Z", "+00:00"))
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise QueryParameterException(errors={name: [
-            _l("Use a date-time with a time zone (2026-11-26T08:00:00+08:00).")]})
-    return moment.astimezone(dt.UTC)
+    max_event_count: int | None = None  # more matches than this: QueryTooLargeException
+    sensor: SensorConditions = field(default_factory=SensorConditions)
 
 
 def _day_or_time(name: str, text: str, *, end: bool) -> dt.datetime:
@@ -123,21 +112,10 @@ def _day_or_time(name: str, text: str, *, end: bool) -> dt.datetime:
                                         tzinfo=CHINA)
             return (start - dt.timedelta(microseconds=int(end))).astimezone(dt.UTC)
     try:
-        return _time(name, text)
+        return time_of(name, text)
     except QueryParameterException:
         raise QueryParameterException(errors={name: [
             _l("Use a date (2026-11-26) or a date-time with a time zone.")]}) from None
-
-
-def _count(name: str, text: str, low: int, high: int | None = None) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        number = None
-    if number is None or number < low or (high is not None and number > high):
-        raise QueryParameterException(errors={name: [
-            _l("Use a whole number from %(low)s to %(high)s.", low=low, high=high or "∞")]})
-    return number
 
 
 def _pattern(column, value: str) -> ColumnElement[bool]:
@@ -186,7 +164,7 @@ Reader = Callable[[EventQuery, Mapping[str, Sequence[str]], str, EpcisConfig], N
 def _filter(column_of: Callable[[EventQuery, list[str], EpcisConfig], ColumnElement[bool]],
             ) -> Reader:
     def read(query, args, name, config):
-        values = _values(args, name)
+        values = values_of(args, name)
         if not values:
             raise QueryParameterException(errors={name: [_l("Give this parameter a value.")]})
         query.filters.append(column_of(query, values, config))
@@ -209,7 +187,7 @@ def _checked(column, allowed: Sequence[str]) -> Reader:
 
 def _time_bound(column, *, lower: bool) -> Reader:
     def read(query, args, name, _config):
-        moment = _time(name, _one(args, name))
+        moment = time_of(name, one_of(args, name))
         query.filters.append(column >= moment if lower else column < moment)
     return read
 
@@ -220,7 +198,7 @@ def _match(kinds: Sequence[str]) -> Reader:
 
 
 def _exists_declaration(query, args, name, _config):
-    value = _one(args, name).lower()
+    value = one_of(args, name).lower()
     if value not in ("true", "false"):
         raise QueryParameterException(errors={name: [_l("Use true or false.")]})
     if value == "true":
@@ -229,7 +207,7 @@ def _exists_declaration(query, args, name, _config):
 
 
 def _order_by(query, args, name, _config):
-    value = _one(args, name)
+    value = one_of(args, name)
     if value not in ORDER_BY:
         raise QueryParameterException(errors={name: [_l("Order by eventTime or recordTime.")]})
     query.order_by = ORDER_BY[value]
@@ -238,30 +216,34 @@ def _order_by(query, args, name, _config):
 
 
 def _order_direction(query, args, name, _config):
-    value = _one(args, name)
+    value = one_of(args, name)
     if value not in ("ASC", "DESC"):
         raise QueryParameterException(errors={name: [_l("Use ASC or DESC.")]})
     query.descending = value == "DESC"
 
 
 def _per_page(query, args, name, _config):
-    query.per_page = _count(name, _one(args, name), 1, MAX_PER_PAGE)
+    query.per_page = count_of(name, one_of(args, name), 1, MAX_PER_PAGE)
 
 
 def _event_count_limit(query, args, name, _config):
-    query.event_count_limit = _count(name, _one(args, name), 1)
+    query.event_count_limit = count_of(name, one_of(args, name), 1)
+
+
+def _max_event_count(query, args, name, _config):
+    query.max_event_count = count_of(name, one_of(args, name), 0)
 
 
 def _page_token(query, args, name, _config):
-    query.after = _token(name, _one(args, name))
+    query.after = _token(name, one_of(args, name))
 
 
 def _page(query, args, name, _config):
-    query.page = _count(name, _one(args, name), 1)
+    query.page = count_of(name, one_of(args, name), 1)
 
 
 def _lot(query, args, name, _config):
-    lot = _one(args, name)
+    lot = one_of(args, name)
     if len(lot) > 20:
         raise QueryParameterException(errors={name: [_l("A lot code has at most 20 characters.")]})
     named = select(EpcisEventLot.event_record_id).where(EpcisEventLot.lot_code == lot)
@@ -271,7 +253,7 @@ def _lot(query, args, name, _config):
 
 
 def _gtin(args) -> str:
-    gtin = _one(args, "gtin")
+    gtin = one_of(args, "gtin")
     if not GTIN.match(gtin):
         raise QueryParameterException(errors={"gtin": [_l("A GTIN has 8, 12, 13 or 14 digits.")]})
     return gtin.zfill(14)
@@ -287,7 +269,7 @@ def _gtin_alone(query, args, name, _config):
 
 def _private_bound(*, end: bool) -> Reader:
     def read(query, args, name, _config):
-        moment = _day_or_time(name, _one(args, name), end=end)
+        moment = _day_or_time(name, one_of(args, name), end=end)
         column = EpcisEventRecord.event_time
         query.filters.append(column <= moment if end else column >= moment)
     return read
@@ -311,6 +293,7 @@ READERS: dict[str, Reader] = {
     "orderBy": _order_by,
     "orderDirection": _order_direction,
     "eventCountLimit": _event_count_limit,
+    "maxEventCount": _max_event_count,
     "perPage": _per_page,
     "nextPageToken": _page_token,
     # the platform's own, which its pages and Digital Link resolver link with
@@ -333,6 +316,9 @@ def _typed_reader(name: str) -> Reader | None:
             return _filter(lambda _q, values, _c, kind=kind, type_=type_: _term(
                 (kind,), and_(EpcisEventTerm.type == type_,
                               EpcisEventTerm.value.in_({canonical(v) for v in values}))))
+    sensor = sensor_reader(name)
+    if sensor is not None:
+        return lambda query, args, param, _config: sensor(query.sensor, args, param)
     return None
 
 
@@ -352,8 +338,11 @@ def parse_query(args: Mapping[str, Sequence[str]], config: EpcisConfig) -> Event
             errors.update({key or name: value for key, value in error.errors.items()})
     if query.page is not None and query.after is not None:
         errors["page"] = [_l("Page by nextPageToken or by page, not both.")]
+    if query.event_count_limit is not None and query.max_event_count is not None:
+        errors["maxEventCount"] = [_l("Give eventCountLimit or maxEventCount, not both.")]
     if errors:
         raise QueryParameterException(errors=errors)
+    query.filters += sensor_filters(query.sensor)
     return query
 
 
@@ -378,6 +367,15 @@ def _statement(query: EventQuery, actor, served: int):
     return stmt, size
 
 
+def _check_size(session: Session, actor, query: EventQuery) -> None:
+    """QueryTooLargeException when more events match than `maxEventCount` (counting at most
+    one more than it)."""
+    matches = (select(EpcisEventRecord.id).where(visible_filter(actor), *query.filters)
+               .limit(query.max_event_count + 1).subquery())
+    if session.scalar(select(func.count()).select_from(matches)) > query.max_event_count:
+        raise QueryTooLargeException()
+
+
 @dataclass
 class EventPage:
     """One page of a query's answer, and the token of the next one (None on the last)."""
@@ -394,6 +392,8 @@ def query_events(session: Session, actor, config: EpcisConfig, query: EventQuery
     producer's lot from one that does not exist.
     """
     require_role(actor, *QUERY_ROLES)
+    if query.max_event_count is not None:
+        _check_size(session, actor, query)
     served = query.after[2] if query.after else 0
     if query.page is not None:
         served = (query.page - 1) * query.per_page

@@ -47,7 +47,11 @@ from freshcircle.platform.ledger.services.epcis_lots import (
     lot_roles,
     lots_of,
 )
-from freshcircle.platform.ledger.services.epcis_terms import event_columns, event_terms
+from freshcircle.platform.ledger.services.epcis_terms import (
+    event_columns,
+    event_terms,
+    sensor_values,
+)
 from freshcircle.platform.ledger.services.lot_links import record_event_edges
 from freshcircle.platform.models import (
     Batch,
@@ -63,7 +67,7 @@ from freshcircle.platform.models import (
     TradeItem,
     User,
 )
-from freshcircle.platform.models.traceability import EpcisEventTerm
+from freshcircle.platform.models.traceability import EpcisEventTerm, EpcisSensorValue
 from freshcircle.traceability.epcis import EpcisConfig
 from freshcircle.traceability.epcis_hash import context_prefixes, event_hash
 from freshcircle.traceability.epcis_validation import validate_document
@@ -225,6 +229,8 @@ def store_event(session: Session, event: Mapping[str, Any], context: Any,
     _index_lots(session, record, roles, batch_of)
     session.add_all(EpcisEventTerm(event_record_id=record.id, kind=kind, type=type_, value=value)
                     for kind, type_, value in event_terms(event))
+    session.add_all(EpcisSensorValue(event_record_id=record.id, **row)
+                    for row in sensor_values(event))
     record_event_edges(session, body, event_id, batch_of)
     if declaration:
         _declare(session, record, declaration, recorded_by)

@@ -1,12 +1,14 @@
 """What the EPCIS query interface matches events by, taken out of an event at store time.
 
-The columns of `epcis_events` (action, disposition, read point, business location) and the
+The columns of `epcis_events` (action, disposition, read point, business location), the
 rows of `epcis_event_terms` (EPCs and classes with their field, business transactions,
-sources and destinations with their type), so a query is an index lookup at a million events
-rather than a scan of the JSON bodies. CBV values are kept bare (`shipping`, `in_transit`,
-`po`, `owning_party`) whichever form the sender used, and identifiers (EPCs, classes, read
-points, locations, parties) in their canonical GS1 Digital Link form (`canonical`), so a query
-in either form finds them.
+sources and destinations with their type, and the sensor reports' types, devices, URIs and
+strings) and of `epcis_sensor_values` (the sensor reports' numbers in base units and their
+times), so a query is an index lookup at a million events rather than a scan of the JSON
+bodies. CBV values are kept bare (`shipping`, `in_transit`, `po`, `owning_party`) whichever
+form the sender used, and identifiers (EPCs, classes, read points, locations, parties, sensor
+devices) in their canonical GS1 Digital Link form (`canonical`), so a query in either form
+finds them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from freshcircle.traceability.epcis_identifiers import canonical_identifier
+from freshcircle.traceability.epcis_sensors import MATCHED, URI_KINDS, sensor_reports
 from freshcircle.traceability.epcis_vocab import (
     BIZ_STEPS,
     BIZ_TRANSACTION_TYPES,
@@ -27,6 +30,7 @@ EPC_KINDS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input",
              "outputEPCList": "output"}
 CLASS_KINDS = {"quantityList": "quantity", "childQuantityList": "child_qty",
                "inputQuantityList": "input_qty", "outputQuantityList": "output_qty"}
+SENSOR_KINDS = frozenset({"sensor", "sensorType", *MATCHED.values()})
 PARTIES = {"bizTransactionList": ("bizTransaction", "bizTransaction"),
            "sourceList": ("source", "source"), "destinationList": ("destination", "destination")}
 # The CBV vocabularies a query names by bare word or by URI: (web URI prefix, URN prefix, words)
@@ -82,7 +86,10 @@ def _strings(values: Any) -> Iterable[str]:
 
 def event_terms(event: Mapping[str, Any]) -> set[tuple[str, str, str]]:
     """(kind, type, value) of every EPC, class, business transaction, source and destination
-    the event names; `type` is '' for EPCs and classes."""
+    the event names (`type` '' for EPCs and classes), and of its sensor data: `sensor` once
+    for an event with a sensorElementList, `sensorType` per measurement type, and deviceID,
+    dataProcessing, microorganism, chemical, bizRules, stringValue, hexBinaryValue, uriValue
+    and booleanValue ('true', 'false') per value a report or its metadata gives."""
     terms = {(kind, "", epc) for name, kind in EPC_KINDS.items()
              for epc in _strings(event.get(name))}
     terms |= {("parent", "", epc) for epc in _strings(event.get("parentID"))}
@@ -95,4 +102,25 @@ def event_terms(event: Mapping[str, Any]) -> set[tuple[str, str, str]]:
             if isinstance(party, Mapping):
                 type_ = short_cbv(kind, party.get("type")) or ""
                 terms |= {(kind, type_, value) for value in _strings(party.get(field))}
+    reports = sensor_reports(event)
+    if event.get("sensorElementList"):
+        terms.add(("sensor", "", ""))
+    for report in reports:
+        if report.type:
+            terms.add(("sensorType", "", report.type[:VALUE_LENGTH]))
+        terms |= {(kind, "", canonical(value) if kind in URI_KINDS else value[:VALUE_LENGTH])
+                  for kind, value in report.terms}
     return terms
+
+
+def sensor_values(event: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The `epcis_sensor_values` rows of the event (without its id): each sensor report's
+    numbers in base units and its times in seconds since 1970 UTC."""
+    rows = []
+    for report in sensor_reports(event):
+        type_ = report.type[:160]
+        rows += [{"report": report.report, "field": name, "type": type_, "uom": uom[:8],
+                  "number": number} for name, (uom, number) in report.numbers.items()]
+        rows += [{"report": report.report, "field": name, "type": type_, "uom": "",
+                  "number": seconds} for name, seconds in report.times.items()]
+    return rows
