@@ -39,17 +39,22 @@ class ChangePasswordForm(Form):
 USER_STATES = {"active": True, "deactivated": False}
 
 
+def search_text(label) -> StringField:
+    """A list's search box: up to 64 characters, no control characters (PostgreSQL refuses a
+    NUL in a query parameter)."""
+    return StringField(label, validators=[
+        Optional(), at_most(64),
+        Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+               message=_l("Remove the control characters from this field."))])
+
+
 class UserSearchForm(Form):
     """GET filters of the admin's user list (no CSRF: it changes nothing)."""
 
     class Meta:
         csrf = False
 
-    # No control characters: PostgreSQL refuses a NUL in a query parameter.
-    q = StringField(_l("Name or mobile number"), validators=[
-        Optional(), at_most(64),
-        Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
-               message=_l("Remove the control characters from this field."))])
+    q = search_text(_l("Name or mobile number"))
     role = SelectField(_l("Role"), validators=[Optional()], choices=options(
         [("", _l("All roles")), *((r.value, lb) for r, lb in ROLE_LABELS.items())]))
     state = SelectField(_l("State"), validators=[Optional()], choices=options(
@@ -63,7 +68,4 @@ class NameSearchForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Name"), validators=[
-        Optional(), at_most(64),
-        Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
-               message=_l("Remove the control characters from this field."))])
+    q = search_text(_l("Name"))

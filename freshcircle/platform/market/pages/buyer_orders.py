@@ -9,7 +9,6 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.core.services.money import amount_fen
@@ -67,15 +66,8 @@ def index():
     """The buyer's orders, newest first: filtered by dispatch day and status, sorted by a
     column, paged; cards on a phone, a table at a desk."""
     form = SalesFilterForm(request.args)
-    form.validate()
     table = TableQuery("buyer_orders.index", SORTS, default="placed", page_size=PAGE_SIZE)
-    status = None if form.status.errors else (form.status.data or None)
-    stmt = table.order_by(orders.orders_query(actor(), status), Order.id)
-    if form.day.data and not form.day.errors:
-        stmt = stmt.where(Order.dispatch_date == form.day.data)
-    stmt = stmt.options(selectinload(Order.producer), selectinload(Order.site),
-                        selectinload(Order.lines))
-    rows = table.with_rows(list(db.session.scalars(table.page_of(stmt))))
+    rows = form.orders_page(table, Order.producer, Order.site, Order.lines)
     return render_template("market/buyer_orders/index.html", orders=rows, table=table,
                            form=form, totals=orders.totals)
 

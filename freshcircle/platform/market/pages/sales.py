@@ -74,12 +74,25 @@ def _helpers():
 
 
 class SalesFilterForm(Form):
+    """An order list's filters (dispatch day, status), for the seller's and the buyer's."""
+
     class Meta:
         csrf = False
 
     day = DateField(_l("Dispatch day"), validators=[Optional()])
     status = SelectField(_l("Status"), default="", choices=options(
         [("", _l("All")), *((s.value, orders.order_status_label(s)) for s in OrderStatus)]))
+
+    def orders_page(self, table: TableQuery, *loads) -> list[Order]:
+        """The actor's orders these filters leave (a filter that did not validate is left
+        out), in the table's order, the table's page of them, with `loads` loaded."""
+        self.validate()
+        status = None if self.status.errors else (self.status.data or None)
+        stmt = table.order_by(orders.orders_query(actor(), status), Order.id)
+        if self.day.data and not self.day.errors:
+            stmt = stmt.where(Order.dispatch_date == self.day.data)
+        stmt = stmt.options(*(selectinload(load) for load in loads))
+        return table.with_rows(list(db.session.scalars(table.page_of(stmt))))
 
 
 class DeclineForm(Form):
@@ -102,15 +115,8 @@ def index():
     """The orders of the actor's producers, newest dispatch day first (grouped by day, with
     the day's packing list), filtered, sorted by a column, paged."""
     form = SalesFilterForm(request.args)
-    form.validate()
     table = TableQuery("sales_pages.index", SORTS, default="dispatch", page_size=PAGE_SIZE)
-    status = None if form.status.errors else (form.status.data or None)
-    stmt = table.order_by(orders.orders_query(actor(), status), Order.id)
-    if form.day.data and not form.day.errors:
-        stmt = stmt.where(Order.dispatch_date == form.day.data)
-    stmt = stmt.options(selectinload(Order.lines), selectinload(Order.site),
-                        selectinload(Order.producer), selectinload(Order.buyer))
-    shown = table.with_rows(list(db.session.scalars(table.page_of(stmt))))
+    shown = form.orders_page(table, Order.lines, Order.site, Order.producer, Order.buyer)
     return render_template("market/sales/index.html", form=form, orders=shown, table=table,
                            by_day=table.sort == "dispatch", totals=orders.totals,
                            companies=_companies(o.buyer_id for o in shown),
