@@ -78,7 +78,7 @@ test: install ## run the whole suite (PostgreSQL too when FRESHCIRCLE_TEST_DATAB
 lint: install ## ruff, the import-linter layer contract and mypy --strict on the pure libraries
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy --strict freshcircle/traceability freshcircle/logistics
+	$(VENV)/bin/mypy --strict freshcircle/traceability freshcircle/logistics freshcircle/forecasting
 
 clean: ## remove the virtualenv, node_modules and the local database
 	rm -rf $(VENV) node_modules instance *.egg-info

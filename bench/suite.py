@@ -54,6 +54,8 @@ BENCHES = (
     # The offline farmer app in Chromium: bytes of a first and a repeat visit, a 2G sync.
     Bench("offline", ("--records", "10"), frozenset({CHROMIUM})),
     Bench("yrd", ("--orders", "30", "--budget", "2", "--seed", "1"), full=False),
+    # The supply forecast's backtest on a synthetic history (no database).
+    Bench("forecast", ("--producers", "16", "--seasons", "4", "--eval-seasons", "1")),
 )
 
 

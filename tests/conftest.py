@@ -25,7 +25,8 @@ TEST_DATABASE_URL = os.environ.get("FRESHCIRCLE_TEST_DATABASE_URL")
 # `database_independent` where they are) benches and browser tests that serve their own SQLite
 # file whatever the suite uses. .ci/run runs them once, in the SQLite suite: its PostgreSQL run
 # sets FRESHCIRCLE_TEST_SKIP_DATABASE_INDEPENDENT=1 and they are deselected there.
-DATABASE_INDEPENDENT_PATHS = ("tests/traceability/", "tests/logistics/", "tests/test_layers.py")
+DATABASE_INDEPENDENT_PATHS = ("tests/traceability/", "tests/logistics/", "tests/forecasting/",
+                              "tests/test_layers.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LIBRARIES = {"freshcircle.traceability", "freshcircle.logistics"}
+LIBRARIES = {"freshcircle.traceability", "freshcircle.logistics", "freshcircle.forecasting"}
 WEB_STACK = {"flask", "sqlalchemy", "marshmallow", "freshcircle.platform"}
 LINT_IMPORTS = "from importlinter.cli import lint_imports_command; lint_imports_command()"
 

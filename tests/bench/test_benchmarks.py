@@ -134,10 +134,17 @@ def yrd(last: dict[str, Any]) -> None:
     assert last["orders"] == 30 and last["routed"] > 0
 
 
+def forecast(last: dict[str, Any]) -> None:
+    # Every horizon was scored for both forecasts and the band.
+    for key in ("mape_naive", "mape_corrected", "coverage_80"):
+        assert set(last[key]) == {"2", "4", "8"} and all(v is not None for v in last[key].values())
+    assert all(0 <= c <= 1 for c in last["coverage_80"].values())
+
+
 SHOWS: dict[str, Callable[[dict[str, Any]], None]] = {
     "labels": labels, "qr_masks": qr_masks, "scan": scan, "trace": trace,
     "marketplace": marketplace, "market_race": market_race, "routing": routing, "yrd": yrd,
-    "fuzz": fuzz, "offline": offline, "cluster": cluster,
+    "fuzz": fuzz, "offline": offline, "cluster": cluster, "forecast": forecast,
 }
 
 
