@@ -13,18 +13,23 @@
    `batches.services.transformations` records them, chained to the first output); the lots left
    whole go on shipments (`shipments`, `shipment_lines`; loading, shipping and receiving events
    with source and destination, and storing at the hub, as `ledger.services.epcis_events`
-   records them); then label runs (commissioning) and residue tests (inspecting) up to exactly
-   --events events, a few lots getting many. Bodies are the platform's own JSON: one event of
-   each kind is built with `freshcircle.traceability.epcis` and turned into a template, and
-   every template is checked against the library's output and the EPCIS schema. Event ids are
-   sha256 of a counter in the `ni:///sha-256;...` form, NOT EPCIS event hashes (hashing a
-   million events is not what is measured); the chain links are the real
+   records them; and the carrier's cold-chain logger report of each lot's trip, captured from
+   its system: a sensor_reporting ObjectEvent naming the pallet's SSCC, with a Temperature
+   min/max/mean in CEL, about 3% above 8 °C with ALARM_CONDITION); then label runs
+   (commissioning) and residue tests (inspecting) up to exactly --events events, a few lots
+   getting many. Bodies are the platform's own JSON: one event of each kind is built with
+   `freshcircle.traceability.epcis` and turned into a template, and every template is checked
+   against the library's output and the EPCIS schema. Event ids are sha256 of a counter in the
+   `ni:///sha-256;...` form, NOT EPCIS event hashes (hashing a million events is not what is
+   measured); the chain links are the real
    `event_chain.link_hash` over each lot's events in time order, with `epcis_chain_heads`.
    `epcis_event_lots` and `lot_links` rows are what `store_event` writes (checked on a sample
-   with the real `lot_roles`, `chain_key` and `records_from_events`). Loaded with COPY over
-   three connections (foreign key triggers off while loading: session_replication_role =
-   replica, then every foreign key checked with one query each), plain indexes dropped first
-   and rebuilt from their own definitions, then ANALYZE. A split lot and a merged lot are
+   with the real `lot_roles`, `chain_key` and `records_from_events`), and so are the query
+   index's columns, `epcis_event_terms` and `epcis_sensor_values` (the real `event_columns`,
+   `event_terms` and `sensor_values` on every body). Loaded with COPY over five connections
+   (foreign key triggers off while loading: session_replication_role = replica, then every
+   foreign key checked with one query each), plain indexes dropped first and rebuilt from
+   their own definitions, then ANALYZE. A split lot and a merged lot are
    traced with the real `trace_lot` and compared with the genealogy the generator made.
 3. --samples random lots, half among lots with genealogy and half from all lots: forward and
    backward `trace_lot` (the real service, a real session in an app context, one transaction
@@ -35,8 +40,12 @@
    lot's bodies through `epcis_event_lots` (output says which: `spreadsheet_records`).
 4. If a trace goal is missed, prints EXPLAIN (ANALYZE, BUFFERS) of the recursive query of
    `reachable_edges` for the slowest lot of each direction, and how the time splits.
+5. The EPCIS 2.0 query mix (`epcis_query_mix`, --epcis-samples of each kind) through the real
+   `parse_query` and `query_events` as the inspector: `epcis_p95_ms` over all of them; every
+   answer is checked against the stored bodies (`epcis_answers_right`, a check).
 
-Goals: trace p95 under 100 ms, the spreadsheet of a lot under 2 s. Prints as it goes; the last
+Goals: trace p95 under 100 ms, EPCIS query p95 at most 100 ms, the spreadsheet of a lot under
+2 s. Prints as it goes; the last
 line is one JSON object.
 """
 
@@ -70,13 +79,15 @@ from freshcircle.traceability.epcis import (
     ObjectEvent,
     Party,
     Quantity,
+    SensorElement,
+    TemperatureReport,
     TransformationEvent,
     event_payload,
 )
 from freshcircle.traceability.epcis_validation import validate_document
 from freshcircle.traceability.event_chain import GENESIS, link_hash
 from freshcircle.traceability.genealogy import LotEdge, records_from_events
-from freshcircle.traceability.gs1_keys import GtinScheme
+from freshcircle.traceability.gs1_keys import GtinScheme, complete
 from freshcircle.traceability.signing import encode_serial
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -90,6 +101,8 @@ GOALS = (
     Goal("trace_p95_ms", "<", TRACE_GOAL_MS),
     Goal("epcis_p95_ms", "<=", EPCIS_GOAL_MS),
     Goal("spreadsheet_s", "<", SPREADSHEET_GOAL_S),
+    # every answer of the EPCIS mix holds what its query asked for (checked on the bodies)
+    Goal("epcis_answers_right", "==", True, check=True),
 )
 WATCH = {"forward_p95_ms": LOWER, "backward_p95_ms": LOWER, "trace_p50_ms": LOWER,
          "seed_s": LOWER}
@@ -105,6 +118,9 @@ CONTEXT_KEYS = ("@context",)
 # percent-encoding leaves them alone; numbers unquoted).
 S_TIME = "2001-02-03T04:05:06.789+08:00"
 S_DATE = "2002-03-04"
+SENSOR_WINDOW = dt.timedelta(hours=7, minutes=30)  # a logger's report: departure to this
+EXCURSION_C = 8  # a chilled load above this is an excursion (the report's ALARM_CONDITION)
+COMPANY_PREFIX = "952000"
 VARIETY = "常规"
 
 
@@ -127,12 +143,17 @@ class Templates:
                     "plot": "ZZPLOTZZ", "county": "ZZCNTYZZ", "kg": 987654321,
                     "packs": 987654322, "place": "ZZPLACEZZ", "from": "ZZFROMZZ",
                     "to": "ZZTOZZ", "doc": "ZZDOCZZ", "first": "ZZFIRSTZZ", "last": "ZZLASTZZ",
-                    "packkg": 987654323, "eid": "ZZEIDZZ", "disp": "conformant"}
+                    "packkg": 987654323, "eid": "ZZEIDZZ", "disp": "conformant",
+                    "sscc": "ZZSSCCZZ", "tmin": 987654324, "tmax": 987654325,
+                    "tmean": 987654326}
         self.sentinel = sentinel
+        start = json.dumps(event_payload(ObjectEvent(
+            event_time=dt.datetime.fromisoformat(S_TIME) - SENSOR_WINDOW), config)["eventTime"])
         for kind in ("harvest", "loading", "shipping", "receiving", "storing", "commissioning",
-                     "inspecting"):
+                     "inspecting", "sensor", "sensor_alarm"):
             body = self.body(self.build(kind, sentinel), sentinel["eid"])
             raw = json.dumps(body, ensure_ascii=False, sort_keys=True).replace("%", "%%")
+            raw = raw.replace(start, '"%(start)s"')
             raw = raw.replace(S_TIME, "%(time)s").replace(S_DATE, "%(date)s")
             for key, value in sentinel.items():
                 if key == "disp":
@@ -195,6 +216,19 @@ class Templates:
                 read_point=producer,
                 biz_transactions=(BizTransaction(c.local_id("test", str(v["doc"])), "testres"),))
             return event_payload(event, c, extensions={"testMethod": "rapid"})
+        if kind in ("sensor", "sensor_alarm"):
+            # the carrier's cold-chain logger on the lot's pallet (its SSCC) while in transit
+            report = TemperatureReport(min_value=v["tmin"], max_value=v["tmax"],
+                                       mean_value=v["tmean"], alarm=kind == "sensor_alarm")
+            event = ObjectEvent(
+                event_time=moment, action=OBSERVE, biz_step="sensor_reporting",
+                disposition="in_transit", epcs=(f"https://{c.domain}/00/{v['sscc']}",),
+                quantities=(Quantity(v["gtin"], v["lot"], Decimal(v["kg"])),),
+                biz_transactions=(BizTransaction(c.local_id("shipment", str(v["doc"])), "bol"),),
+                sensor_elements=(SensorElement(
+                    reports=(report,), device_id=c.local_id("logger", str(v["doc"])),
+                    start_time=moment - SENSOR_WINDOW, end_time=moment),))
+            return event_payload(event, c)
         raise ValueError(kind)
 
     def body(self, event: dict[str, Any], event_id: str) -> dict[str, Any]:
@@ -221,6 +255,23 @@ class Templates:
                           sort_keys=True)
 
 
+def sscc_of(lot: int) -> str:
+    """The SSCC of the pallet a shipped lot travels on (one per lot: a lot ships once)."""
+    return complete(f"0{COMPANY_PREFIX}{lot + 1:010d}")
+
+
+def temperatures(rng: random.Random) -> tuple[Decimal, Decimal, Decimal]:
+    """A chilled trip's logger summary (min, max, mean °C): about 3% above EXCURSION_C, 1% below
+    freezing."""
+    mean = rng.gauss(3.0, 0.8)
+    low, high = mean - rng.uniform(0.3, 1.5), mean + rng.uniform(0.3, 2.0)
+    if rng.random() < 0.03:
+        high = rng.uniform(EXCURSION_C + 0.5, 15.0)
+    elif rng.random() < 0.01:
+        low = rng.uniform(-3.0, -0.5)
+    return tuple(Decimal(f"{x:.1f}") for x in (low, high, mean))
+
+
 def check_templates(templates: Templates) -> None:
     """Every template renders exactly what the library builds, and is valid EPCIS 2.0."""
     values = {"gtin": "09520000010101", "lot": "FY341222-260301-001", "producer": "17",
@@ -228,7 +279,8 @@ def check_templates(templates: Templates) -> None:
               "plot": "东地3号", "county": "341222", "kg": 125, "packs": 250,
               "place": "5", "from": "6", "to": "44", "doc": "9001", "first": encode_serial(0),
               "last": encode_serial(249), "packkg": Decimal("0.5"), "eid": "ni:///x",
-              "disp": "conformant"}
+              "disp": "conformant", "sscc": sscc_of(16), "tmin": Decimal("-0.5"),
+              "tmax": Decimal("9.5"), "tmean": Decimal("3")}
     moment = dt.datetime(2026, 3, 1, 9, 30, 0, 123000, tzinfo=CHINA)
     events = []
     for kind in templates.kinds:
@@ -236,7 +288,8 @@ def check_templates(templates: Templates) -> None:
                               values["eid"])
         rendered = json.loads(templates.render(kind, {
             **values, "time": "2026-03-01T09:30:00.123+08:00", "date": "2026-03-01",
-            "packkg": "0.5"}))
+            "packkg": "0.5", "start": "2026-03-01T02:00:00.123+08:00", "tmin": "-0.5",
+            "tmax": "9.5", "tmean": "3"}))
         if rendered != real:
             raise SystemExit(f"template {kind} differs from the library's event:\n"
                              f"{rendered}\n{real}")
@@ -471,18 +524,18 @@ def epcis_time(seconds: float) -> str:
 
 
 class Loader:
-    """Four COPY streams (events, event lots, lot links, the query index's terms) on their
-    own connections."""
+    """Five COPY streams (events, event lots, lot links, the query index's terms and sensor
+    values) on their own connections."""
 
     def __init__(self, url: str) -> None:
-        self.conns = [psycopg.connect(plain_url(url)) for _ in range(4)]
+        self.conns = [psycopg.connect(plain_url(url)) for _ in range(5)]
         for conn in self.conns:
             conn.execute("SET session_replication_role = replica")
             conn.execute("SET synchronous_commit = off")
         self.copies = []
-        self.buffers = [[], [], [], []]
-        self.sizes = [0, 0, 0, 0]
-        self.rows = [0, 0, 0, 0]
+        self.buffers = [[], [], [], [], []]
+        self.sizes = [0, 0, 0, 0, 0]
+        self.rows = [0, 0, 0, 0, 0]
         stmts = ("COPY epcis_events (id, event_id, event_hash, event_type, event_time, biz_step, "
                  "gtin, lot_code, batch_id, body, previous_link, link, recorded_by_id, "
                  "recorded_at, action, disposition, read_point, biz_location) FROM STDIN",
@@ -490,7 +543,9 @@ class Loader:
                  "FROM STDIN",
                  "COPY lot_links (id, source, target, kind, quantity_g, event_id, "
                  "source_batch_id, target_batch_id, created_at) FROM STDIN",
-                 "COPY epcis_event_terms (event_record_id, kind, type, value) FROM STDIN")
+                 "COPY epcis_event_terms (event_record_id, kind, type, value) FROM STDIN",
+                 "COPY epcis_sensor_values (event_record_id, report, field, type, uom, number)"
+                 " FROM STDIN")
         self._cms = [conn.cursor().copy(stmt) for conn, stmt in zip(self.conns, stmts,
                                                                      strict=True)]
         self.copies = [cm.__enter__() for cm in self._cms]
@@ -508,7 +563,7 @@ class Loader:
             self.buffers[stream], self.sizes[stream] = [], 0
 
     def close(self) -> None:
-        for stream in range(4):
+        for stream in range(5):
             self.flush(stream)
         for cm in self._cms:
             cm.__exit__(None, None, None)
@@ -554,7 +609,7 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
     if budget < 0:
         raise SystemExit(f"--events {args.events} is fewer than the {base_events} harvest and "
                          f"transformation events of --lots {n}; give more events")
-    ship_share = min(1.0, budget * 0.7 / (max(1, len(leaves)) * 3.25))
+    ship_share = min(1.0, budget * 0.7 / (max(1, len(leaves)) * 4.25))
     shipped = [i for i in leaves if rng.random() < ship_share]
     shipments = []  # (id, lots, from, to, depart seconds)
     k = 0
@@ -569,7 +624,7 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
               else rng.choice(fixed["markets"]))
         depart = max(world.t[j] for j in lots) + 86400 * rng.uniform(0.5, 3)
         shipments.append((len(shipments) + 1, lots, frm, to, depart))
-    ship_events = sum(len(s[1]) * (4 if s[3] == fixed["hub"] else 3) for s in shipments)
+    ship_events = sum(len(s[1]) * (5 if s[3] == fixed["hub"] else 4) for s in shipments)
     singles = budget - ship_events
     if singles < 0:
         raise SystemExit("the shipment plan exceeds the event budget")
@@ -588,12 +643,17 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
             test_id += 1
             extra[i].append((moment, "inspecting", test_id))
     line_of: dict[int, tuple[int, int, int, float]] = {}  # lot -> shipment id, from, to, depart
+    trip: dict[int, tuple[Decimal, Decimal, Decimal]] = {}  # lot -> logger min, max, mean °C
+    trip_rng = random.Random(args.seed + 3)
     for sid, lots, frm, to, depart in shipments:
         for j in lots:
             line_of[j] = (sid, frm, to, depart)
             world.shipment_of[j] = sid
             extra[j].append((depart - 7200, "loading", sid))
             extra[j].append((depart, "shipping", sid))
+            trip[j] = temperatures(trip_rng)
+            extra[j].append((depart + SENSOR_WINDOW.total_seconds(),
+                             "sensor_alarm" if trip[j][1] > EXCURSION_C else "sensor", sid))
             extra[j].append((depart + 8 * 3600, "receiving", sid))
             if to == fixed["hub"]:
                 extra[j].append((depart + 8 * 3600 + 600, "storing", sid))
@@ -606,7 +666,7 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
         conn.execute("SET synchronous_commit = off")
         dropped = []
         for table in ("batches", "epcis_events", "epcis_event_lots", "lot_links",
-                      "epcis_event_terms"):
+                      "epcis_event_terms", "epcis_sensor_values"):
             for name, definition in plain_indexes(conn, table):
                 conn.execute(f'DROP INDEX "{name}"')
                 dropped.append(definition)
@@ -681,7 +741,11 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
     loader = Loader(url)
     t_kind = {kind: (typ, step) for kind, (_, typ, step) in templates.kinds.items()}
     from freshcircle.platform.ledger.services.epcis_store import short_biz_step
-    from freshcircle.platform.ledger.services.epcis_terms import event_columns, event_terms
+    from freshcircle.platform.ledger.services.epcis_terms import (
+        event_columns,
+        event_terms,
+        sensor_values,
+    )
 
     short = {kind: short_biz_step(step) for kind, (_, step) in t_kind.items()}
     short["transformation"] = "repackaging"
@@ -747,6 +811,11 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
                                    "kg": Decimal(packs * 25) / 10})
                 elif kind == "inspecting":
                     values.update({"doc": ref})
+                elif kind in ("sensor", "sensor_alarm"):
+                    low, high, mean = trip[i]
+                    values.update({"doc": ref, "sscc": sscc_of(i), "tmin": low, "tmax": high,
+                                   "tmean": mean, "start": epcis_time(
+                                       moment - SENSOR_WINDOW.total_seconds())})
                 body = templates.render(kind, values)
                 lots_rows = [(gtin, lot, "object", batch_id)]
                 event_type = t_kind[kind][0]
@@ -761,6 +830,9 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
                                columns["read_point"], columns["biz_location"])))
             for term_kind, term_type, value in event_terms(parsed):
                 loader.add(3, tsv((counter, term_kind, term_type, value)))
+            for row in sensor_values(parsed):
+                loader.add(4, tsv((counter, row["report"], row["field"], row["type"], row["uom"],
+                                   repr(row["number"]))))
             previous = link
             for g, lc, role, b in lots_rows:
                 loader.add(1, tsv((counter, g, lc, role, b)))
@@ -778,7 +850,8 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
     loader.close()
     links_total = link_id
     say(f"copied {counter:,} events, {loader.rows[1]:,} event-lot rows, {links_total:,} lot "
-        f"links, {loader.rows[3]:,} query terms ({time.perf_counter() - started:.1f} s)")
+        f"links, {loader.rows[3]:,} query terms, {loader.rows[4]:,} sensor values "
+        f"({time.perf_counter() - started:.1f} s)")
     if counter != args.events:
         raise SystemExit(f"generated {counter} events, asked {args.events}")
     check_samples(samples)
@@ -980,8 +1053,11 @@ def time_traces(app, world: World, fixed, args) -> dict[str, Any]:
 
 def epcis_query_mix(app, args) -> dict[str, list[list[tuple[str, str]]]]:
     """The standard queries a partner's system sends, with values the loaded events have: a
-    day's ObjectEvents, one lot's events by its class, a business step, a business location,
-    a read point (each the first page of 30), and a page deep in a long answer."""
+    day's ObjectEvents, one lot's events by its class, one pallet's by its SSCC (`MATCH_epc`,
+    as an EPC URN or a Digital Link), a business step, a business location, a read point,
+    temperature excursions (`EQ_type=Temperature&GE_maxValue_CEL=`) and trips whose mean lay
+    in a band (`GE_meanValue_CEL` and `LT_meanValue_CEL`), each the first page of 30; and a page
+    deep in a long answer."""
     from freshcircle.platform.extensions import db
 
     rng = random.Random(args.seed + 2)
@@ -994,10 +1070,15 @@ def epcis_query_mix(app, args) -> dict[str, list[list[tuple[str, str]]]]:
         classes = [v for (v,) in conn.exec_driver_sql(
             "SELECT value FROM epcis_event_terms WHERE kind = 'quantity' AND"
             " event_record_id = ANY(%s)", (ids,)).all()]
+        pallets = [conn.exec_driver_sql(
+            "SELECT value FROM epcis_event_terms WHERE event_record_id >= %s AND kind = 'epc'"
+            " ORDER BY event_record_id LIMIT 1", (start,)).scalar() for start in ids[:50]]
         db.session.remove()
+    pallets = [pallet for pallet in pallets if pallet]
     mix: dict[str, list[list[tuple[str, str]]]] = {
-        "day_of_object_events": [], "lot_class": [], "biz_step": [], "biz_location": [],
-        "read_point": [], "deep_page": []}
+        "day_of_object_events": [], "lot_class": [], "pallet_epc": [], "biz_step": [],
+        "biz_location": [], "read_point": [], "sensor_excursion": [], "sensor_band": [],
+        "deep_page": []}
     steps = ("receiving", "shipping", "storing", "commissioning", "inspecting")
     for n, (moment, read_point, location) in enumerate(rows[:args.epcis_samples]):
         day = moment.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -1013,8 +1094,38 @@ def epcis_query_mix(app, args) -> dict[str, list[list[tuple[str, str]]]]:
         if read_point:
             mix["read_point"].append([("EQ_readPoint", read_point), ("orderBy", "eventTime"),
                                       ("orderDirection", "DESC")])
+        if pallets:  # a canonical Digital Link; every other one asked for as an EPC URN
+            digits = pallets[n % len(pallets)].rsplit("/", 1)[1]
+            urn = (f"urn:epc:id:sscc:{COMPANY_PREFIX}."
+                   f"{digits[0]}{digits[1 + len(COMPANY_PREFIX):-1]}")
+            mix["pallet_epc"].append([("MATCH_epc", urn if n % 2 else pallets[n % len(pallets)])])
+        mix["sensor_excursion"].append([("EQ_type", "Temperature"),
+                                        ("GE_maxValue_CEL", str(EXCURSION_C + n % 4))])
+        band = 1.5 + (n % 7) * 0.5
+        mix["sensor_band"].append([("GE_meanValue_CEL", f"{band:.1f}"),
+                                   ("LT_meanValue_CEL", f"{band + 0.5:.1f}")])
         mix["deep_page"].append([("EQ_bizStep", "storing"), ("perPage", "30")])
     return mix
+
+
+def answer_problems(name: str, params, events: list[dict]) -> list[str]:
+    """What an answer of the mix says that its query did not ask for (checked on the stored
+    bodies, so the indexes agree with what was captured)."""
+    asked = dict(params)
+    if name == "pallet_epc" and not events:
+        return [f"MATCH_epc={asked['MATCH_epc']} found no event"]
+    problems = []
+    for event in events:
+        reports = [r for e in event.get("sensorElementList", []) for r in e["sensorReport"]]
+        if name == "sensor_excursion" and not any(
+                r["type"] == "gs1:Temperature" and r["uom"] == "CEL"
+                and r["maxValue"] >= float(asked["GE_maxValue_CEL"]) for r in reports):
+            problems.append(f"{event['eventID']}: no report at {asked['GE_maxValue_CEL']} °C")
+        if name == "sensor_band" and not any(
+                float(asked["GE_meanValue_CEL"]) <= r.get("meanValue", -999)
+                < float(asked["LT_meanValue_CEL"]) for r in reports):
+            problems.append(f"{event['eventID']}: no mean in the band {params}")
+    return problems
 
 
 def time_epcis_queries(app, fixed, args) -> dict[str, Any]:
@@ -1046,19 +1157,31 @@ def time_epcis_queries(app, fixed, args) -> dict[str, Any]:
             return elapsed, page
 
         for queries in mix.values():  # warm the pool and the code paths
-            run(queries[0])
+            if queries:
+                run(queries[0])
+        problems: list[str] = []
+        found = dict.fromkeys(mix, 0)
         for name, queries in mix.items():
             for params in queries:
                 if name == "deep_page":
                     token = None
                     for _ in range(19):
                         token = run(params, token)[1].next_token
-                    times[name].append(run(params, token)[0])
+                    elapsed, page = run(params, token)
                 else:
-                    times[name].append(run(params)[0])
+                    elapsed, page = run(params)
+                times[name].append(elapsed)
+                events = page.document["epcisBody"]["eventList"]
+                found[name] += len(events)
+                problems += answer_problems(name, params, events)
         db.session.remove()
+    if not found["sensor_excursion"]:
+        problems.append("no temperature excursion found")
+    for problem in problems[:10]:
+        say(f"  WRONG: {problem}")
     every = [t for values in times.values() for t in values]
     out = {"p95": pct(every, 0.95), "p50": pct(every, 0.5), "queries": len(every),
+           "answers_right": not problems, "found": found,
            "per_query": {name: round(pct(values, 0.95), 2) for name, values in times.items()
                          if values}}
     for name, values in times.items():
@@ -1253,6 +1376,7 @@ def main(argv: list[str] | None = None) -> int:
         "spreadsheet_s": round(sheets["max"], 3), "spreadsheet_rows": sheets["rows"],
         "epcis_p95_ms": round(queried["p95"], 2), "epcis_p50_ms": round(queried["p50"], 2),
         "epcis_queries": queried["queries"], "epcis_p95_by_query": queried["per_query"],
+        "epcis_answers_right": queried["answers_right"], "epcis_found": queried["found"],
         "spreadsheet_records": sheets["source"], "seed_s": round(seed_s, 1),
         "event_ids": "sha256-of-counter",
     }, GOALS, WATCH)

@@ -86,8 +86,12 @@ def trace(last: dict[str, Any]) -> None:
     assert last["checked_backward_lots"] > 0
     assert last["events"] == 10_000 and last["spreadsheet_rows"] > 0
     # Every kind of the EPCIS query mix ran through the real query interface.
-    assert set(last["epcis_p95_by_query"]) == {"day_of_object_events", "lot_class", "biz_step",
-                                               "biz_location", "read_point", "deep_page"}
+    assert set(last["epcis_p95_by_query"]) == {
+        "day_of_object_events", "lot_class", "pallet_epc", "biz_step", "biz_location",
+        "read_point", "sensor_excursion", "sensor_band", "deep_page"}
+    # A pallet's SSCC and a temperature excursion each found their events (the answers are
+    # checked against the stored bodies: the epcis_answers_right check).
+    assert last["epcis_found"]["pallet_epc"] > 0 and last["epcis_found"]["sensor_excursion"] > 0
     assert last["epcis_queries"] > 6 * 3  # a sampled event may have no location or read point
 
 
