@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.models import Base
-from tests.platform.access_world import SIDE_OF, World
+from tests.platform.access_world import FILTERS, SIDE_OF, World
 
 # Columns a request may touch without changing anything a user owns: when a token was last
 # used. Everything else must be exactly as it was after a refused request.
@@ -62,10 +62,6 @@ def path_params(op: str) -> list[str]:
     return [name for name in names if name not in NOT_RECORDS]
 
 
-# The EPCIS collections' path filters: values the world's events have (storing, packing).
-FILTERS = {"event_type": "ObjectEvent", "biz_step": "storing", "disposition": "in_progress",
-           "epc": "urn:epc:id:sgln:0000000.00000.0", "biz_location": "urn:epc:id:sgln:0.0.0",
-           "read_point": "urn:epc:id:sgln:0.0.0"}
 PER_USER = {"notice_id", "token_id", "upload_id"}  # records of one person, not of a tenant
 
 

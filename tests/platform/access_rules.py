@@ -195,6 +195,19 @@ RULES: dict[str, str] = {
     "GET /api/v1/epcis/bizLocations/{biz_location}/events": "epcis-read",
     "GET /api/v1/epcis/readPoints/{read_point}/events": "epcis-read",
     "GET /api/v1/epcis/dispositions/{disposition}/events": "epcis-read",
+    # Top-level collections: the values of the caller's events (none: an empty list).
+    "GET /api/v1/epcis/epcs": "epcis-read",
+    "GET /api/v1/epcis/bizSteps": "epcis-read",
+    "GET /api/v1/epcis/bizLocations": "epcis-read",
+    "GET /api/v1/epcis/readPoints": "epcis-read",
+    "GET /api/v1/epcis/dispositions": "epcis-read",
+    # A value's sub-resources (`events`): 404 where none of the caller's events has it.
+    "GET /api/v1/epcis/eventTypes/{event_type}": "epcis-read",
+    "GET /api/v1/epcis/epcs/{epc}": "epcis-read",
+    "GET /api/v1/epcis/bizSteps/{biz_step}": "epcis-read",
+    "GET /api/v1/epcis/bizLocations/{biz_location}": "epcis-read",
+    "GET /api/v1/epcis/readPoints/{read_point}": "epcis-read",
+    "GET /api/v1/epcis/dispositions/{disposition}": "epcis-read",
     "GET /api/v1/epcis/capture": "epcis-read",  # the caller's own jobs
     "GET /api/v1/epcis/capture/{capture_id}": "capture-job",
     # --- API: market

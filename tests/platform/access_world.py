@@ -42,6 +42,10 @@ from tests.platform.epcis_helpers import lot_document
 from tests.platform.market_helpers import buyer_with_site
 from tests.platform.page_helpers import TINY_JPEG, TINY_PDF
 
+# The EPCIS collections' path filters: values every side's stored event has.
+FILTERS = {"event_type": "ObjectEvent", "biz_step": "packing", "disposition": "in_progress",
+           "epc": "urn:epc:id:sgln:0000000.00000.0", "biz_location": "urn:epc:id:sgln:0.0.0",
+           "read_point": "urn:epc:id:sgln:0.0.0"}
 # The roles of the matrix; each but the staff and anonymous acts on one side's records.
 # "deactivated" is a co-op member of side A who signed in (and took an API token) before an
 # admin deactivated the account: every cookie and token of theirs must stop at once.
@@ -187,7 +191,11 @@ def _side(make, session, app, label: str) -> Side:
                                            start=now - dt.timedelta(hours=3))
     packed = lot_document(app, session, batch, steps=("packing",),
                           start=now - dt.timedelta(hours=4))
-    event = {**packed["epcisBody"]["eventList"][0], "eventID": f"urn:uuid:matrix-{label}"}
+    # Every side's event has the EPCIS collections' probe values (access_probe.FILTERS), so
+    # `/epcs/{epc}` and the like find an event the caller may see.
+    event = {**packed["epcisBody"]["eventList"][0], "eventID": f"urn:uuid:matrix-{label}",
+             "epcList": [FILTERS["epc"]], "readPoint": {"id": FILTERS["read_point"]},
+             "bizLocation": {"id": FILTERS["biz_location"]}}
     side.ids["event_id"] = epcis_store.store_event(session, event, packed["@context"],
                                                    manager)[0]
     cooled = lot_document(app, session, batch, steps=("holding",),

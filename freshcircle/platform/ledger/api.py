@@ -15,6 +15,7 @@ from freshcircle.platform.ledger.schemas import (
 )
 from freshcircle.platform.ledger.services import (
     capture_jobs,
+    epcis_collections,
     epcis_events,
     epcis_query,
     epcis_store,
@@ -155,10 +156,7 @@ def _events(endpoint: str, **path: str) -> Response:
 def event_types():
     """The EPCIS event types (REST binding `GET /eventTypes`): each one's events are at
     `/eventTypes/{eventType}/events`."""
-    body = {"@context": epcis_query.COLLECTION_CONTEXT, "type": "Collection",
-            "member": epcis_query.event_types(actor())}
-    return Response(json.dumps(body), mimetype=request.accept_mimetypes.best_match(
-        MEDIA_TYPES) or MEDIA_TYPES[0])
+    return _collection(epcis_query.event_types(actor()))
 
 
 @blp.get("/eventTypes/<event_type>/events")
@@ -171,6 +169,124 @@ def event_type_events(event_type: str):
     if event_type not in epcis_query.EVENT_TYPES:
         abort(404)
     return _events(".event_type_events", event_type=event_type)
+
+
+@blp.get("/eventTypes/<event_type>")
+@blp.response(200, description="The event type's sub-resources (a Collection: `events`)")
+@blp.alt_response(404, description="Not an event type of /eventTypes")
+def event_type(event_type: str):
+    """The sub-resources of one event type (HATEOAS discovery): its `events`."""
+    if event_type not in epcis_query.event_types(actor()):
+        abort(404)
+    return _collection(["events"])
+
+
+def _collection(members: list[str], link: str | None = None) -> Response:
+    body = {"@context": epcis_query.COLLECTION_CONTEXT, "type": "Collection", "member": members}
+    response = Response(json.dumps(body), mimetype=request.accept_mimetypes.best_match(
+        MEDIA_TYPES) or MEDIA_TYPES[0])
+    if link:
+        response.headers["Link"] = f'<{link}>; rel="next"'
+    return response
+
+
+def _members(resource: str, endpoint: str) -> Response:
+    """One page of a top-level collection, the next page in `Link`."""
+    page = epcis_collections.collection_page(db.session, actor(), resource,
+                                             request.args.to_dict(flat=False))
+    link = page.next_token and url_for(endpoint, **{
+        **request.args.to_dict(flat=False), "nextPageToken": page.next_token})
+    return _collection(page.members, link)
+
+
+def _sub_resources(path_name: str, value: str) -> Response:
+    """`events`, for a value some event the caller may see has (else 404, as unknown)."""
+    config = epcis_events.epcis_config(current_app.extensions["trace_settings"])
+    if not epcis_collections.has_events(db.session, actor(), config,
+                                        epcis_query.COLLECTIONS[path_name], value):
+        abort(404)
+    return _collection(["events"])
+
+
+@blp.get("/epcs")
+@blp.response(200, description="A Collection of EPCs (constrained GS1 Digital Links or URIs)")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def epcs():
+    """The EPCs the caller's events name (epcList, childEPCs, parentID, inputs, outputs), as
+    `/events` matches them; `perPage`, `nextPageToken`."""
+    return _members("epcs", ".epcs")
+
+
+@blp.get("/epcs/<path:epc>")
+@blp.response(200, description="The EPC's sub-resources (a Collection: `events`)")
+@blp.alt_response(404, description="No event the caller may see names this EPC")
+def epc(epc: str):
+    """The sub-resources of one EPC (HATEOAS discovery): its `events`."""
+    return _sub_resources("epc", epc)
+
+
+@blp.get("/bizSteps")
+@blp.response(200, description="A Collection of business steps (CBV bare, others as URIs)")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def biz_steps():
+    """The business steps of the caller's events; `perPage`, `nextPageToken`."""
+    return _members("bizSteps", ".biz_steps")
+
+
+@blp.get("/bizSteps/<path:biz_step>")
+@blp.response(200, description="The business step's sub-resources (a Collection: `events`)")
+@blp.alt_response(404, description="No event the caller may see has this business step")
+def biz_step(biz_step: str):
+    """The sub-resources of one business step (HATEOAS discovery): its `events`."""
+    return _sub_resources("biz_step", biz_step)
+
+
+@blp.get("/bizLocations")
+@blp.response(200, description="A Collection of business locations (URIs)")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def biz_locations():
+    """The business locations of the caller's events; `perPage`, `nextPageToken`."""
+    return _members("bizLocations", ".biz_locations")
+
+
+@blp.get("/bizLocations/<path:biz_location>")
+@blp.response(200, description="The location's sub-resources (a Collection: `events`)")
+@blp.alt_response(404, description="No event the caller may see is at this location")
+def biz_location(biz_location: str):
+    """The sub-resources of one business location (HATEOAS discovery): its `events`."""
+    return _sub_resources("biz_location", biz_location)
+
+
+@blp.get("/readPoints")
+@blp.response(200, description="A Collection of read points (URIs)")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def read_points():
+    """The read points of the caller's events; `perPage`, `nextPageToken`."""
+    return _members("readPoints", ".read_points")
+
+
+@blp.get("/readPoints/<path:read_point>")
+@blp.response(200, description="The read point's sub-resources (a Collection: `events`)")
+@blp.alt_response(404, description="No event the caller may see was read at this point")
+def read_point(read_point: str):
+    """The sub-resources of one read point (HATEOAS discovery): its `events`."""
+    return _sub_resources("read_point", read_point)
+
+
+@blp.get("/dispositions")
+@blp.response(200, description="A Collection of dispositions (CBV bare, others as URIs)")
+@blp.alt_response(400, description="epcisException:QueryParameterException")
+def dispositions():
+    """The dispositions of the caller's events; `perPage`, `nextPageToken`."""
+    return _members("dispositions", ".dispositions")
+
+
+@blp.get("/dispositions/<path:disposition>")
+@blp.response(200, description="The disposition's sub-resources (a Collection: `events`)")
+@blp.alt_response(404, description="No event the caller may see has this disposition")
+def disposition(disposition: str):
+    """The sub-resources of one disposition (HATEOAS discovery): its `events`."""
+    return _sub_resources("disposition", disposition)
 
 
 @blp.get("/epcs/<path:epc>/events")
