@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from freshcircle.platform.models import (
     Membership,
     Place,
     PlaceKind,
+    Planting,
     Plot,
     Producer,
     ProducerKind,
@@ -87,6 +89,17 @@ class Factory:
             select(Plot).where(Plot.producer_id == producer.id, Plot.name == name)
         )
         return found or self._save(Plot(producer_id=producer.id, name=name, **extra))
+
+    def planting(self, producer: Producer, *, plot: str | Plot = "东地块",
+                 product: Product | None = None, area_mu: str = "2",
+                 harvest_from: dt.date, days: int = 14, yield_jin: int = 3000, **extra):
+        """A planting harvested from `harvest_from` for `days` days, planted 10 weeks before."""
+        return self._save(Planting(
+            producer_id=producer.id, plot=self._plot(producer, plot),
+            product=product or self.product(), area_mu=Decimal(area_mu),
+            planted_on=harvest_from - dt.timedelta(weeks=10), harvest_from=harvest_from,
+            harvest_to=harvest_from + dt.timedelta(days=days - 1),
+            expected_yield_jin_per_mu=yield_jin, **extra))
 
     def _plot(self, producer: Producer, plot: str | Plot) -> Plot:
         return plot if isinstance(plot, Plot) else self.plot(producer, plot)

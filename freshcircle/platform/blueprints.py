@@ -18,8 +18,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from freshcircle.platform.web.api import register_api
 
 PLATFORM = Path(__file__).resolve().parent
-FEATURES = ("core", "ledger", "farms", "batches", "market", "showcase", "dispatch", "trace",
-            "demo")
+FEATURES = ("core", "ledger", "farms", "plantings", "batches", "market", "showcase", "dispatch",
+            "trace", "demo")
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
@@ -64,10 +64,11 @@ def api_blueprints() -> list:
         quotes,
         sales_reports,
     )
+    from freshcircle.platform.plantings.api import plantings, supply_forecast
     from freshcircle.platform.trace import api as genealogy
 
     return [
-        tokens.blp, products.blp, producers.blp, plots.blp, batches.blp, inputs.blp,
+        tokens.blp, products.blp, producers.blp, plots.blp, plantings.blp, batches.blp, inputs.blp,
         residue_tests.blp, offline.blp,
         certifications.blp, files.blp, places.blp, shipments.blp, temperatures.blp,
         labels.blp, photo_uploads.blp, epcis.blp, genealogy.blp, genealogy.records_blp,
@@ -75,7 +76,7 @@ def api_blueprints() -> list:
         quotes.blp, feedback.blp,
         cart.blp, buyer_accounts.blp,
         order_documents.blp, sales_reports.blp,
-        fleet.blp, dispatch.blp,
+        fleet.blp, dispatch.blp, supply_forecast.blp,
     ]
 
 
@@ -96,6 +97,7 @@ def register_pages(app: Flask) -> None:
         sales,
         search_synonyms,
     )
+    from freshcircle.platform.plantings.pages import plantings, supply_forecast
     from freshcircle.platform.showcase.pages import showcase
     from freshcircle.platform.trace.pages import consumer, inspector, scan_front
     from freshcircle.platform.web import health, metrics, offline
@@ -111,6 +113,8 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(quotes.bp)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(search_synonyms.bp)
+    app.register_blueprint(plantings.bp)  # 种植计划
+    app.register_blueprint(supply_forecast.bp)  # 预计供应
     app.register_blueprint(fleet.bp)  # 车队 (cold-chain dispatch)
     app.register_blueprint(driver.bp)  # 今日路线
     app.register_blueprint(dispatch.bp)  # 调度 (dispatch planning)

@@ -35,6 +35,11 @@ BODIES: dict[str, dict | str] = {
     "POST /api/v1/producers/{producer_id}/members": {"phone": "$recruit_phone"},
     "POST /api/v1/producers/{producer_id}/plots": {"name": "北地块"},
     "PATCH /api/v1/producers/{producer_id}/plots/{plot_id}": {"township": "旧县镇"},
+    "POST /api/v1/producers/{producer_id}/plantings": {
+        "plot_id": "$plot_id", "product_id": "$product_id", "area_mu": "1.5",
+        "planted_on": "$day-30", "harvest_from": "$day+20", "harvest_to": "$day+40"},
+    "PATCH /api/v1/plantings/{planting_id}": {"variety": "春棚"},
+    "POST /api/v1/plantings/{planting_id}/updates": {"status": "poor", "reason": "干旱"},
     "POST /api/v1/batches": {"producer_id": "$producer_id", "product_id": "$product_id",
                              "plot_id": "$plot_id", "harvest_date": "$day-1", "quantity": 100,
                              "unit": "jin"},
@@ -139,6 +144,15 @@ BODIES: dict[str, dict | str] = {
         "kind": "green_food", "number": "LB-18-1234567890", "issuer": "中国绿色食品发展中心",
         "valid_from": "$day-300", "valid_to": "$day+300", "product_id": "", "notes": "年审"},
     "POST /producers/<int:producer_id>/plots": {"name": "北地块"},
+    "POST /producers/<int:producer_id>/plantings/new": {
+        "plot_id": "$plot_id", "product_id": "$product_id", "area_mu": "1.5",
+        "planted_on": "$day-30", "harvest_from": "$day+20", "harvest_to": "$day+40",
+        "variety": "", "expected_yield_jin_per_mu": ""},
+    "POST /plantings/<int:planting_id>/edit": {
+        "plot_id": "$plot_id", "product_id": "$product_id", "area_mu": "1.5",
+        "planted_on": "$day-30", "harvest_from": "$day+20", "harvest_to": "$day+40",
+        "variety": "春棚", "expected_yield_jin_per_mu": ""},
+    "POST /plantings/<int:planting_id>/updates": {"status": "poor", "reason": "干旱"},
     "POST /producers/<int:producer_id>/plots/<int:plot_id>/edit": {"name": "东地块",
                                                                    "township": "旧县镇"},
     "POST /producers/new": {"kind": "family_farm", "name": "新农场", "county_code": "341222"},

@@ -116,6 +116,8 @@ def _side(make, session, app, label: str) -> Side:
     plot = make.plot(producer)
     batch = make.batch(producer, plot=plot, quantity_g=2_000_000)
     spare = make.batch(producer, plot=plot, quantity_g=300_000)
+    planting = make.planting(producer, plot=plot, harvest_from=today_in_china()
+                             + dt.timedelta(days=20))
     secret = f"机密{label}"
     farm_input = make.farm_input(producer, plot=plot, notes=f"{secret}用药记录",
                                  applied_on=today_in_china() - dt.timedelta(days=30))
@@ -175,7 +177,8 @@ def _side(make, session, app, label: str) -> Side:
     session.add(recall)
     session.flush()
     side.ids.update(
-        producer_id=producer.id, plot_id=plot.id, batch_id=batch.id, input_id=farm_input.id,
+        producer_id=producer.id, plot_id=plot.id, planting_id=planting.id, batch_id=batch.id,
+        input_id=farm_input.id,
         test_id=test.id, cert_id=cert.id, file_id=report.id, photo_id=photo.id,
         listing_id=listing.id, order_id=placed.id, delivered_order_id=delivered.id,
         dispute_id=dispute.id, request_id=request.id, quote_id=quote.id, place_id=store.id,

@@ -20,6 +20,7 @@ from freshcircle.platform.models.enums import (
     ProducerKind,
     QuoteStatus,
     Role,
+    SeasonStatus,
     ShipmentStatus,
     TemperatureClass,
     TestMethod,
@@ -51,6 +52,7 @@ from freshcircle.platform.models.orders import (
 )
 from freshcircle.platform.models.photo_uploads import PhotoUpload, PhotoUploadPart
 from freshcircle.platform.models.places import Place
+from freshcircle.platform.models.plantings import Planting, PlantingUpdate
 from freshcircle.platform.models.plots import Plot, plot_crops
 from freshcircle.platform.models.producers import Certification, Producer
 from freshcircle.platform.models.recalls import RecallRecord
@@ -116,6 +118,8 @@ __all__ = [
     "PhotoUploadPart",
     "Place",
     "PlaceKind",
+    "Planting",
+    "PlantingUpdate",
     "Plot",
     "Producer",
     "ProducerKind",
@@ -129,6 +133,7 @@ __all__ = [
     "Role",
     "ScanEvent",
     "SearchSynonym",
+    "SeasonStatus",
     "Shipment",
     "ShipmentAlert",
     "ShipmentLine",

@@ -11,6 +11,7 @@ from freshcircle.platform.models.base import Base, utcnow
 from freshcircle.platform.models.catalog import Product
 from freshcircle.platform.models.enums import BatchStatus, enum_type
 from freshcircle.platform.models.files import StoredFile
+from freshcircle.platform.models.plantings import Planting
 from freshcircle.platform.models.plots import Plot
 from freshcircle.platform.models.producers import Producer
 
@@ -28,6 +29,8 @@ class Batch(Base):
     lot_code: Mapped[str] = mapped_column(String(20))
     variety: Mapped[str | None] = mapped_column(String(64))
     plot_id: Mapped[int] = mapped_column(ForeignKey("plots.id"), index=True)
+    # The planting it harvests (plantings.services.plantings.planting_harvested), if any.
+    planting_id: Mapped[int | None] = mapped_column(ForeignKey("plantings.id"), index=True)
     harvest_date: Mapped[dt.date] = mapped_column(index=True)
     # Exact grams: 1 斤 = 500 g, so both units convert without rounding.
     quantity_g: Mapped[int] = mapped_column(BigInteger)
@@ -49,6 +52,7 @@ class Batch(Base):
     producer: Mapped[Producer] = relationship()
     product: Mapped[Product] = relationship()
     plot: Mapped[Plot] = relationship()
+    planting: Mapped[Planting | None] = relationship()
     # Not a column: batches.services.batches.attach_facts sets safety status and stock for readers.
     facts = None
     photos: Mapped[list[BatchPhoto]] = relationship(

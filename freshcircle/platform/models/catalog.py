@@ -29,3 +29,6 @@ class Product(Base):
     ethylene_producer: Mapped[bool] = mapped_column(default=False)
     ethylene_sensitive: Mapped[bool] = mapped_column(default=False)
     chilling_sensitive: Mapped[bool] = mapped_column(default=False)
+    # A usual yield in 斤 per 亩 (data/crop_yields.csv): a planting's default expected yield
+    # until the producer has harvests of its own. None where a yield per 亩 makes no sense.
+    typical_yield_jin_per_mu: Mapped[int | None]

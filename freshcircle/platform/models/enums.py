@@ -132,3 +132,11 @@ class DisputeStatus(enum.StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     CLOSED = "closed"
+
+
+class SeasonStatus(enum.StrEnum):
+    """A planting's season update: how the crop is doing, as its producer reports it."""
+
+    GOOD = "good"
+    POOR = "poor"
+    LOST = "lost"

@@ -142,6 +142,7 @@ def nav_links() -> list[tuple[str, str, object]]:
                  ("inspector.recalls", "nav-records", _l("Recall records"))]
     elif role == Role.BUYER:
         links = [("market_pages.index", "nav-market", _l("Market")),
+                 ("supply_forecast_pages.forecast", "nav-forecast", _l("Supply forecast")),
                  ("cart_pages.index", "nav-cart", _l("Cart")),
                  ("buyer_orders.index", "nav-orders", _l("My orders")),
                  ("account_pages.index", "nav-account", _l("Account"))]

@@ -47,6 +47,7 @@ from freshcircle.platform.models import (
     StoredFile,
     User,
 )
+from freshcircle.platform.plantings.services.plantings import planting_harvested
 
 # GS1 AI (10) allows up to 20 characters of the GS1 82-character set; ours are a readable subset.
 LOT_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{0,19}$")
@@ -147,6 +148,9 @@ def create_batch(session: Session, actor: User, data: dict) -> tuple[Batch, bool
         lot_code=next_lot_code(session, producer, harvest_date),
         variety=(data.get("variety") or "").strip() or None,
         plot=plot,
+        # Planned against actual builds up by itself: the planting this harvest comes from.
+        planting=planting_harvested(session, plot.id, product.id, harvest_date)
+        if plot.id is not None else None,
         harvest_date=harvest_date,
         quantity_g=grams,
         grade=(data.get("grade") or "").strip() or None,
@@ -211,6 +215,10 @@ def update_batch(session: Session, actor: User, batch: Batch, changes: dict) -> 
         if key in changes:
             value = changes[key]
             setattr(batch, key, value.strip() or None if isinstance(value, str) else value)
+    if plot is not None or "harvest_date" in changes:
+        session.flush()  # a new plot gets its id
+        batch.planting = planting_harvested(session, batch.plot_id, batch.product_id,
+                                            batch.harvest_date)
     session.flush()
     return batch
 

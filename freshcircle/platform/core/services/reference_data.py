@@ -43,6 +43,7 @@ def _int(value: str) -> int | None:
 def load_products(session: Session) -> int:
     """Insert or update the catalog from produce.csv; returns how many rows were new."""
     existing = {p.name_en: p for p in session.scalars(select(Product))}
+    yields = {row["name_en"]: _int(row["yield_jin_per_mu"]) for row in _rows("crop_yields.csv")}
     added = 0
     for row in _rows("produce.csv"):
         values = {
@@ -60,6 +61,7 @@ def load_products(session: Session) -> int:
             "ethylene_producer": _bool(row["ethylene_producer"]),
             "ethylene_sensitive": _bool(row["ethylene_sensitive"]),
             "chilling_sensitive": _bool(row["chilling_sensitive"]),
+            "typical_yield_jin_per_mu": yields.get(row["name_en"]),
         }
         product = existing.get(row["name_en"])
         if product is None:

@@ -1,0 +1,2 @@
+"""The JSON API of plantings (flask-smorest blueprints under /api/v1).
+"""

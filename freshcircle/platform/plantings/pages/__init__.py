@@ -1,0 +1,2 @@
+"""Server-rendered pages of plantings (mobile-first, Chinese first).
+"""

@@ -1,0 +1,2 @@
+"""marshmallow schemas of plantings's API: input validation and output shape.
+"""
