@@ -109,7 +109,7 @@ def past_band(session: Session, today: dt.date, correction: YieldCorrection) -> 
         .group_by(Batch.planting_id, Batch.harvest_date))
     for planting_id, day, grams in rows:
         key = (product[planting_id], county[planting_id], week_start(day))
-        harvested[key] += grams / GRAMS_PER_JIN
+        harvested[key] += float(grams) / GRAMS_PER_JIN  # PostgreSQL sums to a Decimal
     # A week with no batches of a planting still being harvested says nothing yet.
     return band_from_errors((c.expected_jin, harvested.get((c.product, c.county, c.week), 0.0))
                             for c in cells if c.week + WEEK <= this_week and c.expected_jin > 0)
