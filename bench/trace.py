@@ -585,7 +585,8 @@ def generate_and_load(args, url: str, fixed: dict[str, Any]) -> tuple[World, dic
     config = EpcisConfig(domain="id.freshcircle.example")
     templates = Templates(config)
     check_templates(templates)
-    say("templates: 7 event kinds built with freshcircle.traceability.epcis, rendered bodies "
+    say(f"templates: {len(templates.kinds)} event kinds built with freshcircle.traceability.epcis,"
+        " rendered bodies "
         "equal the library's and pass the EPCIS 2.0 schema")
     scheme = GtinScheme(company_prefix="952000", product_digits=2)
     products = sorted(fixed["products"])

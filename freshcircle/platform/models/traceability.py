@@ -209,7 +209,11 @@ class EpcisEventTerm(Base):
     """
 
     __tablename__ = "epcis_event_terms"
-    __table_args__ = (Index("ix_epcis_event_terms_value_kind", "value", "kind", "type"),)
+    __table_args__ = (
+        Index("ix_epcis_event_terms_value_kind", "value", "kind", "type"),
+        # `GET /epcs`: each kind's values in order, one index probe per value
+        Index("ix_epcis_event_terms_kind_value", "kind", "value"),
+    )
 
     event_record_id: Mapped[int] = mapped_column(
         ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
