@@ -32,10 +32,12 @@ from freshcircle.platform.models.files import StoredFile
 from freshcircle.platform.models.genealogy import LotLink, lot_node, parse_lot_node
 from freshcircle.platform.models.idempotency import IdempotencyKey
 from freshcircle.platform.models.marketplace import (
+    ArrivalSite,
     BuyerProfile,
     ContractPrice,
     CutoffNotice,
     Listing,
+    ListingArrival,
     ListingTerm,
     ListingTier,
     SearchSynonym,
@@ -76,6 +78,7 @@ from freshcircle.platform.models.users import ApiToken, Membership, User
 
 __all__ = [
     "ApiToken",
+    "ArrivalSite",
     "AuditAction",
     "AuditEntry",
     "Base",
@@ -104,6 +107,7 @@ __all__ = [
     "LabelRun",
     "LabelRunStatus",
     "Listing",
+    "ListingArrival",
     "ListingStatus",
     "ListingTerm",
     "ListingTier",

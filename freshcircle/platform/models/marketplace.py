@@ -159,3 +159,40 @@ class SearchSynonym(Base):
     name: Mapped[str] = mapped_column(String(40), unique=True)
     means: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ArrivalSite(Base):
+    """A delivery site whose arrivals are kept in `listing_arrivals` (from its first
+    arrival-sorted or arrive-by search on; `market.services.arrival_index`)."""
+
+    __tablename__ = "arrival_sites"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    built_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ListingArrival(Base):
+    """When a listing ordered now would arrive at a site: the delivery estimate of its
+    producer (`market.services.delivery.estimate`), kept per site and listing so that search
+    sorts and filters by arrival with one index range (`market.services.arrival_index`).
+
+    Times are integer microseconds since 1970 UTC: exact, and the same arithmetic on SQLite
+    and PostgreSQL. `arrival_minute` is what the arrival sort orders by (then the listing id);
+    `expires_us` is the cut-off of the dispatch day the arrival is for: from then on the row
+    is out of date and is written again before it is read."""
+
+    __tablename__ = "listing_arrivals"
+    __table_args__ = (
+        Index("ix_listing_arrivals_site_arrival", "site_id", "arrival_minute", "listing_id"),
+        Index("ix_listing_arrivals_site_expiry", "site_id", "expires_us"),
+    )
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("arrival_sites.site_id",
+                                                    ondelete="CASCADE"), primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    arrival_minute: Mapped[int] = mapped_column(Integer)
+    arrival_us: Mapped[int] = mapped_column(BigInteger)
+    expires_us: Mapped[int] = mapped_column(BigInteger)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.market.services import listing_browse, listings
 from freshcircle.platform.models import ListingStatus, Role
@@ -134,29 +134,24 @@ def test_arrival_needs_a_site(make, session):
     assert "sort" in raised.value.errors
 
 
-class FakeEstimate:
-    def __init__(self, hours):
-        self.distance_km, self.hours, self.freight_fen = hours * 70.0, hours, 12_000
-        self.arrival = dt.datetime(2030, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=hours)
-
-
-def test_arrival_sort_and_filter_with_an_estimator(make, session, monkeypatch):
-    near = listed(make, session, price="9.00")
+def test_arrival_sort_and_filter(make, session):
+    near = listed(make, session, price="9.00")  # 太和县
     far = listed(make, session, price="1.00", county="341221", county_name="临泉县")
-    hours = {near.producer_id: 4, far.producer_id: 30}
-    monkeypatch.setattr(listing_browse, "_estimator",
-                        lambda: lambda s, producer, site, grams: FakeEstimate(hours[producer.id]))
-    monkeypatch.setattr(listing_browse, "_estimates", {})
-    site = make.new_place(name_zh="上海门店")
-    assert ids(browse_at(session, site, sort="arrival")) == [near.id, far.id]
-    by = dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC)
-    assert ids(browse_at(session, site, arrive_by=by)) == [near.id]
-    page = browse_at(session, site, sort="arrival", limit=1)
-    assert ids(browse_at(session, site, sort="arrival", cursor=page.next_cursor)) == [far.id]
+    far.producer.order_cutoff = dt.time(8, 0)  # missed today's: dispatched a day later
+    site = make.new_place(name_zh="太和门店")  # at 太和县's seat
+    session.commit()
+    morning = dt.datetime.combine(TODAY, dt.time(9, 0), CHINA)
+    assert ids(browse_at(session, site, sort="arrival", now=morning)) == [near.id, far.id]
+    by = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(23, 59), CHINA)
+    assert ids(browse_at(session, site, arrive_by=by, now=morning)) == [near.id]
+    page = browse_at(session, site, sort="arrival", limit=1, now=morning)
+    assert ids(browse_at(session, site, sort="arrival", cursor=page.next_cursor,
+                         now=morning)) == [far.id]
 
 
-def browse_at(session, site, **query):
-    return listing_browse.browse(session, listing_browse.BrowseQuery(**query), site=site)
+def browse_at(session, site, now=None, **query):
+    return listing_browse.browse(session, listing_browse.BrowseQuery(**query), site=site,
+                                 now=now)
 
 
 def test_api_search_filters_sort_and_cursor(make, session, login):

@@ -8,8 +8,9 @@ Pages are cut by keyset, not OFFSET: the cursor is the (sort value, id) of the l
 shown, opaque to the client, so page 500 costs what page 1 does (an index range scan from
 that point) and a listing added meanwhile never shifts or repeats a card.
 
-Arrival comes from `market.services.delivery.estimate` (per producer and site); when that module is
-not installed, the arrival filter and sort are refused with a 422 saying so.
+Arrival comes from `market.services.delivery.estimate` (per producer and site), kept per
+listing and site by `market.services.arrival_index` so that the arrival sort and filter are one
+index range; when the estimator is not installed, they are refused with a 422 saying so.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.core.services.errors import InvalidInput
-from freshcircle.platform.market.services import listing_search
-from freshcircle.platform.models import Listing, ListingStatus, Place, Producer
+from freshcircle.platform.market.services import arrival_index, listing_search
+from freshcircle.platform.models import Listing, ListingArrival, ListingStatus, Place, Producer
 
 SORTS = ("price", "fresh", "arrival")
 DEFAULT_LIMIT = 20
@@ -172,15 +173,6 @@ def estimates_for(session: Session, site: Place, producers, grams: int = 500_000
     return found
 
 
-def _arrival_minutes(value: dt.datetime) -> int:
-    return int(value.timestamp() // 60)
-
-
-def _all_estimates(session: Session, site: Place) -> dict:
-    """Estimates from every producer to `site` (those with nothing on sale cost a lookup)."""
-    return estimates_for(session, site, session.scalars(select(Producer.id)).all())
-
-
 def _page_query(stmt: Select, limit: int) -> Select:
     # selectinload, not a join: joined into the page query, PostgreSQL planned text searches
     # with the joins first (3x slower at 100,000 listings); three id lookups cost ~1 ms.
@@ -189,72 +181,59 @@ def _page_query(stmt: Select, limit: int) -> Select:
         selectinload(Listing.batch))
 
 
-def _by_arrival(session: Session, stmt: Select, estimates: dict, cursor, limit: int) -> list:
-    """(listing, arrival minutes) rows in arrival order, then id, after `cursor`.
+def with_arrivals(session: Session, stmt: Select, site: Place, arrive_by: dt.datetime | None,
+                  now: dt.datetime) -> Select:
+    """`stmt` joined to the site's rows of the arrival index (brought up to date for `now`),
+    keeping the listings that can arrive by `arrive_by` when given; a listing whose producer
+    has no estimate has no row, and is left out, as it always was."""
+    arrival_index.ensure_current(session, site, now)
+    stmt = stmt.join(ListingArrival, and_(ListingArrival.listing_id == Listing.id,
+                                          ListingArrival.site_id == site.id))
+    if arrive_by is not None:
+        stmt = stmt.where(ListingArrival.arrival_us <= arrival_index.micros(arrive_by))
+    return stmt
 
-    Producers are grouped by arrival (minutes) in Python; the listings are read group after
-    group, a few groups per query (the producer_id index), widening the step each time, so
-    the first page costs one query and a sparse filter a handful, never a sort of every match.
-    """
-    groups: dict[int, list[int]] = {}
-    for producer_id, value in estimates.items():
-        groups.setdefault(_arrival_minutes(value.arrival), []).append(producer_id)
-    order = sorted(groups.items())
-    if cursor is not None:
-        order = [(m, ids) for m, ids in order if m >= cursor[0]]
-    rows: list = []
-    step, i = 8, 0
-    while i < len(order) and len(rows) <= limit:
-        chunk, producers = [], 0
-        while i < len(order) and producers < step:
-            chunk.append(order[i])
-            producers += len(order[i][1])
-            i += 1
-        key = case(*((Listing.producer_id.in_(ids), m) for m, ids in chunk), else_=literal(0))
-        part = stmt.where(Listing.producer_id.in_([p for _, ids in chunk for p in ids]))
-        if cursor is not None and chunk[0][0] == cursor[0]:
-            part = part.where(or_(key > cursor[0], Listing.id > cursor[1]))
-        part = part.add_columns(key).order_by(key, Listing.id)
-        rows += session.execute(_page_query(part, limit + 1 - len(rows))).all()
-        step *= 4
-    return rows
+
+def check_arrival(query: BrowseQuery, site: Place | None) -> None:
+    """Refuse an arrival sort or filter without a site, or without an estimator (422)."""
+    if query.sort != "arrival" and query.arrive_by is None:
+        return
+    name = "sort" if query.sort == "arrival" else "arrive_by"
+    if site is None:
+        raise InvalidInput.field(name, _l("Choose a delivery site first."))
+    if not arrival_available():
+        raise InvalidInput.field(name, _l("Delivery estimates are not available yet."))
 
 
 def browse(session: Session, query: BrowseQuery, *, site: Place | None = None,
-           today: dt.date | None = None) -> BrowsePage:
-    """One page of listings for `query`, and the cursor of the next page (None at the end)."""
-    today = today or today_in_china()
+           today: dt.date | None = None, now: dt.datetime | None = None) -> BrowsePage:
+    """One page of listings for `query`, and the cursor of the next page (None at the end).
+
+    Arrival (the sort, the can-arrive-by filter) is read from the arrival index
+    (`arrival_index`), exact for `now`: sorted by arrival minute, then listing id."""
+    now = now or dt.datetime.now(dt.UTC)
+    today = today or today_in_china(now)
     if query.sort not in SORTS:
         raise InvalidInput.field("sort", str(_l("Must be one of: {choices}.")).format(
             choices=", ".join(SORTS)))
-    needs_arrival = query.sort == "arrival" or query.arrive_by is not None
-    if needs_arrival and site is None:
-        raise InvalidInput.field("sort" if query.sort == "arrival" else "arrive_by",
-                                 _l("Choose a delivery site first."))
-    if needs_arrival and not arrival_available():
-        raise InvalidInput.field("sort" if query.sort == "arrival" else "arrive_by",
-                                 _l("Delivery estimates are not available yet."))
+    check_arrival(query, site)
     limit = max(1, min(query.limit or DEFAULT_LIMIT, MAX_LIMIT))
     stmt = _filtered(query, today, session)
     cursor = decode_cursor(query.cursor, query.sort) if query.cursor else None
-    estimates: dict = {}
-    if needs_arrival:
-        estimates = _all_estimates(session, site)
-        if query.arrive_by is not None:
-            estimates = {p: e for p, e in estimates.items() if e.arrival <= query.arrive_by}
-            stmt = stmt.where(Listing.producer_id.in_(list(estimates) or [0]))
+    if query.sort == "arrival" or query.arrive_by is not None:
+        stmt = with_arrivals(session, stmt, site, query.arrive_by, now)
     if query.sort == "arrival":
-        rows = _by_arrival(session, stmt, estimates, cursor, limit)
+        key, tie, forward = ListingArrival.arrival_minute, ListingArrival.listing_id, True
     else:
-        key = Listing.price_fen_per_jin if query.sort == "price" else Listing.harvest_date
+        key, tie = (Listing.price_fen_per_jin if query.sort == "price" else
+                    Listing.harvest_date), Listing.id
         forward = query.sort == "price"
-        if cursor is not None:
-            after = tuple_(key, Listing.id) > tuple_(*cursor) if forward else \
-                tuple_(key, Listing.id) < tuple_(*cursor)
-            stmt = stmt.where(after)
-        order = (key.asc(), Listing.id.asc()) if forward else (key.desc(), Listing.id.desc())
-        rows = session.execute(_page_query(stmt.add_columns(key).order_by(*order),
-                                           limit + 1)).all()
+    if cursor is not None:
+        stmt = stmt.where(tuple_(key, tie) > tuple_(*cursor) if forward else
+                          tuple_(key, tie) < tuple_(*cursor))
+    order = (key.asc(), tie.asc()) if forward else (key.desc(), tie.desc())
+    rows = session.execute(_page_query(stmt.add_columns(key).order_by(*order),
+                                       limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
@@ -264,8 +243,8 @@ def browse(session: Session, query: BrowseQuery, *, site: Place | None = None,
             value = value.isoformat()
         next_cursor = encode_cursor(query.sort, value, last.id)
     listings = [row[0] for row in rows]
-    if site is not None and not estimates:
-        estimates = estimates_for(session, site, [item.producer for item in listings])
+    estimates = estimates_for(session, site, [item.producer for item in listings]) \
+        if site is not None else {}
     return BrowsePage(listings, next_cursor, estimates)
 
 
