@@ -238,7 +238,7 @@ def _query(name: str, spec: dict, session, today):
 
     spec = dict(spec)
     if "late" in spec:  # the cursor a buyer holds after paging through `late` listings
-        on_sale = listing_browse._filtered(listing_browse.BrowseQuery(), today)
+        on_sale = listing_browse.filtered(listing_browse.BrowseQuery(), today)
         total = session.scalar(on_sale.with_only_columns(func.count()).order_by(None))
         offset = int(total * spec.pop("late"))
         row = session.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from flask_smorest import Blueprint
@@ -16,8 +17,9 @@ from freshcircle.platform.market.schemas.listings import (
     ListingSchema,
     ListingStatusSchema,
     ListingTermsSchema,
+    facets_json,
 )
-from freshcircle.platform.market.services import listing_browse, listings
+from freshcircle.platform.market.services import listing_browse, listing_facets, listings
 from freshcircle.platform.web.api import actor
 
 blp = Blueprint("listings", __name__, description="Marketplace listings and search")
@@ -95,21 +97,30 @@ def change_status(data, listing_id):
 @blp.get("/listings")
 @blp.arguments(ListingQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, ListingPageSchema)
-def search_listings(site_id=None, price_min=None, price_max=None, **filters):
+def search_listings(site_id=None, price_min=None, price_max=None, facets=False, **filters):
     """Search listings on sale: text, filters, sort, and a keyset cursor for the next page.
 
     `q` matches product names (Chinese by character pairs, so 大蒜 and 蒜 both find garlic),
     variety, producer and county. Sorts: `price` (cheapest 元/斤 first), `fresh` (latest harvest
     first), `arrival` (soonest at your site; needs a site). Pass `next_cursor` back as `cursor`
-    for the next page: pages never repeat or skip a listing when others are added meanwhile."""
+    for the next page: pages never repeat or skip a listing when others are added meanwhile.
+
+    With `facets=true` the answer also counts, for each value of county, product, grade,
+    certified, price band and arrive-by (with a site), the results that value would leave with
+    every other filter kept (`market.services.listing_facets`)."""
     user = actor()
     site = listing_browse.buyer_site(db.session, user, site_id)
     query = listing_browse.BrowseQuery(
         price_min=_fen(price_min), price_max=_fen(price_max), **filters)
-    page = listing_browse.browse(db.session, query, site=site)
+    now = dt.datetime.now(dt.UTC)
+    page = listing_browse.browse(db.session, query, site=site, now=now)
     for item in page.listings:
         item.estimate = page.estimates.get(item.producer_id)
-    return {"items": page.listings, "next_cursor": page.next_cursor}
+    answer = {"items": page.listings, "next_cursor": page.next_cursor}
+    if facets:
+        answer["facets"] = facets_json(listing_facets.facet_counts(db.session, query, site=site,
+                                                                   now=now))
+    return answer
 
 
 def _fen(yuan: Decimal | None) -> int | None:

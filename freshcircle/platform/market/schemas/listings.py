@@ -7,9 +7,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
+from freshcircle.platform.core.services.identifiers import FUYANG_COUNTIES
 from freshcircle.platform.core.services.money import fen_per_kg, fen_to_yuan, format_money
 from freshcircle.platform.core.services.quantities import grams_to_jin, grams_to_kg
 from freshcircle.platform.market.services.listing_browse import MAX_LIMIT, SORTS
+from freshcircle.platform.market.services.listing_facets import arrive_by_at
 from freshcircle.platform.models import ListingStatus
 from freshcircle.platform.web import fields
 from freshcircle.platform.web.schemas import (
@@ -141,6 +143,10 @@ class ListingSchema(ma.Schema):
 
 class ListingPageSchema(ma.Schema):
     items = fields.List(fields.Nested(ListingSchema))
+    facets = fields.Dict(metadata={"description": (
+        "With facets=true: per facet (county, product, grade, certified, price, arrive_by) "
+        "its values, each with `count`, the results that passing it as the facet's parameter "
+        "would leave (every other filter kept), and `active`")})
     next_cursor = fields.String(allow_none=True,
                                 metadata={"description": "Pass as `cursor` for the next page; "
                                                          "null on the last page"})
@@ -153,6 +159,8 @@ class ListingQuerySchema(ma.Schema):
     category = fields.String(validate=validate.Length(max=32))
     county = fields.String(validate=validate.Length(max=6),
                            metadata={"description": "County code, e.g. 341222"})
+    product = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1),
+                             metadata={"description": "Product id"})
     certified = fields.Boolean(load_default=False)
     grade = fields.String(validate=validate.Length(max=32))
     price_min = fields.Decimal(allow_nan=False, validate=validate.Range(min=0),
@@ -167,3 +175,39 @@ class ListingQuerySchema(ma.Schema):
                          validate=validate.OneOf(SORTS, error=_l("Must be one of: {choices}.")))
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_LIMIT))
+    facets = fields.Boolean(load_default=False,
+                            metadata={"description": "Also count the results of each filter "
+                                                     "value (see `facets` in the answer)"})
+
+
+def _yuan(fen: int | None) -> str | None:
+    return None if fen is None else str(fen_to_yuan(fen))
+
+
+def facets_json(facets) -> dict:
+    """`listing_facets.Facets` as the API gives them: each value as the parameter(s) that
+    select it, its count and whether it is active; products and counties with their names."""
+    english = str(get_locale()) == "en"
+
+    def entry(item, **extra) -> dict:
+        return {**extra, "count": item.count, "active": item.active}
+
+    out = {}
+    for name, values in facets.values.items():
+        if name == "price":
+            out[name] = [entry(v, price_min=_yuan(v.value[0]), price_max=_yuan(v.value[1]))
+                         for v in values]
+        elif name == "arrive_by":
+            out[name] = [entry(v, value=arrive_by_at(v.value).isoformat(),
+                               date=v.value.isoformat()) for v in values]
+        elif name == "product":
+            products = facets.products
+            out[name] = [entry(v, value=v.value, name=(
+                products[v.value].name_en if english else products[v.value].name_zh))
+                for v in values]
+        elif name == "county":
+            out[name] = [entry(v, value=v.value, name=FUYANG_COUNTIES.get(v.value, v.value))
+                         for v in values]
+        else:
+            out[name] = [entry(v, value=v.value) for v in values]
+    return out

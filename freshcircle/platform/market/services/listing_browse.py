@@ -49,6 +49,7 @@ class BrowseQuery:
     q: str | None = None
     category: str | None = None
     county: str | None = None
+    product: int | None = None  # a product id
     certified: bool = False
     grade: str | None = None
     price_min: int | None = None
@@ -109,7 +110,8 @@ def on_sale(today: dt.date | None = None):
                 Listing.available_to >= (today or today_in_china()))
 
 
-def _filtered(query: BrowseQuery, today: dt.date, session: Session | None = None) -> Select:
+def filtered(query: BrowseQuery, today: dt.date, session: Session | None = None) -> Select:
+    """Listings on sale that match every filter of `query` but arrival (unsorted)."""
     stmt = select(Listing).where(on_sale(today))
     if query.q:
         ids = listing_search.matching(query.q, session)
@@ -119,6 +121,8 @@ def _filtered(query: BrowseQuery, today: dt.date, session: Session | None = None
         stmt = stmt.where(Listing.category == query.category)
     if query.county:
         stmt = stmt.where(Listing.county_code == query.county)
+    if query.product:
+        stmt = stmt.where(Listing.product_id == query.product)
     if query.certified:
         stmt = stmt.where(Listing.certified.is_(True))
     if query.grade:
@@ -218,7 +222,7 @@ def browse(session: Session, query: BrowseQuery, *, site: Place | None = None,
             choices=", ".join(SORTS)))
     check_arrival(query, site)
     limit = max(1, min(query.limit or DEFAULT_LIMIT, MAX_LIMIT))
-    stmt = _filtered(query, today, session)
+    stmt = filtered(query, today, session)
     cursor = decode_cursor(query.cursor, query.sort) if query.cursor else None
     if query.sort == "arrival" or query.arrive_by is not None:
         stmt = with_arrivals(session, stmt, site, query.arrive_by, now)
