@@ -52,13 +52,15 @@ SIGN_INS = (
                    "看看顾客扫第一包的二维码会看到什么 opens the shopper's page of the first "
                    "pack (authenticity, farm, tests, journey, cold-chain chart and "
                    "excursions, shelf life left); the toon lot {toon_lot}, delivered to "
-                   "Shanghai, had a temperature excursion on the way"),
+                   "Shanghai, had a temperature excursion on the way; 生产主体 → 种植计划 lists "
+                   "last season's plantings with what they gave and this season's"),
     SignIn(COOP_ADMIN, "manager of that co-op: members, inputs, residue tests, certifications"),
     SignIn(BUYER, "Shanghai buyer: 市场 finds 临泉白蒜 and the other listed lots with 元/斤 and "
                   "元/kg (search in pinyin too: suan, ds, xiangchun; 蒜头 finds 大蒜), order "
                   "into the cart and check out with dispatch day and freight; "
                   "通知 gets the recall notice when the inspector recalls a lot delivered to "
-                  "the buyer's site"),
+                  "the buyer's site; 预计供应 shows what Fuyang's producers expect to "
+                  "harvest in the next 12 weeks, per product, with its likely range"),
     SignIn(CARRIER, "今日路线: tomorrow's stops by truck, once 13900001121 has accepted the "
                     "plan; 我的运单: "
                     "reefer trucks 皖K… to Shanghai, Hangzhou, Nanjing, the toon lot "

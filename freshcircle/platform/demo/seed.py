@@ -35,6 +35,7 @@ from freshcircle.platform.demo.plan import (
     ShipmentPlan,
     build_plan,
 )
+from freshcircle.platform.demo.plantings import seed_plantings
 from freshcircle.platform.dispatch.services import shipments, temperatures
 from freshcircle.platform.farms.services import farm_records, producers
 from freshcircle.platform.market.services import listings
@@ -368,7 +369,7 @@ def seed_demo(
     say = progress or (lambda _line: None)
     demo_database.claim(session)  # refuses a database with real producers or accounts
     seeder = _Seeder(session, plan, say)
-    steps = 10
+    steps = 11
 
     new_products, new_places = seed_reference(session)
     say(f"[1/{steps}] catalog and places: {new_products} products, {new_places} places new")
@@ -400,5 +401,8 @@ def seed_demo(
     dispatch_day(seeder, today, now)
     say(f"[10/{steps}] dispatch: {seeder.result.created['vehicles']} reefer trucks, "
         f"{seeder.result.created['confirmed orders']} confirmed orders for tomorrow new")
+    seed_plantings(seeder, today)
+    say(f"[11/{steps}] plantings: {seeder.result.created['plantings']} new (last "
+        "season's, with their batches, and this season's)")
     seeder.result.sign_ins = walkthrough.seeded_sign_ins(session, plan.batches, seeder.batches)
     return seeder.result

@@ -197,7 +197,7 @@ def test_seed_demo_command_prints_the_sign_ins(app, session):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
 
     assert result.exit_code == 0, result.output
-    assert "[10/10]" in result.output
+    assert "[11/11]" in result.output
     for sign_in in SIGN_INS:
         assert sign_in.person.phone in result.output
     assert session.scalar(select(func.count()).select_from(Producer).where(Producer.is_sample))
@@ -342,3 +342,24 @@ def test_the_held_demo_lot_is_a_recall_record_that_told_its_co_op(session):
     assert record.status == BatchStatus.HELD and record.batch.status == BatchStatus.HELD
     assert record.actor.role == Role.INSPECTOR and record.reason.startswith("农残快检不合格")
     assert record.recipients, "the co-op's members were told"
+
+
+def test_demo_plantings_give_buyers_a_forecast_learnt_from_last_season(session, seeded, app):
+    """Each sample crop has last season's planting, its batches linked to it, and this
+    season's; the buyers' forecast shows the coming weeks with a band from the differences."""
+    from freshcircle.platform.core.services.clock import today_in_china
+    from freshcircle.platform.models import Planting
+    from freshcircle.platform.plantings.services import supply_forecast
+
+    plantings = session.scalars(select(Planting)).all()
+    today = today_in_china()
+    harvested = [p for p in plantings if p.harvest_to < today]
+    coming = [p for p in plantings if p.harvest_from > today]
+    assert len(harvested) >= 20 and len(coming) >= 20
+    linked = session.scalars(select(Batch).where(Batch.planting_id.is_not(None))).all()
+    assert linked and all(b.planting.plot_id == b.plot_id and
+                          b.planting.product_id == b.product_id for b in linked)
+    with app.test_request_context():
+        forecast = supply_forecast.supply_forecast(session)
+    assert forecast.products and any(
+        w.low_jin < w.expected_jin < w.high_jin for s in forecast.products for w in s.weeks)

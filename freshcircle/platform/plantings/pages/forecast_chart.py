@@ -32,7 +32,7 @@ def _chart(weeks: tuple, title: str, expected_label: str, band_label: str) -> Ma
         show_y_guides=True, x_label_rotation=0, show_minor_x_labels=False,
         x_labels_major_every=3, margin=6, spacing=8, explicit_size=False, dots_size=3,
         stroke_style={"width": 2.5}, value_formatter=lambda v: f"{v:,.0f} 斤",
-        include_x_axis=True,
+        include_x_axis=True, show_minor_y_labels=False, y_labels_major_count=5,
     )
     chart.x_labels = [f"{week:%m-%d}" for week, *_ in weeks]
     chart.add(expected_label, [expected for _, expected, _, _ in weeks])
