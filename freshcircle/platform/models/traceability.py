@@ -130,7 +130,7 @@ class EpcisEventRecord(Base):
     body: Mapped[str] = mapped_column(Text)
     previous_link: Mapped[str] = mapped_column(String(64))
     link: Mapped[str] = mapped_column(String(64))
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     declarations: Mapped[list[EpcisErrorDeclaration]] = relationship(
         back_populates="event", order_by="EpcisErrorDeclaration.id", lazy="selectin")

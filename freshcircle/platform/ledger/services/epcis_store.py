@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, false, or_, select, text, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, false, or_, select, text, true, union
+from sqlalchemy.orm import Session, aliased
 
 from freshcircle.platform.core.services.access import (
     PRODUCER_ROLES,
@@ -292,24 +292,28 @@ def refused_events(session: Session, actor: User, events: list[dict]) -> dict[st
 
 def visible_filter(actor: User) -> ColumnElement[bool]:
     """Events the actor may read: staff all; members their producers' lots and GTINs;
-    carriers the lots on shipments they carry; everyone what they recorded themselves."""
+    carriers the lots on shipments they carry; everyone what they recorded themselves.
+
+    One `id IN (... UNION ...)` of index lookups, not an OR of them: PostgreSQL cannot use an
+    index for an OR of subqueries, so it would test every event (a second for a member with
+    few events among a million)."""
     if actor.is_staff:
         return true()
-    record = EpcisEventRecord
-    clauses = [record.recorded_by_id == actor.id]
+    if actor.role not in PRODUCER_ROLES and actor.role != Role.CARRIER:
+        return false()
+    record = aliased(EpcisEventRecord)  # not correlated with the caller's query of events
+    ids = [select(record.id).where(record.recorded_by_id == actor.id)]
     if actor.role in PRODUCER_ROLES:
         producers = select(Membership.producer_id).where(Membership.user_id == actor.id)
         own_batches = select(Batch.id).where(Batch.producer_id.in_(producers))
-        clauses.append(record.batch_id.in_(own_batches))
-        clauses.append(record.id.in_(select(EpcisEventLot.event_record_id)
-                                     .where(EpcisEventLot.batch_id.in_(own_batches))))
-        clauses.append(and_(record.batch_id.is_(None), record.gtin.in_(
+        ids.append(select(record.id).where(record.batch_id.in_(own_batches)))
+        ids.append(select(EpcisEventLot.event_record_id)
+                   .where(EpcisEventLot.batch_id.in_(own_batches)))
+        ids.append(select(record.id).where(record.batch_id.is_(None), record.gtin.in_(
             select(TradeItem.gtin).where(TradeItem.producer_id.in_(producers)))))
-    elif actor.role == Role.CARRIER:
-        clauses.append(record.batch_id.in_(_carried_batches(actor)))
     else:
-        return false()
-    return or_(*clauses)
+        ids.append(select(record.id).where(record.batch_id.in_(_carried_batches(actor))))
+    return EpcisEventRecord.id.in_(union(*ids))
 
 
 def merged_context(config: EpcisConfig, bodies: list[dict]) -> list[Any]:
