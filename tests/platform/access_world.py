@@ -194,7 +194,7 @@ def _side(make, session, app, label: str) -> Side:
                                            start=now - dt.timedelta(hours=3))
     packed = lot_document(app, session, batch, steps=("packing",),
                           start=now - dt.timedelta(hours=4))
-    # Every side's event has the EPCIS collections' probe values (access_probe.FILTERS), so
+    # Every side's event has the EPCIS collections' probe values (FILTERS above), so
     # `/epcs/{epc}` and the like find an event the caller may see.
     event = {**packed["epcisBody"]["eventList"][0], "eventID": f"urn:uuid:matrix-{label}",
              "epcList": [FILTERS["epc"]], "readPoint": {"id": FILTERS["read_point"]},
