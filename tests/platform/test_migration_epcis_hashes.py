@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 
 from freshcircle.platform import create_app
 from freshcircle.platform.core.services import reference_data
@@ -31,7 +31,7 @@ def test_events_hashed_under_the_old_rule_verify_after_the_migration(backend, re
     url = request.getfixturevalue(f"{backend}_url")
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        upgrade(revision=BEFORE)
+        upgrade()  # the records made with today's models, then the schema taken back
         reference_data.load_products(db.session)
         make = Factory(db.session)
         farmer = make.user()
@@ -47,6 +47,7 @@ def test_events_hashed_under_the_old_rule_verify_after_the_migration(backend, re
         db.session.commit()
         assert [p.kind for p in _problems()] == ["modified"]
         db.session.remove()
+        downgrade(revision=BEFORE)
 
         upgrade()
 

@@ -26,7 +26,7 @@ def test_listings_stored_before_get_pinyin_terms(backend, request):
     url = request.getfixturevalue(f"{backend}_url")
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        upgrade(revision=BEFORE)
+        upgrade()  # the records made with today's models, then the schema taken back
         reference_data.load_products(db.session)
         make = Factory(db.session)
         farmer = make.user()
@@ -36,10 +36,11 @@ def test_listings_stored_before_get_pinyin_terms(backend, request):
             "price": "3.50", "unit": "jin", "min_order": "10", "quantity": "600",
             "available_to": today_in_china() + dt.timedelta(days=10)})
         db.session.commit()
+        db.session.remove()
+        downgrade(revision=BEFORE)
         with db.engine.begin() as conn:  # as a listing indexed before pinyin terms existed
             conn.execute(sa.text("DELETE FROM listing_terms WHERE term LIKE 'py:%' "
                                  "OR term LIKE 'pi:%'"))
-        db.session.remove()
 
         upgrade()
 

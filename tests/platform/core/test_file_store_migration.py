@@ -53,27 +53,33 @@ PART_1 = b"\xff\xd8\xff" + bytes(range(256)) * 256  # the first 64 KiB-ish part 
 PART_2 = bytes(reversed(range(256))) * 40
 
 
-def _photo_upload_with_parts() -> int:
-    """A farmer's photo upload half-way through, with two parts' bytes in their rows (the
-    schema before the migration); its id."""
+def _farmer_and_batch() -> tuple[int, int]:
+    """A farmer's batch, made with today's models at the head of the schema (ids)."""
     reference_data.load_products(db.session)
     make = Factory(db.session)
     farmer = make.user()
     batch = make.batch(make.producer(farmer))
     db.session.commit()
+    ids = farmer.id, batch.id
+    db.session.remove()
+    return ids
+
+
+def _photo_upload_with_parts(farmer_id: int, batch_id: int) -> int:
+    """A farmer's photo upload half-way through, with two parts' bytes in their rows (the
+    schema before the migration); its id."""
     with db.engine.begin() as conn:
         upload = conn.execute(sa.text(
             "INSERT INTO photo_uploads (user_id, batch_id, idempotency_key, filename, "
             "content_type, size, sha256, received, created_at, updated_at) VALUES (:u, :b, "
             "'k-1', '田间.jpg', 'image/jpeg', :size, :sha, :received, :t, :t) RETURNING id"),
-            {"u": farmer.id, "b": batch.id, "size": len(PART_1) + len(PART_2) + 1000,
+            {"u": farmer_id, "b": batch_id, "size": len(PART_1) + len(PART_2) + 1000,
              "sha": "0" * 64, "received": len(PART_1) + len(PART_2),
              "t": "2026-12-01 08:00:00"}).scalar_one()
         for offset, data in ((0, PART_1), (len(PART_1), PART_2)):
             conn.execute(sa.text(
                 "INSERT INTO photo_upload_parts (upload_id, \"offset\", size, data) "
                 "VALUES (:u, :o, :s, :d)"), {"u": upload, "o": offset, "s": len(data), "d": data})
-    db.session.remove()
     return upload
 
 
@@ -91,7 +97,9 @@ def test_migration_moves_existing_bytes_out_and_the_downgrade_back(backend, requ
     store = DirectoryStore(files_dir)
     with app.app_context():
         try:
-            upgrade(revision=BEFORE)
+            upgrade()  # the records made with today's models, then the schema taken back
+            farmer_and_batch = _farmer_and_batch()
+            downgrade(revision=BEFORE)
             with db.engine.begin() as conn:
                 for filename, data, sha in (("报告.pdf", REPORT, hashlib.sha256(REPORT)),
                                             ("photo.jpg", PHOTO, hashlib.sha256(b"wrong"))):
@@ -100,7 +108,7 @@ def test_migration_moves_existing_bytes_out_and_the_downgrade_back(backend, requ
                         " created_at) VALUES (:f, 'application/pdf', :s, :h, :d, :t)"),
                         {"f": filename, "s": len(data), "h": sha.hexdigest(), "d": data,
                          "t": "2026-12-01 08:00:00"})
-            upload = _photo_upload_with_parts()
+            upload = _photo_upload_with_parts(*farmer_and_batch)
 
             upgrade(revision=AFTER)
 
