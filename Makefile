@@ -14,7 +14,7 @@ SYSTEM_PACKAGES := chromium fonts-wqy-microhei poppler-utils nginx
 BENCH_PACKAGES := wrk
 
 .PHONY: help install system-deps bench-deps bench bench-compare services run serve test lint translations \
-	compile-translations clean
+	compile-translations clean vendor-leaflet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -29,6 +29,18 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
+
+# Leaflet for the maps: its released files are committed in freshcircle/platform/static/leaflet
+# (served by us, never a CDN); this target fetches them again from the npm registry.
+LEAFLET_VERSION := 1.9.4
+LEAFLET_DIR := freshcircle/platform/static/leaflet
+vendor-leaflet: ## fetch leaflet@$(LEAFLET_VERSION) from npm into freshcircle/platform/static/leaflet (commit the result)
+	rm -rf build/leaflet && mkdir -p build/leaflet
+	cd build/leaflet && npm pack --silent leaflet@$(LEAFLET_VERSION) && tar xzf leaflet-$(LEAFLET_VERSION).tgz
+	mkdir -p $(LEAFLET_DIR)/images
+	sed '/sourceMappingURL=/d' build/leaflet/package/dist/leaflet.js > $(LEAFLET_DIR)/leaflet.js
+	cp build/leaflet/package/dist/leaflet.css build/leaflet/package/LICENSE $(LEAFLET_DIR)/
+	cp build/leaflet/package/dist/images/layers*.png $(LEAFLET_DIR)/images/
 
 install: $(VENV)/.installed compile-translations node_modules/.installed ## create .venv and install the project with its test tools (and axe-core from npm)
 

@@ -127,6 +127,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # road estimate); plans run as RQ jobs on this Redis (unset: a thread in the web
         # process). DISPATCH_JOBS_SYNC (tests) plans at once, inside the request.
         "OSRM_URL": env.get("FRESHCIRCLE_OSRM_URL") or None,
+        # The maps' base layer (web/map_tiles.py): unset draws the shipped outlines; an
+        # OSM-compatible URL template, or tianditu:KEY. MAP_DATUM wgs84 or gcj02 (unset: from
+        # the host: 高德 and 腾讯 are GCJ-02).
+        "MAP_TILES": env.get("FRESHCIRCLE_MAP_TILES") or None,
+        "MAP_SUBDOMAINS": env.get("FRESHCIRCLE_MAP_SUBDOMAINS") or None,
+        "MAP_ATTRIBUTION": env.get("FRESHCIRCLE_MAP_ATTRIBUTION") or None,
+        "MAP_DATUM": env.get("FRESHCIRCLE_MAP_DATUM") or None,
         "REDIS_URL": env.get("FRESHCIRCLE_REDIS_URL") or None,
         # /metrics (Prometheus) answers only a scrape with this bearer token; unset: 404.
         "METRICS_TOKEN": env.get("FRESHCIRCLE_METRICS_TOKEN") or None,

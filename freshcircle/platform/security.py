@@ -23,6 +23,8 @@ from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from freshcircle.platform.web import map_tiles
+
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -43,15 +45,17 @@ WORKER = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
 DOCUMENTS = ("text/html", "image/svg+xml")
 
 
-def content_security_policy(nonce: str | None) -> str:
-    """The policy of a page (or an SVG opened as a document)."""
+def content_security_policy(nonce: str | None, tile_origins: str = "") -> str:
+    """The policy of a page (or an SVG opened as a document); `tile_origins`: the map tile
+    server's origins (web/map_tiles.py), which pages may load images from."""
     styles = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
     return "; ".join((
         "default-src 'self'",
         "script-src 'self'",
         f"style-src {styles}",
         "style-src-attr 'none'",
-        "img-src 'self' data: blob:",  # photo previews (blob:), pygal's tiny data: images
+        # photo previews (blob:), pygal's tiny data: images, the configured map tiles
+        " ".join(("img-src 'self' data: blob:", tile_origins)).strip(),
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
@@ -132,7 +136,8 @@ def init_app(app: Flask) -> None:
     def _security_headers(response):
         headers = response.headers
         if response.mimetype in DOCUMENTS:
-            policy = content_security_policy(g.get("csp_nonce"))
+            policy = content_security_policy(g.get("csp_nonce"),
+                                             map_tiles.image_origins(app.config))
         elif g.get("worker_script"):
             policy = WORKER
         else:

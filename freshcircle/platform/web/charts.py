@@ -1,5 +1,6 @@
 """The look every server-drawn chart shares (pygal): the scan page's cold-chain chart and the
-dispatch plan's route map; and `compact`, which makes the same drawing a smaller SVG."""
+supply forecast's; and `compact`, which makes the same drawing a smaller SVG. (The maps are
+Leaflet's: static/route-map.js.)"""
 
 from __future__ import annotations
 

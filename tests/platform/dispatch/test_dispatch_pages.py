@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 
 import pytest
@@ -29,7 +31,17 @@ def test_one_click_plans_the_day_and_the_plan_page_shows_it(make, session, app, 
                                                  "time_limit_s": 5})
     assert response.status_code == 302
     html = web.get(response.headers["Location"]).get_data(as_text=True)
-    assert 'id="map"' in html and "<svg" in html  # the route map, drawn without tiles
+    # The route map (Leaflet draws it from this JSON; no tiles here: the shipped outlines),
+    # its stops in order with their times and the legal rests on each leg.
+    found = re.search(r'<script type="application/json" id="route-map-data">(.*?)</script>',
+                      html, re.S)
+    drawn = json.loads(found.group(1))
+    assert drawn["tiles"] is None and drawn["outlines"].startswith("/static/geo/")
+    [route] = drawn["routes"]
+    assert [s["n"] for s in route["stops"]] == [1, 2, 3] and route["color"].startswith("#")
+    assert all(s["rests"] == 1 and s["arrival"] and s["unload"] for s in route["stops"])
+    assert "上海市" in {c["name"] for c in drawn["cities"]}
+    assert 'data-route="1"' in html  # the truck in the list that highlights its route
     assert 'id="timeline"' in html and html.count('class="tl-stop"') == 3
     assert "杭州配送中心" in html and "到货时剩余保鲜期" in html
     assert "最近的买家" in html  # the FEFO rule is explained on the page

@@ -14,14 +14,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from freshcircle.logistics import planning as lp
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.core.services.money import format_money
 from freshcircle.platform.dispatch import jobs as dispatch_jobs
-from freshcircle.platform.dispatch.pages.dispatch_map import plan_map_svg
+from freshcircle.platform.dispatch.pages.dispatch_map import plan_map
 from freshcircle.platform.dispatch.services import (
     dispatch_plans,
     dispatch_problem,
@@ -30,7 +29,7 @@ from freshcircle.platform.dispatch.services import (
     run_sheets,
 )
 from freshcircle.platform.extensions import db
-from freshcircle.platform.models import DispatchPlan, Place, PlaceKind, Role
+from freshcircle.platform.models import DispatchPlan, Place, Role
 from freshcircle.platform.web.downloads import pdf_response
 from freshcircle.platform.web.pages import actor, roles_required
 
@@ -112,12 +111,6 @@ def _get(plan_id: int) -> DispatchPlan:
         abort(error.status_code)
 
 
-def _cities() -> list[tuple]:
-    rows = db.session.execute(select(Place.latitude, Place.longitude, Place.name_zh).where(
-        Place.kind == PlaceKind.CITY)).all()
-    return [(float(lat), float(lon), name) for lat, lon, name in rows]
-
-
 TICK_HOURS = (1, 2, 3, 4, 6, 12, 24)  # an axis step: the smallest giving at most MAX_TICKS
 MAX_TICKS = 8
 
@@ -167,14 +160,8 @@ def plan(plan_id: int):
 
 def _plan_page(record: DispatchPlan, error: str | None = None):
     result = dispatch_plans.result(record)
-    chart = None
-    if result:
-        depot = record.depot
-        chart = plan_map_svg(result, (float(depot.latitude), float(depot.longitude),
-                                      depot.name_zh), _cities(),
-                             title=_("Route map"), store_label=_("Cold store"),
-                             route_label=_("Truck"))
-    return render_template("dispatch/plan.html", plan=record, result=result, chart=chart,
+    route_map = plan_map(result, record.depot, _locale()) if result else None
+    return render_template("dispatch/plan.html", plan=record, result=result, route_map=route_map,
                            summary=plan_summary.summary(result) if result else None,
                            fill_percent=plan_summary.fill_percent,
                            timeline=_timeline(result or {}), reasons=REASONS, status=STATUS,

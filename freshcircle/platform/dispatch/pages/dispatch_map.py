@@ -1,55 +1,73 @@
-"""The dispatch plan's map: routes drawn by pygal as an inline SVG, no map tiles.
+"""The data the dispatch maps draw (static/route-map.js with Leaflet): the plan's routes, one
+driver's route, on the configured tiles or the shipped outlines with the served cities' names.
 
-Longitude on x and latitude on y (scaled by cos(latitude) so distances look right in the YRD),
-the cold store and each route's stops in order as a line, with the YRD cities as grey dots for
-orientation; works offline and on a 360 px phone. Each point's tooltip names the stop.
+Each route in its own colour from the cold store along its stops in order; a stop carries its
+number, site, arrival and unload times; a leg the driver takes legal rests on carries their
+count (drawn half way along it: the plan knows how many rests, not where).
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 
-import pygal
-from markupsafe import Markup, escape
-from pygal.style import Style
+from flask_babel import gettext as _
+from sqlalchemy import select
 
-from freshcircle.platform.web.charts import STYLE_OPTIONS, compact
-
-ROUTE_COLORS = ("#1f7a3a", "#2b6cb0", "#c05621", "#6b46c1", "#0f766e", "#b83280", "#744210")
-CITY_COLOR = "#bbbbbb"
-DEPOT_COLOR = "#222222"
+from freshcircle.platform.extensions import db
+from freshcircle.platform.models import Place, PlaceKind
+from freshcircle.platform.web.map_tiles import ROUTE_COLORS, MapData
 
 
-def plan_map_svg(result: dict, depot: tuple[float, float, str], cities: list[tuple],
-                 *, title: str, store_label: str, route_label: str) -> Markup | None:
+def _hhmm(moment: dt.datetime | str | None) -> str | None:
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return moment.strftime("%H:%M")
+
+
+def labels() -> dict:
+    """The words the map script shows, in the page's language."""
+    return {"depot": _("Cold store"), "truck": _("Truck"), "arrives": _("arrives"),
+            "unloads": _("unloads"), "rests": _("Legal rests on this leg: %(n)s × 20 min"),
+            "rest": _("Rest"), "map": _("Route map")}
+
+
+def city_points(data: MapData) -> list[dict]:
+    rows = db.session.execute(select(Place.latitude, Place.longitude, Place.name_zh).where(
+        Place.kind == PlaceKind.CITY).order_by(Place.name_zh)).all()
+    return [data.point(lat, lon, name=name) for lat, lon, name in rows]
+
+
+def _route(data: MapData, index: int, no, plate: str, depot: dict, stops: list[dict]) -> dict:
+    return {"no": no, "plate": plate, "color": ROUTE_COLORS[index % len(ROUTE_COLORS)],
+            "depot": depot, "stops": stops}
+
+
+def plan_map(result: dict, depot: Place, locale: str) -> dict | None:
+    """Every truck of a finished plan, or None when it has no routes."""
     routes = result.get("routes") or []
     if not routes:
         return None
-    lat0 = math.radians(depot[0])
-    colors = [ROUTE_COLORS[i % len(ROUTE_COLORS)] for i in range(len(routes))]
-    style = Style(**STYLE_OPTIONS, colors=(CITY_COLOR, DEPOT_COLOR, *colors))
-    chart = pygal.XY(width=360, height=360, style=style, js=(), disable_xml_declaration=True,
-                     show_x_labels=False, show_y_labels=False, show_x_guides=False,
-                     show_y_guides=False, legend_at_bottom=True, legend_box_size=12,
-                     truncate_legend=-1, margin=6, spacing=6, explicit_size=False,
-                     dots_size=4, stroke_style={"width": 2.5}, print_labels=False,
-                     print_values=False)
+    data = MapData()
+    start = data.point(depot.latitude, depot.longitude, name=depot.name_zh)
+    drawn = [_route(data, i, r["no"], r["plate"], start, [
+        data.point(s["lat"], s["lon"], n=n, rests=s.get("rests") or 0,
+                   name=s["site_zh"] if locale == "zh" else s["site_en"],
+                   arrival=_hhmm(s["arrival"]), unload=_hhmm(s["start"]))
+        for n, s in enumerate(r["stops"], start=1)]) for i, r in enumerate(routes)]
+    return data.base(routes=drawn, cities=city_points(data), labels=labels())
 
-    def xy(lat: float, lon: float) -> tuple[float, float]:
-        return lon * math.cos(lat0), lat
 
-    def point(lat: float, lon: float, label: str) -> dict:
-        return {"value": xy(lat, lon), "label": label}
-
-    chart.add(None, [point(lat, lon, name) for lat, lon, name in cities], stroke=False,
-              dots_size=2, show_in_legend=False, print_labels=False)
-    chart.add(store_label, [point(depot[0], depot[1], depot[2])], stroke=False, dots_size=6)
-    for route in routes:
-        stops = [point(depot[0], depot[1], depot[2])] + [
-            point(s["lat"], s["lon"], f"{n}. {s['site_zh']}")
-            for n, s in enumerate(route["stops"], start=1)]
-        chart.add(f"{route_label} {route['no']} {route['plate']}", stops, print_labels=True)
-    compact(chart, repr((routes, depot, cities, title, store_label, route_label)))
-    svg = chart.render(is_unicode=True).replace(
-        "<title>Pygal</title>", f"<title>{escape(title)}</title>", 1)
-    return Markup(svg)
+def driver_map(route, place_label) -> dict | None:
+    """One driver's route (fleet.Route: shipments in stop order) for the driver's page."""
+    if not route.stops:
+        return None
+    data = MapData()
+    home = route.stops[0].from_place
+    start = data.point(home.latitude, home.longitude, name=place_label(home))
+    stops = [data.point(s.to_place.latitude, s.to_place.longitude, n=s.stop_no or n,
+                        name=place_label(s.to_place), arrival=_hhmm(s.planned_arrival), rests=0)
+             for n, s in enumerate(route.stops, start=1)]
+    drawn = [_route(data, 0, route.route_no or 1, route.plate or "", start, stops)]
+    return data.base(routes=drawn, cities=city_points(data), labels=labels())

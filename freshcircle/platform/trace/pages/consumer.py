@@ -48,6 +48,7 @@ from freshcircle.platform.extensions import db
 from freshcircle.platform.security import csp_nonce
 from freshcircle.platform.trace.pages import scan_front
 from freshcircle.platform.trace.pages.chart import cold_chain_svg
+from freshcircle.platform.trace.pages.journey import journey_map
 from freshcircle.platform.trace.services import consumer_story, scan_verdict, scans
 from freshcircle.platform.trace.services.consumer_story import CodeState, Resolution, StoryCache
 from freshcircle.platform.trace.services.scan_verdict import scan_redis
@@ -328,7 +329,8 @@ def _story_html(resolution: Resolution, now: dt.datetime, version: int | None) -
         for leg in story.legs
     }
     html = render_template("trace/_story.html", story=story, product=resolution.product,
-                           charts=charts, event_step=event_step, timeline=_timeline(story))
+                           charts=charts, event_step=event_step, timeline=_timeline(story),
+                           journey_map=journey_map(story))
     # A nonce is this response's alone: the kept story has a slot for the next one's.
     html = html.replace(csp_nonce(), scan_front.NONCE_SLOT)
     head, slot, tail = html.partition(SERIAL_SLOT)
