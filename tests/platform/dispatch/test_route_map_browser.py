@@ -9,12 +9,15 @@ import json
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from freshcircle.platform import create_app
 from freshcircle.platform.demo import DEMO_PASSWORD, seed_demo
 from freshcircle.platform.extensions import db
+from freshcircle.platform.models import Batch, Place, PlaceKind, Shipment, ShipmentLine
 from tests.platform.browser import ARTIFACTS, BROWSER_MARKS, chromium, phone_page
 from tests.platform.live_server import site
+from tests.platform.trace_helpers import path_of, printed_codes
 
 pytestmark = BROWSER_MARKS
 SIZES = ((1280, 800), (360, 740))
@@ -125,5 +128,38 @@ def test_the_plan_map_draws_each_route_on_the_outlines_and_a_click_picks_a_truck
             assert page.locator(".route-map .stop-marker").count() >= 1
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             page.screenshot(path=str(ARTIFACTS / f"driver-map-{width}.png"), full_page=True)
+            assert problems == [], problems
+            page.context.close()
+
+
+def test_the_scan_page_draws_the_journey_from_the_county_to_the_buyers_city(tmp_path):
+    app = create_app({
+        "SECRET_KEY": "journey-map-test",
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "journey.db"),
+        "SIGNING_KEYS": "t1=dGVzdC1zaWduaW5nLWtleS0zMi1ieXRlcy1sb25nISE",
+    })
+    with app.app_context():
+        upgrade()
+        seed_demo(db.session)
+        db.session.commit()
+        batch = db.session.scalars(select(Batch).join(ShipmentLine).join(Shipment).where(
+            Shipment.to_place.has(Place.kind == PlaceKind.BUYER_SITE)).limit(1)).one()
+        path = path_of(printed_codes(app, db.session, batch)[0])
+        db.session.remove()
+    with site(app) as base, chromium() as browser:
+        for width, height in SIZES:
+            page = phone_page(browser, width=width, height=height)
+            problems: list[str] = []
+            page.on("console", lambda m, seen=problems: seen.append(m.text)
+                    if m.type == "error" else None)
+            page.goto(base + path)
+            _map_drawn(page, "#journey-map")
+            data = json.loads(page.inner_text("#journey-map-data"))
+            assert data["points"][0]["kind"] == "farm" and data["points"][-1]["kind"] == "city"
+            assert page.locator("#journey-map path.journey-line").count() == 1
+            names = page.locator("#journey-map .journey-marker").all_inner_texts()
+            assert names == [p["name"] for p in data["points"]]
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.locator("#journey").screenshot(path=str(ARTIFACTS / f"journey-map-{width}.png"))
             assert problems == [], problems
             page.context.close()
