@@ -55,6 +55,7 @@ def api_blueprints() -> list:
         residue_tests,
     )
     from freshcircle.platform.ledger import api as epcis
+    from freshcircle.platform.ledger import queries_api  # noqa: F401  (routes on epcis.blp)
     from freshcircle.platform.market.api import (
         cart,
         feedback,

@@ -18,6 +18,7 @@ from freshcircle.platform.core.services import accounts, idempotency, text_repai
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.demo.database import NotADemoDatabase
 from freshcircle.platform.extensions import db
+from freshcircle.platform.ledger.cli import deliver_epcis_subscriptions_command
 from freshcircle.platform.ledger.services import epcis_store
 from freshcircle.platform.market.cli import send_cutoff_notices_command
 from freshcircle.platform.models import Role
@@ -170,19 +171,21 @@ def purge_idempotency_keys_command() -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @with_appcontext
 def worker_command(burst: bool) -> None:
-    """Run background jobs from Redis: dispatch plans and label runs (needs
-    FRESHCIRCLE_REDIS_URL)."""
+    """Run background jobs from Redis: dispatch plans, label runs and EPCIS subscription
+    deliveries (needs FRESHCIRCLE_REDIS_URL)."""
     from flask import current_app
     from rq import SimpleWorker
 
     from freshcircle.platform.background import rq_queue
     from freshcircle.platform.batches.label_jobs import QUEUE as LABELS
     from freshcircle.platform.dispatch.jobs import QUEUE as DISPATCH
+    from freshcircle.platform.ledger.services.subscription_delivery import QUEUE as EPCIS
 
     if not current_app.config.get("REDIS_URL"):
         raise click.UsageError("Set FRESHCIRCLE_REDIS_URL, e.g. redis://127.0.0.1:6379/0.")
-    queues = [rq_queue(current_app, name) for name in (DISPATCH, LABELS)]
-    click.echo(f"Jobs from {DISPATCH} and {LABELS} on {current_app.config['REDIS_URL']}")
+    queues = [rq_queue(current_app, name) for name in (DISPATCH, LABELS, EPCIS)]
+    click.echo(f"Jobs from {DISPATCH}, {LABELS} and {EPCIS} on "
+               f"{current_app.config['REDIS_URL']}")
     SimpleWorker(queues, connection=queues[0].connection).work(burst=burst)
 
 
@@ -233,7 +236,7 @@ def register_cli(app: Flask) -> None:
                     worker_command, dispatch_worker_command, purge_idempotency_keys_command,
                     purge_photo_uploads_command, scan_writer_command,
                     scan_partitions_command,
-                    clean_orphan_files_command):
+                    clean_orphan_files_command, deliver_epcis_subscriptions_command):
         app.cli.add_command(command)
 
 

@@ -62,7 +62,8 @@ def path_params(op: str) -> list[str]:
     return [name for name in names if name not in NOT_RECORDS]
 
 
-PER_USER = {"notice_id", "token_id", "upload_id"}  # records of one person, not of a tenant
+# Records of one person, not of a tenant (EPCIS named queries and their subscriptions too).
+PER_USER = {"notice_id", "token_id", "upload_id", "query_name", "subscription_id"}
 
 
 def other_side(role: str) -> str:

@@ -109,6 +109,9 @@ BODIES: dict[str, dict | str] = {
                                    "max_c": 4, "capacity_kg": 1000, "capacity_pallets": 2}]},
     "PUT /api/v1/vehicles/{vehicle_id}": {"name": "新车名"},
     "POST /api/v1/epcis/capture": "$document:epcis",  # one storing event about the side's lot
+    "POST /api/v1/epcis/queries": {"name": "matrix-new", "query": {"EQ_bizStep": "shipping"}},
+    "POST /api/v1/epcis/queries/{query_name}/subscriptions": {
+        "dest": "https://partner.example.com/epcis", "schedule": {"hour": "2", "minute": "0"}},
     "POST /api/v1/dispatch/plans": {"depot_id": "$place_id", "dispatch_date": "$day+1",
                                     "time_limit_s": 5},
     # Pages whose form is validated before the caller's right to send it is checked.

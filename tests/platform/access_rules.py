@@ -117,6 +117,10 @@ KINDS = {
     # A capture job: the one who sent it (the side's manager) and staff; to anyone else who
     # may capture, one that does not exist.
     "capture-job": rule("manager inspector admin", cross=404, refused=404, buyer=403),
+    # EPCIS named queries and their subscriptions are their creator's alone (whoever may sign
+    # in may keep some; what they answer is what the owner may see): another's is a name the
+    # caller has not, 404.
+    "own-query": rule("self", cross=404),
 }
 
 RULES: dict[str, str] = {
@@ -216,6 +220,15 @@ RULES: dict[str, str] = {
     "GET /api/v1/epcis/dispositions/{disposition}": "epcis-read",
     "GET /api/v1/epcis/capture": "epcis-read",  # the caller's own jobs
     "GET /api/v1/epcis/capture/{capture_id}": "capture-job",
+    "POST /api/v1/epcis/queries": "signed-in",  # the caller's own query
+    "GET /api/v1/epcis/queries": "signed-in",  # the caller's own
+    "GET /api/v1/epcis/queries/{query_name}": "own-query",
+    "DELETE /api/v1/epcis/queries/{query_name}": "own-query",
+    "GET /api/v1/epcis/queries/{query_name}/events": "own-query",
+    "POST /api/v1/epcis/queries/{query_name}/subscriptions": "own-query",
+    "GET /api/v1/epcis/queries/{query_name}/subscriptions": "own-query",
+    "GET /api/v1/epcis/queries/{query_name}/subscriptions/{subscription_id}": "own-query",
+    "DELETE /api/v1/epcis/queries/{query_name}/subscriptions/{subscription_id}": "own-query",
     # --- API: market
     "GET /api/v1/listings": "listings-for-site",  # probed with ?site_id=
     "GET /api/v1/listings/{listing_id}": "signed-in",

@@ -21,6 +21,8 @@ from freshcircle.platform.models import (
     BatchStatus,
     CartLine,
     DispatchPlan,
+    EpcisNamedQuery,
+    EpcisSubscription,
     LabelRun,
     LabelRunStatus,
     MemberRole,
@@ -77,8 +79,11 @@ class World:
 
 
 def _user_ids(session, user: User, batch_id: int) -> dict[str, int]:
-    """Records that belong to one person rather than a tenant: a notice, an API token and a
-    photo upload in parts (100 bytes announced, none sent)."""
+    """Records that belong to one person rather than a tenant: a notice, an API token, a
+    photo upload in parts (100 bytes announced, none sent), and an EPCIS named query (named
+    for its owner, so another's is a name the caller has not) with a scheduled subscription
+    (not a stream: the matrix's captures hand no delivery over)."""
+    now = dt.datetime.now(dt.UTC)
     notice = Notice(user_id=user.id, kind="recalled", subject="T0000001", payload="{}")
     session.add(notice)
     token, _plain = accounts.issue_token(session, user, "matrix")
@@ -86,8 +91,16 @@ def _user_ids(session, user: User, batch_id: int) -> dict[str, int]:
                          filename="matrix.jpg", content_type="image/jpeg", size=100,
                          sha256="0" * 64, received=0)
     session.add(upload)
+    query = EpcisNamedQuery(owner_id=user.id, name=f"matrix-{user.id}",
+                            params='{"EQ_bizStep": ["storing"]}')
+    query.subscriptions.append(EpcisSubscription(
+        subscription_id=f"matrix-{user.id}", dest="https://partner.example.com/epcis",
+        schedule='{"hour": "1", "minute": "5"}', initial_record_time=now,
+        position_time=now, next_run_at=now + dt.timedelta(days=1)))
+    session.add(query)
     session.flush()
-    return {"notice_id": notice.id, "token_id": token.id, "upload_id": upload.id}
+    return {"notice_id": notice.id, "token_id": token.id, "upload_id": upload.id,
+            "query_name": query.name, "subscription_id": f"matrix-{user.id}"}
 
 
 def _side(make, session, app, label: str) -> Side:

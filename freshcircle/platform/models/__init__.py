@@ -27,6 +27,7 @@ from freshcircle.platform.models.enums import (
     TestResult,
     TransportMode,
 )
+from freshcircle.platform.models.epcis_subscriptions import EpcisNamedQuery, EpcisSubscription
 from freshcircle.platform.models.farm_records import FarmInput, ResidueTest
 from freshcircle.platform.models.files import StoredFile
 from freshcircle.platform.models.genealogy import LotLink, lot_node, parse_lot_node
@@ -101,6 +102,8 @@ __all__ = [
     "EpcisErrorDeclaration",
     "EpcisEventLot",
     "EpcisEventRecord",
+    "EpcisNamedQuery",
+    "EpcisSubscription",
     "FarmInput",
     "IdempotencyKey",
     "InputKind",
