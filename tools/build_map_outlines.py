@@ -15,6 +15,7 @@ freshcircle/platform/static/geo/yrd-outlines.json (GeoJSON; properties code, nam
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sqlite3
 import tempfile
@@ -58,7 +59,7 @@ def simplify(points: list, tolerance: float) -> list:
 
 
 def area(ring: list) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:])) / 2)
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring)) / 2)
 
 
 def outline(geometry: dict, tolerance: float) -> list:
