@@ -18,6 +18,7 @@ from sqlalchemy import MetaData, text
 from freshcircle.platform import create_app
 from freshcircle.platform.core.services import reference_data
 from freshcircle.platform.extensions import db
+from freshcircle.platform.market.services import facet_snapshot
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("FRESHCIRCLE_TEST_DATABASE_URL")
@@ -160,6 +161,7 @@ def _isolated(request, app):
         db.session = original  # each app context removed its own session on teardown
         outer.rollback()
         connection.close()
+        facet_snapshot.forget()  # the rollback reuses market versions with other data
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from freshcircle.platform.models.marketplace import (
     ListingArrival,
     ListingTerm,
     ListingTier,
+    ProducerArrival,
     SearchSynonym,
 )
 from freshcircle.platform.models.notices import Notice
@@ -129,6 +130,7 @@ __all__ = [
     "PlantingUpdate",
     "Plot",
     "Producer",
+    "ProducerArrival",
     "ProducerKind",
     "Product",
     "Quote",

@@ -196,3 +196,19 @@ class ListingArrival(Base):
     arrival_minute: Mapped[int] = mapped_column(Integer)
     arrival_us: Mapped[int] = mapped_column(BigInteger)
     expires_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProducerArrival(Base):
+    """A producer's delivery estimate to a site in the arrival index: what every one of its
+    listings' `listing_arrivals` rows holds, once (the facet counts of can-arrive-by count
+    listings per producer, and expired estimates are found in this small table)."""
+
+    __tablename__ = "producer_arrivals"
+    __table_args__ = (Index("ix_producer_arrivals_site_expiry", "site_id", "expires_us"),)
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("arrival_sites.site_id",
+                                                    ondelete="CASCADE"), primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), primary_key=True)
+    arrival_minute: Mapped[int] = mapped_column(Integer)
+    arrival_us: Mapped[int] = mapped_column(BigInteger)
+    expires_us: Mapped[int] = mapped_column(BigInteger)

@@ -212,3 +212,75 @@ def test_a_buyer_types_suan_in_pinyin_and_finds_garlic(live_app):
                     _shot(page, "7-search-suan")
         finally:
             browser.close()
+
+
+def _more_listings(app) -> None:
+    """Besides the garlic: a 临泉县 farm's spinach and a second 太和县 garlic, 特级."""
+    with app.app_context():
+        farmer = accounts.create_user(db.session, phone="13812340001", name="赵农",
+                                      password=PASSWORD, role=Role.FARMER)
+        for name, code, county, product, grade in (
+                ("临泉县菠菜家庭农场", "341221", "临泉县", "菠菜", "二级"),
+                ("太和县蒜业合作社", "341222", "太和县", "大蒜", "特级")):
+            producer = Producer(kind=ProducerKind.FAMILY_FARM, name=name, county_code=code,
+                                county_name=county, latitude=Decimal("33.04"),
+                                longitude=Decimal("115.26"))
+            db.session.add(producer)
+            producer.memberships.append(Membership(user=farmer, role=MemberRole.MANAGER))
+            batch = Batch(producer=producer,
+                          product=db.session.scalar(select(Product).where(
+                              Product.name_zh == product)),
+                          plot=Plot(producer=producer, name="西地块"), grade=grade,
+                          harvest_date=today_in_china() - dt.timedelta(days=2),
+                          quantity_g=500_000, lot_code=f"FY{code}-FACET-{grade}")
+            db.session.add_all([producer, batch])
+            db.session.flush()
+            listings.create_listing(db.session, farmer, batch, {
+                "price": "6.00", "unit": "jin", "min_order": "20", "quantity": "500",
+                "available_to": today_in_china() + dt.timedelta(days=7)})
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_buyer_sees_what_each_filter_leaves_and_clicks_one(live_app):
+    """Issue 18: facet counts beside the filters, in Chinese, at 360 px; a click leaves as
+    many listings as the number said."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    app, base, _ = live_app
+    _more_listings(app)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_context(viewport={"width": WIDTH, "height": 740},
+                                       locale="zh-CN").new_page()
+            page.set_default_timeout(15_000)
+            _sign_in(page, base)
+            page.goto(base + "/market")
+            page.click("#filters summary")
+            counties = page.locator("#facet-county")
+            assert "产地" in counties.inner_text()
+            taihe = counties.locator("a.chip", has_text="太和县")
+            assert taihe.locator(".count").inner_text() == "2"
+            assert "最晚送达" in page.inner_text("#facet-arrive_by")  # the buyer has a site
+            assert "价格（元/斤）" in page.inner_text("#facet-price")
+            _shot(page, "8-facets")
+            taihe.click()
+            page.wait_for_load_state()
+            assert page.locator("#listings > li").count() == 2
+            chosen = page.locator("#facet-county a.chip[aria-current=true]")
+            assert "太和县" in chosen.inner_text()
+            grades = page.locator("#facet-grade")  # within 太和县: 一级 1, 特级 1, no 二级
+            assert "二级" not in grades.inner_text()
+            grades.locator("a.chip", has_text="特级").click()
+            page.wait_for_load_state()
+            assert page.locator("#listings > li").count() == 1
+            _shot(page, "9-facets-chosen")  # the filters stay open while some are chosen
+            page.goto(base + "/lang/en")
+            page.goto(base + "/market")
+            page.click("#filters summary")
+            assert "Origin" in page.inner_text("#facet-county")
+            _shot(page, "10-facets-english")
+        finally:
+            browser.close()

@@ -73,6 +73,7 @@ QUERIES = [
     {"certified": True, "price_min": 200, "price_max": 499},
     {"q": "蒜", "product_arrive": 2},
     {"grade": "特级", "certified": True, "county": "341282"},  # nothing: zero counts shown
+    {"price_min": 250, "price_max": 1100, "arrive_hours": 60},  # not a band, not a day's end
 ]
 
 
@@ -80,6 +81,8 @@ QUERIES = [
 def test_every_count_is_what_the_click_leaves(world, session, spec):
     made, site = world
     spec = dict(spec)
+    if "arrive_hours" in spec:
+        spec["arrive_by"] = MORNING + dt.timedelta(hours=spec.pop("arrive_hours"))
     if spec.pop("product_arrive", None):
         spec["product"] = made[0].product_id
         spec["arrive_by"] = listing_facets.arrive_by_of(TODAY, 2)
@@ -119,7 +122,7 @@ def test_without_a_site_arrival_counts_nothing(world, session):
 
 
 def test_api_gives_facets_when_asked(world, session, login):
-    made, site = world
+    _, site = world
     buyer = login(make_buyer(session, site))
     body = buyer.get("/api/v1/listings?county=341222&facets=true").json
     counties = {v["value"]: v["count"] for v in body["facets"]["county"]}
@@ -147,3 +150,22 @@ def make_buyer(session, site):
     session.add(BuyerProfile(user_id=buyer.id, company="王买家生鲜", default_site_id=site.id))
     session.commit()
     return buyer
+
+
+def test_counts_follow_a_sale_a_new_listing_and_uncommitted_changes(world, make, session):
+    made, site = world
+
+    def counties() -> dict:
+        facets = listing_facets.facet_counts(session, BrowseQuery(), site=site, now=MORNING)
+        return {v.value: v.count for v in facets.values["county"]}
+
+    assert counties() == {"341222": 4, "341221": 3, "341282": 2}
+    made[0].sold_g = made[0].offered_g  # sold out
+    session.commit()
+    listed(make, session, "Celery", price="3.00", county="341282", county_name="界首市")
+    assert counties() == {"341222": 3, "341221": 3, "341282": 3}
+    made[2].price_fen_per_jin = 100  # not committed: this transaction sees it all the same
+    session.flush()
+    bands = listing_facets.facet_counts(session, BrowseQuery(), site=site, now=MORNING)
+    assert bands.values["price"][0].count == 1 == results(
+        session, site, BrowseQuery(price_max=199))

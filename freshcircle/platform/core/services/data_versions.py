@@ -33,6 +33,15 @@ def current(session: Session, name: str) -> int:
     return session.scalar(select(DataVersion.version).where(DataVersion.name == name)) or 0
 
 
+def changing(session: Session, name: str) -> bool:
+    """Whether this session's transaction changed (or is about to change) `name`'s data: what
+    it reads of it is not yet what its version says."""
+    if name in session.info.get(_TOUCHED, ()):
+        return True
+    return any(name in _names_of(type(obj))
+               for obj in (*session.new, *session.dirty, *session.deleted))
+
+
 def _names_of(model: type) -> set[str]:
     names: set[str] = set()
     for cls in model.__mro__:

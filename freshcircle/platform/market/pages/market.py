@@ -10,8 +10,8 @@ from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
-from wtforms.validators import Optional
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange, Optional
 
 from freshcircle.platform.batches.services import certificates
 from freshcircle.platform.core.services.clock import CHINA
@@ -21,11 +21,12 @@ from freshcircle.platform.core.services.money import fen_per_kg, format_money
 from freshcircle.platform.dispatch.services import shelf_life_view
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import trace_codes
-from freshcircle.platform.market.pages import market_front
+from freshcircle.platform.market.pages import market_facets, market_front
 from freshcircle.platform.market.services import (
     browse_cache,
     browse_facts,
     listing_browse,
+    listing_facets,
     search_suggestions,
 )
 from freshcircle.platform.models import Place, Role
@@ -64,6 +65,7 @@ class MarketSearchForm(Form):
 
     q = StringField(_l("Search"), validators=[at_most(40)])
     category = SelectField(_l("Category"), default="")
+    product = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     county = SelectField(_l("Origin"), default="",
                          choices=options([("", _l("All")), *FUYANG_COUNTIES.items()]))
     grade = SelectField(_l("Grade"), default="",
@@ -137,7 +139,8 @@ def _query(form: MarketSearchForm) -> listing_browse.BrowseQuery:
         arrive_by = dt.datetime.combine(form.arrive_by.data, dt.time(23, 59), tzinfo=CHINA)
     return listing_browse.BrowseQuery(
         q=(form.q.data or "").strip() or None, category=form.category.data or None,
-        county=form.county.data or None, certified=bool(form.certified.data),
+        county=form.county.data or None, product=form.product.data or None,
+        certified=bool(form.certified.data),
         grade=form.grade.data or None, price_min=_fen(form.price_min.data),
         price_max=_fen(form.price_max.data), harvested_from=form.harvested_from.data,
         arrive_by=arrive_by, sort=form.sort.data or "price", cursor=form.cursor.data or None)
@@ -148,16 +151,21 @@ PAGES = FragmentCache(512)
 
 def _render_browse(form: MarketSearchForm, sites: list, site: Place | None) -> tuple[str, int]:
     """The search form, the cards and the pager for `form`'s search (422 on bad input)."""
-    status, results, cursor = 200, None, None
+    status, results, cursor, groups = 200, None, None, None
+    arrival = listing_browse.arrival_available() and bool(sites)
     if not form.errors:
         try:
             query = _query(form)
-            page = listing_browse.browse(db.session, query, site=site)
+            now = dt.datetime.now(dt.UTC)
+            page = listing_browse.browse(db.session, query, site=site, now=now)
             suggested = (search_suggestions.suggestion(db.session, query.q)
                          if query.q and not page.listings and not query.cursor else None)
             results = Markup(render_template("market/_results.html", page=page,
                                              suggested=suggested))
             cursor = page.next_cursor
+            facets = listing_facets.facet_counts(db.session, query, site=site, now=now)
+            groups = market_facets.facet_groups(facets, request.args.to_dict(),
+                                                arrival and site is not None)
         except InvalidInput as error:
             show_errors(form, error)
             status = 422
@@ -174,7 +182,7 @@ def _render_browse(form: MarketSearchForm, sites: list, site: Place | None) -> t
         first_url = url_for("market_pages.index", **args)
     html = render_template(
         "market/_browse.html", form=form, results=results, next_url=next_url,
-        first_url=first_url, arrival=listing_browse.arrival_available() and bool(sites))
+        first_url=first_url, arrival=arrival, facets=groups)
     return html, status
 
 

@@ -7,6 +7,8 @@ cart and the listing page use, so the index says what they say): the arrival min
 orders by, the exact arrival the filter compares, and `expires_us`, the cut-off of the
 dispatch day that arrival is for. Rows exist for every listing not closed, at every site in
 `arrival_sites`; a site joins on its first arrival search (`ensure_current` writes its rows).
+`producer_arrivals` holds the same estimate once per producer and site (facet counts count
+listings per producer; expired estimates are looked up there).
 
 Kept current three ways:
 
@@ -17,10 +19,10 @@ Kept current three ways:
   before a search in it reads them), so no reader sees a listing without its arrival.
 - Time: an estimate changes only when the cut-off of its dispatch day passes (the next
   dispatch day takes over); the arrival is otherwise fixed. So before a search reads a site's
-  rows, `ensure_current` looks up the rows whose `expires_us` is not after `now` (one probe of
-  the (site, expires) index, nearly always empty) and writes those producers' rows again for
-  `now`. A row read is therefore never past its cut-off, and the index answers exactly what
-  estimating every producer at `now` would.
+  rows, `ensure_current` looks up the producers whose `expires_us` is not after `now` (one
+  probe of the (site, expires) index of `producer_arrivals`, nearly always empty) and writes
+  those producers' rows again for `now`. A row read is therefore never past its cut-off, and
+  the index answers exactly what estimating every producer at `now` would.
 - Stock: a listing's stock and status are not in the index; the search joins the listing row
   and applies the on-sale rule to it, so selling out or a restock shows at once.
 """
@@ -43,6 +45,7 @@ from freshcircle.platform.models import (
     ListingStatus,
     Place,
     Producer,
+    ProducerArrival,
 )
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -92,25 +95,26 @@ def _by_producer(values: dict[int, Arrival], column: str, producer_id=Listing.pr
                 else_=literal(0))
 
 
-def _write(session: Session, site: Place, producer_ids: list[int], now: dt.datetime,
-           listing_id: int | None = None) -> None:
-    """Write again the site's rows of these producers' listings (or of one listing)."""
+def _write(session: Session, site: Place, producer_ids: list[int], now: dt.datetime) -> None:
+    """Write again the site's rows of these producers and of all their listings (a producer's
+    rows always hold one estimate, made at one moment)."""
     for start in range(0, len(producer_ids), CHUNK):
         chunk = producer_ids[start:start + CHUNK]
-        gone = delete(ListingArrival).where(ListingArrival.site_id == site.id)
-        gone = gone.where(ListingArrival.listing_id == listing_id) if listing_id else \
-            gone.where(ListingArrival.producer_id.in_(chunk))
-        session.execute(gone)
+        session.execute(delete(ListingArrival).where(ListingArrival.site_id == site.id,
+                                                     ListingArrival.producer_id.in_(chunk)))
+        session.execute(delete(ProducerArrival).where(ProducerArrival.site_id == site.id,
+                                                      ProducerArrival.producer_id.in_(chunk)))
         producers = session.scalars(select(Producer).where(Producer.id.in_(chunk))).all()
         values = arrivals(session, site, producers, now)
         if not values:
             continue
+        session.execute(insert(ProducerArrival), [
+            {"site_id": site.id, "producer_id": p, "arrival_minute": a.minute,
+             "arrival_us": a.us, "expires_us": a.expires_us} for p, a in values.items()])
         rows = select(literal(site.id), Listing.id, Listing.producer_id,
                       _by_producer(values, "minute"), _by_producer(values, "us"),
                       _by_producer(values, "expires_us")) \
             .where(Listing.producer_id.in_(list(values)), Listing.status != ListingStatus.CLOSED)
-        if listing_id:
-            rows = rows.where(Listing.id == listing_id)
         session.execute(insert(ListingArrival).from_select(
             ["site_id", "listing_id", "producer_id", "arrival_minute", "arrival_us",
              "expires_us"], rows))
@@ -136,8 +140,9 @@ def build(session: Session, site: Place, now: dt.datetime) -> None:
 def _refresh_expired(session: Session, site: Place, now: dt.datetime) -> None:
     """Move the rows whose dispatch day's cut-off has passed to their next dispatch day."""
     at = micros(now)
-    stale = list(session.scalars(select(ListingArrival.producer_id).distinct().where(
-        ListingArrival.site_id == site.id, ListingArrival.expires_us <= at)))
+    stale = list(session.scalars(select(ProducerArrival.producer_id).where(
+        ProducerArrival.site_id == site.id, ProducerArrival.expires_us <= at)
+        .order_by(ProducerArrival.producer_id)))
     for start in range(0, len(stale), CHUNK):
         chunk = stale[start:start + CHUNK]
         producers = session.scalars(select(Producer).where(Producer.id.in_(chunk))).all()
@@ -145,15 +150,15 @@ def _refresh_expired(session: Session, site: Place, now: dt.datetime) -> None:
         if len(values) < len(chunk):  # cannot happen with time alone; rewrite to be sure
             _write(session, site, chunk, now)
             continue
-        by = ListingArrival.producer_id
         # Only rows still expired: a concurrent refresh that went first is not redone.
-        session.execute(update(ListingArrival).where(
-            ListingArrival.site_id == site.id, ListingArrival.producer_id.in_(chunk),
-            ListingArrival.expires_us <= at).values(
-            arrival_minute=_by_producer(values, "minute", by),
-            arrival_us=_by_producer(values, "us", by),
-            expires_us=_by_producer(values, "expires_us", by))
-            .execution_options(synchronize_session=False))
+        for table in (ProducerArrival, ListingArrival):
+            by = table.producer_id
+            session.execute(update(table).where(
+                table.site_id == site.id, by.in_(chunk), table.expires_us <= at).values(
+                arrival_minute=_by_producer(values, "minute", by),
+                arrival_us=_by_producer(values, "us", by),
+                expires_us=_by_producer(values, "expires_us", by))
+                .execution_options(synchronize_session=False))
 
 
 def ensure_current(session: Session, site: Place, now: dt.datetime) -> None:
@@ -163,6 +168,13 @@ def ensure_current(session: Session, site: Place, now: dt.datetime) -> None:
         build(session, site, now)
     else:
         _refresh_expired(session, site, now)
+
+
+def producer_arrivals(session: Session, site: Place) -> dict[int, int]:
+    """Each producer's arrival at `site` (microseconds since 1970 UTC), as its listings' rows
+    hold it; current once `ensure_current` has run for the moment wanted."""
+    return dict(session.execute(select(ProducerArrival.producer_id, ProducerArrival.arrival_us)
+                                .where(ProducerArrival.site_id == site.id)).all())
 
 
 def _sites(session: Session) -> list[Place]:
@@ -179,19 +191,15 @@ def apply_pending(session: Session, now: dt.datetime | None = None) -> None:
     listings, closed, producers, places, counties = pending
     if closed:
         session.execute(delete(ListingArrival).where(ListingArrival.listing_id.in_(closed)))
+    producers |= set(listings.values())
     if counties:
         producers |= set(session.scalars(select(Producer.id).where(
             Producer.county_code.in_(counties))))
-    sites = _sites(session)
-    for site in sites:
+    for site in _sites(session):
         if site.id in places:
             _write(session, site, _listing_producers(session), now)
-            continue
-        if producers:
+        elif producers:
             _write(session, site, sorted(producers), now)
-        for listing_id, producer_id in sorted(listings.items()):
-            if producer_id not in producers:
-                _write(session, site, [producer_id], now, listing_id)
 
 
 def _changed(obj, names: tuple[str, ...]) -> bool:

@@ -114,9 +114,9 @@ def filtered(query: BrowseQuery, today: dt.date, session: Session | None = None)
     """Listings on sale that match every filter of `query` but arrival (unsorted)."""
     stmt = select(Listing).where(on_sale(today))
     if query.q:
-        ids = listing_search.matching(query.q, session)
-        if ids is not None:
-            stmt = stmt.where(Listing.id.in_(ids))
+        text = listing_search.condition(query.q, session)
+        if text is not None:
+            stmt = stmt.where(text)
     if query.category:
         stmt = stmt.where(Listing.category == query.category)
     if query.county:

@@ -9,11 +9,11 @@ Certification has one value (certified only); price bands and arrival days are t
 choices below, a click setting price_min/price_max or arrive_by as the form does. Counts of
 can-arrive-by are cumulative (arriving by the 7th includes by the 6th), as the filter is.
 
-One statement for all six: the text, category, harvest and on-sale filters narrow the rows
-once; on PostgreSQL GROUPING SETS then count the six groupings in one pass over them, each
-with its own FILTER (every other active facet filter). SQLite has no GROUPING SETS and runs
-one grouped query per facet (the same counts, more slowly). Arrival is read from the arrival
-index (`arrival_index`), brought up to date for `now` first.
+Counted on the market's columns in memory (`facet_snapshot`: read once per market data
+version, then array operations): the text, category, harvest and on-sale filters keep the
+rows once, each facet then counts by its column the rows every other active filter keeps.
+Arrival depends on the producer only: each listing takes its producer's arrival at the site
+(the arrival index's `producer_arrivals`, brought up to date for `now` first).
 """
 
 from __future__ import annotations
@@ -22,18 +22,24 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, select, true, tuple_
+import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services.clock import CHINA, today_in_china
-from freshcircle.platform.market.services import arrival_index, listing_browse
-from freshcircle.platform.models import Listing, ListingArrival, Place, Product
+from freshcircle.platform.market.services import (
+    arrival_index,
+    facet_snapshot,
+    listing_browse,
+    listing_search,
+)
+from freshcircle.platform.models import Place, Product
 
 FACETS = ("county", "product", "grade", "certified", "price", "arrive_by")
 # Price bands, fen per 斤, both ends included as the form's price_min/price_max are.
 PRICE_BANDS = ((None, 199), (200, 499), (500, 999), (1000, None))
 ARRIVAL_DAYS = (1, 2, 3, 4)  # arrive by the end (23:59, as the page's date) of today + n
-FAR = 99  # arrival day of a listing arriving after the last of ARRIVAL_DAYS
+NEVER = 2**62  # the arrival of a listing whose producer has no estimate
 
 
 @dataclass(frozen=True)
@@ -62,26 +68,24 @@ def arrive_by_of(today: dt.date, days: int) -> dt.datetime:
     return arrive_by_at(today + dt.timedelta(days=days))
 
 
-def _band(price) -> object:
-    whens = [(price <= high, i) for i, (_, high) in enumerate(PRICE_BANDS) if high is not None]
-    return case(*whens, else_=len(PRICE_BANDS) - 1)
+def _band(price: np.ndarray) -> np.ndarray:
+    """Each price's index in PRICE_BANDS."""
+    highs = [high for _, high in PRICE_BANDS if high is not None]
+    return np.searchsorted(np.array(highs), price, side="left")
 
 
-def _facet_filters(query: listing_browse.BrowseQuery, arrival) -> dict[str, object]:
-    """Each facet's active filter as a condition (None: not active)."""
-    price = Listing.price_fen_per_jin
-    bounds = [c for c in ((price >= query.price_min) if query.price_min is not None else None,
-                          (price <= query.price_max) if query.price_max is not None else None)
-              if c is not None]
-    return {
-        "county": Listing.county_code == query.county if query.county else None,
-        "product": Listing.product_id == query.product if query.product else None,
-        "grade": Listing.grade == query.grade if query.grade else None,
-        "certified": Listing.certified.is_(True) if query.certified else None,
-        "price": and_(*bounds) if bounds else None,
-        "arrive_by": (arrival.arrival_us <= arrival_index.micros(query.arrive_by))
-        if query.arrive_by is not None and arrival is not None else None,
-    }
+def _arrivals(session: Session, snap, site: Place | None, now: dt.datetime) -> np.ndarray:
+    """Each listing's arrival at the site (microseconds; NEVER without an estimate)."""
+    if site is None or not listing_browse.arrival_available():
+        return np.full(len(snap.ids), NEVER, dtype=np.int64)
+    arrival_index.ensure_current(session, site, now)
+    known = sorted(arrival_index.producer_arrivals(session, site).items())
+    producers = np.array([p for p, _ in known], dtype=np.int64)
+    times = np.array([t for _, t in known] + [NEVER], dtype=np.int64)
+    at = np.searchsorted(producers, snap.producer)
+    found = at < len(producers)
+    found[found] = producers[at[found]] == snap.producer[found]
+    return np.where(found, times[np.where(found, at, len(producers))], NEVER)
 
 
 def facet_counts(session: Session, query: listing_browse.BrowseQuery, *,
@@ -91,56 +95,59 @@ def facet_counts(session: Session, query: listing_browse.BrowseQuery, *,
     now = now or dt.datetime.now(dt.UTC)
     today = today or today_in_china(now)
     listing_browse.check_arrival(dataclasses.replace(query, sort="price"), site)
-    base = dataclasses.replace(query, county=None, product=None, grade=None, certified=False,
-                               price_min=None, price_max=None, arrive_by=None, cursor=None)
-    stmt = listing_browse.filtered(base, today, session)
-    arrival = None
-    if site is not None and listing_browse.arrival_available():
-        arrival_index.ensure_current(session, site, now)
-        stmt = stmt.outerjoin(ListingArrival, and_(ListingArrival.listing_id == Listing.id,
-                                                   ListingArrival.site_id == site.id))
-        arrival = ListingArrival
-    keys = {"county": Listing.county_code, "product": Listing.product_id,
-            "grade": Listing.grade, "certified": Listing.certified,
-            "price": _band(Listing.price_fen_per_jin),
-            "arrive_by": case(*((ListingArrival.arrival_us <= arrival_index.micros(
-                arrive_by_of(today, n)), n) for n in ARRIVAL_DAYS), else_=FAR)
-            if arrival is not None else literal(FAR)}
-    filters = {name: c for name, c in _facet_filters(query, arrival).items() if c is not None}
-    rows = stmt.with_only_columns(*(key.label(name) for name, key in keys.items()),
-                                  *(c.label(f"is_{name}") for name, c in filters.items())) \
-        .order_by(None).subquery()
+    snap = facet_snapshot.snapshot(session)
+    base = snap.on_offer & (snap.last_day >= today.toordinal())
+    if query.category:
+        base &= snap.category == snap.code("categories", query.category)
+    if query.harvested_from is not None:
+        base &= snap.harvest >= query.harvested_from.toordinal()
+    if query.q:
+        matching = listing_search.matching(query.q, session)
+        if matching is not None:
+            ids = np.array(session.scalars(matching).all(), dtype=np.int64)
+            base &= np.isin(snap.ids, ids)
+    arrival = _arrivals(session, snap, site, now)
+    price = snap.price
+    filters = {
+        "county": snap.county == snap.code("counties", query.county) if query.county else None,
+        "product": snap.product == query.product if query.product else None,
+        "grade": snap.grade == snap.code("grades", query.grade) if query.grade else None,
+        "certified": snap.certified if query.certified else None,
+        "price": ((price >= (query.price_min or 0))
+                  & (price <= (query.price_max if query.price_max is not None else NEVER)))
+        if query.price_min is not None or query.price_max is not None else None,
+        "arrive_by": arrival <= arrival_index.micros(query.arrive_by)
+        if query.arrive_by is not None else None,
+    }
 
-    def others(name: str):
-        return and_(true(), *(rows.c[f"is_{other}"] for other in filters if other != name))
+    def leaving(name: str) -> np.ndarray:
+        """The listings every active filter but `name`'s leaves."""
+        kept = base.copy()
+        for other, mask in filters.items():
+            if other != name and mask is not None:
+                kept &= mask
+        return kept
 
-    if session.get_bind().dialect.name == "postgresql":
-        counts = _grouping_sets(session, rows, others)
-    else:
-        counts = {name: dict(session.execute(
-            select(rows.c[name], func.count()).where(others(name)).group_by(rows.c[name])
-        ).all()) for name in keys}
-    return _facets(session, query, today, counts)
+    def by_code(name: str, codes: np.ndarray, values: tuple) -> dict:
+        counts = np.bincount(codes[leaving(name)], minlength=len(values))
+        return {values[i]: int(n) for i, n in enumerate(counts) if n}
 
-
-def _grouping_sets(session: Session, rows, others) -> dict[str, dict]:
-    """The six groupings' counts in one pass over `rows` (PostgreSQL's GROUPING SETS)."""
-    keys = [rows.c[name] for name in FACETS]
-    full = (1 << len(FACETS)) - 1
-    found = session.execute(
-        select(*keys, func.grouping(*keys),
-               *(func.count().filter(others(name)) for name in FACETS))
-        .group_by(func.grouping_sets(*(tuple_(key) for key in keys)))).all()
-    counts: dict[str, dict] = {name: {} for name in FACETS}
-    for row in found:
-        # GROUPING() sets a bit for each column not grouped, the first column's highest
-        i = len(FACETS) - (full ^ row[len(FACETS)]).bit_length()
-        counts[FACETS[i]][row[i]] = row[len(FACETS) + 1 + i]
-    return counts
+    products, counts = np.unique(snap.product[leaving("product")], return_counts=True)
+    bands = np.bincount(_band(price[leaving("price")]), minlength=len(PRICE_BANDS))
+    arriving = arrival[leaving("arrive_by")]
+    return _facets(session, query, today, {
+        "county": by_code("county", snap.county, snap.counties),
+        "product": {int(p): int(n) for p, n in zip(products, counts, strict=True)},
+        "grade": by_code("grade", snap.grade, snap.grades),
+        "certified": int(np.count_nonzero(snap.certified[leaving("certified")])),
+        "price": [int(n) for n in bands],
+        "arrive_by": [int(np.count_nonzero(arriving <= arrival_index.micros(
+            arrive_by_of(today, n)))) for n in ARRIVAL_DAYS],
+    })
 
 
 def _facets(session: Session, query: listing_browse.BrowseQuery, today: dt.date,
-            counts: dict[str, dict]) -> Facets:
+            counts: dict) -> Facets:
     def listed(name: str, active) -> list[FacetValue]:
         found = {k: n for k, n in counts[name].items() if k is not None and n}
         if active is not None:
@@ -148,23 +155,18 @@ def _facets(session: Session, query: listing_browse.BrowseQuery, today: dt.date,
         return [FacetValue(k, n, k == active) for k, n in
                 sorted(found.items(), key=lambda kv: (-kv[1], str(kv[0])))]
 
-    bands = counts["price"]
-    chosen = (query.price_min, query.price_max)
-    by_day = counts["arrive_by"]
-    arrive_by = query.arrive_by
     values = {
         "county": listed("county", query.county),
         "product": listed("product", query.product),
         "grade": listed("grade", query.grade),
-        "certified": [FacetValue(True, counts["certified"].get(True, 0), query.certified)],
-        "price": [FacetValue(band, bands.get(i, 0), band == chosen)
+        "certified": [FacetValue(True, counts["certified"], query.certified)],
+        "price": [FacetValue(band, counts["price"][i],
+                             band == (query.price_min, query.price_max))
                   for i, band in enumerate(PRICE_BANDS)],
-        "arrive_by": [FacetValue(today + dt.timedelta(days=n),
-                                 sum(c for d, c in by_day.items() if d is not None and d <= n),
-                                 arrive_by == arrive_by_of(today, n))
-                      for n in ARRIVAL_DAYS],
+        "arrive_by": [FacetValue(today + dt.timedelta(days=n), counts["arrive_by"][i],
+                                 query.arrive_by == arrive_by_of(today, n))
+                      for i, n in enumerate(ARRIVAL_DAYS)],
     }
     ids = [v.value for v in values["product"]]
-    products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))}
-    return Facets(values, products)
-
+    names = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))}
+    return Facets(values, names)
