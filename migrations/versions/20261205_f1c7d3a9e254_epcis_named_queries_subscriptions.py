@@ -5,7 +5,8 @@ Revises: b9d2e4f7a1c6
 
 epcis_named_queries: a user's queries (parameters as JSON), the name unique per owner;
 epcis_subscriptions: a webhook per subscription, stream or schedule, and the position
-(recordTime, id) of the last event delivered.
+(recordTime, id) of the latest event delivered; epcis_delivered_events: which events each
+subscription delivered within its look-back window.
 """
 
 import sqlalchemy as sa
@@ -63,9 +64,24 @@ def upgrade() -> None:
     for column in ("query_id", "stream", "next_run_at", "retry_at"):
         op.create_index(op.f(f"ix_epcis_subscriptions_{column}"), "epcis_subscriptions",
                         [column])
+    op.create_table(
+        "epcis_delivered_events",
+        sa.Column("subscription_id", sa.Integer(), nullable=False),
+        sa.Column("event_record_id", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"], ["epcis_subscriptions.id"], ondelete="CASCADE",
+            name=op.f("fk_epcis_delivered_events_subscription_id_epcis_subscriptions")),
+        sa.ForeignKeyConstraint(
+            ["event_record_id"], ["epcis_events.id"], ondelete="CASCADE",
+            name=op.f("fk_epcis_delivered_events_event_record_id_epcis_events")),
+        sa.PrimaryKeyConstraint("subscription_id", "event_record_id",
+                                name=op.f("pk_epcis_delivered_events")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("epcis_delivered_events")
     for column in ("retry_at", "next_run_at", "stream", "query_id"):
         op.drop_index(op.f(f"ix_epcis_subscriptions_{column}"), table_name="epcis_subscriptions")
     op.drop_table("epcis_subscriptions")

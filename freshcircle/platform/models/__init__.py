@@ -27,7 +27,11 @@ from freshcircle.platform.models.enums import (
     TestResult,
     TransportMode,
 )
-from freshcircle.platform.models.epcis_subscriptions import EpcisNamedQuery, EpcisSubscription
+from freshcircle.platform.models.epcis_subscriptions import (
+    EpcisDeliveredEvent,
+    EpcisNamedQuery,
+    EpcisSubscription,
+)
 from freshcircle.platform.models.farm_records import FarmInput, ResidueTest
 from freshcircle.platform.models.files import StoredFile
 from freshcircle.platform.models.genealogy import LotLink, lot_node, parse_lot_node
@@ -100,6 +104,7 @@ __all__ = [
     "DisputeStatus",
     "EpcisCaptureJob",
     "EpcisChainHead",
+    "EpcisDeliveredEvent",
     "EpcisErrorDeclaration",
     "EpcisEventLot",
     "EpcisEventRecord",

@@ -3,8 +3,11 @@
 A named query belongs to the user who created it (`owner_id`); its name is unique per owner.
 Its `params` are the query's parameters as `GET /events` reads them (JSON: name -> list of
 strings). A subscription is a webhook (`dest`) fed either on every new matching event
-(`stream`) or on a cron-like `schedule` (JSON); `position_time`/`position_id` is the last
+(`stream`) or on a cron-like `schedule` (JSON); `position_time`/`position_id` is the latest
 event delivered (recordTime, id), moved only after the webhook answered 2xx.
+`epcis_delivered_events` remembers which events were delivered within the look-back window
+before that position, so an event whose transaction committed after a later one's was
+delivered (its recordTime below the position) is still sent, once.
 """
 
 from __future__ import annotations
@@ -54,3 +57,16 @@ class EpcisSubscription(Base):
     retry_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(String(500))
     query: Mapped[EpcisNamedQuery] = relationship(back_populates="subscriptions")
+
+
+class EpcisDeliveredEvent(Base):
+    """An event a subscription delivered (2xx), kept while its recordTime lies within the
+    look-back window before the subscription's position."""
+
+    __tablename__ = "epcis_delivered_events"
+
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("epcis_subscriptions.id", ondelete="CASCADE"), primary_key=True)
+    event_record_id: Mapped[int] = mapped_column(
+        ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True)
+    recorded_at: Mapped[dt.datetime]

@@ -3,7 +3,8 @@ or RQ on Redis), and a webhook that is an HTTP server on 127.0.0.1 checking the 
 
 A failed delivery (500) is retried with the same events and the position moves only after a
 2xx; `initialRecordTime`; `reportIfEmpty` on schedule; another tenant's events are never
-delivered; a disabled owner gets nothing. Runs on a database of its own (SQLite, or
+delivered; a disabled owner gets nothing; an event that commits after a later-recorded one was
+delivered is still sent, once. Runs on a database of its own (SQLite, or
 PostgreSQL beside the suite's).
 """
 
@@ -19,13 +20,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from flask_migrate import upgrade
 from rq import SimpleWorker
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from freshcircle.platform import create_app
 from freshcircle.platform.core.services import reference_data
 from freshcircle.platform.extensions import db
-from freshcircle.platform.ledger.services import subscription_delivery
+from freshcircle.platform.ledger.services import epcis_store, subscription_delivery
 from freshcircle.platform.models import (
+    Batch,
+    EpcisEventRecord,
     EpcisNamedQuery,
     EpcisSubscription,
     Order,
@@ -160,8 +163,6 @@ def _client(app, phone):
 
 def _capture(app, phone, batch_id, steps, hour=9):
     with app.app_context():
-        from freshcircle.platform.models import Batch
-
         batch = db.session.get(Batch, batch_id)
         document = lot_document(app, db.session, batch, steps=steps,
                                 start=dt.datetime(2026, 11, 20, hour, tzinfo=dt.UTC))
@@ -312,3 +313,34 @@ def test_deliveries_go_through_rq_when_redis_is_set(own_app, world, webhook):
         own_app.config.pop("REDIS_URL", None)
         redis.flushdb()
         redis.close()
+
+
+def test_an_event_committed_after_a_later_one_was_delivered_is_still_sent_once(
+        own_app, world, webhook):
+    farmer = _client(own_app, world["farmer"])
+    assert farmer.post(QUERIES, json={"name": "late", "query": {}}).status_code == 201
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    _subscribe(farmer, "late", dest=webhook.url, stream=True, initialRecordTime=since.isoformat())
+    first = _capture(own_app, world["farmer"], world["batch"], ("packing",), hour=6)
+    second = _capture(own_app, world["farmer"], world["batch"], ("storing",), hour=7)
+    assert [event_ids(d) for d in webhook.documents()] == [first, second]
+    # A transaction that wrote its event before `second` was recorded and committed after
+    # `second` had been delivered: its recordTime lies below the subscription's position.
+    with own_app.app_context():
+        batch = db.session.get(Batch, world["batch"])
+        user = db.session.scalar(select(User).where(User.phone == world["farmer"]))
+        document = lot_document(own_app, db.session, batch, steps=("shipping",),
+                                start=dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC))
+        late, _ = epcis_store.store_event(db.session, document["epcisBody"]["eventList"][0],
+                                          document["@context"], user)
+        written = db.session.scalar(select(EpcisEventRecord.recorded_at).where(
+            EpcisEventRecord.event_id == second[0]))
+        row = db.session.scalar(select(EpcisEventRecord).where(
+            EpcisEventRecord.event_id == late))
+        row.recorded_at = written - dt.timedelta(seconds=1)
+        db.session.commit()
+        db.session.remove()
+    subscription_delivery.wait_for_jobs()
+    assert [event_ids(d) for d in webhook.documents()][2:] == [[late]]
+    third = _capture(own_app, world["farmer"], world["batch"], ("receiving",), hour=9)
+    assert [event_ids(d) for d in webhook.documents()][3:] == [third]

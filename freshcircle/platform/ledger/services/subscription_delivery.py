@@ -2,20 +2,25 @@
 set, else a thread in the process that stored the events (platform/background.py hands it
 over once the session has committed, as for dispatch plans and label runs).
 
-One delivery: the named query's events that the owner may see now, recorded after the
-subscription's position (recordTime, then id; at first `initialRecordTime`), oldest first,
-`BATCH` to an `EPCISQueryDocument` POSTed to `dest` with `GS1-Signature: <hex HMAC-SHA256 of
-the body, keyed with the signatureToken>` (no header without a token). The position moves to
-the last event sent only after a 2xx answer, in the same commit, so delivery is at least once:
-a failure (no answer in `TIMEOUT` seconds, a redirect, any other status) keeps the position,
-counts the failure and sets `retry_at` = now + EPCIS_SUBSCRIPTION_RETRY_SECONDS (30) doubled
-per failure up to an hour; `flask deliver-epcis-subscriptions` hands the retries over when
-due and nothing else delivers that subscription meanwhile. Nothing is ever skipped. A disabled
-owner's subscriptions deliver nothing. The subscription row is locked (FOR UPDATE on
-PostgreSQL) for the delivery, so two jobs for it take turns.
+One delivery: the named query's events that the owner may see now and that the subscription
+has not delivered, recorded since its position (the latest event delivered; at first
+`initialRecordTime`) less `LOOK_BACK_SECONDS` (EPCIS_SUBSCRIPTION_LOOK_BACK_SECONDS), oldest
+first, `BATCH` to an `EPCISQueryDocument` POSTed to `dest` with `GS1-Signature: <hex
+HMAC-SHA256 of the body, keyed with the signatureToken>` (no header without a token). The
+look-back is there because an event's recordTime is when its transaction wrote it: one that
+commits after a later-recorded one was delivered lies below the position, and is sent then
+(`epcis_delivered_events` keeps what was sent within the window, so nothing goes twice after
+a 2xx). The position and that record move only after a 2xx answer, in the same commit, so
+delivery is at least once: a failure (no answer in `TIMEOUT` seconds, a redirect, any other
+status) keeps them, counts the failure and sets `retry_at` = now +
+EPCIS_SUBSCRIPTION_RETRY_SECONDS (30) doubled per failure up to an hour;
+`flask deliver-epcis-subscriptions` hands the retry over when due and nothing else delivers
+that subscription meanwhile. Nothing is ever skipped. A disabled owner's subscriptions deliver
+nothing. The subscription row is locked (FOR UPDATE on PostgreSQL) for the delivery, so two
+jobs for it take turns.
 
 The job's state is the subscription row, so a job lost with Redis is made good by the next
-event or schedule tick.
+event, schedule tick or (for a retry) the command a quarter of an hour later.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 
 from flask import Flask
-from sqlalchemy import and_, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform import background
@@ -39,7 +44,12 @@ from freshcircle.platform.ledger.services import epcis_named_queries
 from freshcircle.platform.ledger.services.capture_jobs import CBV_VERSION, EPCIS_VERSION
 from freshcircle.platform.ledger.services.epcis_events import epcis_config
 from freshcircle.platform.ledger.services.epcis_store import event_body, merged_context
-from freshcircle.platform.models import EpcisEventRecord, EpcisSubscription, User
+from freshcircle.platform.models import (
+    EpcisDeliveredEvent,
+    EpcisEventRecord,
+    EpcisSubscription,
+    User,
+)
 from freshcircle.traceability.epcis import EpcisConfig, build_document
 
 log = logging.getLogger(__name__)
@@ -47,6 +57,10 @@ QUEUE = "freshcircle-epcis-subscriptions"
 BATCH = 500
 TIMEOUT = 10
 MAX_BACK_OFF = 3600
+# An event's recordTime is set when its transaction writes it, not when it commits: one that
+# commits after a later-recorded event was delivered lies below the position. Events are looked
+# for this far back (ten times a request's 60 s limit, where events are recorded).
+LOOK_BACK_SECONDS = 600
 SIGNATURE_HEADER = "GS1-Signature"
 
 
@@ -102,16 +116,33 @@ def post(dest: str, body: bytes, token: str | None) -> str | None:
 
 
 def _next_events(session: Session, subscription: EpcisSubscription, owner: User,
-                 config: EpcisConfig) -> list[EpcisEventRecord]:
+                 config: EpcisConfig, look_back: dt.timedelta) -> list[EpcisEventRecord]:
+    """The next batch: matching events recorded since the position less the look-back window
+    (never before initialRecordTime) that this subscription has not delivered, oldest first."""
     record = EpcisEventRecord
     query = epcis_named_queries.parsed(subscription.query, config)
-    after = or_(record.recorded_at > subscription.position_time,
-                and_(record.recorded_at == subscription.position_time,
-                     record.id > subscription.position_id))
+    since = max(subscription.initial_record_time, subscription.position_time - look_back)
+    sent = select(EpcisDeliveredEvent.event_record_id).where(
+        EpcisDeliveredEvent.subscription_id == subscription.id)
     return list(session.scalars(
         select(record).where(epcis_named_queries.subscriber_filter(owner), *query.filters,
-                             record.recorded_at >= subscription.initial_record_time, after)
+                             record.recorded_at >= since, record.id.not_in(sent))
         .order_by(record.recorded_at, record.id).limit(BATCH)))
+
+
+def _delivered(session: Session, subscription: EpcisSubscription,
+               rows: list[EpcisEventRecord], look_back: dt.timedelta) -> None:
+    """After a 2xx: remember the events sent, move the position to the latest of them, and
+    forget those that fell out of the look-back window."""
+    session.add_all(EpcisDeliveredEvent(subscription_id=subscription.id, event_record_id=row.id,
+                                        recorded_at=row.recorded_at) for row in rows)
+    latest = max((row.recorded_at, row.id) for row in rows)
+    if latest > (subscription.position_time, subscription.position_id):
+        subscription.position_time, subscription.position_id = latest
+    session.flush()
+    session.execute(delete(EpcisDeliveredEvent).where(
+        EpcisDeliveredEvent.subscription_id == subscription.id,
+        EpcisDeliveredEvent.recorded_at < subscription.position_time - look_back))
 
 
 def _lock(session: Session, subscription_id: int) -> EpcisSubscription | None:
@@ -124,6 +155,8 @@ def deliver_in_session(app: Flask, session: Session, subscription_id: int,
     """Deliver what is new for one subscription, committing after each batch."""
     config = epcis_config(app.extensions["trace_settings"])
     base = app.config.get("EPCIS_SUBSCRIPTION_RETRY_SECONDS", 30)
+    look_back = dt.timedelta(seconds=app.config.get("EPCIS_SUBSCRIPTION_LOOK_BACK_SECONDS",
+                                                    LOOK_BACK_SECONDS))
     while True:
         moment = now or dt.datetime.now(dt.UTC)
         subscription = _lock(session, subscription_id)
@@ -137,7 +170,7 @@ def deliver_in_session(app: Flask, session: Session, subscription_id: int,
         if owner is None or not owner.active:
             session.rollback()
             return
-        rows = _next_events(session, subscription, owner, config)
+        rows = _next_events(session, subscription, owner, config, look_back)
         if not rows and not (subscription.report_due and subscription.report_if_empty):
             subscription.report_due = False
             session.commit()
@@ -158,8 +191,7 @@ def deliver_in_session(app: Flask, session: Session, subscription_id: int,
                         subscription.subscription_id, error, subscription.retry_at)
             return
         if rows:
-            subscription.position_time, subscription.position_id = (rows[-1].recorded_at,
-                                                                    rows[-1].id)
+            _delivered(session, subscription, rows, look_back)
         subscription.last_notified_at = moment
         subscription.failures, subscription.retry_at, subscription.last_error = 0, None, None
         done = len(rows) < BATCH
