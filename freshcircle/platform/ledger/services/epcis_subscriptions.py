@@ -7,7 +7,8 @@ sees what its owner may see now (`subscriber_filter`): a buyer the events of lot
 an inspector all, a producer its own lots, a carrier the lots it carries; an owner whose
 account is disabled gets nothing delivered (its subscriptions wait, position unchanged).
 
-`dest` is an http or https URL (anything else is refused). `stream: true` delivers after each
+`dest` is an http or https URL (anything else is refused; any host, private ones too, so a
+production deployment restricts where the workers may connect: README, EPCIS). `stream: true` delivers after each
 commit that stores events (EPCIS capture or a platform event: the session hooks below hand
 one delivery job per stream subscription to `subscription_delivery`); a `schedule`
 (`epcis_schedule`) delivers when `flask deliver-epcis-subscriptions` finds it due, an empty
