@@ -8,13 +8,13 @@ an inspector all, a producer its own lots, a carrier the lots it carries; an own
 account is disabled gets nothing delivered (its subscriptions wait, position unchanged).
 
 `dest` is an http or https URL (anything else is refused; any host, private ones too, so a
-production deployment restricts where the workers may connect: README, EPCIS). `stream: true` delivers after each
-commit that stores events (EPCIS capture or a platform event: the session hooks below hand
-one delivery job per stream subscription to `subscription_delivery`); a `schedule`
-(`epcis_schedule`) delivers when `flask deliver-epcis-subscriptions` finds it due, an empty
-report too when `reportIfEmpty`. Either way a delivery sends the query's events recorded after
-the subscription's position (from `initialRecordTime`, default now), oldest first, and moves
-the position only once the webhook answers 2xx (`subscription_delivery`).
+production deployment restricts where the workers may connect: README, EPCIS). `stream: true`
+delivers after each commit that stores events (EPCIS capture or a platform event: the session
+hooks below hand one delivery job per stream subscription to `subscription_delivery`); a
+`schedule` (`epcis_schedule`) delivers when `flask deliver-epcis-subscriptions` finds it due,
+an empty report too when `reportIfEmpty`. Either way a delivery sends the query's events
+recorded after the subscription's position (from `initialRecordTime`, default now), oldest
+first, and moves the position only once the webhook answers 2xx (`subscription_delivery`).
 """
 
 from __future__ import annotations
