@@ -14,7 +14,11 @@ from flask import Response, current_app, json, request, url_for
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.api import MEDIA_TYPES, blp
 from freshcircle.platform.ledger.query_schemas import NamedQuerySchema, SubscriptionSchema
-from freshcircle.platform.ledger.services import epcis_named_queries, epcis_subscriptions
+from freshcircle.platform.ledger.services import (
+    epcis_list_pages,
+    epcis_named_queries,
+    epcis_subscriptions,
+)
 from freshcircle.platform.ledger.services.epcis_events import epcis_config
 from freshcircle.platform.web.api import actor
 
@@ -38,12 +42,26 @@ def named_query_create(data):
     return epcis_named_queries.definition(named), 201, {"Location": location}
 
 
+def _paged(items, key, endpoint: str, **values):
+    """One page of a list (`perPage`, `nextPageToken`), the next one in `Link`."""
+    page = epcis_list_pages.list_page(items, key, request.args.to_dict(flat=False))
+    headers = {}
+    if page.next_token:
+        link = url_for(endpoint, **values, **{**request.args.to_dict(flat=False),
+                                              "nextPageToken": page.next_token})
+        headers["Link"] = f'<{link}>; rel="next"'
+    return page.items, headers
+
+
 @blp.get("/queries")
 @blp.response(200, NamedQuerySchema(many=True))
+@blp.alt_response(400, description="epcisException:QueryParameterException")
 def named_queries():
-    """The caller's named queries, by name."""
-    return [epcis_named_queries.definition(named)
-            for named in epcis_named_queries.list_queries(db.session, actor())]
+    """The caller's named queries, by name; `perPage`, `nextPageToken` (next page in
+    `Link`)."""
+    items, headers = _paged(epcis_named_queries.list_queries(db.session, actor()),
+                            lambda named: named.name, ".named_queries")
+    return [epcis_named_queries.definition(named) for named in items], 200, headers
 
 
 @blp.get("/queries/<query_name>")
@@ -101,11 +119,16 @@ def subscription_create(data, query_name: str):
 
 @blp.get("/queries/<query_name>/subscriptions")
 @blp.response(200, SubscriptionSchema(many=True))
+@blp.alt_response(400, description="epcisException:QueryParameterException")
 @blp.alt_response(404, description="The caller has no query of this name")
 def subscriptions(query_name: str):
-    """The subscriptions to one of the caller's queries."""
-    return [epcis_subscriptions.describe(s)
-            for s in epcis_subscriptions.list_subscriptions(db.session, actor(), query_name)]
+    """The subscriptions to one of the caller's queries, oldest first; `perPage`,
+    `nextPageToken` (next page in `Link`)."""
+    items, headers = _paged(
+        epcis_subscriptions.list_subscriptions(db.session, actor(), query_name),
+        lambda subscription: f"{subscription.id:012d}", ".subscriptions",
+        query_name=query_name)
+    return [epcis_subscriptions.describe(s) for s in items], 200, headers
 
 
 @blp.get("/queries/<query_name>/subscriptions/<subscription_id>")

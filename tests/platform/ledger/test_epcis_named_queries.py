@@ -191,3 +191,29 @@ def test_schedules_run_at_their_next_matching_minute_china_time():
         dt.datetime(2026, 12, 7, 8, 0, tzinfo=CST)
     assert next_run({"month": "2", "dayOfMonth": "29", "hour": "0", "minute": "0"}, start) == \
         dt.datetime(2028, 2, 29, 0, 0, tzinfo=CST)
+
+
+def _next(response) -> str | None:
+    link = response.headers.get("Link")
+    return link.split(">")[0].lstrip("<") if link else None
+
+
+def test_the_lists_page_by_per_page_and_next_page_token(make, login):
+    client = login(make.user(Role.INSPECTOR))
+    for name in ("b", "C", "a"):
+        assert client.post(QUERIES, json={"name": name, "query": {}}).status_code == 201
+    first = client.get(QUERIES, query_string={"perPage": 2})
+    assert [q["name"] for q in first.json] == ["C", "a"]
+    second = client.get(_next(first))
+    assert [q["name"] for q in second.json] == ["b"] and _next(second) is None
+    assert [q["name"] for q in client.get(QUERIES).json] == ["C", "a", "b"]
+    for wrong in ({"colour": "red"}, {"perPage": "0"}, {"nextPageToken": "%%%"}):
+        response = client.get(QUERIES, query_string=wrong)
+        assert response.status_code == 400, wrong
+        assert response.json["type"] == "epcisException:QueryParameterException"
+    ids = [client.post(f"{QUERIES}/a/subscriptions", json={
+        "dest": f"https://partner.example.com/{n}", "stream": True}).json["subscriptionID"]
+        for n in range(3)]
+    page = client.get(f"{QUERIES}/a/subscriptions", query_string={"perPage": 2})
+    assert [s["subscriptionID"] for s in page.json] == ids[:2]
+    assert [s["subscriptionID"] for s in client.get(_next(page)).json] == ids[2:]

@@ -344,3 +344,34 @@ def test_an_event_committed_after_a_later_one_was_delivered_is_still_sent_once(
     assert [event_ids(d) for d in webhook.documents()][2:] == [[late]]
     third = _capture(own_app, world["farmer"], world["batch"], ("receiving",), hour=9)
     assert [event_ids(d) for d in webhook.documents()][3:] == [third]
+
+
+def test_platform_events_reach_stream_subscriptions_with_the_owners_access_now(
+        own_app, world, webhook):
+    buyer = _client(own_app, world["buyer"])
+    inspector = _client(own_app, world["inspector"])
+    for client in (buyer, inspector):
+        assert client.post(QUERIES, json={"name": "holds", "query": {
+            "EQ_bizStep": "holding"}}).status_code == 201
+    bought = _subscribe(buyer, "holds", dest=webhook.url, stream=True)
+    everything = _subscribe(inspector, "holds", dest=webhook.url, stream=True)
+    status = f"/api/v1/batches/{world['batch']}/status"
+    held = inspector.post(status, json={"status": "held", "reason": "抽检"})
+    assert held.status_code == 200, held.get_data(as_text=True)
+    subscription_delivery.wait_for_jobs()
+    first = {d["epcisBody"]["queryResults"]["subscriptionID"]: event_ids(d)
+             for d in webhook.documents()}
+    assert set(first) == {bought, everything} and len(first[bought]) == 1
+    assert first[bought] == first[everything]
+    webhook.received.clear()
+    # the buyer's order is cancelled: the lot is no longer one it bought
+    with own_app.app_context():
+        order = db.session.scalar(select(Order).where(Order.buyer_id == world["buyer_id"]))
+        order.status = OrderStatus.CANCELLED
+        db.session.commit()
+        db.session.remove()
+    recalled = inspector.post(status, json={"status": "recalled", "reason": "农残超标"})
+    assert recalled.status_code == 200, recalled.get_data(as_text=True)
+    subscription_delivery.wait_for_jobs()
+    assert [d["epcisBody"]["queryResults"]["subscriptionID"] for d in webhook.documents()] \
+        == [everything]
