@@ -28,6 +28,7 @@ class SubscriptionSchema(ma.Schema):
         ordered = True
 
     subscriptionID = fields.String(dump_only=True)
+    queryName = fields.String(dump_only=True)
     dest = fields.String(required=True, metadata={"description": "An http or https URL"})
     signatureToken = fields.String(load_only=True, metadata={
         "description": "Key of the GS1-Signature header (hex HMAC-SHA256 of the body)"})

@@ -33,12 +33,14 @@ class RedisCollector:
     def collect(self):
         from freshcircle.platform.batches.label_jobs import QUEUE as LABELS
         from freshcircle.platform.dispatch.jobs import QUEUE as DISPATCH
+        from freshcircle.platform.ledger.services.subscription_delivery import QUEUE as EPCIS
         from freshcircle.platform.trace.services import scan_stream
 
         client = Redis.from_url(self.url, socket_timeout=1, socket_connect_timeout=1)
         try:
             waiting, lag = scan_stream.backlog(client)
-            depths = {name: client.llen(f"rq:queue:{name}") for name in (DISPATCH, LABELS)}
+            depths = {name: client.llen(f"rq:queue:{name}") for name in (DISPATCH, LABELS,
+                                                                        EPCIS)}
         except RedisError:
             return
         finally:

@@ -157,6 +157,7 @@ def test_a_subscription_is_shown_without_its_token_and_goes_with_its_query(make,
     body = created.json
     assert "secret-token" not in created.get_data(as_text=True)
     assert body["schedule"] == {"hour": "1", "minute": "5"} and body["reportIfEmpty"]
+    assert body["queryName"] == "q" and body["dest"] == "https://partner.example.com/epcis"
     assert body["initialRecordTime"].startswith("2026-11-30T16:00:00")
     location = created.headers["Location"]
     assert location.endswith(f"/queries/q/subscriptions/{body['subscriptionID']}")

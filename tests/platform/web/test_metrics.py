@@ -63,6 +63,7 @@ def test_a_scrape_needs_the_token_and_sees_request_times_and_the_scan_backlog(tm
     assert _value(text, "freshcircle_scan_writer_lag_seconds") >= 0
     assert 'freshcircle_rq_queue_depth{queue="freshcircle-dispatch"} 0.0' in text
     assert 'freshcircle_rq_queue_depth{queue="freshcircle-labels"} 0.0' in text
+    assert 'freshcircle_rq_queue_depth{queue="freshcircle-epcis-subscriptions"} 0.0' in text
     redis.flushdb()
 
 

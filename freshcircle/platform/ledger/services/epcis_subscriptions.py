@@ -119,7 +119,8 @@ def unsubscribe(session: Session, owner: User, name: str, subscription_id: str) 
 def describe(subscription: EpcisSubscription) -> dict[str, Any]:
     """The binding's subscription response (never the signature token)."""
     body: dict[str, Any] = {
-        "subscriptionID": subscription.subscription_id, "dest": subscription.dest,
+        "subscriptionID": subscription.subscription_id, "queryName": subscription.query.name,
+        "dest": subscription.dest,
         "createdAt": subscription.created_at.isoformat(),
         "initialRecordTime": subscription.initial_record_time.isoformat(),
         "minRecordTime": subscription.position_time.isoformat(),
