@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as dt
+import gc
 import io
 import os
 import random
@@ -326,6 +327,8 @@ def measure_search(app, repeats: int, site_id: int) -> dict:
     today = today_in_china()
     samples: list[float] = []
     per_query = {}
+    gc.collect()  # the seed's garbage; then as a production worker (wsgi.production_app):
+    gc.freeze()  # the app's objects out of the collector's sight
     with app.app_context(), app.test_request_context():
         site = db.session.get(Place, site_id)
         arrival = listing_browse.arrival_available()

@@ -9,6 +9,7 @@ trust its X-Forwarded-Proto/-For (security.py), so cookies are Secure and HSTS i
 
 from __future__ import annotations
 
+import gc
 import os
 
 from flask import Flask
@@ -40,4 +41,8 @@ def production_app() -> Flask:
     check_environment()
     app = create_app({"DEBUG": False, "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
     app.debug = False
+    # What exists now lives as long as the worker (the app, and ~460,000 objects of the
+    # dictionaries pypinyin loads for the market search): kept out of the cyclic collector's
+    # sight, a full collection takes ~1 ms instead of ~150 ms in the middle of a request.
+    gc.freeze()
     return app

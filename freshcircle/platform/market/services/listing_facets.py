@@ -101,11 +101,9 @@ def facet_counts(session: Session, query: listing_browse.BrowseQuery, *,
         base &= snap.category == snap.code("categories", query.category)
     if query.harvested_from is not None:
         base &= snap.harvest >= query.harvested_from.toordinal()
-    if query.q:
-        matching = listing_search.matching(query.q, session)
-        if matching is not None:
-            ids = np.array(session.scalars(matching).all(), dtype=np.int64)
-            base &= np.isin(snap.ids, ids)
+    ids = listing_search.matching_ids(query.q, session) if query.q else None
+    if ids is not None:
+        base &= np.isin(snap.ids, np.array(ids, dtype=np.int64))
     arrival = _arrivals(session, snap, site, now)
     price = snap.price
     filters = {

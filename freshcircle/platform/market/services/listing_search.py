@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import bindparam, delete, false, func, select, union
+from sqlalchemy import bindparam, delete, event, false, func, select, union
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.market.services import pinyin_terms, search_synonyms
@@ -60,6 +60,7 @@ def index_listing(session: Session, listing: Listing) -> None:
 
 
 LISTED_MAX = 10_000  # matches given to the database as a list of ids (see `condition`)
+MATCHES = "listing_search.matches"  # session.info: query -> ids, for this transaction
 
 
 def one_of(column, values: list[int]):
@@ -82,7 +83,30 @@ def condition(query: str, session: Session | None = None):
     if session is None:
         return Listing.id.in_(found)
     ids = list(session.scalars(found.limit(LISTED_MAX + 1)))
-    return Listing.id.in_(found) if len(ids) > LISTED_MAX else one_of(Listing.id, ids)
+    if len(ids) > LISTED_MAX:
+        return Listing.id.in_(found)
+    session.info.setdefault(MATCHES, {})[query] = ids
+    return one_of(Listing.id, ids)
+
+
+def matching_ids(query: str, session: Session) -> list[int] | None:
+    """The ids of every listing matching the query (None for an empty one); read once per
+    transaction (the page's cards and its facet counts ask for the same search)."""
+    known = session.info.setdefault(MATCHES, {})
+    if query not in known:
+        found = matching(query, session)
+        known[query] = None if found is None else list(session.scalars(found))
+    return known[query]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_after_flush(session: Session, flush_context) -> None:
+    session.info.pop(MATCHES, None)  # a listing or its terms may have changed
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_transaction(session: Session, transaction) -> None:
+    session.info.pop(MATCHES, None)
 
 
 COUNT_CAP = 2_000  # past this a term is "common": counting further would cost more than it saves
