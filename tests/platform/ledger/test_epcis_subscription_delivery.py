@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from flask_migrate import upgrade
 from rq import SimpleWorker
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from freshcircle.platform import create_app
 from freshcircle.platform.core.services import reference_data
@@ -28,6 +28,7 @@ from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import epcis_store, subscription_delivery
 from freshcircle.platform.models import (
     Batch,
+    EpcisDeliveredEvent,
     EpcisEventRecord,
     EpcisNamedQuery,
     EpcisSubscription,
@@ -344,6 +345,11 @@ def test_an_event_committed_after_a_later_one_was_delivered_is_still_sent_once(
     assert [event_ids(d) for d in webhook.documents()][2:] == [[late]]
     third = _capture(own_app, world["farmer"], world["batch"], ("receiving",), hour=9)
     assert [event_ids(d) for d in webhook.documents()][3:] == [third]
+    # deleting the query deletes its subscriptions and what they remember having sent
+    assert farmer.delete(f"{QUERIES}/late").status_code == 204
+    with own_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(EpcisDeliveredEvent)) == 0
+        db.session.remove()
 
 
 def test_platform_events_reach_stream_subscriptions_with_the_owners_access_now(

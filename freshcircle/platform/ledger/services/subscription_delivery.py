@@ -19,6 +19,11 @@ that subscription meanwhile. Nothing is ever skipped. A disabled owner's subscri
 nothing. The subscription row is locked (FOR UPDATE on PostgreSQL) for the delivery, so two
 jobs for it take turns.
 
+A delivery applies the query's filters; its `orderBy`, `orderDirection`, `eventCountLimit` and
+`maxEventCount` shape `GET /queries/{name}/events` only (a delivery goes by recordTime, in
+documents of `BATCH`). A stream subscription gets a job after every commit that stored events,
+whether or not they match its query (the job finds out, and sends nothing when none do).
+
 The job's state is the subscription row, so a job lost with Redis is made good by the next
 event, schedule tick or (for a retry) the command a quarter of an hour later.
 """
