@@ -11,6 +11,7 @@ China's rough bounding box are left as they are, as the services do.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 A = 6378245.0  # Krasovsky 1940 semi-major axis, metres
 EE = 0.00669342162296594323  # its first eccentricity squared
@@ -61,7 +62,7 @@ def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
     return w_lat, w_lon
 
 
-def converter(datum: str):
+def converter(datum: str) -> Callable[[float, float], tuple[float, float]]:
     """The function that turns stored WGS-84 (lat, lon) into the tiles' datum: "gcj02" or
     "wgs84" (天地图, OpenStreetMap and the built-in outline map)."""
     if datum == "gcj02":
