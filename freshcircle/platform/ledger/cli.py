@@ -8,30 +8,21 @@ it exits.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from freshcircle.platform.cli_now import moment, now_option
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import epcis_subscriptions, subscription_delivery
 
 
 @click.command("deliver-epcis-subscriptions")
-@click.option("--now", "now_text", default=None, metavar="ISO-TIME",
-              help="Pretend it is this moment (e.g. 2026-12-05T01:05+08:00); default: now.")
+@now_option("2026-12-05T01:05+08:00")
 @with_appcontext
 def deliver_epcis_subscriptions_command(now_text: str | None) -> None:
     """Deliver the EPCIS subscriptions that are due (schedules and retries)."""
-    now = dt.datetime.now(dt.UTC)
-    if now_text:
-        try:
-            now = dt.datetime.fromisoformat(now_text)
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--now") from error
-        if now.tzinfo is None:
-            raise click.BadParameter("give a time zone, e.g. +08:00", param_hint="--now")
+    now = moment(now_text)
     app = current_app._get_current_object()
     due = epcis_subscriptions.due(db.session, now)
     for subscription_id in due:

@@ -7,30 +7,21 @@ FRESHCIRCLE_SMTP_URL is set.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from freshcircle.platform.cli_now import moment, now_option
 from freshcircle.platform.extensions import db
 from freshcircle.platform.market.services import cutoff_mail, cutoffs
 
 
 @click.command("send-cutoff-notices")
-@click.option("--now", "now_text", default=None, metavar="ISO-TIME",
-              help="Pretend it is this moment (e.g. 2026-11-26T16:05+08:00); default: now.")
+@now_option("2026-11-26T16:05+08:00")
 @with_appcontext
 def send_cutoff_notices_command(now_text: str | None) -> None:
     """Send the cut-off notices (packing list per batch) that are due and not yet sent."""
-    now = dt.datetime.now(dt.UTC)
-    if now_text:
-        try:
-            now = dt.datetime.fromisoformat(now_text)
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--now") from error
-        if now.tzinfo is None:
-            raise click.BadParameter("give a time zone, e.g. +08:00", param_hint="--now")
+    now = moment(now_text)
     sent = cutoffs.send_due(db.session, now)
     db.session.commit()
     for item in sent:
