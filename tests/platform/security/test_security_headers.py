@@ -184,7 +184,9 @@ def test_key_pages_raise_no_policy_violation_in_chromium(demo):
             page.goto(base + "/dispatch")
             page.click("#plan-button")
             page.wait_for_selector("#summary", timeout=120_000)
-            assert page.locator("#map svg").count() == 1
+            # route-map.js drew the routes with Leaflet under the policy (no inline style)
+            page.wait_for_selector("#map path.route-line")
+            assert page.locator("#map path.route-line").count() >= 1
             run = page.locator(".tl-run").first
             assert run.evaluate("e => e.style.width").endswith("%")  # timeline.js placed it
             context.close()
