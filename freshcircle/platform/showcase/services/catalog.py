@@ -28,7 +28,9 @@ from freshcircle.platform.models import (
     TradeItem,
 )
 from freshcircle.platform.showcase.services import brands as brand_data
+from freshcircle.platform.showcase.services import supply
 from freshcircle.platform.showcase.services.brands import Brand, County
+from freshcircle.platform.showcase.services.supply import ProductOutlook
 
 HOME_LISTINGS = 12
 PAGE_LISTINGS = 48
@@ -160,6 +162,7 @@ class HomePage:
     counties: list[tuple[County, int]]  # county, producers in it
     brands: list[Brand]
     listings: list[PublicListing]
+    supply: dict[str, list[ProductOutlook]]  # county code: its next 12 weeks, largest first
 
 
 def home(session: Session) -> HomePage:
@@ -168,7 +171,8 @@ def home(session: Session) -> HomePage:
     ).all())
     return HomePage([(c, counts.get(c.code, 0)) for c in brand_data.all_counties()],
                     list(brand_data.all_brands()),
-                    public_listings(session, limit=HOME_LISTINGS))
+                    public_listings(session, limit=HOME_LISTINGS),
+                    supply.by_county(session))
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,7 @@ class CountyPage:
     brands: list[Brand]
     producers: list[ProducerCard]
     listings: list[PublicListing]
+    supply: list[ProductOutlook]  # the next 12 weeks, the largest first
 
 
 def county_page(session: Session, code: str) -> CountyPage:
@@ -185,7 +190,8 @@ def county_page(session: Session, code: str) -> CountyPage:
         raise NotFound()
     return CountyPage(county, brand_data.brands_of_county(code),
                       producer_cards(session, county_code=code),
-                      public_listings(session, county_code=code))
+                      public_listings(session, county_code=code),
+                      supply.of_county(session, code))
 
 
 @dataclass(frozen=True)

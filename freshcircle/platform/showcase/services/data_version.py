@@ -1,6 +1,6 @@
 """The showcase's data version: one cheap query that changes whenever anything a showcase page
-shows changes (a listing, its batch, a producer, a certification, a batch photo, a trade item)
-or the day turns (a listing's supply window ends). Pages are cached and validated (ETag) per
+shows changes (a listing, its batch, a producer, a certification, a batch photo, a trade item,
+a planting for the supply by county) or the day turns (a listing's supply window ends). Pages are cached and validated (ETag) per
 version.
 
 A process reuses the version it read for `ttl_s` seconds (config SHOWCASE_VERSION_SECONDS), so
@@ -24,6 +24,7 @@ from freshcircle.platform.models import (
     BatchPhoto,
     Certification,
     Listing,
+    Planting,
     Producer,
     TradeItem,
 )
@@ -99,9 +100,10 @@ def read(session: Session) -> DataVersion:
         latest(Certification.updated_at), count(Certification.id),
         latest(BatchPhoto.id), count(BatchPhoto.id), count(TradeItem.id),
         latest(Batch.updated_at),  # a hold or a recall: the lot's listing leaves the pages
+        latest(Planting.updated_at), count(Planting.id),  # the supply by county
     )).one()
     today = today_in_china()
-    stamps = [_aware(v) for v in (row[0], row[2], row[4], row[9]) if v is not None]
+    stamps = [_aware(v) for v in (row[0], row[2], row[4], row[9], row[10]) if v is not None]
     start_of_today = dt.datetime.combine(today, dt.time(), dt.UTC) - dt.timedelta(hours=8)
     changed = max([start_of_today, *stamps])
     raw = repr((today.isoformat(), *(str(v) for v in row)))
