@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
@@ -78,6 +79,11 @@ LABELS = {
 def long_date(value: dt.date | None) -> str:
     """'2026年11月26日' in Chinese, 'November 26, 2026' in English."""
     return format_date(value, "long") if value else ""
+
+
+def month_day(value: dt.date | None) -> str:
+    """'1月18日' in Chinese, 'Jan 18' in English."""
+    return format_skeleton("MMMd", value, locale=str(get_locale())) if value else ""
 
 
 def long_datetime(value: dt.datetime | None) -> str:
@@ -172,6 +178,7 @@ def unread_notices() -> int:
 def register_display(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(long_datetime, "long_datetime")
+    app.add_template_filter(month_day, "month_day")
     app.add_template_filter(weight, "weight")
     app.add_template_filter(hours_as_days, "hours_as_days")
     app.add_template_filter(celsius, "celsius")

@@ -17,6 +17,12 @@ from freshcircle.platform.plantings.services.supply_forecast import ProductSuppl
 HOME_PRODUCTS = 3  # per county on the home page, the largest first
 
 
+def _about(jin: float, step: int) -> int:
+    """A forecast to the `step` 斤 (the 12 weeks' total to 100, a week to 10): "约 17,000 斤",
+    not a precision it does not have."""
+    return int(round(jin / step) * step)
+
+
 @dataclass(frozen=True)
 class SupplyWeek:
     week: dt.date
@@ -32,15 +38,19 @@ class ProductOutlook:
     product_zh: str
     product_en: str
     total_jin: int
-    peak_week: dt.date
     weeks: list[SupplyWeek]  # only the weeks with a harvest expected
+
+    @property
+    def peak(self) -> SupplyWeek:
+        return max(self.weeks, key=lambda w: w.expected_jin)
 
 
 def _outlook(supply: ProductSupply) -> ProductOutlook:
-    weeks = [SupplyWeek(w.week, round(w.expected_jin), round(w.low_jin), round(w.high_jin))
-             for w in supply.weeks if round(w.expected_jin) > 0]
+    weeks = [SupplyWeek(w.week, _about(w.expected_jin, 10), _about(w.low_jin, 10),
+                        _about(w.high_jin, 10))
+             for w in supply.weeks if _about(w.expected_jin, 10) > 0]
     return ProductOutlook(supply.product.name_zh, supply.product.name_en,
-                          round(supply.total_jin), supply.peak.week, weeks)
+                          _about(supply.total_jin, 100), weeks)
 
 
 def _largest_first(outlooks: list[ProductOutlook]) -> list[ProductOutlook]:
