@@ -109,9 +109,9 @@
         el.dataset.outlines = geo.features.length;
       });
     }
-    (data.cities || []).forEach(function (c) {
-      L.marker([c.lat, c.lon], {icon: icon("city-label", c.name), interactive: false,
-                                keyboard: false, pane: "cities"}).addTo(map);
+    var cityLabels = (data.cities || []).map(function (c) {
+      return L.marker([c.lat, c.lon], {icon: icon("city-label", c.name), interactive: false,
+                                       keyboard: false, pane: "cities"}).addTo(map);
     });
     var drawn = {};
     var all = L.featureGroup().addTo(map);
@@ -145,6 +145,36 @@
     if (bounds.isValid()) map.fitBounds(bounds, {padding: [24, 24], maxZoom: 11});
     else map.setView([31.5, 118.5], 6);
     Object.keys(drawn).forEach(function (key) { drawn[key].placeStops(); });
+    // A city's name that a marker or another name covers moves beside its point (below,
+    // above, right, left), or hides when every place is taken (the markers name their sites
+    // on hover and tap); again after every zoom, once the stops have regrouped.
+    var PLACES = ["", "at-below", "at-above", "at-right", "at-left"];
+    function overlaps(a, b) {
+      return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    }
+    function declutter() {
+      var taken = [], frame = el.getBoundingClientRect();
+      el.querySelectorAll(".stop-marker, .depot-marker, .rest-marker, .journey-marker")
+        .forEach(function (m) { taken.push(m.getBoundingClientRect()); });
+      cityLabels.forEach(function (label) {
+        var e = label.getElement();
+        if (!e) return;
+        var free = PLACES.some(function (place) {
+          PLACES.forEach(function (p) { if (p) e.classList.remove(p); });
+          if (place) e.classList.add(place);
+          // A name is its span: the marker around it has no size of its own (iconSize null).
+          var box = (e.firstElementChild || e).getBoundingClientRect();
+          var hit = box.left < frame.left || box.right > frame.right || box.top < frame.top ||
+            box.bottom > frame.bottom || taken.some(function (t) { return overlaps(box, t); });
+          if (!hit) taken.push(box);
+          return !hit;
+        });
+        if (!free) PLACES.forEach(function (p) { if (p) e.classList.remove(p); });
+        e.classList.toggle("covered", !free);
+      });
+    }
+    map.on("zoomend", declutter);
+    declutter();
 
     var chosen = null;
     function applyDim() {

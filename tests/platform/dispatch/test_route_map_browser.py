@@ -60,6 +60,20 @@ def _map_drawn(page, selector="#route-map"):
     page.wait_for_load_state("networkidle")
 
 
+OVERLAPS = """el => {
+  const box = e => (e.firstElementChild || e).getBoundingClientRect();
+  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const names = [...el.querySelectorAll('.city-label:not(.covered)')];
+  const marks = [...el.querySelectorAll('.stop-marker, .depot-marker, .rest-marker')];
+  const out = [];
+  names.forEach((n, i) => {
+    marks.forEach(m => { if (hit(box(n), m.getBoundingClientRect())) out.push(n.textContent); });
+    names.slice(i + 1).forEach(o => { if (hit(box(n), box(o))) out.push(n.textContent + '/' + o.textContent); });
+  });
+  return out;
+}"""
+
+
 def test_the_plan_map_draws_each_route_on_the_outlines_and_a_click_picks_a_truck(demo_server):
     with chromium() as browser:
         page, problems = _sign_in(browser, demo_server, MANAGER, *SIZES[0])
@@ -111,6 +125,8 @@ def test_the_plan_map_draws_each_route_on_the_outlines_and_a_click_picks_a_truck
             _map_drawn(page)
             width_now = page.evaluate("document.documentElement.scrollWidth")
             assert width_now <= width, f"scrolls sideways at {width}: {width_now}"
+            # No city's name under a marker or on another name: moved beside it or hidden.
+            assert page.locator("#route-map").evaluate(OVERLAPS) == [], width
             page.screenshot(path=str(ARTIFACTS / f"dispatch-plan-{width}.png"), full_page=True)
         page.click("#accept")
         page.wait_for_selector("#accepted")
