@@ -47,6 +47,14 @@ def test_one_click_plans_the_day_and_the_plan_page_shows_it(make, session, app, 
     assert "最近的买家" in html  # the FEFO rule is explained on the page
     assert "途中法定休息：1 × 20 分钟" in html  # Fuyang to any of the cities: over 4 h driving
     plan = session.scalars(select(DispatchPlan)).one()
+    web.get("/lang/en")  # the map's names in English too: cities, the cold store, the words
+    english = web.get(f"/dispatch/plans/{plan.id}").get_data(as_text=True)
+    drawn = json.loads(re.search(r'id="route-map-data">(.*?)</script>', english, re.S).group(1))
+    assert "Shanghai" in {c["name"] for c in drawn["cities"]}
+    assert not any("\u4e00" <= ch <= "\u9fff" for c in drawn["cities"] for ch in c["name"])
+    assert drawn["routes"][0]["depot"]["name"] == day.store.name_en
+    assert drawn["labels"]["depot"] == "Cold store"
+    web.get("/lang/zh")
     accept = web.post(f"/dispatch/plans/{plan.id}/accept")
     assert accept.status_code == 302
     assert len(session.scalars(select(Shipment).where(

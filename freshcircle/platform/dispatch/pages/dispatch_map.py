@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -34,7 +35,9 @@ def labels() -> dict:
 
 
 def city_points(data: MapData) -> list[dict]:
-    rows = db.session.execute(select(Place.latitude, Place.longitude, Place.name_zh).where(
+    """The cities' names in the page's language."""
+    name = Place.name_zh if str(get_locale()) == "zh" else Place.name_en
+    rows = db.session.execute(select(Place.latitude, Place.longitude, name).where(
         Place.kind == PlaceKind.CITY).order_by(Place.name_zh)).all()
     return [data.point(lat, lon, name=name) for lat, lon, name in rows]
 
@@ -50,7 +53,8 @@ def plan_map(result: dict, depot: Place, locale: str) -> dict | None:
     if not routes:
         return None
     data = MapData()
-    start = data.point(depot.latitude, depot.longitude, name=depot.name_zh)
+    start = data.point(depot.latitude, depot.longitude,
+                       name=depot.name_zh if locale == "zh" else depot.name_en)
     drawn = [_route(data, i, r["no"], r["plate"], start, [
         data.point(s["lat"], s["lon"], n=n, rests=s.get("rests") or 0,
                    name=s["site_zh"] if locale == "zh" else s["site_en"],
