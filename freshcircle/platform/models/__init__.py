@@ -4,6 +4,16 @@ from freshcircle.platform.models.audit import AuditAction, AuditEntry
 from freshcircle.platform.models.base import Base, utcnow
 from freshcircle.platform.models.batches import Batch, BatchPhoto
 from freshcircle.platform.models.catalog import Product
+from freshcircle.platform.models.contracts import (
+    ContractOrder,
+    ContractShortfall,
+    ContractStatus,
+    ContractWeek,
+    ForwardContract,
+    PriceKind,
+    ShortfallStatus,
+    contract_plantings,
+)
 from freshcircle.platform.models.data_versions import DataVersion
 from freshcircle.platform.models.demo import DemoDatabase
 from freshcircle.platform.models.dispatch import DispatchPlan, Vehicle, VehicleCompartment
@@ -95,7 +105,11 @@ __all__ = [
     "CartLine",
     "Certification",
     "CertificationKind",
+    "ContractOrder",
     "ContractPrice",
+    "ContractShortfall",
+    "ContractStatus",
+    "ContractWeek",
     "CutoffNotice",
     "DataVersion",
     "DemoDatabase",
@@ -111,6 +125,7 @@ __all__ = [
     "EpcisNamedQuery",
     "EpcisSubscription",
     "FarmInput",
+    "ForwardContract",
     "IdempotencyKey",
     "InputKind",
     "LabelRun",
@@ -134,6 +149,7 @@ __all__ = [
     "Planting",
     "PlantingUpdate",
     "Plot",
+    "PriceKind",
     "Producer",
     "ProducerArrival",
     "ProducerKind",
@@ -152,6 +168,7 @@ __all__ = [
     "ShipmentAlert",
     "ShipmentLine",
     "ShipmentStatus",
+    "ShortfallStatus",
     "StoredFile",
     "TemperatureClass",
     "TemperatureReading",
@@ -162,6 +179,7 @@ __all__ = [
     "User",
     "Vehicle",
     "VehicleCompartment",
+    "contract_plantings",
     "lot_node",
     "parse_lot_node",
     "plot_crops",
