@@ -27,7 +27,7 @@ def _shipped_batch(make, readings: int = 6):
 
 def test_new_readings_after_a_cached_view_show_once_the_story_expires(app, make, session, client,
                                                                      monkeypatch):
-    from freshcircle.platform.trace.pages.consumer import story_cache
+    from freshcircle.platform.trace.pages.story_html import story_cache
 
     now = [1000.0]
     monkeypatch.setattr(story_cache(app), "clock", lambda: now[0])

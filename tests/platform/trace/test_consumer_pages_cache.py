@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from freshcircle.platform.models import BatchStatus, ScanEvent
-from freshcircle.platform.trace.pages.consumer import story_cache
+from freshcircle.platform.trace.pages.story_html import story_cache
 from freshcircle.platform.trace.services.consumer_story import StoryCache
 from tests.platform.trace_helpers import path_of, printed_codes
 
@@ -136,7 +136,7 @@ def test_the_cache_is_bounded_and_drops_the_least_recently_used():
 
 
 def test_the_pages_cache_stays_within_its_size(app, make, session, client, monkeypatch):
-    from freshcircle.platform.trace.pages import consumer as trace
+    from freshcircle.platform.trace.pages import story_html as trace
 
     cache = StoryCache(maxsize=2)
     monkeypatch.setitem(app.extensions, "scan_story_cache", cache)

@@ -20,9 +20,6 @@ trace/services/consumer_story.py says what may be up to that many seconds old, a
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
-from typing import NamedTuple
 from urllib.parse import urlencode
 
 from flask import (
@@ -43,14 +40,12 @@ from markupsafe import Markup
 from werkzeug.routing import PathConverter
 
 from freshcircle.platform.core.services import files as file_service
-from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.extensions import db
 from freshcircle.platform.security import csp_nonce
 from freshcircle.platform.trace.pages import scan_front
-from freshcircle.platform.trace.pages.chart import cold_chain_svg
-from freshcircle.platform.trace.pages.journey import journey_map
+from freshcircle.platform.trace.pages.story_html import story_html
 from freshcircle.platform.trace.services import consumer_story, scan_verdict, scans
-from freshcircle.platform.trace.services.consumer_story import CodeState, Resolution, StoryCache
+from freshcircle.platform.trace.services.consumer_story import CodeState, Resolution
 from freshcircle.platform.trace.services.scan_verdict import scan_redis
 from freshcircle.platform.transactions import write_lock_first
 from freshcircle.traceability.digital_link import DigitalLink, DigitalLinkError, parse_digital_link
@@ -81,48 +76,6 @@ LINK_TITLES = {
 }
 ALLOW = "GET, HEAD, OPTIONS"
 PHOTO_PX = 480  # the batch photo across a phone's card on a 2x-3x screen
-STORY_CACHE_SIZE = 128  # rendered stories of about 30 KB: a few MB per process at most
-SERIAL_SLOT = "<!--serial-slot-->"  # where trace/_story.html leaves room for the pack serial
-BIZ_STEPS = {
-    "harvesting": _l("Harvested"),
-    "cooling": _l("Cooled"),
-    "inspecting": _l("Inspected"),
-    "packing": _l("Packed"),
-    "commissioning": _l("Labelled"),
-    "storing": _l("Stored"),
-    "loading": _l("Loaded"),
-    "shipping": _l("Shipped"),
-    "receiving": _l("Received"),
-    "retail_selling": _l("On sale"),
-    "holding": _l("Held"),
-    "repackaging": _l("Repacked into a new lot"),
-}
-# CBV has no recalling step and one inspecting step for pass and fail: the disposition says.
-BY_DISPOSITION = {
-    ("holding", "recalled"): _l("Recalled"),
-    ("inspecting", "non_conformant"): _l("Inspected: not conformant"),
-}
-
-
-def _last_word(value: str | None) -> str:
-    word = (value or "").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    return word.removeprefix("BizStep-").removeprefix("Disp-")
-
-
-def event_step(event) -> str:
-    """A readable name for an EPCIS event's business step (CBV URI or bare word), told apart
-    by its disposition where the step alone is ambiguous (a recall, a failed inspection)."""
-    step = _last_word(event.biz_step)
-    if any(key[0] == step for key in BY_DISPOSITION):
-        try:
-            disposition = _last_word(json.loads(event.body).get("disposition"))
-        except (ValueError, AttributeError):
-            disposition = ""
-        if (step, disposition) in BY_DISPOSITION:
-            return str(BY_DISPOSITION[(step, disposition)])
-    return str(BIZ_STEPS.get(step, step or event.event_type))
-
-
 @bp.after_request
 def _cors(response):
     """Any site or app may read resolver answers (GS1 resolvers are public and CORS-open)."""
@@ -266,80 +219,6 @@ def resolve(keys: str):
     return _page(resolution)
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: dt.datetime
-    kind: str  # "harvest", "leg" or "event"
-    item: object = None
-
-
-def _timeline(story) -> list[TimelineEntry]:
-    """Harvest, shipments and recorded EPCIS events in one list, oldest first."""
-    harvest = dt.datetime.combine(story.batch.harvest_date, dt.time(), CHINA)
-    harvested = [event for event in story.events
-                 if (event.biz_step or "").endswith("harvesting")]
-    # The harvest row stands for the harvesting event: it says so when that was corrected.
-    entries = [TimelineEntry(harvest, "harvest", harvested[-1] if harvested else None)]
-    entries += [TimelineEntry(leg.departed or leg.shipment.planned_departure, "leg", leg)
-                for leg in story.legs]
-    entries += [TimelineEntry(event.event_time, "event", event) for event in story.events
-                if not (event.biz_step or "").endswith("harvesting")]
-    return sorted(entries, key=lambda entry: entry.at)
-
-
-class StoryHtml(NamedTuple):
-    """A rendered story, split where the page puts the pack's serial."""
-
-    head: Markup
-    tail: Markup
-
-
-def story_cache(app=None) -> StoryCache:
-    """This app's cache of rendered stories in this process (tests clear it or move its clock)."""
-    extensions = (app or current_app).extensions
-    cache = extensions.get("scan_story_cache")
-    if cache is None:
-        cache = extensions.setdefault("scan_story_cache", StoryCache(STORY_CACHE_SIZE))
-    return cache
-
-
-def _story_html(resolution: Resolution, now: dt.datetime, version: int | None) -> StoryHtml:
-    """The batch's story as HTML: from the cache, or gathered (eight queries) and rendered."""
-    config = current_app.config
-    batch, gtin = resolution.batch, resolution.link.gtin
-    today = today_in_china(now)
-    # Everything the verdict and banner depend on is in the key (status, status_reason,
-    # updated_at), and everything the fragment depends on but the key does not hold may be
-    # up to `ttl` seconds old (trace/services/consumer_story.py lists it), unless the lot's
-    # `version` (from Redis, trace/services/lot_versions.py) is known: then it is current.
-    key = (batch.id, batch.status, batch.status_reason, batch.updated_at, gtin,
-           str(get_locale()), today, version)
-    ttl = float(config.get("SCAN_STORY_CACHE_SECONDS", 30))
-    cache = story_cache()
-    fragment = cache.get(key, ttl)
-    if fragment is not None:
-        return fragment
-    story = consumer_story.batch_story(db.session, batch, resolution.product, gtin,
-                                       today=today, now=now)
-    charts = {
-        leg.shipment.id: cold_chain_svg(
-            leg.cold_chain, readings_label=_("Temperature"),
-            band_label=_("Allowed range"), excursion_label=_("Outside the range"),
-        )
-        for leg in story.legs
-    }
-    html = render_template("trace/_story.html", story=story, product=resolution.product,
-                           charts=charts, event_step=event_step, timeline=_timeline(story),
-                           journey_map=journey_map(story))
-    # A nonce is this response's alone: the kept story has a slot for the next one's.
-    html = html.replace(csp_nonce(), scan_front.NONCE_SLOT)
-    head, slot, tail = html.partition(SERIAL_SLOT)
-    assert slot, "trace/_story.html has no serial slot"
-    fragment = StoryHtml(Markup(head), Markup(tail))
-    cache.put(key, fragment, ttl)
-    return fragment
-
-
 def _page(resolution: Resolution):
     now = dt.datetime.now(dt.UTC)
     front = scan_front.front()
@@ -357,7 +236,7 @@ def _page(resolution: Resolution):
     batch, link = resolution.batch, resolution.link
     if front is not None and verdict.shows_story and link.lot is not None:
         front.remember(link.gtin, link.lot, batch.id, batch.serials_issued)
-    story = (_story_html(resolution, now, ticket.version if ticket else None)
+    story = (story_html(resolution, now, ticket.version if ticket else None)
              if verdict.shows_story else None)
     keep = ticket is not None and ticket.scan.batch_id == (batch.id if batch else None)
     if keep:
@@ -369,7 +248,7 @@ def _page(resolution: Resolution):
         suspicion=verdict.suspicion, warning=verdict.warning,
         warning_reason=verdict.warning_reason,
     )
-    nonce = csp_nonce()  # the story keeps a slot for it (_story_html)
+    nonce = csp_nonce()  # the story keeps a slot for it (story_html)
     if keep:
         ticket.parts = scan_front.split_page(html.replace(nonce, scan_front.NONCE_SLOT))
         ticket.nonce = nonce
