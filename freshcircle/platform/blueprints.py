@@ -18,8 +18,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from freshcircle.platform.web.api import register_api
 
 PLATFORM = Path(__file__).resolve().parent
-FEATURES = ("core", "ledger", "farms", "plantings", "batches", "market", "showcase", "dispatch",
-            "trace", "demo")
+FEATURES = ("core", "ledger", "farms", "plantings", "batches", "market", "contracts",
+            "showcase", "dispatch", "trace", "demo")
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
@@ -38,6 +38,7 @@ def template_loader() -> ChoiceLoader:
 def api_blueprints() -> list:
     """Every feature's API blueprints, in the order the OpenAPI document lists them."""
     from freshcircle.platform.batches.api import batches, labels, offline, photo_uploads
+    from freshcircle.platform.contracts.api import contracts
     from freshcircle.platform.core.api import (
         buyer_accounts,
         files,
@@ -77,13 +78,14 @@ def api_blueprints() -> list:
         quotes.blp, feedback.blp,
         cart.blp, buyer_accounts.blp,
         order_documents.blp, sales_reports.blp,
-        fleet.blp, dispatch.blp, supply_forecast.blp,
+        fleet.blp, dispatch.blp, supply_forecast.blp, contracts.blp,
     ]
 
 
 def register_pages(app: Flask) -> None:
     """Every feature's page blueprints, and the template filters pages share."""
     from freshcircle.platform.batches.pages import batches, labels, lots
+    from freshcircle.platform.contracts.pages import contracts
     from freshcircle.platform.core.pages import account, admin, auth, files, home, notices
     from freshcircle.platform.dispatch.pages import carrier, dispatch, driver, fleet
     from freshcircle.platform.farms.pages import certifications, farm_records, plots, producers
@@ -119,6 +121,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(fleet.bp)  # 车队 (cold-chain dispatch)
     app.register_blueprint(driver.bp)  # 今日路线
     app.register_blueprint(dispatch.bp)  # 调度 (dispatch planning)
+    app.register_blueprint(contracts.bp)  # 订单农业 (forward contracts)
     app.register_blueprint(showcase.bp)  # 阜阳好物, the public showcase (also / for visitors)
     showcase.init_app(app)  # its front cache: repeats to cookie-less visitors skip the app
     scan_front.init_app(app)  # shoppers' scans through Redis without the app's request work

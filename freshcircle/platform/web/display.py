@@ -163,6 +163,8 @@ def nav_links() -> list[tuple[str, str, object]]:
         links.append(("quote_pages.mine", "nav-quotes", _l("Quotes")))
     elif role in FARM_ROLES:  # 询价单
         links.append(("quote_pages.open_requests", "nav-quote-requests", _l("Quote requests")))
+    if role in (Role.BUYER, Role.ADMIN, *FARM_ROLES):  # 订单农业 (contracts/pages/contracts.py)
+        links.append(("contract_pages.index", "nav-contracts", _l("Forward contracts")))
     return [*links, ("notice_pages.inbox", "nav-notices", _l("Notices"))]
 
 

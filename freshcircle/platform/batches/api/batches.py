@@ -17,6 +17,7 @@ from freshcircle.platform.batches.schemas.batches import (
 )
 from freshcircle.platform.batches.services import batches
 from freshcircle.platform.batches.services.idempotency import IdempotencyKeyReused
+from freshcircle.platform.contracts.services import offers
 from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Role
@@ -51,13 +52,16 @@ def list_batches(**filters):
                   description="The idempotency key registered a different batch: that batch")
 def create_batch(data):
     """Register a batch; the lot code is assigned (county, harvest date, sequence)."""
+    user = actor()
     try:
-        batch, created = batches.create_batch(db.session, actor(), data)
+        batch, created = batches.create_batch(db.session, user, data)
     except IdempotencyKeyReused as reused:
         batches.attach_facts(db.session, [reused.existing])
         body = error_body(reused.status_code, reused.message, reused.errors)
         body["existing"] = BatchSchema().dump(reused.existing)
         return jsonify(body), reused.status_code
+    if created:  # a contracted planting's harvest goes to its forward contract first
+        offers.offer_registered_batch(db.session, user, batch)
     batches.attach_facts(db.session, [batch])
     return batch, 201 if created else 200
 

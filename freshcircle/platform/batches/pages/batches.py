@@ -16,6 +16,7 @@ from freshcircle.platform.batches.forms import (
 )
 from freshcircle.platform.batches.services import batches as batch_service
 from freshcircle.platform.batches.services import label_runs
+from freshcircle.platform.contracts.services import offers
 from freshcircle.platform.core.services.errors import (
     Conflict,
     DomainError,
@@ -95,6 +96,8 @@ def new():
     data["grade"] = form.grade_value()
     try:
         batch, created = batch_service.create_batch(db.session, user, data)
+        contract_orders = offers.offer_registered_batch(db.session, user, batch) \
+            if created else []  # a contracted planting's harvest goes to its contract first
         upload = form.photo.data
         if created and upload and upload.filename:
             batch_service.attach_photo(db.session, user, batch, upload, upload.filename,
@@ -103,6 +106,9 @@ def new():
         return _new_page(form, refusal(error))
     if created:
         flash(_("Batch %(lot)s is registered.", lot=batch.lot_code), "success")
+        for order in contract_orders:
+            flash(_("Order #%(id)d was made from it for your forward contract.", id=order.id),
+                  "info")
     else:
         flash(_("This batch was already registered (%(lot)s); nothing was added twice.",
                 lot=batch.lot_code), "info")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from freshcircle.platform.contracts.services import shortfalls
 from freshcircle.platform.extensions import db
 from freshcircle.platform.plantings.schemas.plantings import (
     PlantingCreateSchema,
@@ -61,8 +62,13 @@ def update_planting(changes, planting_id):
 @blp.arguments(SeasonUpdateCreateSchema)
 @blp.response(201, SeasonUpdateSchema)
 def report_season(data, planting_id):
-    """A season update: good, poor or lost (poor and lost need a reason)."""
+    """A season update: good, poor or lost (poor and lost need a reason).
+
+    Poor or lost records a shortfall on the forward contracts the planting grows for, and
+    their buyers are told."""
     user = actor()
     planting = plantings.get_planting(db.session, user, planting_id)
-    return plantings.report_season(db.session, user, planting, data["status"],
-                                   data.get("reason"))
+    update = plantings.report_season(db.session, user, planting, data["status"],
+                                     data.get("reason"))
+    shortfalls.planting_reported(db.session, user, planting, update.status, update.reason)
+    return update

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from freshcircle.platform.contracts.services import shortfalls
 from freshcircle.platform.core.services import access
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.extensions import db
@@ -120,8 +121,10 @@ def report_season(planting_id: int):
     if not form.validate_on_submit():
         return planting(planting_id, form, 422)
     try:
-        planting_service.report_season(db.session, user, found, form.status.data,
-                                       form.reason.data)
+        update = planting_service.report_season(db.session, user, found, form.status.data,
+                                                form.reason.data)
+        # A poor or lost crop: a shortfall on its forward contracts, their buyers told.
+        shortfalls.planting_reported(db.session, user, found, update.status, update.reason)
     except DomainError as error:
         refusal(error, rollback=True)
         show_errors(form, error)
