@@ -206,7 +206,8 @@ def test_a_buyer_types_suan_in_pinyin_and_finds_garlic(live_app):
                 listings = page.locator("#listings").inner_text() if page.locator(
                     "#listings").count() else ""
                 assert ("大蒜" in listings) is found, (typed, listings)
-                assert (page.locator(f"a[href$='/market/listings/{listing_id}']").count()
+                assert (page.locator(f"a[href$='/market/listings/{listing_id}'], "
+                                     f"a[href*='/market/listings/{listing_id}?']").count()
                         > 0) is found
                 if typed == "suan":
                     _shot(page, "7-search-suan")

@@ -140,7 +140,7 @@ def _by_app(client, path="/market", headers=None):
 
 
 def _card_ids(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'href="/market/listings/(\d+)"', html)]
+    return [int(i) for i in re.findall(r'href="/market/listings/(\d+)[?"]', html)]
 
 
 @pytest.mark.parametrize("headers", [{}, {"Accept-Encoding": "gzip"}])

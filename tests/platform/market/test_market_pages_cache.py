@@ -33,7 +33,7 @@ def _page(client, **query) -> str:
 
 
 def _card_ids(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'href="/market/listings/(\d+)"', html)]
+    return [int(i) for i in re.findall(r'href="/market/listings/(\d+)[?"]', html)]
 
 
 def _stock(html: str) -> str:

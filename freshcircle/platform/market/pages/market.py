@@ -21,7 +21,7 @@ from freshcircle.platform.core.services.money import fen_per_kg, format_money
 from freshcircle.platform.dispatch.services import shelf_life_view
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import trace_codes
-from freshcircle.platform.market.pages import market_facets, market_front
+from freshcircle.platform.market.pages import market_facets, market_front, market_table
 from freshcircle.platform.market.services import (
     browse_cache,
     browse_facts,
@@ -49,12 +49,14 @@ from freshcircle.platform.web.pages import (
     show_errors,
 )
 from freshcircle.platform.web.result_cache import FragmentCache
+from freshcircle.platform.web.table_query import back_url
 from freshcircle.platform.web.trace_links import trace_href
 
 bp = Blueprint("market_pages", __name__, url_prefix="/market")
 READERS = (Role.BUYER, *FARM_ROLES, *STAFF_ROLES)
-SORT_LABELS = {"price": _l("Lowest price"), "fresh": _l("Freshest"),
-               "arrival": _l("Soonest arrival")}
+SORT_LABELS = {"price": _l("Lowest price"), "price_desc": _l("Highest price"),
+               "fresh": _l("Freshest"), "harvest": _l("Harvested longest ago"),
+               "arrival": _l("Soonest arrival"), "arrival_desc": _l("Latest arrival")}
 
 
 class MarketSearchForm(Form):
@@ -121,8 +123,8 @@ def mask_phone(phone: str | None) -> str:
 def _form(user, sites) -> MarketSearchForm:
     form = MarketSearchForm(request.args)
     form.category.choices = options([("", _l("All")), *CATEGORY_LABELS.items()])
-    sorts = [s for s in listing_browse.SORTS
-             if s != "arrival" or (sites and listing_browse.arrival_available())]
+    sorts = [s for s in SORT_LABELS if not listing_browse.by_arrival(s)
+             or (sites and listing_browse.arrival_available())]
     form.sort.choices = options((s, SORT_LABELS[s]) for s in sorts)
     form.site_id.choices = options((p.id, p.name_en if str(get_locale()) == "en" else p.name_zh)
                                    for p in sites)
@@ -153,6 +155,7 @@ def _render_browse(form: MarketSearchForm, sites: list, site: Place | None) -> t
     """The search form, the cards and the pager for `form`'s search (422 on bad input)."""
     status, results, cursor, groups = 200, None, None, None
     arrival = listing_browse.arrival_available() and bool(sites)
+    shown = market_table.context(request.args.to_dict(), arrival and site is not None)
     if not form.errors:
         try:
             query = _query(form)
@@ -161,7 +164,7 @@ def _render_browse(form: MarketSearchForm, sites: list, site: Place | None) -> t
             suggested = (search_suggestions.suggestion(db.session, query.q)
                          if query.q and not page.listings and not query.cursor else None)
             results = Markup(render_template("market/_results.html", page=page,
-                                             suggested=suggested))
+                                             suggested=suggested, **shown))
             cursor = page.next_cursor
             facets = listing_facets.facet_counts(db.session, query, site=site, now=now)
             groups = market_facets.facet_groups(facets, request.args.to_dict(),
@@ -182,7 +185,7 @@ def _render_browse(form: MarketSearchForm, sites: list, site: Place | None) -> t
         first_url = url_for("market_pages.index", **args)
     html = render_template(
         "market/_browse.html", form=form, results=results, next_url=next_url,
-        first_url=first_url, arrival=arrival, facets=groups)
+        first_url=first_url, arrival=arrival, facets=groups, **shown)
     return html, status
 
 
@@ -277,7 +280,7 @@ def listing(listing_id: int):
         certificate_url=url_for("market_pages.certificate", listing_id=item.id),
         member=can_view_internal(db.session, user, item.producer_id),
         buyer=user.role == Role.BUYER, cart_action=_cart_action(),
-        category_labels=CATEGORY_LABELS,
+        category_labels=CATEGORY_LABELS, back_to_market=back_url("market_pages.index"),
     )
 
 

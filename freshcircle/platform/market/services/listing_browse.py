@@ -1,8 +1,12 @@
 """What buyers browse: active listings with stock, filtered, sorted and paged by keyset.
 
 Only listings that are active, have stock left (`offered_g > sold_g`) and whose supply window
-has not ended are shown. Sorts are by price (cheapest first), freshness (latest harvest
-first) or estimated arrival at the buyer's site (soonest first, only when a site is known).
+has not ended are shown. Sorts are by price, harvest date or estimated arrival at the buyer's
+site (only when a site is known), each either way (SORT_ORDERS): each is one index range read
+forwards or backwards (ix_listings_status_price, ix_listings_status_harvest,
+ix_listing_arrivals_site_arrival). Product, grade, origin, minimum order and stock have no such
+index (stock is a difference of two columns), so they are not sort keys: with no search text,
+sorting 100,000 listings by one of them would read and sort every listing on each page.
 
 Pages are cut by keyset, not OFFSET: the cursor is the (sort value, id) of the last card
 shown, opaque to the client, so page 500 costs what page 1 does (an index range scan from
@@ -32,7 +36,12 @@ from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.market.services import arrival_index, listing_search
 from freshcircle.platform.models import Listing, ListingArrival, ListingStatus, Place, Producer
 
-SORTS = ("price", "fresh", "arrival")
+# sort key -> (the column it orders by, ascending); "price", "fresh" and "arrival" are the
+# first three, and the defaults of their column.
+SORT_ORDERS = {"price": ("price", True), "fresh": ("harvest", False),
+               "arrival": ("arrival", True), "price_desc": ("price", False),
+               "harvest": ("harvest", True), "arrival_desc": ("arrival", False)}
+SORTS = tuple(SORT_ORDERS)
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # Delivery estimates are reused for the rest of the current minute (see estimates_for).
@@ -94,7 +103,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
         kind, value, listing_id = json.loads(raw)
         if kind != sort or not isinstance(listing_id, int):
             raise ValueError
-        if sort == "fresh":
+        if SORT_ORDERS[sort][0] == "harvest":
             value = dt.date.fromisoformat(value)
         elif not isinstance(value, int):
             raise ValueError
@@ -198,11 +207,16 @@ def with_arrivals(session: Session, stmt: Select, site: Place, arrive_by: dt.dat
     return stmt
 
 
+def by_arrival(sort: str) -> bool:
+    """Whether `sort` orders by estimated arrival (which needs a site)."""
+    return SORT_ORDERS.get(sort, ("",))[0] == "arrival"
+
+
 def check_arrival(query: BrowseQuery, site: Place | None) -> None:
     """Refuse an arrival sort or filter without a site, or without an estimator (422)."""
-    if query.sort != "arrival" and query.arrive_by is None:
+    if not by_arrival(query.sort) and query.arrive_by is None:
         return
-    name = "sort" if query.sort == "arrival" else "arrive_by"
+    name = "sort" if by_arrival(query.sort) else "arrive_by"
     if site is None:
         raise InvalidInput.field(name, _l("Choose a delivery site first."))
     if not arrival_available():
@@ -224,14 +238,14 @@ def browse(session: Session, query: BrowseQuery, *, site: Place | None = None,
     limit = max(1, min(query.limit or DEFAULT_LIMIT, MAX_LIMIT))
     stmt = filtered(query, today, session)
     cursor = decode_cursor(query.cursor, query.sort) if query.cursor else None
-    if query.sort == "arrival" or query.arrive_by is not None:
+    column, forward = SORT_ORDERS[query.sort]
+    if column == "arrival" or query.arrive_by is not None:
         stmt = with_arrivals(session, stmt, site, query.arrive_by, now)
-    if query.sort == "arrival":
-        key, tie, forward = ListingArrival.arrival_minute, ListingArrival.listing_id, True
+    if column == "arrival":
+        key, tie = ListingArrival.arrival_minute, ListingArrival.listing_id
     else:
-        key, tie = (Listing.price_fen_per_jin if query.sort == "price" else
+        key, tie = (Listing.price_fen_per_jin if column == "price" else
                     Listing.harvest_date), Listing.id
-        forward = query.sort == "price"
     if cursor is not None:
         stmt = stmt.where(tuple_(key, tie) > tuple_(*cursor) if forward else
                           tuple_(key, tie) < tuple_(*cursor))
