@@ -78,7 +78,8 @@ def declare_shortfall(session: Session, actor: User, contract: ForwardContract, 
         errors["quantity"] = [_l("Enter whole jin above zero.")]
     weeks = {w.week_start for w in contract.weeks}
     first, last = data.get("week_from"), data.get("week_to") or data.get("week_from")
-    for name, day in (("week_from", first), ("week_to", last)):
+    named = [("week_from", first)] + ([("week_to", last)] if data.get("week_to") else [])
+    for name, day in named:
         if not isinstance(day, dt.date):
             errors[name] = [_l("This field is required.")]
         elif monday(day) not in weeks:
