@@ -89,6 +89,14 @@ BODIES: dict[str, dict | str] = {
                                                 "available_to": "$day+7"},
     "PATCH /api/v1/listings/{listing_id}": {"specification": "5斤/箱"},
     "POST /api/v1/listings/{listing_id}/status": {"status": "closed"},
+    "POST /api/v1/contracts": {
+        "producer_id": "$producer_id", "buyer_phone": "$buyer_phone", "product_id": "$product_id",
+        "first_week": "$day+7", "weeks": 2, "quantity_per_week": "100", "price_kind": "fixed",
+        "price": "3.20"},
+    "PATCH /api/v1/contracts/{contract_id}": {"notes": "改"},
+    "POST /api/v1/contracts/{contract_id}/shortfalls": {"quantity": "10", "week_from": "$day+7",
+                                                       "reason": "干旱"},
+    "POST /api/v1/contracts/{contract_id}/release": {"reason": "改从别处采购"},
     "POST /api/v1/quote-requests": {"product_id": "$product_id", "quantity": 50, "unit": "jin",
                                     "delivery_date": "$day+3", "site_id": "$site_id"},
     "POST /api/v1/quote-requests/{request_id}/quotes": {
@@ -206,6 +214,9 @@ RAW_BODIES: dict[str, tuple[bytes, str]] = {
 # An allowed caller gets 2xx/3xx, except here (the state of the record says no) and on a page
 # form the matrix sends empty (no BODIES entry): the form comes back with its errors, 422.
 ALLOWED_ANSWERS: dict[str, tuple[int, str]] = {
+    # The world's contracts are proposed by their buyers, waiting for their producers.
+    "POST /api/v1/contracts/{contract_id}/confirm": (409, "the buyer proposed it: confirmed"),
+    "POST /api/v1/contracts/{contract_id}/offer": (409, "the contract is not confirmed yet"),
     "POST /api/v1/dispatch/plans": (409, "the cold store's plan is still queued (one at a time)"),
     "POST /admin/users/<int:user_id>/reactivate": (409, "the member is active already"),
     "GET /api/v1/label-runs/{run_id}/pdf": (409, "the run is still queued"),

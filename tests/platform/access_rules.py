@@ -89,6 +89,19 @@ KINDS = {
     # Any producer may quote on an open request, from its own listing only: naming another
     # tenant's listing is a field error (422), nothing written.
     "quote-answer": rule("member", cross=422, sees="producer buyer admin"),
+    # Forward contracts (订单农业): its buyer and its producer's members, staff reading, as with
+    # orders; to anyone else it does not exist. Either party changes or confirms it, only the
+    # producer offers or declares a shortfall, only the buyer answers one or releases it.
+    "contract-party": rule("member buyer admin", cross=404, sees=ORDER_PARTIES),
+    "contract-seller": rule("member admin", cross=404, sees=ORDER_PARTIES),
+    "contract-buyer": rule("buyer admin", cross=404, sees=ORDER_PARTIES),
+    # A buyer may propose to any producer; a producer's member for their own producer only.
+    "contract-propose": rule("shopper member admin"),
+    "contract-propose-page": rule("producer shopper"),
+    "contract-page": rule("member buyer inspector admin", cross=404),
+    "contract-party-page": rule("member buyer admin", cross=404),
+    "contract-seller-page": rule("member admin", cross=404),
+    "contract-buyer-page": rule("buyer admin", cross=404),
     "shipment-party": rule("member carrier inspector admin"),
     "shipment-update": rule("member carrier admin"),
     "shipment-lists": rule("producer carriers inspector admin"),
@@ -259,6 +272,16 @@ RULES: dict[str, str] = {
     "GET /api/v1/quote-requests/{request_id}": "quote-request",
     "POST /api/v1/quote-requests/{request_id}/quotes": "quote-answer",
     "POST /api/v1/quotes/{quote_id}/accept": "buyer-own",
+    "GET /api/v1/contracts": "signed-in",
+    "POST /api/v1/contracts": "contract-propose",
+    "GET /api/v1/contracts/fulfilment": "signed-in",
+    "GET /api/v1/contracts/{contract_id}": "order-party",
+    "PATCH /api/v1/contracts/{contract_id}": "contract-party",
+    "POST /api/v1/contracts/{contract_id}/confirm": "contract-party",
+    "POST /api/v1/contracts/{contract_id}/offer": "contract-seller",
+    "POST /api/v1/contracts/{contract_id}/shortfalls": "contract-seller",
+    "POST /api/v1/contracts/{contract_id}/release": "contract-buyer",
+    "POST /api/v1/contract-shortfalls/{shortfall_id}/accept": "contract-buyer",
     "GET /api/v1/reports/sales": "sales-report",
     # --- API: shipments, temperatures, fleet, dispatch
     "GET /api/v1/shipments": "shipment-lists",
@@ -406,6 +429,16 @@ RULES: dict[str, str] = {
     "GET /quotes/open": "producer-pages",
     "GET /quotes/requests/<int:request_id>/answer": "producer-pages",
     "POST /quotes/requests/<int:request_id>/answer": "member-form",  # from its own listing
+    "GET /contracts": "producer-buyer-staff",
+    "GET /contracts/new": "contract-propose-page",
+    "POST /contracts/new": "contract-propose-page",
+    "GET /contracts/report": "producer-buyer-staff",
+    "GET /contracts/<int:contract_id>": "contract-page",
+    "POST /contracts/<int:contract_id>/confirm": "contract-party-page",
+    "POST /contracts/<int:contract_id>/offer": "contract-seller-page",
+    "POST /contracts/<int:contract_id>/shortfalls": "contract-seller-page",
+    "POST /contracts/<int:contract_id>/release": "contract-buyer-page",
+    "POST /contracts/shortfalls/<int:shortfall_id>/accept": "contract-buyer-page",
     "GET /feedback/orders/<int:order_id>": "order-party",
     "POST /feedback/orders/<int:order_id>/rating": "order-buyer-api",
     "POST /feedback/orders/<int:order_id>/disputes": "order-buyer-api",

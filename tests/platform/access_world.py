@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from freshcircle.platform.contracts.services import contracts, shortfalls
 from freshcircle.platform.core.services import accounts
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.ledger.services import capture_jobs, epcis_store
@@ -164,6 +165,15 @@ def _side(make, session, app, label: str) -> Side:
     quote = quotes.make_quote(session, manager, request, {
         "listing_id": listing.id, "price": "3.20", "unit": "jin", "freight": "0",
         "valid_until": dt.datetime.now(dt.UTC) + dt.timedelta(days=2)})
+    # A forward contract the side's buyer proposed on the side's planting, with a shortfall.
+    contract = contracts.create_contract(session, buyer, {
+        "producer_id": producer.id, "product_id": planting.product_id, "site_id": site.id,
+        "first_week": today_in_china(), "weeks": 4, "quantity_per_week": "100",
+        "price_kind": "fixed", "price": "3.20", "notes": f"{secret}合同条款"})
+    contract.plantings = [planting]
+    shortfall = shortfalls.declare_shortfall(session, manager, contract, {
+        "quantity": "10", "week_from": today_in_china() + dt.timedelta(days=7),
+        "reason": "干旱"})
     store = make.new_place(name_zh=f"{label}冷库", producer=producer)
     vehicle = Vehicle(producer_id=producer.id, depot_id=store.id, plate=f"皖K1234{label}",
                       name=f"{secret}冷藏车", driver_id=carrier.id, fixed_cost_fen=100_000,
@@ -195,6 +205,7 @@ def _side(make, session, app, label: str) -> Side:
         test_id=test.id, cert_id=cert.id, file_id=report.id, photo_id=photo.id,
         listing_id=listing.id, order_id=placed.id, delivered_order_id=delivered.id,
         dispute_id=dispute.id, request_id=request.id, quote_id=quote.id, place_id=store.id,
+        contract_id=contract.id, shortfall_id=shortfall.id, buyer_phone=buyer.phone,
         site_id=site.id, vehicle_id=vehicle.id, plan_id=plan.id, shipment_id=shipment.id,
         line_id=shipment.lines[0].id, alert_id=alert.id, run_id=run.id, record_id=recall.id,
         spare_batch_id=spare.id, carrier_id=carrier.id, product_id=batch.product_id,
@@ -222,7 +233,7 @@ def _side(make, session, app, label: str) -> Side:
     session.add(synonym)
     session.flush()
     side.ids["synonym_id"] = synonym.id
-    side.secrets = (f"{secret}用药记录", f"{secret}少了两斤",
+    side.secrets = (f"{secret}用药记录", f"{secret}少了两斤", f"{secret}合同条款",
                     f"{secret}冷藏车", f"沪A0000{label}")
     return side
 
