@@ -19,7 +19,7 @@ from freshcircle.platform.web.api import register_api
 
 PLATFORM = Path(__file__).resolve().parent
 FEATURES = ("core", "ledger", "farms", "plantings", "batches", "market", "contracts",
-            "showcase", "dispatch", "trace", "demo")
+            "demand", "showcase", "dispatch", "trace", "demo")
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
@@ -47,6 +47,7 @@ def api_blueprints() -> list:
         products,
         tokens,
     )
+    from freshcircle.platform.demand.api import demands
     from freshcircle.platform.dispatch.api import dispatch, fleet, shipments, temperatures
     from freshcircle.platform.farms.api import (
         certifications,
@@ -78,7 +79,7 @@ def api_blueprints() -> list:
         quotes.blp, feedback.blp,
         cart.blp, buyer_accounts.blp,
         order_documents.blp, sales_reports.blp,
-        fleet.blp, dispatch.blp, supply_forecast.blp, contracts.blp,
+        fleet.blp, dispatch.blp, supply_forecast.blp, demands.blp, contracts.blp,
     ]
 
 
@@ -87,6 +88,7 @@ def register_pages(app: Flask) -> None:
     from freshcircle.platform.batches.pages import batches, labels, lots
     from freshcircle.platform.contracts.pages import contracts
     from freshcircle.platform.core.pages import account, admin, auth, files, home, notices
+    from freshcircle.platform.demand.pages import demands
     from freshcircle.platform.dispatch.pages import carrier, dispatch, driver, fleet
     from freshcircle.platform.farms.pages import certifications, farm_records, plots, producers
     from freshcircle.platform.market.pages import (
@@ -118,6 +120,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(search_synonyms.bp)
     app.register_blueprint(plantings.bp)  # 种植计划
     app.register_blueprint(supply_forecast.bp)  # 预计供应
+    app.register_blueprint(demands.bp)  # 求购 (standing demand)
     app.register_blueprint(fleet.bp)  # 车队 (cold-chain dispatch)
     app.register_blueprint(driver.bp)  # 今日路线
     app.register_blueprint(dispatch.bp)  # 调度 (dispatch planning)

@@ -89,6 +89,9 @@ BODIES: dict[str, dict | str] = {
                                                 "available_to": "$day+7"},
     "PATCH /api/v1/listings/{listing_id}": {"specification": "5斤/箱"},
     "POST /api/v1/listings/{listing_id}/status": {"status": "closed"},
+    "POST /api/v1/demands": {"product_id": "$product_id", "quantity": 50, "unit": "jin",
+                             "first_week": "$day+7", "last_week": "$day+14",
+                             "site_id": "$site_id", "min_shelf_life_days": 2},
     "POST /api/v1/contracts": {
         "producer_id": "$producer_id", "buyer_phone": "$buyer_phone", "product_id": "$product_id",
         "first_week": "$day+7", "weeks": 2, "quantity_per_week": "100", "price_kind": "fixed",
@@ -181,6 +184,9 @@ BODIES: dict[str, dict | str] = {
         "price_jin": "3.60", "unit": "jin", "min_order": "10", "quantity": "2000",
         "available_to": "$day+7", "specification": ""},
     "POST /cart/checkout": {"site_id": "$site_id"},
+    "POST /demands/new": {"product_id": "$product_id", "grade": "", "quantity": "50",
+                          "unit": "jin", "first_week": "$day+7", "last_week": "$day+14",
+                          "site_id": "$site_id", "price": "", "min_shelf_life_days": "2"},
     "POST /quotes/new": {"product_id": "$product_id", "quantity": "50", "unit": "jin",
                          "delivery_date": "$day+3", "site_id": "$site_id", "notes": ""},
     "POST /quotes/requests/<int:request_id>/answer": {

@@ -89,6 +89,15 @@ KINDS = {
     # Any producer may quote on an open request, from its own listing only: naming another
     # tenant's listing is a field error (422), nothing written.
     "quote-answer": rule("member", cross=422, sees="producer buyer admin"),
+    # Standing demand (求购): its buyer, the members of a producer matched to it, admins; to
+    # anyone else it does not exist. Only the buyer re-matches or closes it; only a matched
+    # producer asks to quote on it.
+    "demand": rule("member buyer admin", cross=404, refused=404),
+    "demand-page": rule("member buyer admin", cross=404),
+    "demand-owner": rule("buyer admin", cross=404, sees="member buyer admin"),
+    "demand-owner-page": rule("buyer admin", cross=404),
+    "demand-quote": rule("member", cross=404, sees="member buyer admin"),
+    "demand-quote-page": rule("member", cross=404),
     # Forward contracts (订单农业): its buyer and its producer's members, staff reading, as with
     # orders; to anyone else it does not exist. Either party changes or confirms it, only the
     # producer offers or declares a shortfall, only the buyer answers one or releases it.
@@ -272,6 +281,12 @@ RULES: dict[str, str] = {
     "GET /api/v1/quote-requests/{request_id}": "quote-request",
     "POST /api/v1/quote-requests/{request_id}/quotes": "quote-answer",
     "POST /api/v1/quotes/{quote_id}/accept": "buyer-own",
+    "GET /api/v1/demands": "signed-in",
+    "POST /api/v1/demands": "buyer-site",
+    "GET /api/v1/demands/{demand_id}": "demand",
+    "POST /api/v1/demands/{demand_id}/rematch": "demand-owner",
+    "POST /api/v1/demands/{demand_id}/close": "demand-owner",
+    "POST /api/v1/demands/{demand_id}/quote-request": "demand-quote",
     "GET /api/v1/contracts": "signed-in",
     "POST /api/v1/contracts": "contract-propose",
     "GET /api/v1/contracts/fulfilment": "signed-in",
@@ -429,6 +444,14 @@ RULES: dict[str, str] = {
     "GET /quotes/open": "producer-pages",
     "GET /quotes/requests/<int:request_id>/answer": "producer-pages",
     "POST /quotes/requests/<int:request_id>/answer": "member-form",  # from its own listing
+    "GET /demands": "buyer",
+    "GET /demands/new": "buyer",
+    "POST /demands/new": "buyer-site",
+    "GET /demands/matched": "producer-pages",
+    "GET /demands/<int:demand_id>": "demand-page",
+    "POST /demands/<int:demand_id>/rematch": "demand-owner-page",
+    "POST /demands/<int:demand_id>/close": "demand-owner-page",
+    "POST /demands/<int:demand_id>/quote": "demand-quote-page",
     "GET /contracts": "producer-buyer-staff",
     "GET /contracts/new": "contract-propose-page",
     "POST /contracts/new": "contract-propose-page",

@@ -36,6 +36,8 @@ from freshcircle.platform.models import (
     Role,
     SearchSynonym,
     ShipmentAlert,
+    StandingDemand,
+    StandingDemandMatch,
     TemperatureClass,
     User,
     Vehicle,
@@ -165,6 +167,16 @@ def _side(make, session, app, label: str) -> Side:
     quote = quotes.make_quote(session, manager, request, {
         "listing_id": listing.id, "price": "3.20", "unit": "jin", "freight": "0",
         "valid_until": dt.datetime.now(dt.UTC) + dt.timedelta(days=2)})
+    # A standing demand of the side's buyer matched to the side's producer only (the matcher
+    # would match both sides' spinach growers).
+    monday = today_in_china() + dt.timedelta(days=7 - today_in_china().weekday())
+    demand = StandingDemand(buyer_id=buyer.id, product_id=batch.product_id,
+                            quantity_g_per_week=50_000, first_week=monday,
+                            last_week=monday + dt.timedelta(weeks=1), site_id=site.id,
+                            min_shelf_life_days=2)
+    demand.matches.append(StandingDemandMatch(producer_id=producer.id, rank=1, score=0.9,
+                                              reasons="[]"))
+    session.add(demand)
     # A forward contract the side's buyer proposed on the side's planting, with a shortfall.
     contract = contracts.create_contract(session, buyer, {
         "producer_id": producer.id, "product_id": planting.product_id, "site_id": site.id,
@@ -206,6 +218,7 @@ def _side(make, session, app, label: str) -> Side:
         listing_id=listing.id, order_id=placed.id, delivered_order_id=delivered.id,
         dispute_id=dispute.id, request_id=request.id, quote_id=quote.id, place_id=store.id,
         contract_id=contract.id, shortfall_id=shortfall.id, buyer_phone=buyer.phone,
+        demand_id=demand.id,
         site_id=site.id, vehicle_id=vehicle.id, plan_id=plan.id, shipment_id=shipment.id,
         line_id=shipment.lines[0].id, alert_id=alert.id, run_id=run.id, record_id=recall.id,
         spare_batch_id=spare.id, carrier_id=carrier.id, product_id=batch.product_id,

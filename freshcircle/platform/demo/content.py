@@ -40,6 +40,7 @@ CARRIER = Person("13900000004", "赵志强", Role.CARRIER)
 INSPECTOR = Person("13900000005", "陈静", Role.INSPECTOR)
 ADMIN = Person("13900000006", "周明", Role.ADMIN)
 # Manages the Jieshou co-op, which the dispatch day is about.
+HANGZHOU_BUYER = Person("13900002002", "钱晓燕", Role.BUYER)  # a standing demand (求购)
 JIESHOU_MANAGER = Person("13900001121", "丁保国", Role.COOP_ADMIN)
 
 # What to try, per sign-in. `{name}` fields are filled from the seeded data when the table is
@@ -76,6 +77,10 @@ SIGN_INS = (
            "manager of the Jieshou co-op: 车队 lists its four reefer trucks; 调度 "
            "plans tomorrow's nine orders from its cold store with one tap, and 采用方案 "
            "turns the plan into the shipments the carrier drives"),
+    SignIn(HANGZHOU_BUYER,
+           "Hangzhou buyer: 我的求购 shows a standing demand for 一级 大蒜 with the producers "
+           "matched, ranked, and why; 发布求购 posts another (the Shanghai buyer's 菠菜 demand "
+           "reaches 13900000001 in 通知 and 求购匹配, with 为这条求购报价)"),
 )
 
 
@@ -259,7 +264,7 @@ BUYERS = (
     BuyerSpec(BUYER, PlaceSpec("上海鲜达生鲜配送中心" + SAMPLE, "Shanghai Xianda Fresh DC (sample)",
                                PlaceKind.BUYER_SITE, "31.112000", "121.381000", "310000",
                                "上海市")),
-    BuyerSpec(Person("13900002002", "钱晓燕", Role.BUYER),
+    BuyerSpec(HANGZHOU_BUYER,
               PlaceSpec("杭州禾鲜餐饮供应链配送中心" + SAMPLE,
                         "Hangzhou Hexian Catering DC (sample)", PlaceKind.BUYER_SITE,
                         "30.318000", "120.212000", "330100", "杭州市")),

@@ -35,7 +35,9 @@ from freshcircle.platform.demo.plan import (
     ShipmentPlan,
     build_plan,
 )
+from freshcircle.platform.demo.contracts import seed_contracts
 from freshcircle.platform.demo.plantings import seed_plantings
+from freshcircle.platform.demo.standing_demand import seed_standing_demand
 from freshcircle.platform.dispatch.services import shipments, temperatures
 from freshcircle.platform.farms.services import farm_records, producers
 from freshcircle.platform.market.services import listings
@@ -369,7 +371,7 @@ def seed_demo(
     say = progress or (lambda _line: None)
     demo_database.claim(session)  # refuses a database with real producers or accounts
     seeder = _Seeder(session, plan, say)
-    steps = 11
+    steps = 13
 
     new_products, new_places = seed_reference(session)
     say(f"[1/{steps}] catalog and places: {new_products} products, {new_places} places new")
@@ -404,5 +406,11 @@ def seed_demo(
     seed_plantings(seeder, today)
     say(f"[11/{steps}] plantings: {seeder.result.created['plantings']} new (last "
         "season's, with their batches, and this season's)")
+    seed_standing_demand(seeder, today, now or utcnow())
+    say(f"[12/{steps}] standing demand (求购): {seeder.result.created['standing demands']} "
+        "new, matched to the producers who can supply them")
+    seed_contracts(seeder, today)
+    say(f"[13/{steps}] forward contracts (订单农业): "
+        f"{seeder.result.created['forward contracts']} new")
     seeder.result.sign_ins = walkthrough.seeded_sign_ins(session, plan.batches, seeder.batches)
     return seeder.result

@@ -15,6 +15,7 @@ from freshcircle.platform.models.contracts import (
     contract_plantings,
 )
 from freshcircle.platform.models.data_versions import DataVersion
+from freshcircle.platform.models.demand import DemandStatus, StandingDemand, StandingDemandMatch
 from freshcircle.platform.models.demo import DemoDatabase
 from freshcircle.platform.models.dispatch import DispatchPlan, Vehicle, VehicleCompartment
 from freshcircle.platform.models.enums import (
@@ -112,6 +113,7 @@ __all__ = [
     "ContractWeek",
     "CutoffNotice",
     "DataVersion",
+    "DemandStatus",
     "DemoDatabase",
     "DispatchPlan",
     "Dispute",
@@ -169,6 +171,8 @@ __all__ = [
     "ShipmentLine",
     "ShipmentStatus",
     "ShortfallStatus",
+    "StandingDemand",
+    "StandingDemandMatch",
     "StoredFile",
     "TemperatureClass",
     "TemperatureReading",

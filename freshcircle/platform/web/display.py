@@ -161,8 +161,10 @@ def nav_links() -> list[tuple[str, str, object]]:
         links.append(("driver_pages.index", "nav-driver", _l("My route")))
     if role == Role.BUYER:  # 询价 (market/pages/quotes.py)
         links.append(("quote_pages.mine", "nav-quotes", _l("Quotes")))
+        links.append(("demand_pages.mine", "nav-demands", _l("Standing demands")))  # 求购
     elif role in FARM_ROLES:  # 询价单
         links.append(("quote_pages.open_requests", "nav-quote-requests", _l("Quote requests")))
+        links.append(("demand_pages.matched", "nav-demands", _l("Demands for you")))
     if role in (Role.BUYER, Role.ADMIN, *FARM_ROLES):  # 订单农业 (contracts/pages/contracts.py)
         links.append(("contract_pages.index", "nav-contracts", _l("Forward contracts")))
     return [*links, ("notice_pages.inbox", "nav-notices", _l("Notices"))]

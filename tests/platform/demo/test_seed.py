@@ -197,7 +197,7 @@ def test_seed_demo_command_prints_the_sign_ins(app, session):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
 
     assert result.exit_code == 0, result.output
-    assert "[11/11]" in result.output
+    assert "[13/13]" in result.output
     for sign_in in SIGN_INS:
         assert sign_in.person.phone in result.output
     assert session.scalar(select(func.count()).select_from(Producer).where(Producer.is_sample))

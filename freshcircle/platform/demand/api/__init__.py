@@ -1,0 +1,1 @@
+"""The JSON API of standing demand (flask-smorest blueprints under /api/v1)."""

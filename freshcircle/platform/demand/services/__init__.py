@@ -1,0 +1,1 @@
+"""Standing demand services: posting and reading demands, matching, ranking."""
