@@ -204,3 +204,13 @@ def test_the_table_shows_the_harvest_date_the_card_shows(make, login, session):
     client = buyer_client(make, login, session)
     shown = f"{day.year}年{day.month}月{day.day}日"
     assert shown in text(client.get("/market")) and shown in text(client.get("/market?view=table"))
+
+
+def test_the_api_takes_the_new_sort_keys(make, login, session, three):
+    cheap, dear, middle = three
+    client = buyer_client(make, login, session)
+    body = client.get("/api/v1/listings?sort=price_desc").json
+    assert [item["id"] for item in body["items"]] == [dear.id, middle.id, cheap.id]
+    body = client.get("/api/v1/listings?sort=harvest").json
+    assert [item["id"] for item in body["items"]] == [dear.id, middle.id, cheap.id]
+    assert client.get("/api/v1/listings?sort=stock").status_code == 422
