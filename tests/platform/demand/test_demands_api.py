@@ -144,3 +144,22 @@ def test_strangers_get_404_and_only_the_buyer_rematches(make, session, login):
     assert refused.status_code == 409
     assert login(customer).post(f"{url}/quote-request").status_code == 403
     assert login(customer).post(f"{url}/close").json["status"] == "closed"
+
+
+def test_the_demands_quote_request_is_seen_by_matched_producers_only(make, session, login):
+    customer, site = buyer(make, session)
+    producer, (farmer,) = grower(make, "大户合作社")
+    lister(make, session, producer, farmer)
+    far, (far_farmer,) = grower(make, "乌鲁木齐农场", URUMQI)  # sells spinach, too far
+    lister(make, session, far, far_farmer)
+    session.commit()
+    demand_id = login(customer).post("/api/v1/demands",
+                                     json=body(make.product(), site)).json["id"]
+    request_id = login(farmer).post(f"/api/v1/demands/{demand_id}/quote-request").json["id"]
+
+    assert request_id in [r["id"] for r in login(farmer).get("/api/v1/quote-requests").json]
+    stranger = login(far_farmer)
+    assert request_id not in [r["id"] for r in stranger.get("/api/v1/quote-requests").json]
+    assert stranger.get(f"/api/v1/quote-requests/{request_id}").status_code == 404
+    assert stranger.get(f"/api/v1/demands/{demand_id}").status_code == 404
+    assert login(customer).get(f"/api/v1/quote-requests/{request_id}").status_code == 200

@@ -1,5 +1,7 @@
 """Quotes (询价/报价): a buyer asks, producers that list the product answer, the buyer accepts one.
 
+(A standing demand's 询价, made for its matched producers to quote on, is seen by those only.)
+
 A request names a product, a quantity, a delivery date (tomorrow at the earliest) and one of
 the buyer's sites. Producers with an active listing of that product see it while it is open
 (no quote accepted and the delivery date not past) and answer from one of their listings with
@@ -53,6 +55,8 @@ from freshcircle.platform.models import (
     QuoteRequest,
     QuoteStatus,
     Role,
+    StandingDemand,
+    StandingDemandMatch,
     User,
 )
 
@@ -141,13 +145,24 @@ def _quoted_by(session: Session, user: User, request_id: int) -> bool:
         Quote.request_id == request_id, Quote.producer_id.in_(producers)))))
 
 
+def _unmatched_demand(producers: set[int], request_id=QuoteRequest.id):
+    """The request is a standing demand's 询价 (demand.services) none of `producers` is
+    matched to: only the matched producers see those."""
+    matched = exists().where(StandingDemandMatch.demand_id == StandingDemand.id,
+                             StandingDemandMatch.producer_id.in_(producers))
+    return exists().where(StandingDemand.quote_request_id == request_id, ~matched)
+
+
 def can_see(session: Session, actor: User, request: QuoteRequest) -> bool:
     if request.buyer_id == actor.id or actor.role == Role.ADMIN:
         return True
     if actor.role not in PRODUCER_ROLES:
         return False
+    if _quoted_by(session, actor, request.id):
+        return True
+    producers = member_producer_ids(session, actor)
     return (request.product_id in _selling_products(session, actor)
-            or _quoted_by(session, actor, request.id))
+            and not session.scalar(select(_unmatched_demand(producers, request.id))))
 
 
 def get_request(session: Session, actor: User, request_id: int) -> QuoteRequest:
@@ -185,7 +200,8 @@ def open_requests(session: Session, user: User,
                               Quote.status == QuoteStatus.ACCEPTED)
     return list(session.scalars(
         select(QuoteRequest).where(QuoteRequest.product_id.in_(products),
-                                   QuoteRequest.delivery_date >= today(_now(now)), ~accepted)
+                                   QuoteRequest.delivery_date >= today(_now(now)), ~accepted,
+                                   ~_unmatched_demand(member_producer_ids(session, user)))
         .options(selectinload(QuoteRequest.quotes))
         .order_by(QuoteRequest.delivery_date, QuoteRequest.id)))
 
