@@ -54,7 +54,11 @@ SIGN_INS = (
                    "pack (authenticity, farm, tests, journey, cold-chain chart and "
                    "excursions, shelf life left); the toon lot {toon_lot}, delivered to "
                    "Shanghai, had a temperature excursion on the way; 生产主体 → 种植计划 lists "
-                   "last season's plantings with what they gave and this season's"),
+                   "last season's plantings with what they gave and this season's; 订单农业: "
+                   "a forward contract with the Shanghai buyer, 300 斤 of spinach a week at "
+                   "¥3.00/斤, confirmed by both: register a spinach batch from 李营南湖地块2号 "
+                   "harvested yesterday and this week's quantity is ordered for the buyer "
+                   "first (订单); 申报缺货 tells the buyer"),
     SignIn(COOP_ADMIN, "manager of that co-op: members, inputs, residue tests, certifications"),
     SignIn(BUYER, "Shanghai buyer: 市场 finds 临泉白蒜 and the other listed lots with 元/斤 and "
                   "元/kg (search in pinyin too: suan, ds, xiangchun; 蒜头 finds 大蒜), order "
