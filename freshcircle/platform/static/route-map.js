@@ -154,8 +154,13 @@
     }
     function declutter() {
       var taken = [], frame = el.getBoundingClientRect();
+      // A marker and its span: the depot's and a journey point's marker has no size of its own,
+      // its name (the span) is drawn around the point.
       el.querySelectorAll(".stop-marker, .depot-marker, .rest-marker, .journey-marker")
-        .forEach(function (m) { taken.push(m.getBoundingClientRect()); });
+        .forEach(function (m) {
+          taken.push(m.getBoundingClientRect());
+          if (m.firstElementChild) taken.push(m.firstElementChild.getBoundingClientRect());
+        });
       cityLabels.forEach(function (label) {
         var e = label.getElement();
         if (!e) return;

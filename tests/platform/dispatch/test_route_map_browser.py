@@ -67,7 +67,9 @@ OVERLAPS = """el => {
   const marks = [...el.querySelectorAll('.stop-marker, .depot-marker, .rest-marker')];
   const out = [];
   names.forEach((n, i) => {
-    marks.forEach(m => { if (hit(box(n), m.getBoundingClientRect())) out.push(n.textContent); });
+    marks.forEach(m => {  // the marker, and its span: the depot's name is drawn around its point
+      if ([m.getBoundingClientRect(), box(m)].some(r => hit(box(n), r))) out.push(n.textContent);
+    });
     names.slice(i + 1).forEach(o => { if (hit(box(n), box(o))) out.push(n.textContent + '/' + o.textContent); });
   });
   return out;
