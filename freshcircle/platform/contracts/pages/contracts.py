@@ -18,7 +18,13 @@ from freshcircle.platform.contracts.forms import (
     ReleaseForm,
     ShortfallForm,
 )
-from freshcircle.platform.contracts.services import contracts, fulfilment, offers, shortfalls
+from freshcircle.platform.contracts.services import (
+    contract_access,
+    contracts,
+    fulfilment,
+    offers,
+    shortfalls,
+)
 from freshcircle.platform.contracts.services.contract_weeks import ContractView
 from freshcircle.platform.core.services.access import member_producer_ids
 from freshcircle.platform.core.services.errors import DomainError
@@ -110,8 +116,8 @@ def detail(contract_id: int, shortfall_form: ShortfallForm | None = None, status
     user = actor()
     contract = contracts.get_contract(db.session, user, contract_id)
     view = ContractView(db.session, contract)
-    side = ("buyer" if contracts.is_buyer_side(user, contract) else "producer"
-            if contracts.is_producer_side(db.session, user, contract) else None)
+    side = ("buyer" if contract_access.is_buyer_side(user, contract) else "producer"
+            if contract_access.is_producer_side(db.session, user, contract) else None)
     return _page("contracts/detail.html", c=view, side=side,
                  price_fen=offers.contract_price(db.session, contract),
                  shortfall_form=_shortfall_form(view, shortfall_form),

@@ -17,9 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services.clock import today_in_china
+from freshcircle.platform.core.services.errors import InvalidInput
 from freshcircle.platform.core.services.money import price_to_fen_per_jin
 from freshcircle.platform.core.services.quantities import to_grams
 from freshcircle.platform.models import (
+    BuyerProfile,
     Place,
     Planting,
     PriceKind,
@@ -88,8 +90,6 @@ def _site(session: Session, buyer: User | None, data: dict, current, errors: dic
         return current.site
     site = session.get(Place, data.get("site_id") or 0) if data.get("site_id") else None
     if site is None and buyer is not None and not data.get("site_id"):
-        from freshcircle.platform.models import BuyerProfile
-
         profile = session.get(BuyerProfile, buyer.id)
         site = profile.default_site if profile is not None else None
     if buyer is not None and (site is None or site.buyer_id != buyer.id):
@@ -184,8 +184,6 @@ def check_terms(session: Session, actor: User, data: dict, current=None,
                 today: dt.date | None = None) -> Terms:
     """Every field checked (all of them for a new contract, those given for a change);
     raises InvalidInput naming each bad field."""
-    from freshcircle.platform.core.services.errors import InvalidInput
-
     today = today or today_in_china()
     errors: dict[str, list] = {}
 

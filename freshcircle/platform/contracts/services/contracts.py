@@ -17,10 +17,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from freshcircle.platform.contracts.services import contract_notices
+from freshcircle.platform.contracts.services import contract_notices, offers
+from freshcircle.platform.contracts.services.contract_access import (
+    can_see,
+    is_buyer_side,
+    is_producer_side,
+)
 from freshcircle.platform.contracts.services.contract_terms import Terms, check_terms
 from freshcircle.platform.core.services.access import PRODUCER_ROLES, is_member
-from freshcircle.platform.core.services.errors import Conflict, NotFound, PermissionDenied
+from freshcircle.platform.core.services.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from freshcircle.platform.models import (
     ContractStatus,
     ContractWeek,
@@ -37,19 +47,6 @@ RELEASE_REASON_LENGTH = 500
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.UTC)
-
-
-def is_buyer_side(actor: User, contract: ForwardContract) -> bool:
-    return actor.id == contract.buyer_id
-
-
-def is_producer_side(session: Session, actor: User, contract: ForwardContract) -> bool:
-    return actor.role in PRODUCER_ROLES and is_member(session, actor, contract.producer_id)
-
-
-def can_see(session: Session, actor: User, contract: ForwardContract) -> bool:
-    return (actor.is_staff or is_buyer_side(actor, contract)
-            or is_member(session, actor, contract.producer_id))
 
 
 def get_contract(session: Session, actor: User, contract_id: int) -> ForwardContract:
@@ -170,8 +167,6 @@ def confirm_contract(session: Session, actor: User, contract: ForwardContract,
                      now: dt.datetime | None = None) -> ForwardContract:
     """The other side confirms; with both, the contract is confirmed and what is already
     listed from its plantings is offered to it."""
-    from freshcircle.platform.contracts.services import offers
-
     now = _now(now)
     side = _party_side(session, actor, contract)
     if contract.status != ContractStatus.PROPOSED or waiting_for(contract) != side:
@@ -197,8 +192,6 @@ def release_contract(session: Session, actor: User, contract: ForwardContract,
         raise Conflict(_l("This contract is already closed."))
     reason = " ".join((reason or "").split()) or None
     if reason and len(reason) > RELEASE_REASON_LENGTH:
-        from freshcircle.platform.core.services.errors import InvalidInput
-
         raise InvalidInput.field("reason", _l("At most %(num)d characters.",
                                               num=RELEASE_REASON_LENGTH))
     contract.status = ContractStatus.RELEASED

@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from freshcircle.platform.contracts.services.contract_access import is_producer_side
 from freshcircle.platform.contracts.services.contract_weeks import week_rows
 from freshcircle.platform.core.services.clock import CHINA, today_in_china
 from freshcircle.platform.core.services.errors import Conflict, DomainError, PermissionDenied
@@ -173,8 +174,6 @@ def offer_due(session: Session, actor: User, contract: ForwardContract,
 def offer_now(session: Session, actor: User, contract: ForwardContract,
               now: dt.datetime | None = None) -> Order | None:
     """The producer asks for the due quantity to be ordered from what is listed now."""
-    from freshcircle.platform.contracts.services.contracts import is_producer_side
-
     if not (actor.role == Role.ADMIN or is_producer_side(session, actor, contract)):
         raise PermissionDenied(_l("Only the producer can do this."))
     if contract.status not in OFFERING:

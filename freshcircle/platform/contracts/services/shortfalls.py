@@ -20,9 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.contracts.services import contract_notices
+from freshcircle.platform.contracts.services.contract_access import (
+    can_see,
+    is_buyer_side,
+    is_producer_side,
+)
 from freshcircle.platform.contracts.services.contract_terms import monday
 from freshcircle.platform.contracts.services.contract_weeks import week_rows
-from freshcircle.platform.contracts.services.contracts import is_buyer_side, is_producer_side
 from freshcircle.platform.core.services.clock import today_in_china
 from freshcircle.platform.core.services.errors import (
     Conflict,
@@ -132,8 +136,6 @@ def planting_reported(session: Session, actor: User, planting: Planting, status,
 
 
 def get_shortfall(session: Session, actor: User, shortfall_id: int) -> ContractShortfall:
-    from freshcircle.platform.contracts.services.contracts import can_see
-
     shortfall = session.get(ContractShortfall, shortfall_id)
     if shortfall is None or not can_see(session, actor, shortfall.contract):
         raise NotFound(_l("No such shortfall."))
