@@ -77,11 +77,12 @@ class MarketSort:
         return _url(self.args, sort=None if sort == "price" else sort)
 
 
-def back_query(args: Mapping[str, str]) -> str | None:
-    """The search to carry to a listing's page (`?back=`), None when there is none (or it is
-    longer than a back link keeps)."""
+def back_query(args: Mapping[str, str]) -> str:
+    """The query string that carries the search to a listing's page (`?back=...`), appended
+    to each card's link (made once, not by url_for per card); "" when there is no search (or
+    it is longer than a back link keeps)."""
     query = urlencode([(k, v) for k, v in args.items() if v and k != BACK_PARAM])
-    return query if query and len(query) <= MAX_BACK else None
+    return "?" + urlencode({BACK_PARAM: query}) if query and len(query) <= MAX_BACK else ""
 
 
 def context(args: Mapping[str, str], arrival: bool) -> dict:
