@@ -91,7 +91,7 @@ def test_a_demo_database_stays_one_when_its_users_add_real_looking_records(app, 
     again = app.test_cli_runner().invoke(args=["seed-demo", "--only-demo-database"])
 
     assert again.exit_code == 0, again.output
-    assert "[12/12]" in again.output
+    assert "[13/13]" in again.output
 
 
 def test_every_account_the_seed_makes_is_a_known_demo_account(session):
