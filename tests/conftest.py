@@ -116,6 +116,9 @@ def app(database_url, tmp_path_factory, _files_dir):
             # Rolled-back tests reuse phone numbers; tests/platform/security/test_sign_in_limits.py
             # builds apps with the limiter on.
             "RATELIMIT_ENABLED": False,
+            # No background thread writing a new buyer site's arrival rows under a test;
+            # tests/platform/market/test_arrival_jobs.py turns it on where it is the subject.
+            "ARRIVAL_INDEX_PREBUILD": False,
         }
     )
     app.test_client_class = FreshContextClient

@@ -20,7 +20,10 @@ from freshcircle.platform.demo.database import NotADemoDatabase
 from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.cli import deliver_epcis_subscriptions_command
 from freshcircle.platform.ledger.services import epcis_store
-from freshcircle.platform.market.cli import send_cutoff_notices_command
+from freshcircle.platform.market.cli import (
+    build_arrival_index_command,
+    send_cutoff_notices_command,
+)
 from freshcircle.platform.models import Role
 from freshcircle.platform.trace.cli import scan_partitions_command, scan_writer_command
 
@@ -171,8 +174,8 @@ def purge_idempotency_keys_command() -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @with_appcontext
 def worker_command(burst: bool) -> None:
-    """Run background jobs from Redis: dispatch plans, label runs and EPCIS subscription
-    deliveries (needs FRESHCIRCLE_REDIS_URL)."""
+    """Run background jobs from Redis: dispatch plans, label runs, EPCIS subscription
+    deliveries and new buyer sites' arrival rows (needs FRESHCIRCLE_REDIS_URL)."""
     from flask import current_app
     from rq import SimpleWorker
 
@@ -180,12 +183,13 @@ def worker_command(burst: bool) -> None:
     from freshcircle.platform.batches.label_jobs import QUEUE as LABELS
     from freshcircle.platform.dispatch.jobs import QUEUE as DISPATCH
     from freshcircle.platform.ledger.services.subscription_delivery import QUEUE as EPCIS
+    from freshcircle.platform.market.services.arrival_jobs import QUEUE as ARRIVALS
 
     if not current_app.config.get("REDIS_URL"):
         raise click.UsageError("Set FRESHCIRCLE_REDIS_URL, e.g. redis://127.0.0.1:6379/0.")
-    queues = [rq_queue(current_app, name) for name in (DISPATCH, LABELS, EPCIS)]
-    click.echo(f"Jobs from {DISPATCH}, {LABELS} and {EPCIS} on "
-               f"{current_app.config['REDIS_URL']}")
+    names = (DISPATCH, LABELS, EPCIS, ARRIVALS)
+    queues = [rq_queue(current_app, name) for name in names]
+    click.echo(f"Jobs from {', '.join(names)} on {current_app.config['REDIS_URL']}")
     SimpleWorker(queues, connection=queues[0].connection).work(burst=burst)
 
 
@@ -236,7 +240,8 @@ def register_cli(app: Flask) -> None:
                     worker_command, dispatch_worker_command, purge_idempotency_keys_command,
                     purge_photo_uploads_command, scan_writer_command,
                     scan_partitions_command,
-                    clean_orphan_files_command, deliver_epcis_subscriptions_command):
+                    clean_orphan_files_command, deliver_epcis_subscriptions_command,
+                    build_arrival_index_command):
         app.cli.add_command(command)
 
 

@@ -138,6 +138,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # /metrics (Prometheus) answers only a scrape with this bearer token; unset: 404.
         "METRICS_TOKEN": env.get("FRESHCIRCLE_METRICS_TOKEN") or None,
         "DISPATCH_JOBS_SYNC": False,
+        # A new buyer site's arrival-index rows are written by a background job once it is
+        # committed (market/services/arrival_jobs.py), not by its first search; tests: off.
+        "ARRIVAL_INDEX_PREBUILD": env.get("FRESHCIRCLE_ARRIVAL_INDEX_PREBUILD", "1") != "0",
         "DISPATCH_MAX_ITERATIONS": None,  # tests: stop the search early, deterministically
         # Daily quotas (China's calendar day) on work every tenant shares: dispatch plans and
         # label runs per producer, producers a user registers (admins are not limited).

@@ -1,8 +1,12 @@
-"""`flask send-cutoff-notices`: the packing-list notices of every cut-off that has passed.
+"""The market's commands.
 
-Run it every few minutes (cron or a systemd timer); it sends each (producer, dispatch day)
-once, however often it runs, and e-mails it to members with an address when
-FRESHCIRCLE_SMTP_URL is set.
+`flask send-cutoff-notices`: the packing-list notices of every cut-off that has passed. Run it
+every few minutes (cron or a systemd timer); it sends each (producer, dispatch day) once,
+however often it runs, and e-mails it to members with an address when FRESHCIRCLE_SMTP_URL is
+set.
+
+`flask build-arrival-index`: the arrival-index rows of every buyer site that has none (after an
+upgrade or a restore; new sites get theirs from a background job, arrival_jobs.py).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from flask.cli import with_appcontext
 
 from freshcircle.platform.cli_now import moment, now_option
 from freshcircle.platform.extensions import db
-from freshcircle.platform.market.services import cutoff_mail, cutoffs
+from freshcircle.platform.market.services import arrival_index, arrival_jobs, cutoff_mail, cutoffs
+from freshcircle.platform.models import Place
 
 
 @click.command("send-cutoff-notices")
@@ -34,3 +39,15 @@ def send_cutoff_notices_command(now_text: str | None) -> None:
         click.echo(f"{mailed.messages} e-mail(s) sent for {mailed.notices} notice(s).")
         for failure in mailed.failures:
             click.echo(f"e-mail failed: {failure}", err=True)
+
+
+@click.command("build-arrival-index")
+@with_appcontext
+def build_arrival_index_command() -> None:
+    """Write the arrival-index rows of every buyer site that has none, one site a commit."""
+    sites = arrival_jobs.unindexed_sites(db.session)
+    for site_id in sites:
+        arrival_index.build(db.session, db.session.get(Place, site_id), moment(None))
+        db.session.commit()
+        click.echo(f"site {site_id}: indexed")
+    click.echo(f"{len(sites)} buyer site(s) indexed.")
