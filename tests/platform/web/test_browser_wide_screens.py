@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 
 from freshcircle.platform import create_app
 from freshcircle.platform.demo import DEMO_PASSWORD, SIGN_INS, seed_demo
+from freshcircle.platform.demo.content import JIESHOU_MANAGER
 from freshcircle.platform.extensions import db
 from tests.platform.browser import ARTIFACTS, BROWSER_MARKS, axe_violations, chromium, phone_page
 from tests.platform.live_server import site
@@ -153,7 +154,7 @@ def test_buyer_adds_and_changes_a_cart_line_with_the_keyboard_alone(demo_base):
 
 
 def test_producer_confirms_an_order_of_the_day_with_the_keyboard_alone(demo_base):
-    manager = SIGN_INS[-1].person.phone  # the Jieshou co-op's: tomorrow's confirmed orders
+    manager = JIESHOU_MANAGER.phone  # the Jieshou co-op's: tomorrow's confirmed orders
     with chromium() as browser:
         page = sign_in(browser, demo_base, manager, **DESK)
         page.goto(demo_base + "/sales?sort=number&dir=desc")
