@@ -130,3 +130,21 @@ def test_nothing_is_offered_before_the_week_before_the_first_delivery_week(make,
 
     assert offers.offer_registered_batch(session, w.farmer, batch) == []
     assert session.scalar(select(Listing).where(Listing.batch_id == batch.id)) is None
+
+
+def test_a_contract_with_orders_can_no_longer_be_changed_and_a_band_without_market_is_its_middle(
+        make, login, session):
+    w = world(make, session)
+    contract = contract_for(session, w, per_week="100", price_kind="reference",
+                            band_min="2.00", band_max="3.00")
+    assert offers.contract_price(session, contract) == 250  # nothing listed: the band's middle
+    batch = make.batch(w.producer, plot=w.planting.plot, product=w.planting.product,
+                       planting=w.planting)
+    (order,) = offers.offer_registered_batch(session, w.farmer, batch)
+    assert order.lines[0].price_fen_per_jin == 250
+    session.commit()
+
+    changed = login(w.buyer).patch(f"/api/v1/contracts/{contract.id}", json={"weeks": 8})
+
+    assert changed.status_code == 409
+    assert len(contract.weeks) == 4

@@ -91,14 +91,19 @@ def test_shortfall_declared_then_partial_delivery_accepted_on_the_page(make, log
 
 def test_report_and_list_per_role_in_both_languages(make, login, session):
     w = world(make, session)
-    contract_for(session, w)
+    contract = contract_for(session, w)
     session.commit()
     for user in (w.farmer, w.buyer, make.user(Role.ADMIN), make.user(Role.INSPECTOR)):
         client = login(user)
         assert client.get("/contracts").status_code == 200
         assert "合同履约" in text(client.get("/contracts/report"))
+        assert "交货周" in text(client.get(f"/contracts/{contract.id}"))
         client.get("/lang/en")
         assert "Contract fulfilment" in text(client.get("/contracts/report"))
+        english = client.get(f"/contracts/{contract.id}")
+        assert "Delivery weeks" in text(english) and "200 jin" in element(english,
+                                                                           "contract-weeks")
+        assert element(english, "contract-status") == "Confirmed"
     assert login(make.user(Role.CARRIER)).get("/contracts").status_code == 403
     stranger = login(make.user(Role.BUYER))
     assert "No forward contracts yet." not in text(stranger.get("/contracts"))
