@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from freshcircle.platform.demand.services.ranking import Candidate, life_on_arrival_days, rank
+from freshcircle.platform.demand.services.ranking import (
+    Candidate,
+    fulfilment_weight,
+    life_on_arrival_days,
+    rank,
+)
 
 WEEK = (dt.date(2026, 12, 7),)
 
@@ -41,3 +46,12 @@ def test_supply_beyond_the_demand_counts_no_more_and_the_fulfilment_weight_count
     weighted = rank([_c(1, 10, 10000), _c(2, 10, 10000)], needed_jin=10000,
                     storage_life_days=30, min_days=1, weights={1: 0.5, 2: 1.0})
     assert [r.candidate.producer_id for r in weighted] == [2, 1]
+
+
+def test_a_forward_contract_record_moves_a_producer_up_or_down():
+    assert fulfilment_weight(None, None) == 1.0  # no contract week ended yet: neutral
+    assert fulfilment_weight(1.0, 1.0) == 1.1
+    assert fulfilment_weight(1.3, 1.0) == 1.1  # delivering more than contracted counts no more
+    assert fulfilment_weight(0.0, 0.0) == 0.5
+    assert fulfilment_weight(0.9, 0.5) == 0.77  # 0.5 + 0.6 × 0.45
+    assert fulfilment_weight(0.8, None) == 0.98

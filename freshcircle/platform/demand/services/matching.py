@@ -23,8 +23,14 @@ from sqlalchemy.orm import Session
 
 from freshcircle.forecasting.weekly_supply import PlannedHarvest, weekly_supply
 from freshcircle.logistics.travel import road_leg
+from freshcircle.platform.contracts.services.fulfilment import Fulfilment, fulfilment_by_producer
 from freshcircle.platform.core.services.clock import today_in_china
-from freshcircle.platform.demand.services.ranking import Candidate, Ranked, rank
+from freshcircle.platform.demand.services.ranking import (
+    Candidate,
+    Ranked,
+    fulfilment_weight,
+    rank,
+)
 from freshcircle.platform.models import (
     Listing,
     ListingStatus,
@@ -44,11 +50,12 @@ WEEK = dt.timedelta(weeks=1)
 NOTICE_KIND = "demand_match"
 
 
-def fulfilment_weight(session: Session, producer_ids) -> dict[int, float]:
-    """How much a producer's record of keeping its forward contracts counts for its rank
-    (1.0: neutral). Everyone is 1.0 until the forward-contract fulfilment report exists; that
-    report is wired in here."""
-    return {producer_id: 1.0 for producer_id in producer_ids}
+def contract_records(session: Session, producer_ids) -> dict[int, Fulfilment]:
+    """The producers' forward-contract fulfilment (contracts' report), for those with a record
+    of ended delivery weeks."""
+    return {producer_id: record for producer_id, record
+            in fulfilment_by_producer(session, producer_ids).items()
+            if record.delivered_share is not None}
 
 
 def _plantings(session: Session, demand: StandingDemand) -> list[Planting]:
@@ -124,9 +131,20 @@ def candidates(session: Session, demand: StandingDemand) -> list[Candidate]:
 def ranked(session: Session, demand: StandingDemand) -> list[Ranked]:
     found = candidates(session, demand)
     needed = demand.quantity_g_per_week / GRAMS_PER_JIN * len(demand.weeks)
-    return rank(found, needed_jin=needed, storage_life_days=demand.product.storage_life_days,
-                min_days=demand.min_shelf_life_days,
-                weights=fulfilment_weight(session, [c.producer_id for c in found]))
+    records = contract_records(session, [c.producer_id for c in found])
+    weights = {producer_id: fulfilment_weight(r.delivered_share, r.on_time_share)
+               for producer_id, r in records.items()}
+    results = rank(found, needed_jin=needed, storage_life_days=demand.product.storage_life_days,
+                   min_days=demand.min_shelf_life_days, weights=weights)
+    for result in results:  # the record that moved it up or down, said beside the others
+        record = records.get(result.candidate.producer_id)
+        if record is not None:
+            result.reasons.append({
+                "kind": "contracts", "contracts": record.contracts,
+                "delivered_pct": round(min(1.0, record.delivered_share or 0.0) * 100),
+                "on_time_pct": (None if record.on_time_share is None
+                                else round(record.on_time_share * 100))})
+    return results
 
 
 def match(session: Session, demand: StandingDemand, now: dt.datetime) -> list[StandingDemandMatch]:

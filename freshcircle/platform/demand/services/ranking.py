@@ -5,8 +5,8 @@ would arrive with less shelf life than the buyer asks: the product's storage lif
 table's, at its proper temperature in the cold chain) less the road time to the site. The
 others are scored by how much of the demand their expected supply covers (70 %) and how near
 they are (30 %: 1 at the gate, 0.5 at 12 hours' drive), times the fulfilment weight (how well
-the producer kept its forward contracts; 1.0 for everyone until that report exists), and
-ranked by score, then the shorter drive, then the older producer.
+the producer kept its forward contracts: `fulfilment_weight`), and ranked by score, then the
+shorter drive, then the older producer.
 """
 
 from __future__ import annotations
@@ -17,6 +17,18 @@ from dataclasses import dataclass, field
 SUPPLY_SHARE = 0.7
 NEARNESS_SHARE = 0.3
 NEAR_HOURS = 12.0  # the drive at which nearness is one half
+# A producer with no contract weeks ended yet counts as 1.0; one that delivered all it
+# contracted, on time, 1.1; one that delivered nothing 0.5.
+UNPROVEN_WEIGHT, WORST_WEIGHT, BEST_WEIGHT = 1.0, 0.5, 1.1
+
+
+def fulfilment_weight(delivered_share: float | None, on_time_share: float | None) -> float:
+    """The rank weight of a producer's forward-contract record: what it delivered of what it
+    contracted (more counts no more) times the share of it delivered in its week."""
+    if delivered_share is None:
+        return UNPROVEN_WEIGHT
+    kept = min(1.0, delivered_share) * (1.0 if on_time_share is None else on_time_share)
+    return round(WORST_WEIGHT + (BEST_WEIGHT - WORST_WEIGHT) * kept, 4)
 
 
 @dataclass(frozen=True)
