@@ -120,6 +120,7 @@ QUERIES = {  # name: BrowseQuery keyword arguments ("site" below: the buyer's de
     "soonest arrival, page 250 by the cursor": {"sort": "arrival", "page": 250},
     # The market table's other header sorts: the same indexes, read backwards.
     "all by highest price": {"sort": "price_desc"},
+    "smallest minimum order first": {"sort": "min_order"},
     "oldest harvest first": {"sort": "harvest"},
     "latest arrival at my site": {"sort": "arrival_desc"},
     "辣椒, arrive within 3 days": {"q": "辣椒", "arrive_by": 3},

@@ -58,6 +58,7 @@ class Listing(Base):
         CheckConstraint("price_fen_per_jin > 0", name="price_positive"),
         Index("ix_listings_status_harvest", "status", "harvest_date", "id"),
         Index("ix_listings_status_price", "status", "price_fen_per_jin", "id"),
+        Index("ix_listings_status_min_order", "status", "min_order_g", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -35,6 +35,9 @@ def test_every_sort_key_walks_every_listing_once_in_its_order(world, session):  
     oldest = _on_sale(session, lambda item: (item.harvest_date, item.id))
     assert walk(session, None, MORNING, sort="harvest") == oldest
     assert walk(session, None, MORNING, sort="fresh") == oldest[::-1]
+    smallest = _on_sale(session, lambda item: (item.min_order_g, item.id))
+    assert walk(session, None, MORNING, sort="min_order") == smallest
+    assert walk(session, None, MORNING, sort="min_order_desc") == smallest[::-1]
     soonest = estimated(session, anywhere, MORNING)
     assert walk(session, anywhere, MORNING, sort="arrival") == soonest
     assert walk(session, anywhere, MORNING, sort="arrival_desc") == soonest[::-1]
@@ -79,10 +82,11 @@ def _header(html: str, column: str) -> tuple[str | None, str]:
 
 @pytest.fixture()
 def three(make, session):
-    """Three listings: prices 2, 5 and 3.50 元/斤, harvested 1, 3 and 2 days ago."""
+    """Three listings: prices 2, 5 and 3.50 元/斤, harvested 1, 3 and 2 days ago, minimum
+    orders 10, 40 and 20 斤."""
     return [listed(make, session, price="2.00", harvested=1, name="甲合作社"),
-            listed(make, session, price="5.00", harvested=3, name="乙合作社"),
-            listed(make, session, price="3.50", harvested=2, name="丙合作社")]
+            listed(make, session, price="5.00", harvested=3, name="乙合作社", min_order="40"),
+            listed(make, session, price="3.50", harvested=2, name="丙合作社", min_order="20")]
 
 
 def test_table_columns_and_price_header_sorts_both_ways(make, login, session, three):
@@ -121,6 +125,24 @@ def test_harvest_header_sorts_freshest_first_then_oldest(make, login, session, t
     assert _row_ids(html) == [dear.id, middle.id, cheap.id]
     assert _header(html, "harvest")[0] == "ascending"
     assert 'id="sort-product"' not in html and 'id="sort-stock"' not in html  # not sort keys
+
+
+def test_minimum_order_header_sorts_smallest_first_then_largest(make, login, session, three):
+    cheap, dear, middle = three
+    client = buyer_client(make, login, session)
+    html = client.get("/market?view=table&grade=一级").get_data(as_text=True)
+    state, href = _header(html, "min_order")
+    assert state is None
+    assert _query(href) == {"view": ["table"], "grade": ["一级"], "sort": ["min_order"]}
+    html = client.get(href).get_data(as_text=True)
+    assert _row_ids(html) == [cheap.id, middle.id, dear.id]
+    assert "20 斤（10 kg）" in text(client.get(href))
+    state, href = _header(html, "min_order")
+    assert state == "ascending" and _query(href)["sort"] == ["min_order_desc"]
+    html = client.get(href).get_data(as_text=True)
+    assert _row_ids(html) == [dear.id, middle.id, cheap.id]
+    assert _header(html, "min_order")[0] == "descending"
+    assert "起订量最大" in html  # the form's sort shows it too
 
 
 def test_with_a_site_the_last_column_is_arrival_sorted_both_ways(make, login, session, three):
@@ -193,7 +215,7 @@ def test_english_table_and_sort_choices(make, login, session, three):
 def test_chinese_sort_choices_and_an_unknown_sort_is_refused(make, login, session, three):
     client = buyer_client(make, login, session)
     html = client.get("/market").get_data(as_text=True)
-    for label in ("价格最低", "价格最高", "最新鲜", "采收最早"):
+    for label in ("价格最低", "价格最高", "最新鲜", "采收最早", "起订量最小", "起订量最大"):
         assert label in html
     assert "送达最晚" not in html  # no delivery site: no arrival sort
     assert client.get("/market?sort=stock&view=table").status_code == 422

@@ -56,6 +56,8 @@ bp = Blueprint("market_pages", __name__, url_prefix="/market")
 READERS = (Role.BUYER, *FARM_ROLES, *STAFF_ROLES)
 SORT_LABELS = {"price": _l("Lowest price"), "price_desc": _l("Highest price"),
                "fresh": _l("Freshest"), "harvest": _l("Harvested longest ago"),
+               "min_order": _l("Smallest minimum order"),
+               "min_order_desc": _l("Largest minimum order"),
                "arrival": _l("Soonest arrival"), "arrival_desc": _l("Latest arrival")}
 
 

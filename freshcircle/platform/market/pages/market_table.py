@@ -19,6 +19,7 @@ VIEWS = {"cards": _l("Cards"), "table": _l("Table")}
 # Table column -> (its sort key ascending, descending, the one a first click takes); None: the
 # column is not a sort key (listing_browse says why).
 COLUMN_SORTS = {"price": ("price", "price_desc", "price"),
+                "min_order": ("min_order", "min_order_desc", "min_order"),
                 "harvest": ("harvest", "fresh", "fresh"),
                 "arrival": ("arrival", "arrival_desc", "arrival")}
 

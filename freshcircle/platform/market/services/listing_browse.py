@@ -1,12 +1,13 @@
 """What buyers browse: active listings with stock, filtered, sorted and paged by keyset.
 
 Only listings that are active, have stock left (`offered_g > sold_g`) and whose supply window
-has not ended are shown. Sorts are by price, harvest date or estimated arrival at the buyer's
-site (only when a site is known), each either way (SORT_ORDERS): each is one index range read
-forwards or backwards (ix_listings_status_price, ix_listings_status_harvest,
-ix_listing_arrivals_site_arrival). Product, grade, origin, minimum order and stock have no such
-index (stock is a difference of two columns), so they are not sort keys: with no search text,
-sorting 100,000 listings by one of them would read and sort every listing on each page.
+has not ended are shown. Sorts are by price, minimum order, harvest date or estimated arrival at
+the buyer's site (only when a site is known), each either way (SORT_ORDERS): each is one index
+range read forwards or backwards (ix_listings_status_price, ix_listings_status_min_order,
+ix_listings_status_harvest, ix_listing_arrivals_site_arrival). Product, grade, origin and stock
+have no such index (product names live in another table, stock is a difference of two
+columns), so they are not sort keys: with no search text, sorting 100,000 listings by one of
+them would read and sort every listing on each page.
 
 Pages are cut by keyset, not OFFSET: the cursor is the (sort value, id) of the last card
 shown, opaque to the client, so page 500 costs what page 1 does (an index range scan from
@@ -40,8 +41,11 @@ from freshcircle.platform.models import Listing, ListingArrival, ListingStatus, 
 # first three, and the defaults of their column.
 SORT_ORDERS = {"price": ("price", True), "fresh": ("harvest", False),
                "arrival": ("arrival", True), "price_desc": ("price", False),
-               "harvest": ("harvest", True), "arrival_desc": ("arrival", False)}
+               "harvest": ("harvest", True), "arrival_desc": ("arrival", False),
+               "min_order": ("min_order", True), "min_order_desc": ("min_order", False)}
 SORTS = tuple(SORT_ORDERS)
+_SORT_COLUMNS = {"price": Listing.price_fen_per_jin, "harvest": Listing.harvest_date,
+                 "min_order": Listing.min_order_g}
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # Delivery estimates are reused for the rest of the current minute (see estimates_for).
@@ -244,8 +248,7 @@ def browse(session: Session, query: BrowseQuery, *, site: Place | None = None,
     if column == "arrival":
         key, tie = ListingArrival.arrival_minute, ListingArrival.listing_id
     else:
-        key, tie = (Listing.price_fen_per_jin if column == "price" else
-                    Listing.harvest_date), Listing.id
+        key, tie = _SORT_COLUMNS[column], Listing.id
     if cursor is not None:
         stmt = stmt.where(tuple_(key, tie) > tuple_(*cursor) if forward else
                           tuple_(key, tie) < tuple_(*cursor))
