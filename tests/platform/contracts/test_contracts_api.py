@@ -49,6 +49,14 @@ def test_buyer_proposes_producer_confirms_and_both_see_its_state(make, login, se
     assert confirmed.json["status"] == "confirmed" and confirmed.json["waiting_for"] is None
     assert buyer.get(f"/api/v1/contracts/{contract['id']}").json["status"] == "confirmed"
     assert [c["id"] for c in farmer.get("/api/v1/contracts").json] == [contract["id"]]
+    # The farmer's inbox no longer asks for the confirmation it gave; the buyer is told.
+    asked = session.scalars(select(Notice).where(Notice.kind == "contract_proposed")).one()
+    session.refresh(asked)
+    assert asked.read_at is not None
+    inbox = farmer.get("/notices", headers=ZH).get_data(as_text=True)
+    assert "全部标为已读" not in inbox  # nothing unread
+    told = session.scalars(select(Notice.user_id).where(Notice.kind == "contract_confirmed"))
+    assert list(told) == [w.buyer.id]
 
 
 def test_producer_proposes_with_plantings_and_a_total_spread_over_the_weeks(make, login,

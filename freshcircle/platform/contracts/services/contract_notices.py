@@ -7,9 +7,10 @@ The facts are kept as JSON; the inbox words them in the reader's language
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.models import ForwardContract, Membership, Notice
@@ -41,3 +42,12 @@ def tell_other_side(session: Session, contract: ForwardContract, kind: str, acto
     """Tell the side that did not act: the buyer, or the producer's members."""
     users = [contract.buyer_id, *producer_users(session, contract.producer_id)]
     tell(session, contract, kind, [u for u in users if u != actor_id], **extra)
+
+
+def settle_requests(session: Session, contract: ForwardContract, now: dt.datetime) -> None:
+    """The contract's "waiting for your confirmation" notices are answered (it was confirmed,
+    changed again or released): marked read, so no inbox still asks for what is done."""
+    session.execute(update(Notice).where(
+        Notice.kind == "contract_proposed", Notice.subject == f"contract #{contract.id}",
+        Notice.read_at.is_(None)).values(read_at=now).execution_options(
+        synchronize_session=False))

@@ -141,6 +141,7 @@ def update_contract(session: Session, actor: User, contract: ForwardContract, ch
     _confirm_side(contract, side, actor, now)
     contract.status = ContractStatus.PROPOSED
     session.flush()
+    contract_notices.settle_requests(session, contract, now)  # the new terms ask again
     contract_notices.tell_other_side(session, contract, "contract_proposed", actor.id,
                                      changed=True)
     return contract
@@ -175,6 +176,7 @@ def confirm_contract(session: Session, actor: User, contract: ForwardContract,
     if contract.buyer_confirmed_at and contract.producer_confirmed_at:
         contract.status = ContractStatus.CONFIRMED
         session.flush()
+        contract_notices.settle_requests(session, contract, now)
         contract_notices.tell_other_side(session, contract, "contract_confirmed", actor.id)
         offers.offer_due(session, actor, contract, now)
     session.flush()
@@ -201,6 +203,7 @@ def release_contract(session: Session, actor: User, contract: ForwardContract,
             shortfall.status = ShortfallStatus.RELEASED
             shortfall.answered_at, shortfall.answered_by_id = now, actor.id
     session.flush()
+    contract_notices.settle_requests(session, contract, now)
     contract_notices.tell_other_side(session, contract, "contract_released", actor.id,
                                      reason=reason)
     return contract
