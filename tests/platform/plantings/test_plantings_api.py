@@ -142,6 +142,7 @@ def test_a_batch_from_the_plot_links_to_the_planting_it_harvests(make, login, se
             "producer_id": producer.id, "product_id": product.id, "plot_id": plot_id,
             "harvest_date": day.isoformat(), "quantity": 600, "unit": "jin"})
         assert response.status_code == 201, response.json
+        assert "planting_id" in response.json
         return response.json["id"]
 
     inside = register(TODAY - dt.timedelta(days=1))
@@ -149,6 +150,7 @@ def test_a_batch_from_the_plot_links_to_the_planting_it_harvests(make, login, se
     from freshcircle.platform.models import Batch
 
     assert session.get(Batch, inside).planting_id == window.id
+    assert client.get(f"/api/v1/batches/{inside}").json["planting_id"] == window.id
     assert session.get(Batch, before).planting_id is None
     # Moving the harvest date into the window links it; the planted-against-actual page shows it.
     moved = client.patch(f"/api/v1/batches/{before}",

@@ -94,6 +94,8 @@ class BatchSchema(ma.Schema):
     lot_code = fields.String()
     variety = fields.String(allow_none=True)
     plot = fields.Nested(PlotRefSchema)
+    planting_id = fields.Integer(allow_none=True, metadata={
+        "description": "The planting (种植计划) on its plot this batch harvests, if any"})
     harvest_date = fields.Date()
     quantity_g = fields.Integer()
     quantity_kg = fields.Function(lambda b: str(grams_to_kg(b.quantity_g)))
