@@ -32,6 +32,9 @@ def test_a_buyer_posts_a_demand_and_sees_who_matched_and_why(make, session, logi
     assert "大户合作社" in page and "乌鲁木齐农场" not in page
     assert "种植 4 亩 菠菜" in page and "到货剩余保质期 9 天" in page
     assert "待报价" in page
+    # Weeks as the dates a buyer plans by: from the first Monday to the last week's Sunday.
+    first, last = NEXT_MONDAY, NEXT_MONDAY + dt.timedelta(weeks=2, days=6)
+    assert f"{first.month}月{first.day}日 – {last.month}月{last.day}日" in page
     assert "我的求购" in text(client.get("/demands"))
     client.get("/lang/en")
     english = text(client.get(f"/demands/{session.query(StandingDemand).one().id}"))

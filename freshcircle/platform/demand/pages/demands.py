@@ -31,11 +31,10 @@ from freshcircle.platform.web.pages import (
 bp = Blueprint("demand_pages", __name__, url_prefix="/demands")
 
 
-@bp.app_template_filter("iso_week")
-def iso_week(value) -> int:
-    """The ISO week number of a date (or an ISO date string)."""
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return day.isocalendar().week
+@bp.app_template_filter("iso_date")
+def iso_date(value) -> dt.date:
+    """A date kept as an ISO string in a notice's or a match's facts, as a date."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @bp.app_template_filter("week_end")
