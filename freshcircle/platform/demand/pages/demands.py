@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -57,6 +57,9 @@ def _form(user) -> DemandForm:
             (profile.min_remaining_life_h if profile else 24) / 24))
         if profile is not None and profile.default_site_id:
             form.site_id.data = profile.default_site_id
+        wanted = request.args.get("product_id", "")
+        if wanted.isdigit():  # from the market's "nothing of it on sale"
+            form.product_id.data = int(wanted)
     return form
 
 

@@ -163,10 +163,14 @@ def _render_browse(form: MarketSearchForm, sites: list, site: Place | None) -> t
             query = _query(form)
             now = dt.datetime.now(dt.UTC)
             page = listing_browse.browse(db.session, query, site=site, now=now)
-            suggested = (search_suggestions.suggestion(db.session, query.q)
-                         if query.q and not page.listings and not query.cursor else None)
-            results = Markup(render_template("market/_results.html", page=page,
-                                             suggested=suggested, **shown))
+            empty = bool(query.q) and not page.listings and not query.cursor
+            suggested = search_suggestions.suggestion(db.session, query.q) if empty else None
+            meant = (search_suggestions.product_meant(db.session, query.q)
+                     if empty and not suggested else None)
+            results = Markup(render_template(
+                "market/_results.html", page=page, suggested=suggested, meant=meant,
+                none_of_it=meant is not None and search_suggestions.nothing_on_sale(
+                    db.session, meant), **shown))
             cursor = page.next_cursor
             facets = listing_facets.facet_counts(db.session, query, site=site, now=now)
             groups = market_facets.facet_groups(facets, request.args.to_dict(),

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from freshcircle.platform.market.services import listing_browse, listing_search
+from freshcircle.platform.market.services import listing_browse, listing_search, search_synonyms
 from freshcircle.platform.models import Listing, Product
 
 MIN_SCORE = 75  # of 100 (rapidfuzz's ratio): one letter in five may be wrong
@@ -56,3 +56,30 @@ def suggestion(session: Session, query: str) -> str | None:
         if session.scalar(on_sale.limit(1)) is not None:
             return name
     return None
+
+
+def _base(name: str) -> str:
+    """A product's name without its note in brackets: 红薯(甘薯) -> 红薯."""
+    return re.sub(r"[(（].*?[)）]", "", name or "").strip().lower()
+
+
+def product_meant(session: Session, query: str) -> Product | None:
+    """The catalogue's product the query names, by its name or a synonym (土豆 -> 马铃薯),
+    whether or not anything of it is on sale: the market says that nothing is, and offers a
+    standing demand for it, rather than an empty page."""
+    text = (query or "").strip().lower()
+    if not text:
+        return None
+    said = [text, *search_synonyms.rewritten(session, text)]
+    for product in session.scalars(select(Product).order_by(Product.id)):
+        names = {_base(product.name_zh), _base(product.name_en), product.name_zh.lower()}
+        if any(s in names for s in said):
+            return product
+    return None
+
+
+def nothing_on_sale(session: Session, product: Product) -> bool:
+    """Whether no listing of `product` is on sale at all (whatever the search's filters)."""
+    on_sale = select(Listing.id).where(listing_browse.on_sale(),
+                                       Listing.product_id == product.id)
+    return session.scalar(on_sale.limit(1)) is None
