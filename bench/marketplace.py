@@ -477,7 +477,11 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}; at start: {load_start}", flush=True)
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     env = {"DATABASE_URL": args.database_url, "SECRET_KEY": secrets.token_hex(32),
-           "FRESHCIRCLE_SIGNING_KEYS": f"b1={key}"}
+           "FRESHCIRCLE_SIGNING_KEYS": f"b1={key}",
+           # The seed copies its listings in with COPY, past the ORM that keeps a site's
+           # arrival rows current, and then builds the site's rows itself (and times it): no
+           # background job may index the site while it is still empty.
+           "FRESHCIRCLE_ARRIVAL_INDEX_PREBUILD": "0"}
     os.environ.update(env)
     from freshcircle.platform import create_app
 
