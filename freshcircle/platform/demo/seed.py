@@ -25,6 +25,7 @@ from freshcircle.platform.core.services.identifiers import FUYANG_COUNTIES, norm
 from freshcircle.platform.demo import content as c
 from freshcircle.platform.demo import database as demo_database
 from freshcircle.platform.demo import walkthrough
+from freshcircle.platform.demo.contracts import seed_contracts
 from freshcircle.platform.demo.dispatch_day import dispatch_day
 from freshcircle.platform.demo.identities import credit_code
 from freshcircle.platform.demo.lookup import find_place, find_producer
@@ -35,7 +36,6 @@ from freshcircle.platform.demo.plan import (
     ShipmentPlan,
     build_plan,
 )
-from freshcircle.platform.demo.contracts import seed_contracts
 from freshcircle.platform.demo.plantings import seed_plantings
 from freshcircle.platform.demo.standing_demand import seed_standing_demand
 from freshcircle.platform.dispatch.services import shipments, temperatures

@@ -16,7 +16,7 @@ def test_a_producer_that_delivered_nothing_of_its_contract_ranks_below_an_equal_
         make, session, login):
     customer, site = buyer(make, session)
     broke, broke_people = grower(make, "违约合作社", area_mu="2")  # the older of the two
-    kept, _ = grower(make, "守约合作社", area_mu="2")
+    grower(make, "守约合作社", area_mu="2")
     # 违约合作社 contracted 200 斤 a week with another buyer for the two weeks before this one
     # and delivered nothing.
     other, other_site = buyer(make, session, name="杭州买家")

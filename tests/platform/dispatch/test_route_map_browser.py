@@ -62,7 +62,8 @@ def _map_drawn(page, selector="#route-map"):
 
 OVERLAPS = """el => {
   const box = e => (e.firstElementChild || e).getBoundingClientRect();
-  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const hit = (a, b) => a.left < b.right && b.left < a.right &&
+    a.top < b.bottom && b.top < a.bottom;
   const names = [...el.querySelectorAll('.city-label:not(.covered)')];
   const marks = [...el.querySelectorAll('.stop-marker, .depot-marker, .rest-marker')];
   const out = [];
@@ -70,7 +71,9 @@ OVERLAPS = """el => {
     marks.forEach(m => {  // the marker, and its span: the depot's name is drawn around its point
       if ([m.getBoundingClientRect(), box(m)].some(r => hit(box(n), r))) out.push(n.textContent);
     });
-    names.slice(i + 1).forEach(o => { if (hit(box(n), box(o))) out.push(n.textContent + '/' + o.textContent); });
+    names.slice(i + 1).forEach(o => {
+      if (hit(box(n), box(o))) out.push(n.textContent + '/' + o.textContent);
+    });
   });
   return out;
 }"""

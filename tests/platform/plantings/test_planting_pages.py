@@ -60,7 +60,8 @@ def test_bad_planting_is_named_under_each_field_and_nothing_is_written(make, log
     answer = client.post(f"/producers/{producer.id}/plantings/new", data=bad)
 
     assert answer.status_code == 422
-    assert field_errors(answer, "area_mu") and all("亩" in e for e in field_errors(answer, "area_mu"))
+    area_errors = field_errors(answer, "area_mu")
+    assert area_errors and all("亩" in e for e in area_errors)
     assert field_errors(answer, "harvest_to")
     assert _count(session, Planting) == 0
     client.get("/lang/en")

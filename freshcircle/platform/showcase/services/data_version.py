@@ -1,7 +1,7 @@
 """The showcase's data version: one cheap query that changes whenever anything a showcase page
 shows changes (a listing, its batch, a producer, a certification, a batch photo, a trade item,
-a planting for the supply by county) or the day turns (a listing's supply window ends). Pages are cached and validated (ETag) per
-version.
+a planting for the supply by county) or the day turns (a listing's supply window ends).
+Pages are cached and validated (ETag) per version.
 
 A process reuses the version it read for `ttl_s` seconds (config SHOWCASE_VERSION_SECONDS), so
 under load the database is asked at most once a second per process; 0 asks every time.
