@@ -22,6 +22,8 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
+from freshcircle.platform.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +32,21 @@ def rq_queue(app: Flask, name: str):
     from rq import Queue
 
     return Queue(name, connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+def in_own_session(app: Flask, work: Callable[[Session], None], what: str) -> None:
+    """A job's body: `work` in `app`'s context with a session of its own, which it commits
+    itself; an error is logged (naming `what`) and rolled back, never raised into the pool
+    or the worker."""
+    with app.app_context():
+        session = Session(db.engine, expire_on_commit=False)
+        try:
+            work(session)
+        except Exception:
+            log.exception("%s stopped on an error", what)
+            session.rollback()
+        finally:
+            session.close()
 
 
 class Handoff:

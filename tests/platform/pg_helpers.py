@@ -52,3 +52,31 @@ def token_client(app, session, user):
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
     return client
+
+
+def delete_market_world(conn, ids: dict) -> None:
+    """Delete what a committed race test made (market_helpers.market and its buyers): the
+    listing's orders, the listing, its batch and trace records, the producer with its plots
+    and plantings, each buyer with its site, and the people with their notices. `ids` holds
+    listing, batch, producer, farmer, buyers and sites."""
+    p = {"listing": ids["listing"], "batch": ids["batch"], "producer": ids["producer"]}
+    conn.execute(text("DELETE FROM order_lines WHERE listing_id = :listing"), p)
+    conn.execute(text("DELETE FROM orders WHERE producer_id = :producer"), p)
+    conn.execute(text("DELETE FROM listing_terms WHERE listing_id = :listing"), p)
+    conn.execute(text("DELETE FROM listing_tiers WHERE listing_id = :listing"), p)
+    conn.execute(text("DELETE FROM listings WHERE id = :listing"), p)
+    delete_trace_records(conn, ids["batch"])
+    conn.execute(text("DELETE FROM batches WHERE id = :batch"), p)
+    conn.execute(text("DELETE FROM plantings WHERE producer_id = :producer"), p)
+    conn.execute(text("DELETE FROM trade_items WHERE producer_id = :producer"), p)
+    conn.execute(text("DELETE FROM memberships WHERE producer_id = :producer"), p)
+    conn.execute(text("DELETE FROM plot_crops WHERE plot_id IN "
+                      "(SELECT id FROM plots WHERE producer_id = :producer)"), p)
+    conn.execute(text("DELETE FROM plots WHERE producer_id = :producer"), p)
+    conn.execute(text("DELETE FROM producers WHERE id = :producer"), p)
+    for buyer_id, site_id in zip(ids["buyers"], ids["sites"], strict=True):
+        conn.execute(text("DELETE FROM buyer_profiles WHERE user_id = :id"), {"id": buyer_id})
+        conn.execute(text("DELETE FROM places WHERE id = :id"), {"id": site_id})
+    people = ", ".join(str(int(i)) for i in [ids["farmer"], *ids["buyers"]])
+    conn.execute(text(f"DELETE FROM notices WHERE user_id IN ({people})"))
+    conn.execute(text(f"DELETE FROM users WHERE id IN ({people})"))

@@ -8,7 +8,7 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.contracts.services import offers
@@ -20,7 +20,7 @@ from freshcircle.platform.models import ForwardContract, User
 from tests.factories import Factory
 from tests.platform.contracts.contract_helpers import contract_for, world
 from tests.platform.market_helpers import buyer_with_site
-from tests.platform.pg_helpers import delete_trace_records
+from tests.platform.pg_helpers import delete_market_world
 
 BUYERS = 6
 
@@ -114,30 +114,9 @@ def _race(app, ids, buyers) -> list[str]:
 
 def _delete(ids) -> None:
     with db.engine.begin() as conn:
-        p = {"listing": ids["listing"], "batch": ids["batch"], "producer": ids["producer"],
-             "contract": ids["contract"], "planting": ids["planting"]}
+        p = {"contract": ids["contract"]}
         for table in ("forward_contract_orders", "forward_contract_weeks",
                       "forward_contract_plantings", "forward_contract_shortfalls"):
             conn.execute(text(f"DELETE FROM {table} WHERE contract_id = :contract"), p)
         conn.execute(text("DELETE FROM forward_contracts WHERE id = :contract"), p)
-        conn.execute(text("DELETE FROM order_lines WHERE listing_id = :listing"), p)
-        conn.execute(text("DELETE FROM orders WHERE producer_id = :producer"), p)
-        conn.execute(text("DELETE FROM listing_terms WHERE listing_id = :listing"), p)
-        conn.execute(text("DELETE FROM listing_tiers WHERE listing_id = :listing"), p)
-        conn.execute(text("DELETE FROM listings WHERE id = :listing"), p)
-        delete_trace_records(conn, ids["batch"])
-        conn.execute(text("DELETE FROM batches WHERE id = :batch"), p)
-        conn.execute(text("DELETE FROM plantings WHERE id = :planting"), p)
-        conn.execute(text("DELETE FROM trade_items WHERE producer_id = :producer"), p)
-        conn.execute(text("DELETE FROM memberships WHERE producer_id = :producer"), p)
-        conn.execute(text("DELETE FROM plot_crops WHERE plot_id IN "
-                          "(SELECT id FROM plots WHERE producer_id = :producer)"), p)
-        conn.execute(text("DELETE FROM plots WHERE producer_id = :producer"), p)
-        conn.execute(text("DELETE FROM producers WHERE id = :producer"), p)
-        for buyer_id, site_id in zip(ids["buyers"], ids["sites"], strict=True):
-            conn.execute(text("DELETE FROM buyer_profiles WHERE user_id = :id"), {"id": buyer_id})
-            conn.execute(text("DELETE FROM places WHERE id = :id"), {"id": site_id})
-        people = [ids["farmer"], *ids["buyers"]]
-        conn.execute(text("DELETE FROM notices WHERE user_id IN ({})".format(
-            ", ".join(str(int(i)) for i in people))))
-        conn.execute(delete(User).where(User.id.in_(people)))
+        delete_market_world(conn, ids)

@@ -8,7 +8,7 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from freshcircle.platform.core.services.clock import CHINA
@@ -18,7 +18,7 @@ from freshcircle.platform.market.services import orders
 from freshcircle.platform.models import User
 from tests.factories import Factory
 from tests.platform.market_helpers import buyer_with_site, market
-from tests.platform.pg_helpers import delete_trace_records
+from tests.platform.pg_helpers import delete_market_world
 
 BUYERS = 8
 MORNING = dt.datetime(2026, 11, 26, 10, 0, tzinfo=CHINA)
@@ -85,21 +85,4 @@ def _race(app, ids) -> list[str]:
 
 def _delete(ids) -> None:
     with db.engine.begin() as conn:
-        p = {"listing": ids["listing"], "batch": ids["batch"], "producer": ids["producer"]}
-        conn.execute(text("DELETE FROM order_lines WHERE listing_id = :listing"), p)
-        conn.execute(text("DELETE FROM orders WHERE producer_id = :producer"), p)
-        conn.execute(text("DELETE FROM listing_terms WHERE listing_id = :listing"), p)
-        conn.execute(text("DELETE FROM listing_tiers WHERE listing_id = :listing"), p)
-        conn.execute(text("DELETE FROM listings WHERE id = :listing"), p)
-        delete_trace_records(conn, ids["batch"])
-        conn.execute(text("DELETE FROM batches WHERE id = :batch"), p)
-        conn.execute(text("DELETE FROM trade_items WHERE producer_id = :producer"), p)
-        conn.execute(text("DELETE FROM memberships WHERE producer_id = :producer"), p)
-        conn.execute(text("DELETE FROM plots WHERE producer_id = :producer"), p)
-        conn.execute(text("DELETE FROM producers WHERE id = :producer"), p)
-        for buyer_id, site_id in zip(ids["buyers"], ids["sites"], strict=True):
-            conn.execute(text("DELETE FROM buyer_profiles WHERE user_id = :id"), {"id": buyer_id})
-            conn.execute(text("DELETE FROM places WHERE id = :id"), {"id": site_id})
-        conn.execute(text("DELETE FROM notices WHERE user_id IN ({})".format(  # order notices
-            ", ".join(str(int(i)) for i in [ids["farmer"], *ids["buyers"]]))))
-        conn.execute(delete(User).where(User.id.in_([ids["farmer"], *ids["buyers"]])))
+        delete_market_world(conn, ids)

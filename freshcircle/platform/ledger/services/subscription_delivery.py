@@ -44,7 +44,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform import background
-from freshcircle.platform.extensions import db
 from freshcircle.platform.ledger.services import epcis_named_queries
 from freshcircle.platform.ledger.services.capture_jobs import CBV_VERSION, EPCIS_VERSION
 from freshcircle.platform.ledger.services.epcis_events import epcis_config
@@ -209,15 +208,9 @@ def deliver_in_session(app: Flask, session: Session, subscription_id: int,
 
 def deliver(app: Flask, subscription_id: int) -> None:
     """The job: deliver one subscription in its own app context and session."""
-    with app.app_context():
-        session = Session(db.engine, expire_on_commit=False)
-        try:
-            deliver_in_session(app, session, subscription_id)
-        except Exception:
-            log.exception("EPCIS subscription %s: delivery stopped on an error", subscription_id)
-            session.rollback()
-        finally:
-            session.close()
+    background.in_own_session(
+        app, lambda session: deliver_in_session(app, session, subscription_id),
+        f"EPCIS subscription {subscription_id}: delivery")
 
 
 # The RQ job, named by path: it builds an app in a bare worker, so nothing here imports it.

@@ -12,35 +12,28 @@ builds the rows itself; whichever finishes second finds them there (`arrival_ind
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from freshcircle.platform import background
-from freshcircle.platform.extensions import db
 from freshcircle.platform.market.services import arrival_index
 from freshcircle.platform.models import ArrivalSite, Place, PlaceKind
 
-log = logging.getLogger(__name__)
 QUEUE = "freshcircle-arrival-index"
 
 
 def build_site(app: Flask, site_id: int) -> None:
     """The job: write `site_id`'s rows in its own session, unless they exist."""
-    with app.app_context():
-        session = Session(db.engine, expire_on_commit=False)
-        try:
-            site = session.get(Place, site_id)
-            if site is not None and session.get(ArrivalSite, site_id) is None:
-                arrival_index.build(session, site, dt.datetime.now(dt.UTC))
-                session.commit()
-        except Exception:
-            log.exception("arrival index: building site %s stopped on an error", site_id)
-            session.rollback()
-        finally:
-            session.close()
+
+    def build(session: Session) -> None:
+        site = session.get(Place, site_id)
+        if site is not None and session.get(ArrivalSite, site_id) is None:
+            arrival_index.build(session, site, dt.datetime.now(dt.UTC))
+            session.commit()
+
+    background.in_own_session(app, build, f"arrival index: building site {site_id}")
 
 
 # The RQ job, named by path: it builds an app in a bare worker, so nothing here imports it.
