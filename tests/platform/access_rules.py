@@ -458,6 +458,8 @@ RULES: dict[str, str] = {
     "GET /contracts/report": "producer-buyer-staff",
     "GET /contracts/<int:contract_id>": "contract-page",
     "POST /contracts/<int:contract_id>/confirm": "contract-party-page",
+    "GET /contracts/<int:contract_id>/edit": "contract-party-page",
+    "POST /contracts/<int:contract_id>/edit": "contract-party-page",
     "POST /contracts/<int:contract_id>/offer": "contract-seller-page",
     "POST /contracts/<int:contract_id>/shortfalls": "contract-seller-page",
     "POST /contracts/<int:contract_id>/release": "contract-buyer-page",

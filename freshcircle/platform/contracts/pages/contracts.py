@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from freshcircle.platform.contracts.services import (
 from freshcircle.platform.contracts.services.contract_weeks import ContractView
 from freshcircle.platform.core.services.access import member_producer_ids
 from freshcircle.platform.core.services.errors import DomainError
+from freshcircle.platform.core.services.quantities import grams_to_jin
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Place, Planting, Producer, Role
 from freshcircle.platform.web.forms import options, product_choices
@@ -98,6 +99,58 @@ def new():
     except DomainError as error:
         return form_page("contracts/form.html", form, refusal(error), as_buyer=as_buyer)
     flash(_("The contract is proposed; the other side is asked to confirm it."), "success")
+    return redirect(url_for("contract_pages.detail", contract_id=contract.id))
+
+
+def form_submitted() -> bool:
+    return request.method == "POST"
+
+
+def _yuan(fen: int | None) -> str | None:
+    return None if fen is None else f"{fen / 100:.2f}"
+
+
+def _fill(form: ContractForm, contract) -> None:
+    """The form as the contract stands, to change its terms."""
+    weeks = sorted(contract.weeks, key=lambda w: w.week_start)
+    form.producer_id.data, form.site_id.data = contract.producer_id, contract.site_id
+    form.product_id.data, form.grade.data = contract.product_id, contract.grade
+    form.first_week.data = weeks[0].week_start if weeks else None
+    form.weeks.data = len(weeks)
+    form.quantity_per_week.data = (f"{grams_to_jin(weeks[0].quantity_g).normalize():f}"
+                                   if weeks else None)
+    form.price_kind.data = contract.price_kind.value
+    form.price.data = _yuan(contract.price_fen_per_jin)
+    form.band_min.data, form.band_max.data = (_yuan(contract.band_min_fen),
+                                              _yuan(contract.band_max_fen))
+    form.residue_test_required.data = contract.residue_test_required
+    form.planting_ids.data = [p.id for p in contract.plantings]
+    form.notes.data = contract.notes
+
+
+@bp.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
+@roles_required(*PARTIES)
+def edit(contract_id: int):
+    """Change the terms before anything is ordered: the other side confirms them again."""
+    user = actor()
+    contract = contracts.get_contract(db.session, user, contract_id)
+    as_buyer = contract_access.is_buyer_side(user, contract)
+    if not form_submitted() and (contract.status not in contracts.CHANGEABLE
+                                 or contract.orders):
+        flash(_("This contract can no longer be changed: orders have been made for it, or "
+                "it was released."), "error")
+        return redirect(url_for("contract_pages.detail", contract_id=contract.id))
+    form = _contract_form()
+    if not form.is_submitted():
+        _fill(form, contract)
+    if not form.validate_on_submit():
+        return form_page("contracts/form.html", form, as_buyer=as_buyer, contract=contract)
+    try:
+        contracts.update_contract(db.session, user, contract, form.data_for_service(as_buyer))
+    except DomainError as error:
+        return form_page("contracts/form.html", form, refusal(error, rollback=True),
+                         as_buyer=as_buyer, contract=contract)
+    flash(_("The changed terms are sent; the other side is asked to confirm them."), "success")
     return redirect(url_for("contract_pages.detail", contract_id=contract.id))
 
 
