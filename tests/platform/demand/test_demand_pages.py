@@ -78,3 +78,22 @@ def test_a_matched_producer_sees_the_demand_and_goes_on_to_quote(make, session, 
     assert login(stranger).get(f"/demands/{demand.id}").status_code == 404
     other, _ = buyer(make, session, name="李买家")
     assert login(other).get(f"/demands/{demand.id}").status_code == 404
+
+
+def test_the_buyer_rematches_after_a_new_grower_plants_then_closes_the_demand(make, session,
+                                                                              login):
+    customer, site = buyer(make, session)
+    grower(make, "大户合作社", area_mu="4")
+    client = login(customer)
+    client.post("/demands/new", data=_form(make.product(), site))
+    demand = session.query(StandingDemand).one()
+    grower(make, "新种植户", area_mu="2")  # planted after the demand was posted
+    session.commit()
+
+    again = client.post(f"/demands/{demand.id}/rematch", follow_redirects=True)
+
+    assert "已重新匹配：2 家生产者。" in text(again) and "新种植户" in text(again)
+    closed = client.post(f"/demands/{demand.id}/close", follow_redirects=True)
+    assert "求购已关闭。" in text(closed)
+    refused = client.post(f"/demands/{demand.id}/rematch", follow_redirects=True)
+    assert "这条求购已关闭。" in text(refused)
