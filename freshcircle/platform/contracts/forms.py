@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -59,6 +60,7 @@ class ContractForm(Form):
     planting_ids = SelectMultipleField(_l("Grown on plantings"), coerce=int,
                                        validate_choice=False)
     notes = StringField(_l("Notes (optional)"), validators=[at_most(500)])
+    demand_id = HiddenField()  # a producer answering a standing demand: its buyer and site
 
     def data_for_service(self, as_buyer: bool) -> dict:
         names = ["product_id", "grade", "first_week", "weeks", "quantity_per_week",

@@ -29,6 +29,7 @@ from freshcircle.platform.contracts.services.contract_weeks import ContractView
 from freshcircle.platform.core.services.access import member_producer_ids
 from freshcircle.platform.core.services.errors import DomainError
 from freshcircle.platform.core.services.quantities import grams_to_jin
+from freshcircle.platform.demand.services import demands
 from freshcircle.platform.extensions import db
 from freshcircle.platform.models import Place, Planting, Producer, Role
 from freshcircle.platform.web.forms import options, product_choices
@@ -86,18 +87,40 @@ def _contract_form() -> ContractForm:
     return form
 
 
+def _answered_demand(user, form: ContractForm):
+    """The standing demand a producer offers this contract for (?demand= on the form, then
+    its hidden field): a demand the producer is matched to, else 404."""
+    raw = form.demand_id.data or request.args.get("demand", "")
+    if user.role == Role.BUYER or not str(raw).isdigit():
+        return None
+    demand = demands.get_demand(db.session, user, int(raw))
+    form.demand_id.data = str(demand.id)
+    if not form.is_submitted():  # the demand's terms as the proposal's start
+        weeks = demand.weeks
+        form.product_id.data, form.grade.data = demand.product_id, demand.grade
+        form.first_week.data, form.weeks.data = weeks[0], len(weeks)
+        form.quantity_per_week.data = f"{grams_to_jin(demand.quantity_g_per_week).normalize():f}"
+        form.price.data = _yuan(demand.price_fen_per_jin)
+    return demand
+
+
 @bp.route("/contracts/new", methods=["GET", "POST"])
 @roles_required(Role.BUYER, *FARM_ROLES)
 def new():
     user = actor()
     form = _contract_form()
     as_buyer = user.role == Role.BUYER
+    demand = _answered_demand(user, form)
     if not form.validate_on_submit():
-        return form_page("contracts/form.html", form, as_buyer=as_buyer)
+        return form_page("contracts/form.html", form, as_buyer=as_buyer, demand=demand)
+    data = form.data_for_service(as_buyer)
+    if demand is not None:  # to the demand's buyer, at its site
+        data["buyer_phone"], data["site_id"] = demand.buyer.phone, demand.site_id
     try:
-        contract = contracts.create_contract(db.session, user, form.data_for_service(as_buyer))
+        contract = contracts.create_contract(db.session, user, data)
     except DomainError as error:
-        return form_page("contracts/form.html", form, refusal(error), as_buyer=as_buyer)
+        return form_page("contracts/form.html", form, refusal(error), as_buyer=as_buyer,
+                         demand=demand)
     flash(_("The contract is proposed; the other side is asked to confirm it."), "success")
     return redirect(url_for("contract_pages.detail", contract_id=contract.id))
 
