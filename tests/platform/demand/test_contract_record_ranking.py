@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from freshcircle.platform.contracts.services import contracts
+from freshcircle.platform.models import Planting
 from tests.platform.demand.helpers import NEXT_MONDAY, body, buyer, grower
 from tests.platform.page_helpers import text
 
@@ -47,8 +50,4 @@ def test_a_producer_that_delivered_nothing_of_its_contract_ranks_below_an_equal_
 
 
 def broke_planting(session, producer):
-    from sqlalchemy import select
-
-    from freshcircle.platform.models import Planting
-
     return session.scalar(select(Planting).where(Planting.producer_id == producer.id))

@@ -125,10 +125,6 @@ def new():
     return redirect(url_for("contract_pages.detail", contract_id=contract.id))
 
 
-def form_submitted() -> bool:
-    return request.method == "POST"
-
-
 def _yuan(fen: int | None) -> str | None:
     return None if fen is None else f"{fen / 100:.2f}"
 
@@ -158,10 +154,8 @@ def edit(contract_id: int):
     user = actor()
     contract = contracts.get_contract(db.session, user, contract_id)
     as_buyer = contract_access.is_buyer_side(user, contract)
-    if not form_submitted() and (contract.status not in contracts.CHANGEABLE
-                                 or contract.orders):
-        flash(_("This contract can no longer be changed: orders have been made for it, or "
-                "it was released."), "error")
+    if request.method == "GET" and not contracts.changeable(contract):
+        flash(str(contracts.NOT_CHANGEABLE), "error")
         return redirect(url_for("contract_pages.detail", contract_id=contract.id))
     form = _contract_form()
     if not form.is_submitted():
@@ -195,6 +189,7 @@ def detail(contract_id: int, shortfall_form: ShortfallForm | None = None, status
     side = ("buyer" if contract_access.is_buyer_side(user, contract) else "producer"
             if contract_access.is_producer_side(db.session, user, contract) else None)
     return _page("contracts/detail.html", c=view, side=side,
+                 changeable=contracts.changeable(contract),
                  price_fen=offers.contract_price(db.session, contract),
                  shortfall_form=_shortfall_form(view, shortfall_form),
                  release_form=ReleaseForm(formdata=None)), status

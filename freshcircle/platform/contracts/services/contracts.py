@@ -43,6 +43,13 @@ from freshcircle.platform.models import (
 
 CHANGEABLE = (ContractStatus.PROPOSED, ContractStatus.CONFIRMED)
 RELEASE_REASON_LENGTH = 500
+NOT_CHANGEABLE = _l("This contract can no longer be changed: orders have been made for it, or "
+                    "it was released.")
+
+
+def changeable(contract: ForwardContract) -> bool:
+    """Whether its terms may still change: not released, nothing ordered for it yet."""
+    return contract.status in CHANGEABLE and not contract.orders
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -130,9 +137,8 @@ def update_contract(session: Session, actor: User, contract: ForwardContract, ch
     """Change the terms before anything is ordered: the other side must confirm again."""
     now = _now(now)
     side = _party_side(session, actor, contract)
-    if contract.status not in CHANGEABLE or contract.orders:
-        raise Conflict(_l("This contract can no longer be changed: orders have been made for "
-                          "it, or it was released."))
+    if not changeable(contract):
+        raise Conflict(NOT_CHANGEABLE)
     changes = {k: v for k, v in changes.items() if k not in ("producer_id", "buyer_phone")}
     terms = check_terms(session, actor, changes, current=contract)
     _apply(contract, terms)
